@@ -1,0 +1,97 @@
+//! Taxonomies: topics, issuing bodies, types... and the documents under each
+//! term.
+//!
+//! Terms are kept as maintainers wrote them; each gets a URL slug that is
+//! unique within its taxonomy even when two names fold to the same slug
+//! (`5G` and `5g`) or a name has no letters at all.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::DocId;
+use crate::config::TaxonomyConfig;
+use crate::content::Document;
+use crate::content::slug::slugify;
+
+/// One term of a taxonomy and its documents, newest first.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub documents: Vec<DocId>,
+}
+
+/// A taxonomy with its terms in alphabetical order.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub name: String,
+    pub title: String,
+    pub terms: Vec<Term>,
+    /// For each document, the indexes into `terms` of its terms, in the
+    /// order the document lists them.
+    pub terms_of: Vec<Vec<usize>>,
+}
+
+impl Taxonomy {
+    /// Builds a taxonomy from documents sorted newest first. `index` is the
+    /// taxonomy's position in the config, which is also its position in
+    /// every document's `terms`.
+    pub fn build(config: &TaxonomyConfig, index: usize, documents: &[Document]) -> Taxonomy {
+        let mut by_name: BTreeMap<(String, &str), Vec<DocId>> = BTreeMap::new();
+        for (id, doc) in documents.iter().enumerate() {
+            for name in &doc.terms[index].1 {
+                by_name.entry((name.to_lowercase(), name.as_str())).or_default().push(id);
+            }
+        }
+        let mut used = HashSet::new();
+        let mut terms = Vec::with_capacity(by_name.len());
+        for ((_, name), docs) in by_name {
+            let slug = unique_slug(name, &mut used);
+            terms.push(Term {
+                name: name.to_string(),
+                slug,
+                documents: docs,
+            });
+        }
+        let position: std::collections::HashMap<&str, usize> =
+            terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+        let terms_of = documents
+            .iter()
+            .map(|d| d.terms[index].1.iter().map(|n| position[n.as_str()]).collect())
+            .collect();
+        Taxonomy {
+            name: config.name.clone(),
+            title: config.title.clone(),
+            terms,
+            terms_of,
+        }
+    }
+}
+
+fn unique_slug(name: &str, used: &mut HashSet<String>) -> String {
+    let base = match slugify(name) {
+        s if s.is_empty() => "term".to_string(),
+        s => s,
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_stay_distinct() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_slug("5G", &mut used), "5g");
+        assert_eq!(unique_slug("5g", &mut used), "5g-2");
+        assert_eq!(unique_slug("平安中国", &mut used), "平安中国");
+        assert_eq!(unique_slug("!!", &mut used), "term");
+        assert_eq!(unique_slug("??", &mut used), "term-2");
+    }
+}

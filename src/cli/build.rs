@@ -1,0 +1,54 @@
+//! `annals build`: the whole pipeline, from archive to `public/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use annals::BuildOptions;
+use annals::config::Overrides;
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// The archive folder (the one that holds config.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Where to write the site (default: output_dir from config.toml, "public").
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Use this base URL instead of the one in config.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include documents marked draft = true.
+    #[arg(long)]
+    drafts: bool,
+}
+
+pub fn run(args: BuildArgs) -> ExitCode {
+    let options = BuildOptions {
+        root: args.root,
+        overrides: Overrides {
+            base_url: args.base_url,
+            output_dir: args.output,
+        },
+        drafts: args.drafts,
+    };
+    match annals::build(&options) {
+        Ok(report) => {
+            super::report(&report.warnings);
+            println!(
+                "Built {} documents into {} pages ({} files) in {} in {:.2} s",
+                report.documents,
+                report.pages,
+                report.files,
+                report.output.display(),
+                report.elapsed.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            super::report(&diagnostics);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Site configuration: `config.toml` at the archive root.
+//!
+//! Two types, as ripgrep separates raw flags from settings: [`RawConfig`] is
+//! exactly what serde reads (unknown keys rejected), and [`Config`] is the
+//! checked form the pipeline uses, with defaults filled in and derived values
+//! such as the URL path prefix computed once. Command-line overrides are
+//! applied by the caller before [`Config::check`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Location, did_you_mean};
+
+/// Names that a taxonomy may not take because the site already uses them.
+const RESERVED_PATHS: &[&str] = &["documents", "timeline", "static", "404"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub base_url: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub output_dir: Option<String>,
+    #[serde(default)]
+    pub taxonomies: Vec<RawTaxonomy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTaxonomy {
+    pub name: toml::Spanned<String>,
+    pub title: String,
+}
+
+/// A taxonomy declared in the config: a way of classifying documents.
+#[derive(Debug, Clone)]
+pub struct TaxonomyConfig {
+    /// Key under `[taxonomies]` in front matter and first URL segment.
+    pub name: String,
+    /// Human title, e.g. "Issuing bodies".
+    pub title: String,
+}
+
+/// The checked site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/`.
+    pub base_url: String,
+    /// Path part of `base_url`, always starting and ending with `/`.
+    pub root_path: String,
+    pub language: String,
+    pub theme: String,
+    pub output_dir: PathBuf,
+    pub taxonomies: Vec<TaxonomyConfig>,
+}
+
+/// Settings given on the command line that take precedence over the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+    pub output_dir: Option<PathBuf>,
+}
+
+pub const FILE_NAME: &str = "config.toml";
+
+impl Config {
+    /// Reads and checks `config.toml` in `root`.
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(FILE_NAME);
+        let shown = PathBuf::from(FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![
+                Diagnostic::error(format!("cannot read {}: {e}", path.display()))
+                    .hint("run annals in an archive folder, or pass --root DIR"),
+            ]
+        })?;
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
+        Config::check(raw, overrides, &shown, &text)
+    }
+
+    /// Turns a parsed file into a checked config, reporting every problem.
+    pub fn check(raw: RawConfig, overrides: &Overrides, file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
+        let base_url = normalise_base_url(&base_url).unwrap_or_else(|message| {
+            problems.push(Diagnostic::error(message).at(locate_key(file, text, "base_url")));
+            "/".to_string()
+        });
+        let root_path = url_path(&base_url);
+        let mut taxonomies: Vec<TaxonomyConfig> = Vec::new();
+        for t in raw.taxonomies {
+            let name = t.name.get_ref().clone();
+            let loc = Location::from_span(file, text, t.name.span());
+            if !crate::content::slug::is_valid_slug(&name) {
+                problems.push(
+                    Diagnostic::error(format!("taxonomy name `{name}` is not a valid URL segment"))
+                        .at(loc)
+                        .hint("use lowercase ASCII letters, digits and hyphens, e.g. \"topics\""),
+                );
+            } else if RESERVED_PATHS.contains(&name.as_str()) {
+                problems.push(
+                    Diagnostic::error(format!("taxonomy name `{name}` is reserved by annals"))
+                        .at(loc)
+                        .hint("choose another name; these are taken: documents, timeline, static, 404"),
+                );
+            } else if taxonomies.iter().any(|x| x.name == name) {
+                problems.push(Diagnostic::error(format!("taxonomy `{name}` is declared twice")).at(loc));
+            } else {
+                taxonomies.push(TaxonomyConfig { name, title: t.title });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let output_dir = overrides
+            .output_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())));
+        Ok(Config {
+            title: raw.title,
+            description: raw.description.unwrap_or_default(),
+            base_url,
+            root_path,
+            language: raw.language.unwrap_or_else(|| "en".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            output_dir,
+            taxonomies,
+        })
+    }
+
+    /// The absolute URL of a site path such as `documents/x/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The root-relative URL of a site path, honouring a base URL with a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.root_path, path)
+    }
+}
+
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "output_dir",
+    "taxonomies",
+    "name",
+];
+
+fn normalise_base_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` must start with https:// or http://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(char::is_whitespace) {
+        return Err(format!("base_url `{url}` has no host name"));
+    }
+    Ok(if url.ends_with('/') { url.to_string() } else { format!("{url}/") })
+}
+
+fn url_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn locate_key(file: &Path, text: &str, key: &str) -> Location {
+    let start = text
+        .lines()
+        .scan(0, |offset, line| {
+            let here = *offset;
+            *offset += line.len() + 1;
+            Some((here, line))
+        })
+        .find(|(_, line)| line.trim_start().starts_with(key))
+        .map_or(0, |(offset, line)| offset + (line.len() - line.trim_start().len()));
+    Location::from_span(file, text, start..start + key.len())
+}
+
+/// Converts a TOML parse or shape error into a diagnostic. `offset` is where
+/// the TOML text starts inside `text` (the whole file), so that line numbers
+/// match the file the maintainer edits.
+pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error, known_keys: &[&str]) -> Diagnostic {
+    let message = error.message().trim_end().to_string();
+    let mut diag = Diagnostic::error(first_sentence(&message));
+    if let Some(span) = error.span() {
+        diag = diag.at(Location::from_span(file, text, offset + span.start..offset + span.end));
+    } else {
+        diag = diag.at(Location::from_span(file, text, offset.saturating_sub(4)..offset.saturating_sub(1)));
+    }
+    if let Some(unknown) = unknown_field(&message) {
+        let hint = match did_you_mean(unknown, known_keys.iter().copied()) {
+            Some(known) => format!("did you mean `{known}`?"),
+            None => format!("remove `{unknown}`, or put it under [extra] if templates need it"),
+        };
+        diag = diag.hint(hint);
+    } else if message.starts_with("missing field") {
+        diag = diag.hint("add the key with a value, e.g. title = \"...\"");
+    }
+    diag
+}
+
+fn first_sentence(message: &str) -> String {
+    message.lines().next().unwrap_or(message).to_string()
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
+        Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
+    }
+
+    #[test]
+    fn derives_root_path_from_base_url() {
+        let c = check("title = \"A\"\nbase_url = \"https://x.org/archive\"\n").unwrap();
+        assert_eq!(c.base_url, "https://x.org/archive/");
+        assert_eq!(c.url("documents/a/"), "/archive/documents/a/");
+        assert_eq!(c.output_dir, PathBuf::from("public"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_hint() {
+        let err = check("title = \"A\"\nbase_url = \"https://x.org\"\ntheem = \"x\"\n").unwrap_err();
+        let loc = err[0].location.as_ref().unwrap();
+        assert_eq!(loc.line, 3);
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn reserved_and_duplicate_taxonomies_are_errors() {
+        let text = "title = \"A\"\nbase_url = \"https://x.org\"\n[[taxonomies]]\nname = \"timeline\"\ntitle = \"T\"\n[[taxonomies]]\nname = \"a\"\ntitle = \"A\"\n[[taxonomies]]\nname = \"a\"\ntitle = \"A\"\n";
+        let err = check(text).unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert_eq!(err[0].location.as_ref().unwrap().line, 4);
+        assert_eq!(err[1].location.as_ref().unwrap().line, 10);
+    }
+}

@@ -1,0 +1,234 @@
+//! Front matter: the TOML between `+++` fences at the top of a content file.
+//!
+//! [`split`] finds the fences and hands back byte ranges into the original
+//! file, so that every later error can be reported at the line the maintainer
+//! sees (counting the opening `+++` as line 1). [`parse`] reads the TOML into
+//! [`FrontMatter`], rejecting unknown keys. Checking values against the rest
+//! of the archive (does the seed exist, is the taxonomy declared) happens in
+//! the loader, which knows the archive.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::toml_error;
+use crate::diag::{Diagnostic, Location};
+
+/// Where the parts of a content file are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The TOML text between the fences.
+    pub front_matter: Range<usize>,
+    /// Everything after the closing fence's line.
+    pub body: Range<usize>,
+}
+
+/// Splits a content file into front matter and body.
+///
+/// The file must open with a line that is exactly `+++` (a UTF-8 byte order
+/// mark and trailing spaces are tolerated) and the front matter ends at the
+/// next such line. Both `\n` and `\r\n` line endings work.
+pub fn split(text: &str) -> Result<Parts, SplitError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut lines = LineIter { text, pos: start };
+    match lines.next() {
+        Some((_, line)) if is_fence(line) => {}
+        _ => return Err(SplitError::NoOpening),
+    }
+    let front_start = lines.pos;
+    while let Some((line_start, line)) = lines.next() {
+        if is_fence(line) {
+            return Ok(Parts {
+                front_matter: front_start..line_start,
+                body: lines.pos..text.len(),
+            });
+        }
+    }
+    Err(SplitError::NoClosing)
+}
+
+/// Why a file could not be split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitError {
+    NoOpening,
+    NoClosing,
+}
+
+impl SplitError {
+    pub fn diagnostic(self, file: &Path, text: &str) -> Diagnostic {
+        let first_line = text.find('\n').unwrap_or(text.len());
+        let loc = Location::from_span(file, text, 0..first_line);
+        match self {
+            SplitError::NoOpening => Diagnostic::error("content file does not start with front matter")
+                .at(loc)
+                .hint("begin the file with a line `+++`, the TOML metadata, and another line `+++`"),
+            SplitError::NoClosing => Diagnostic::error("front matter is never closed")
+                .at(loc)
+                .hint("add a line `+++` after the last metadata line"),
+        }
+    }
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_end() == "+++"
+}
+
+struct LineIter<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    /// (byte offset of the line, line without its terminator)
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let (line, advance) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        self.pos += advance;
+        Some((start, line.strip_suffix('\r').unwrap_or(line)))
+    }
+}
+
+/// The metadata of one document, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub date: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub slug: Option<Spanned<String>>,
+    #[serde(default)]
+    pub seed: Option<Spanned<String>>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub source_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub archived_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub original_title: Option<String>,
+    #[serde(default)]
+    pub original_language: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub translators: Vec<String>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub cited_as: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub taxonomies: BTreeMap<Spanned<String>, Vec<String>>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// Every key front matter accepts, for did-you-mean hints.
+pub const KEYS: &[&str] = &[
+    "title",
+    "date",
+    "slug",
+    "seed",
+    "summary",
+    "source_url",
+    "archived_url",
+    "original_title",
+    "original_language",
+    "authors",
+    "translators",
+    "draft",
+    "cited_as",
+    "related",
+    "taxonomies",
+    "extra",
+];
+
+/// Parses the front matter of `text` (the whole file) found at `parts`.
+pub fn parse(file: &Path, text: &str, parts: &Parts) -> Result<FrontMatter, Diagnostic> {
+    let toml_text = &text[parts.front_matter.clone()];
+    toml::from_str(toml_text).map_err(|e| {
+        let mut diag = toml_error(file, text, parts.front_matter.start, &e, KEYS);
+        if e.message().starts_with("missing field") {
+            // The whole table is at fault: point at the opening fence.
+            let first_line = text.find('\n').unwrap_or(text.len());
+            diag.location = Some(Location::from_span(file, text, 0..first_line));
+        }
+        diag
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n";
+        let parts = split(text).unwrap();
+        assert_eq!(&text[parts.front_matter.clone()], "title = \"A\"\n");
+        assert_eq!(&text[parts.body], "Body\n");
+    }
+
+    #[test]
+    fn handles_crlf_bom_and_trailing_spaces() {
+        let text = "\u{feff}+++ \r\ntitle = \"A\"\r\n+++\r\nBody";
+        let parts = split(text).unwrap();
+        assert_eq!(&text[parts.front_matter], "title = \"A\"\r\n");
+        assert_eq!(&text[parts.body], "Body");
+    }
+
+    #[test]
+    fn empty_front_matter_and_no_body() {
+        let parts = split("+++\n+++").unwrap();
+        assert_eq!(parts.front_matter, 4..4);
+        assert_eq!(parts.body, 7..7);
+    }
+
+    #[test]
+    fn reports_missing_fences() {
+        assert_eq!(split("title = 1\n"), Err(SplitError::NoOpening));
+        assert_eq!(split("+++\ntitle = 1\n"), Err(SplitError::NoClosing));
+        assert_eq!(split("++++\n+++\n"), Err(SplitError::NoOpening));
+        assert_eq!(split(""), Err(SplitError::NoOpening));
+    }
+
+    #[test]
+    fn a_fence_inside_a_string_line_is_not_a_fence() {
+        let text = "+++\nsummary = \"\"\"\n +++x\n\"\"\"\ntitle = \"T\"\n+++\n";
+        let parts = split(text).unwrap();
+        let fm = parse(Path::new("a.md"), text, &parts).unwrap();
+        assert_eq!(fm.title.get_ref(), "T");
+    }
+
+    fn error_of(text: &str) -> Diagnostic {
+        let parts = split(text).unwrap();
+        parse(Path::new("c.md"), text, &parts).unwrap_err()
+    }
+
+    #[test]
+    fn errors_point_at_the_line_in_the_file() {
+        let d = error_of("+++\ntitle = \"A\"\ndate = = 3\n+++\n");
+        assert_eq!(d.location.unwrap().line, 3);
+        let d = error_of("+++\ntitle = \"A\"\n\nsumary = \"x\"\n+++\n");
+        let loc = d.location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.column), (4, 1));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `summary`?"));
+        let d = error_of("+++\ndate = 2021-01-01\n+++\n");
+        assert!(d.message.contains("title"), "{}", d.message);
+        assert_eq!(d.location.unwrap().line, 1);
+    }
+}

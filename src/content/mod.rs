@@ -1,0 +1,400 @@
+//! Load: content files and seeds become [`Document`]s.
+//!
+//! This is the only stage that reads the archive's `content/` and `seeds/`.
+//! Each content file is read, split, parsed and checked on its own (in
+//! parallel); problems are collected as diagnostics that point into the file
+//! the maintainer edits. Checks that need every document at once (duplicate
+//! slugs) run after. Nothing here knows about HTML.
+
+pub mod date;
+pub mod frontmatter;
+pub mod seed;
+pub mod slug;
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location, did_you_mean};
+use date::PartialDate;
+use frontmatter::FrontMatter;
+use seed::Block;
+
+pub const CONTENT_DIR: &str = "content";
+pub const SEEDS_DIR: &str = "seeds";
+
+/// The text a document carries.
+#[derive(Debug, Clone)]
+pub enum Text {
+    /// A plain-text seed, parsed into blocks.
+    Blocks(Vec<Block>),
+    /// Markdown: a `.md` seed, or the body of a content file without a seed.
+    Markdown(String),
+    /// Neither: the archive knows of the document but does not hold its text.
+    None,
+}
+
+/// One document of the archive, as loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Content file, relative to the archive root.
+    pub file: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub date: Option<PartialDate>,
+    pub summary: Option<String>,
+    pub source_url: Option<String>,
+    pub archived_url: Option<String>,
+    pub original_title: Option<String>,
+    pub original_language: Option<String>,
+    pub authors: Vec<String>,
+    pub translators: Vec<String>,
+    pub draft: bool,
+    pub cited_as: Vec<String>,
+    pub related: Vec<String>,
+    /// Terms per taxonomy, in the order of the config's taxonomies.
+    pub terms: Vec<(String, Vec<String>)>,
+    pub extra: toml::Table,
+    /// Seed file, relative to the archive root.
+    pub seed: Option<PathBuf>,
+    pub text: Text,
+    /// The curator's note (markdown), when the document has a seed.
+    pub note: Option<String>,
+}
+
+/// Everything `load` found.
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads every document under `root/content`. Drafts are skipped unless
+/// `drafts` is set.
+pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Diagnostic>> {
+    let files = content_files(root)?;
+    let results: Vec<Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>> =
+        files.par_iter().map(|file| load_document(root, file, config)).collect();
+    let mut documents = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for result in results {
+        match result {
+            Ok((doc, w)) => {
+                warnings.extend(w);
+                if drafts || !doc.draft {
+                    documents.push(doc);
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    errors.extend(duplicate_slugs(&documents));
+    if errors.is_empty() {
+        Ok(Loaded { documents, warnings })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every `.md` file below `content/`, relative to `root`, in a stable order.
+fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let dir = root.join(CONTENT_DIR);
+    if !dir.is_dir() {
+        return Err(vec![
+            Diagnostic::error(format!("no `{CONTENT_DIR}` folder in {}", root.display()))
+                .hint("create content/ and put one .md file per document in it"),
+        ]);
+    }
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                files.push(e.path().strip_prefix(root).expect("walk stays below root").to_path_buf());
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display()))),
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(errors) }
+}
+
+type DocumentResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
+    let text = std::fs::read(root.join(file))
+        .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.display()))])?;
+    let text = String::from_utf8(text).map_err(|e| {
+        vec![
+            Diagnostic::error(format!("content file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+                .at(Location::file_only(file))
+                .hint("save the file as UTF-8"),
+        ]
+    })?;
+    let parts = frontmatter::split(&text).map_err(|e| vec![e.diagnostic(file, &text)])?;
+    let fm = frontmatter::parse(file, &text, &parts).map_err(|d| vec![d])?;
+    let body = text[parts.body.clone()].trim();
+    DocumentBuilder { root, file, text: &text, config, errors: Vec::new(), warnings: Vec::new() }.build(fm, body)
+}
+
+/// Checks one parsed front matter against the archive.
+struct DocumentBuilder<'a> {
+    root: &'a Path,
+    file: &'a Path,
+    text: &'a str,
+    config: &'a Config,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl DocumentBuilder<'_> {
+    fn at(&self, span: std::ops::Range<usize>, fm_offset: usize) -> Location {
+        Location::from_span(self.file, self.text, fm_offset + span.start..fm_offset + span.end)
+    }
+
+    fn build(mut self, fm: FrontMatter, body: &str) -> DocumentResult {
+        let offset = frontmatter::split(self.text).map(|p| p.front_matter.start).unwrap_or(0);
+        let slug = self.slug(&fm, offset);
+        let date = self.date(&fm, offset);
+        let (seed, text) = self.seed_text(&fm, offset, body);
+        let note = (matches!(text, Text::Blocks(_)) || fm.seed.is_some()).then(|| body.to_string()).filter(|b| !b.is_empty());
+        let terms = self.terms(&fm, offset);
+        if fm.title.get_ref().trim().is_empty() {
+            self.errors.push(Diagnostic::error("`title` is empty").at(self.at(fm.title.span(), offset)));
+        }
+        for url in [&fm.source_url, &fm.archived_url].into_iter().flatten() {
+            if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
+                self.errors.push(
+                    Diagnostic::error(format!("`{}` is not an http(s) URL", url.get_ref()))
+                        .at(self.at(url.span(), offset))
+                        .hint("write the full address, starting with https://"),
+                );
+            }
+        }
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let doc = Document {
+            file: self.file.to_path_buf(),
+            slug,
+            title: fm.title.into_inner().trim().to_string(),
+            date,
+            summary: fm.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            source_url: fm.source_url.map(|s| s.into_inner()),
+            archived_url: fm.archived_url.map(|s| s.into_inner()),
+            original_title: fm.original_title,
+            original_language: fm.original_language,
+            authors: fm.authors,
+            translators: fm.translators,
+            draft: fm.draft,
+            cited_as: fm.cited_as,
+            related: fm.related.into_iter().map(|s| s.into_inner()).collect(),
+            terms,
+            extra: fm.extra,
+            seed,
+            text,
+            note,
+        };
+        Ok((doc, self.warnings))
+    }
+
+    fn slug(&mut self, fm: &FrontMatter, offset: usize) -> String {
+        if let Some(slug) = &fm.slug {
+            if !slug::is_valid_slug(slug.get_ref()) {
+                self.errors.push(
+                    Diagnostic::error(format!("slug `{}` is not valid", slug.get_ref()))
+                        .at(self.at(slug.span(), offset))
+                        .hint("use lowercase ASCII letters, digits and single hyphens, e.g. \"14th-fyp-informatization\""),
+                );
+            }
+            return slug.get_ref().clone();
+        }
+        let stem = self.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if !slug::is_valid_slug(&stem) {
+            self.errors.push(
+                Diagnostic::error(format!("file name `{stem}` is not a valid slug"))
+                    .at(Location::from_span(self.file, self.text, 0..3))
+                    .hint(format!("rename the file, or set slug = \"{}\" in its front matter", suggest_slug(&stem))),
+            );
+        }
+        stem
+    }
+
+    fn date(&mut self, fm: &FrontMatter, offset: usize) -> Option<PartialDate> {
+        let Some(value) = &fm.date else {
+            self.warnings.push(
+                Diagnostic::warning("document has no date; it will not appear in the timeline")
+                    .at(Location::from_span(self.file, self.text, 0..3))
+                    .hint("add date = 2021-12-28, or \"2021-12\" or \"2021\" when only the month or year is known"),
+            );
+            return None;
+        };
+        let parsed = match value.get_ref() {
+            toml::Value::Datetime(dt) => match (dt.date, dt.time) {
+                (Some(d), _) => PartialDate::new(d.year as i32, Some(d.month as u32), Some(d.day as u32))
+                    .ok_or_else(|| "not a day of the calendar".to_string()),
+                (None, _) => Err("a time of day without a date".to_string()),
+            },
+            toml::Value::String(s) => PartialDate::parse(s),
+            other => Err(format!("a {} is not a date", other.type_str())),
+        };
+        match parsed {
+            Ok(d) => Some(d),
+            Err(message) => {
+                self.errors.push(
+                    Diagnostic::error(format!("invalid `date`: {message}"))
+                        .at(self.at(value.span(), offset))
+                        .hint("write date = 2021-12-28, or the string \"2021-12\" or \"2021\""),
+                );
+                None
+            }
+        }
+    }
+
+    fn seed_text(&mut self, fm: &FrontMatter, offset: usize, body: &str) -> (Option<PathBuf>, Text) {
+        let Some(seed) = &fm.seed else {
+            let text = if body.is_empty() { Text::None } else { Text::Markdown(body.to_string()) };
+            return (None, text);
+        };
+        let loc = self.at(seed.span(), offset);
+        let rel = PathBuf::from(seed.get_ref());
+        let inside_seeds = rel.components().next() == Some(Component::Normal(SEEDS_DIR.as_ref()))
+            && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        if !inside_seeds {
+            self.errors.push(
+                Diagnostic::error(format!("seed `{}` is not inside `{SEEDS_DIR}/`", seed.get_ref()))
+                    .at(loc)
+                    .hint("give the path from the archive root, e.g. seed = \"seeds/plan.txt\""),
+            );
+            return (None, Text::None);
+        }
+        let bytes = match std::fs::read(self.root.join(&rel)) {
+            Ok(b) => b,
+            Err(e) => {
+                let hint = match missing_seed_hint(self.root, &rel) {
+                    Some(close) => format!("did you mean \"{close}\"?"),
+                    None => "copy the original text into seeds/, or fix the path".to_string(),
+                };
+                self.errors.push(Diagnostic::error(format!("cannot read seed `{}`: {}", seed.get_ref(), io_reason(&e))).at(loc).hint(hint));
+                return (None, Text::None);
+            }
+        };
+        let text = match decode_utf8(&bytes) {
+            Ok(t) => t,
+            Err(byte) => {
+                self.errors.push(
+                    Diagnostic::error(format!("seed `{}` is not valid UTF-8 at byte {byte}", seed.get_ref()))
+                        .at(loc)
+                        .hint("convert the seed to UTF-8"),
+                );
+                return (None, Text::None);
+            }
+        };
+        let parsed = match rel.extension().and_then(|e| e.to_str()) {
+            Some("txt") => Text::Blocks(seed::parse(&text)),
+            Some("md" | "markdown") => Text::Markdown(text),
+            _ => {
+                self.errors.push(
+                    Diagnostic::error(format!("seed `{}` is neither .txt nor .md", seed.get_ref()))
+                        .at(loc)
+                        .hint("plain text seeds end in .txt, markdown seeds in .md"),
+                );
+                Text::None
+            }
+        };
+        (Some(rel), parsed)
+    }
+
+    fn terms(&mut self, fm: &FrontMatter, offset: usize) -> Vec<(String, Vec<String>)> {
+        let known: Vec<&str> = self.config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        for name in fm.taxonomies.keys() {
+            if !known.contains(&name.get_ref().as_str()) {
+                let hint = match did_you_mean(name.get_ref(), known.iter().copied()) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None if known.is_empty() => "declare taxonomies in config.toml with [[taxonomies]]".to_string(),
+                    None => format!("the taxonomies declared in config.toml are: {}", known.join(", ")),
+                };
+                self.errors.push(
+                    Diagnostic::error(format!("unknown taxonomy `{}`", name.get_ref()))
+                        .at(self.at(name.span(), offset))
+                        .hint(hint),
+                );
+            }
+        }
+        self.config
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let terms = fm
+                    .taxonomies
+                    .iter()
+                    .find(|(k, _)| *k.get_ref() == t.name)
+                    .map(|(_, v)| dedup_terms(v))
+                    .unwrap_or_default();
+                (t.name.clone(), terms)
+            })
+            .collect()
+    }
+}
+
+fn dedup_terms(terms: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(terms.len());
+    for t in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Decodes UTF-8 with or without a byte order mark; on failure, the offset
+/// of the first bad byte.
+pub fn decode_utf8(bytes: &[u8]) -> Result<String, usize> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let skipped = bytes.len() - body.len();
+    std::str::from_utf8(body)
+        .map(str::to_string)
+        .map_err(|e| skipped + e.valid_up_to())
+}
+
+fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {
+    let dir = root.join(rel.parent()?);
+    let wanted = rel.file_name()?.to_str()?;
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let close = did_you_mean(wanted, names.iter().map(String::as_str))?;
+    Some(rel.with_file_name(close).to_string_lossy().replace('\\', "/"))
+}
+
+fn suggest_slug(stem: &str) -> String {
+    let s = slug::slugify(stem);
+    let ascii: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    if ascii.is_empty() { "my-document".to_string() } else { ascii }
+}
+
+fn duplicate_slugs(documents: &[Document]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut errors = Vec::new();
+    for doc in documents {
+        if let Some(first) = seen.insert(&doc.slug, &doc.file) {
+            errors.push(
+                Diagnostic::error(format!("two documents have the slug `{}`", doc.slug))
+                    .at(Location::file_only(&doc.file))
+                    .hint(format!("{} has it too; set a different slug in one of them", first.display())),
+            );
+            seen.insert(&doc.slug, first);
+        }
+    }
+    errors
+}

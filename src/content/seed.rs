@@ -1,0 +1,570 @@
+//! Seed text: the original plain text of a document, turned into blocks.
+//!
+//! Seeds are raw text copied from web pages and PDFs: one paragraph per line,
+//! sometimes with blank lines between paragraphs, with the outline of the
+//! document carried only by conventions ("I. ...", "(1) ...", "Box 1: ...",
+//! "First, we will ...", a digest's "Page 3: ..."). [`parse`] recovers those
+//! conventions as [`Block`]s with heading levels that nest correctly, lists,
+//! captions and datelines, and gives every block a stable anchor.
+//!
+//! Two promises: no character of the seed is dropped (a block's text is its
+//! line, trimmed, with runs of white space folded to one space), and anchors
+//! depend only on the seed's text, so a citation to `#p-12` keeps working as
+//! long as the seed is unchanged. Turning blocks into HTML is the renderer's
+//! job; this module never produces markup.
+
+/// What a block of seed text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// The text's own title line, at its top.
+    Title,
+    /// A section heading; `level` is the HTML heading level (2 to 6).
+    Heading { level: u8 },
+    Paragraph,
+    /// One item of a list; consecutive items form one list.
+    ListItem { ordered: bool },
+    /// A photo caption or a placeholder for an image.
+    Caption,
+    /// A date or publication line.
+    Dateline,
+    /// A line naming who said or wrote the text above it ("– Name, Title").
+    Attribution,
+    /// A bracketed note about the text, such as where it first appeared.
+    Note,
+}
+
+/// One block of a seed: a heading, a paragraph, a list item...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The block's text: the source line, trimmed, white space folded.
+    pub text: String,
+    /// The fragment identifier, unique in the document (`p-12`, `sec-iv-2`).
+    pub anchor: String,
+    /// 1-based line of the seed the block comes from.
+    pub line: usize,
+}
+
+/// How headings of each outline convention nest: a lower rank contains a
+/// higher one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outline {
+    /// "I. ..." roman sections.
+    Roman(u32),
+    /// "(1) ..." numbered sub-sections.
+    Numbered(u32),
+    /// "Box 1: ..." boxed projects.
+    Boxed(u32),
+    /// "First, we will ..." ordinal sections.
+    Ordinal(u32),
+    /// A digest's "Page 3:" section.
+    Page(u32),
+    /// A short title-like line standing alone between blank lines.
+    Plain,
+}
+
+impl Outline {
+    fn rank(self) -> u8 {
+        match self {
+            Outline::Roman(_) | Outline::Ordinal(_) | Outline::Page(_) | Outline::Plain => 0,
+            Outline::Numbered(_) => 1,
+            Outline::Boxed(_) => 2,
+        }
+    }
+}
+
+/// What one non-empty line is, before anchors and levels are assigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Line {
+    Title,
+    Heading(Outline),
+    /// A "Page N:" line: a heading plus, usually, a paragraph on the same line.
+    PageSection(u32, usize),
+    Paragraph,
+    Item { ordered: bool },
+    Caption,
+    Dateline,
+    Attribution,
+    Note,
+}
+
+/// Parses seed text into blocks.
+pub fn parse(text: &str) -> Vec<Block> {
+    let lines = source_lines(text);
+    let blank_separated = lines.windows(2).any(|w| w[1].number > w[0].number + 1);
+    let kinds = classify_all(&lines, blank_separated);
+    Assembler::default().run(&lines, &kinds)
+}
+
+struct SourceLine {
+    number: usize,
+    text: String,
+}
+
+/// The non-empty lines of `text`, trimmed and with white space folded.
+fn source_lines(text: &str) -> Vec<SourceLine> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        &normalised
+    } else {
+        text
+    };
+    text.split('\n')
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let folded = fold_whitespace(line);
+            (!folded.is_empty()).then_some(SourceLine {
+                number: i + 1,
+                text: folded,
+            })
+        })
+        .collect()
+}
+
+/// Trims a line and folds every run of two or more white-space characters
+/// (non-breaking spaces included) into one space. A lone non-breaking space
+/// between words is kept: it may be meant.
+pub fn fold_whitespace(line: &str) -> String {
+    let trimmed = line.trim();
+    let mut out = String::with_capacity(trimmed.len());
+    let mut run: Option<char> = None;
+    let mut run_len = 0;
+    for c in trimmed.chars() {
+        if c.is_whitespace() {
+            if run_len == 0 {
+                run = Some(c);
+            }
+            run_len += 1;
+            continue;
+        }
+        if run_len > 0 {
+            out.push(if run_len == 1 && run == Some('\u{a0}') { '\u{a0}' } else { ' ' });
+            run_len = 0;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
+    let mut kinds: Vec<Line> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let alone = blank_separated
+            && i + 1 < lines.len()
+            && lines[i + 1].number > line.number + 1
+            && (i == 0 || lines[i - 1].number < line.number - 1);
+        let kind = if i == 0 && is_title(&line.text) {
+            Line::Title
+        } else {
+            classify(&line.text, alone)
+        };
+        kinds.push(kind);
+    }
+    mark_unmarked_lists(lines, &mut kinds, blank_separated);
+    kinds
+}
+
+fn is_title(text: &str) -> bool {
+    text.chars().count() <= 200 && !ends_with_sentence_punctuation(text) && !text.ends_with(':')
+}
+
+fn classify(text: &str, alone: bool) -> Line {
+    if let Some((n, rest)) = page_section(text) {
+        return Line::PageSection(n, rest);
+    }
+    if let Some(outline) = outline_heading(text) {
+        return Line::Heading(outline);
+    }
+    if numbered_item(text) {
+        return Line::Item { ordered: true };
+    }
+    if let Some(rest) = text.strip_prefix("• ").or_else(|| text.strip_prefix("· ")) {
+        if !rest.is_empty() {
+            return Line::Item { ordered: false };
+        }
+    }
+    if is_caption(text) {
+        return Line::Caption;
+    }
+    if is_dateline(text) {
+        return Line::Dateline;
+    }
+    if (text.starts_with("– ") || text.starts_with("— ")) && text.chars().count() < 200 {
+        return Line::Attribution;
+    }
+    if text.starts_with('(') && text.ends_with(')') && text.chars().count() < 300 {
+        return Line::Note;
+    }
+    if alone && is_plain_heading(text) {
+        return Line::Heading(Outline::Plain);
+    }
+    Line::Paragraph
+}
+
+/// Short and without closing punctuation: how a heading looks.
+fn is_heading_shaped(rest: &str, max_chars: usize) -> bool {
+    !rest.is_empty() && rest.chars().count() <= max_chars && !ends_with_sentence_punctuation(rest) && !rest.ends_with(':')
+}
+
+fn ends_with_sentence_punctuation(text: &str) -> bool {
+    let last = text.trim_end_matches(['"', '”', '’', '\'', ')', '）']).chars().last();
+    matches!(last, Some('.' | ';' | '?' | '!' | ',' | '。' | '；' | '？' | '！' | '，' | '…'))
+}
+
+fn is_plain_heading(text: &str) -> bool {
+    let first = text.chars().next().unwrap_or(' ');
+    (first.is_uppercase() || first.is_ascii_digit()) && is_heading_shaped(text, 100)
+}
+
+/// Splits "Page 3: rest" into the page number and the byte offset of `rest`.
+fn page_section(text: &str) -> Option<(u32, usize)> {
+    let rest = text.strip_prefix("Page ")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 || rest.as_bytes().get(digits) != Some(&b':') {
+        return None;
+    }
+    let n = rest[..digits].parse().ok()?;
+    let after = "Page ".len() + digits + 1;
+    let content = after + (text[after..].len() - text[after..].trim_start().len());
+    Some((n, content))
+}
+
+fn outline_heading(text: &str) -> Option<Outline> {
+    if let Some((n, rest)) = roman_prefix(text) {
+        return is_heading_shaped(rest, 150).then_some(Outline::Roman(n));
+    }
+    if let Some(inner) = text.strip_prefix('(') {
+        let digits = inner.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=2).contains(&digits) && inner.as_bytes().get(digits) == Some(&b')') {
+            let rest = inner[digits + 1..].trim_start();
+            let n = inner[..digits].parse().ok()?;
+            return is_heading_shaped(rest, 150).then_some(Outline::Numbered(n));
+        }
+    }
+    if let Some(rest) = text.strip_prefix("Box ") {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let sep = rest.as_bytes().get(digits).copied();
+        if digits > 0 && matches!(sep, Some(b':' | b'.')) {
+            let n = rest[..digits].parse().ok()?;
+            return is_heading_shaped(rest[digits + 1..].trim_start(), 200).then_some(Outline::Boxed(n));
+        }
+    }
+    let (word, rest) = text.split_once(", ")?;
+    let n = ORDINALS.iter().position(|o| *o == word)? as u32 + 1;
+    is_heading_shaped(rest, 150).then_some(Outline::Ordinal(n))
+}
+
+const ORDINALS: [&str; 10] = [
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+];
+
+/// "IV. Rest" -> (4, "Rest").
+fn roman_prefix(text: &str) -> Option<(u32, &str)> {
+    let numeral_len = text.bytes().take_while(|b| b"IVXL".contains(b)).count();
+    if numeral_len == 0 || numeral_len > 6 || text.as_bytes().get(numeral_len) != Some(&b'.') {
+        return None;
+    }
+    let rest = &text[numeral_len + 1..];
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((roman_value(&text[..numeral_len])?, rest.trim_start()))
+}
+
+fn roman_value(numeral: &str) -> Option<u32> {
+    let value = |c| match c {
+        'I' => 1,
+        'V' => 5,
+        'X' => 10,
+        'L' => 50,
+        _ => 0,
+    };
+    let digits: Vec<u32> = numeral.chars().map(value).collect();
+    let mut total = 0;
+    for (i, d) in digits.iter().enumerate() {
+        match digits.get(i + 1) {
+            Some(next) if next > d => total -= *d as i64,
+            _ => total += *d as i64,
+        }
+    }
+    let total = u32::try_from(total).ok()?;
+    (to_roman(total) == numeral).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 9] = [
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+        (0, ""),
+        (0, ""),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in TABLE.iter().filter(|(v, _)| *v > 0) {
+        while n >= *value {
+            out.push_str(numeral);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// "1. text" or "12) text".
+fn numbered_item(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&digits)
+        && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))
+        && text[digits + 1..].starts_with(char::is_whitespace)
+        && text[digits + 1..].trim_start().chars().count() > 1
+}
+
+fn is_caption(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.contains("photo by ")
+        || lower.starts_with("photo:")
+        || lower.contains("(photo")
+        || matches!(
+            lower.as_str(),
+            "article banner picture" | "banner picture" | "picture" | "photo" | "image"
+        )
+}
+
+fn is_dateline(text: &str) -> bool {
+    let b = text.as_bytes();
+    let iso_date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if iso_date {
+        return b.len() == 10 || b[10] == b' ';
+    }
+    // "December 2021", "Dec. 28, 2021"
+    let words: Vec<&str> = text.split(' ').collect();
+    let is_year = |w: &str| w.len() == 4 && w.bytes().all(|c| c.is_ascii_digit());
+    let is_month = |w: &str| {
+        let w = w.trim_end_matches('.');
+        w.len() >= 3 && crate::content::date::MONTHS.iter().any(|m| m.starts_with(w))
+    };
+    match words.as_slice() {
+        [m, y] => is_month(m) && is_year(y),
+        [m, d, y] => is_month(m) && d.trim_end_matches(',').parse::<u8>().is_ok() && is_year(y),
+        _ => false,
+    }
+}
+
+/// In texts without blank lines, a lead-in line ending with a colon followed
+/// by two or more short lines is a list.
+fn mark_unmarked_lists(lines: &[SourceLine], kinds: &mut [Line], blank_separated: bool) {
+    if blank_separated {
+        return;
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let lead_in = kinds[i] == Line::Paragraph && lines[i].text.ends_with(':');
+        let mut end = i + 1;
+        while lead_in && end < lines.len() && kinds[end] == Line::Paragraph && is_short_item(&lines[end].text) {
+            end += 1;
+        }
+        if end - i > 2 {
+            for kind in &mut kinds[i + 1..end] {
+                *kind = Line::Item { ordered: false };
+            }
+        }
+        i = end.max(i + 1);
+    }
+}
+
+fn is_short_item(text: &str) -> bool {
+    text.chars().count() <= 160 && !text.ends_with(':')
+}
+
+/// Assigns heading levels, anchors and splits "Page N:" lines.
+#[derive(Default)]
+struct Assembler {
+    blocks: Vec<Block>,
+    /// Open outline conventions, outermost first.
+    open: Vec<Outline>,
+    used: std::collections::HashSet<String>,
+    paragraphs: usize,
+}
+
+impl Assembler {
+    fn run(mut self, lines: &[SourceLine], kinds: &[Line]) -> Vec<Block> {
+        for (line, kind) in lines.iter().zip(kinds) {
+            match kind {
+                Line::Heading(outline) => self.heading(*outline, line.text.clone(), line.number),
+                Line::PageSection(n, rest) => {
+                    let (head, tail) = line.text.split_at(*rest);
+                    self.heading(Outline::Page(*n), head.trim_end().to_string(), line.number);
+                    if !tail.is_empty() {
+                        self.numbered(BlockKind::Paragraph, tail.to_string(), line.number);
+                    }
+                }
+                other => {
+                    let kind = match other {
+                        Line::Title => BlockKind::Title,
+                        Line::Item { ordered } => BlockKind::ListItem { ordered: *ordered },
+                        Line::Caption => BlockKind::Caption,
+                        Line::Dateline => BlockKind::Dateline,
+                        Line::Attribution => BlockKind::Attribution,
+                        Line::Note => BlockKind::Note,
+                        _ => BlockKind::Paragraph,
+                    };
+                    self.numbered(kind, line.text.clone(), line.number);
+                }
+            }
+        }
+        self.blocks
+    }
+
+    fn numbered(&mut self, kind: BlockKind, text: String, line: usize) {
+        self.paragraphs += 1;
+        let anchor = self.unique(format!("p-{}", self.paragraphs));
+        self.blocks.push(Block { kind, text, anchor, line });
+    }
+
+    fn heading(&mut self, outline: Outline, text: String, line: usize) {
+        while self.open.last().is_some_and(|o| o.rank() >= outline.rank()) {
+            self.open.pop();
+        }
+        let anchor = self.unique(self.anchor_for(outline, &text));
+        self.open.push(outline);
+        let level = (self.open.len() + 1).min(6) as u8;
+        self.blocks.push(Block {
+            kind: BlockKind::Heading { level },
+            text,
+            anchor,
+            line,
+        });
+    }
+
+    fn anchor_for(&self, outline: Outline, text: &str) -> String {
+        let parent = self.open.iter().rev().find_map(|o| match o {
+            Outline::Roman(n) => Some(to_roman(*n).to_lowercase()),
+            _ => None,
+        });
+        match (outline, parent) {
+            (Outline::Roman(n), _) => format!("sec-{}", to_roman(n).to_lowercase()),
+            (Outline::Numbered(n), Some(p)) => format!("sec-{p}-{n}"),
+            (Outline::Numbered(n), None) => format!("sec-{n}"),
+            (Outline::Boxed(n), _) => format!("box-{n}"),
+            (Outline::Page(n), _) => format!("page-{n}"),
+            (Outline::Ordinal(n), _) => format!("sec-{n}"),
+            (Outline::Plain, _) => {
+                let slug: String = crate::content::slug::slugify(text).chars().take(48).collect();
+                format!("sec-{}", slug.trim_end_matches('-'))
+            }
+        }
+    }
+
+    fn unique(&mut self, anchor: String) -> String {
+        let mut candidate = anchor.clone();
+        let mut n = 2;
+        while !self.used.insert(candidate.clone()) {
+            candidate = format!("{anchor}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(BlockKind, String)> {
+        parse(text).into_iter().map(|b| (b.kind, b.anchor)).collect()
+    }
+
+    #[test]
+    fn outline_headings_nest() {
+        let text = "Plan title\n\nI. General\n\nIntro.\n\n(1) Status\n\nText.\n\nBox 1: Projects\n\n  1.\u{a0} Build networks.\n  2. Build more.\n\nII. Tasks\n\nBox 2: Other\n";
+        let h = |level| BlockKind::Heading { level };
+        let item = BlockKind::ListItem { ordered: true };
+        assert_eq!(
+            kinds(text),
+            vec![
+                (BlockKind::Title, "p-1".into()),
+                (h(2), "sec-i".into()),
+                (BlockKind::Paragraph, "p-2".into()),
+                (h(3), "sec-i-1".into()),
+                (BlockKind::Paragraph, "p-3".into()),
+                (h(4), "box-1".into()),
+                (item, "p-4".into()),
+                (item, "p-5".into()),
+                (h(2), "sec-ii".into()),
+                (h(3), "box-2".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_every_character_and_folds_whitespace() {
+        let blocks = parse("  IV.\u{a0} Major Tasks\u{a0}\n\nA\u{a0}b  c.\n");
+        assert_eq!(blocks[0].text, "IV. Major Tasks");
+        assert_eq!(blocks[1].text, "A\u{a0}b c.");
+    }
+
+    #[test]
+    fn page_sections_split_into_heading_and_paragraph() {
+        let blocks = parse("Digest title\nPage 1: Let us begin.\nOn Page 3, a report.\nPage 2:\n");
+        let texts: Vec<_> = blocks.iter().map(|b| (b.kind, b.text.as_str(), b.anchor.as_str())).collect();
+        assert_eq!(
+            texts,
+            vec![
+                (BlockKind::Title, "Digest title", "p-1"),
+                (BlockKind::Heading { level: 2 }, "Page 1:", "page-1"),
+                (BlockKind::Paragraph, "Let us begin.", "p-2"),
+                (BlockKind::Paragraph, "On Page 3, a report.", "p-3"),
+                (BlockKind::Heading { level: 2 }, "Page 2:", "page-2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ordinal_headings_only_when_short_and_unpunctuated() {
+        let text = "T\n\nFirst, we will grow\n\nSecond, both sides agree. More text follows here.\n\nEnd.\n";
+        let k = kinds(text);
+        assert_eq!(k[1], (BlockKind::Heading { level: 2 }, "sec-1".into()));
+        assert_eq!(k[2].0, BlockKind::Paragraph);
+    }
+
+    #[test]
+    fn captions_datelines_attributions_and_notes() {
+        let text = "Title\n\n2024-03-21 16:56:00 | Author: X\n\nWorkers at a plant, May 1. PHOTO BY XINHUA\n\n– Xie Shaofeng, Director\n\nDecember 2021\n\n(Originally appeared in Qiushi)\n";
+        let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
+        use BlockKind::*;
+        assert_eq!(k, vec![Title, Dateline, Caption, Attribution, Dateline, Note]);
+    }
+
+    #[test]
+    fn lead_in_colon_starts_an_unmarked_list_in_dense_text() {
+        let text = "Title\nThe piece lists documents:\nOpinions on A - 关于\nRegulations on B\nA long paragraph follows with a full stop.\n";
+        let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
+        let item = BlockKind::ListItem { ordered: false };
+        assert_eq!(k[2..4], [item, item]);
+    }
+
+    #[test]
+    fn duplicate_anchors_get_suffixes() {
+        let k = kinds("T\n\nFirst, a\n\nx.\n\n(1) b\n\ny.\n");
+        assert_eq!(k[1].1, "sec-1");
+        assert_eq!(k[3].1, "sec-1-2");
+    }
+
+    #[test]
+    fn roman_numerals_must_be_well_formed() {
+        assert_eq!(roman_prefix("IV. Tasks"), Some((4, "Tasks")));
+        assert_eq!(roman_prefix("IIII. Tasks"), None);
+        assert_eq!(roman_prefix("I.Tasks"), None);
+        assert_eq!(to_roman(49), "XLIX");
+    }
+}

@@ -1,0 +1,188 @@
+//! Diagnostics: what went wrong, where, and how to fix it.
+//!
+//! Every stage reports problems as [`Diagnostic`]s that carry the file, the
+//! line and column as the maintainer sees them (1-based, counting every line
+//! of the file including the `+++` fences), the offending source line and a
+//! hint. Stages collect diagnostics instead of stopping at the first one, so a
+//! maintainer sees every problem of an archive in one run. This module only
+//! formats; deciding whether a diagnostic stops the build is the caller's job.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file: byte offset plus the derived line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// The full text of the line, for the snippet.
+    pub source_line: String,
+    /// How many characters to underline (at least one).
+    pub width: usize,
+}
+
+impl Location {
+    /// Locates the byte range `span` inside `text`, the whole content of `file`.
+    pub fn from_span(file: &Path, text: &str, span: std::ops::Range<usize>) -> Location {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text[line_start..start].chars().count() + 1;
+        let width = text[start..end.min(line_end)].chars().count().max(1);
+        Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            width,
+        }
+    }
+
+    /// A location that names a whole file, without a line.
+    pub fn file_only(file: &Path) -> Location {
+        Location {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            source_line: String::new(),
+            width: 0,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// One problem found in an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        if let Some(loc) = &self.location {
+            if loc.line == 0 {
+                writeln!(f, "  --> {}", loc.file.display())?;
+            } else {
+                let gutter = loc.line.to_string().len();
+                let pad = " ".repeat(gutter);
+                writeln!(f, "{pad}--> {}:{}:{}", loc.file.display(), loc.line, loc.column)?;
+                writeln!(f, "{pad} |")?;
+                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
+                let indent: String = loc
+                    .source_line
+                    .chars()
+                    .take(loc.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.width))?;
+            }
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "  = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest of `candidates` to `unknown`, if it is close enough to be a
+/// likely typo.
+pub fn did_you_mean<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(unknown, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_line_and_column_in_characters() {
+        let text = "+++\ntitle = \"é\"\nbad = 1\n+++\n";
+        let start = text.find("bad").unwrap();
+        let loc = Location::from_span(Path::new("c.md"), text, start..start + 3);
+        assert_eq!((loc.line, loc.column, loc.width), (3, 1, 3));
+        assert_eq!(loc.source_line, "bad = 1");
+        let e = text.find('é').unwrap();
+        let loc = Location::from_span(Path::new("c.md"), text, e + 2..e + 3);
+        assert_eq!((loc.line, loc.column), (2, 10));
+    }
+
+    #[test]
+    fn prints_file_line_snippet_and_caret() {
+        let text = "a = 1\ntitel = 2\n";
+        let loc = Location::from_span(Path::new("x.md"), text, 6..11);
+        let d = Diagnostic::error("unknown key `titel`").at(loc).hint("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown key `titel`\n --> x.md:2:1\n  |\n2 | titel = 2\n  | ^^^^^\n  = help: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("titel", ["title", "date"]), Some("title"));
+        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+}

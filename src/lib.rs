@@ -1,0 +1,101 @@
+//! annals: a static site generator for curated policy archives.
+//!
+//! The crate is one pipeline, one module per stage:
+//! [`content`] loads content files and seeds, [`analyse`] builds the indexes,
+//! [`render`] turns pages into HTML with Tera, and [`output`] writes the site
+//! atomically. [`build`] runs the whole pipeline; the CLI in `main.rs` only
+//! parses arguments and prints what [`build`] reports.
+
+pub mod analyse;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod output;
+pub mod render;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use analyse::Archive;
+use config::{Config, Overrides};
+use diag::Diagnostic;
+use render::Renderer;
+use render::theme::Theme;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The archive root (holds config.toml).
+    pub root: PathBuf,
+    pub overrides: Overrides,
+    /// Include documents marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub documents: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the archive at `options.root` into its output directory.
+///
+/// On error nothing in the output directory has changed.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    let started = Instant::now();
+    let root = &options.root;
+    let config = Config::load(root, &options.overrides)?;
+    let loaded = content::load(root, &config, options.drafts)?;
+    let archive = Archive::new(loaded.documents, &config);
+    let theme = Theme::resolve(root, &config)?;
+    let renderer = Renderer::new(&config, &archive, &theme)?;
+
+    let output = root.join(&config.output_dir);
+    let io_error = |what: &str, e: std::io::Error| vec![Diagnostic::error(format!("cannot {what} {}: {e}", output.display()))];
+    let staging = output::Staging::create(&output).map_err(|e| io_error("prepare", e))?;
+    let pages = renderer.pages();
+    let errors: Vec<Diagnostic> = pages
+        .par_iter()
+        .filter_map(|&page| {
+            let bytes = match renderer.render(page) {
+                Ok(b) => b,
+                Err(d) => return Some(d),
+            };
+            let path = renderer.output_path(page);
+            staging
+                .write(&path, &bytes)
+                .err()
+                .map(|e| Diagnostic::error(format!("cannot write {path}: {e}")))
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(first_of_each(errors));
+    }
+    for (rel, file) in &theme.statics {
+        staging.copy(rel, file).map_err(|e| io_error(&format!("copy {rel} into"), e))?;
+    }
+    staging.commit().map_err(|e| io_error("replace", e))?;
+    Ok(BuildReport {
+        documents: archive.documents.len(),
+        pages: pages.len(),
+        files: pages.len() + theme.statics.len(),
+        output,
+        elapsed: started.elapsed(),
+        warnings: loaded.warnings,
+    })
+}
+
+/// A template error repeats on every page that uses the template; report
+/// each distinct message once.
+fn first_of_each(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|d| seen.insert(d.message.clone()));
+    errors
+}

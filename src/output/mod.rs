@@ -1,0 +1,119 @@
+//! Write: the rendered site goes into a fresh directory that replaces the old
+//! output only once everything is written.
+//!
+//! [`Staging`] creates a sibling of the output directory (same file system,
+//! so the final swap is two renames), receives every file, and on
+//! [`Staging::commit`] moves the old output aside, moves the new one in and
+//! deletes the old. If the build fails at any point before the commit, the
+//! staging directory is removed when dropped and the previous site is left
+//! exactly as it was.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::render::theme::ThemeFile;
+
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Prepares a staging directory next to `target`.
+    pub fn create(target: &Path) -> io::Result<Staging> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        let dir = parent.join(format!(".{name}.annals-new-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir(&dir)?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Writes one file, `rel` being its path inside the site.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)
+    }
+
+    /// Copies a theme's static file to `rel`.
+    pub fn copy(&self, rel: &str, file: &ThemeFile) -> io::Result<()> {
+        self.write(rel, &file.bytes()?)
+    }
+
+    /// Replaces the output directory with the staged site.
+    pub fn commit(mut self) -> io::Result<()> {
+        let old = self.dir.with_file_name(format!(
+            ".{}.annals-old-{}",
+            self.target.file_name().expect("checked in create").to_string_lossy(),
+            std::process::id()
+        ));
+        let had_old = match std::fs::rename(&self.target, &old) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(e);
+        }
+        self.committed = true;
+        if had_old {
+            std::fs::remove_dir_all(&old)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_and_drop_discards() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.html"), "old").unwrap();
+
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/index.html", b"new").unwrap();
+        drop(staging);
+        assert!(out.join("old.html").exists(), "an abandoned build leaves the old site");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging left behind");
+
+        let staging = Staging::create(&out).unwrap();
+        staging.write("a/index.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert!(!out.join("old.html").exists());
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,204 @@
+//! Seed blocks to HTML, and the small escaping helpers every renderer uses.
+//!
+//! Blocks become semantic elements: headings with their anchors, paragraphs,
+//! `<ol>`/`<ul>` for runs of list items, `<p class="caption">` and so on.
+//! Every element carries its block's `id`, and a self-link (an empty anchor
+//! the theme decorates with CSS) so readers can cite one paragraph. Runs of
+//! Chinese text are wrapped in `<span lang="zh">` so browsers pick Chinese
+//! fonts, line breaking and screen-reader voices. The text itself is written
+//! as is, escaped: the renderer adds markup, never words.
+
+use serde::Serialize;
+
+use crate::content::seed::{Block, BlockKind};
+
+/// Appends `text` to `out`, HTML-escaped.
+pub fn escape_into(out: &mut String, text: &str) {
+    pulldown_cmark_escape::escape_html(&mut *out, text).expect("writing to a String cannot fail");
+}
+
+/// `text`, HTML-escaped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// Whether `c` is written in Chinese script (Han ideographs, CJK
+/// punctuation, full-width forms, bopomofo).
+pub fn is_chinese(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3100..=0x312F | 0x31A0..=0x31BF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF00..=0xFF60 | 0xFFE0..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+/// Appends `text` escaped, with each run of Chinese wrapped in
+/// `<span lang="zh">`. A run starts and ends with a Chinese character and
+/// may contain digits, spaces and punctuation, but no Latin letters.
+pub fn escape_marking_chinese(out: &mut String, text: &str) {
+    if !text.chars().any(is_chinese) {
+        escape_into(out, text);
+        return;
+    }
+    let mut rest = text;
+    while let Some(start) = rest.find(is_chinese) {
+        let run_len = chinese_run_len(&rest[start..]);
+        escape_into(out, &rest[..start]);
+        out.push_str("<span lang=\"zh\">");
+        escape_into(out, &rest[start..start + run_len]);
+        out.push_str("</span>");
+        rest = &rest[start + run_len..];
+    }
+    escape_into(out, rest);
+}
+
+/// Length in bytes of the Chinese run at the start of `s`.
+fn chinese_run_len(s: &str) -> usize {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if is_chinese(c) {
+            end = i + c.len_utf8();
+        } else if c.is_alphabetic() {
+            break;
+        }
+    }
+    end
+}
+
+/// One entry of a table of contents, with its sub-sections.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub anchor: String,
+    pub title: String,
+    pub level: u8,
+    pub children: Vec<TocEntry>,
+}
+
+/// Nests `(level, anchor, title)` headings into a tree.
+pub fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    fn insert(entries: &mut Vec<TocEntry>, entry: TocEntry) {
+        match entries.last_mut() {
+            Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+            _ => entries.push(entry),
+        }
+    }
+    let mut root = Vec::new();
+    for (level, anchor, title) in flat {
+        insert(&mut root, TocEntry { anchor, title, level, children: Vec::new() });
+    }
+    root
+}
+
+/// Seed blocks rendered: the HTML and the headings for the table of contents.
+pub struct RenderedText {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Renders seed blocks as HTML.
+pub fn render_blocks(blocks: &[Block]) -> RenderedText {
+    let mut html = String::with_capacity(blocks.iter().map(|b| b.text.len() + 64).sum());
+    let mut toc = Vec::new();
+    let mut open_list: Option<bool> = None;
+    for block in blocks {
+        let item = match block.kind {
+            BlockKind::ListItem { ordered } => Some(ordered),
+            _ => None,
+        };
+        if open_list.is_some() && open_list != item {
+            html.push_str(if open_list == Some(true) { "</ol>\n" } else { "</ul>\n" });
+            open_list = None;
+        }
+        if let (None, Some(ordered)) = (open_list, item) {
+            html.push_str(if ordered { "<ol class=\"seed-list\">\n" } else { "<ul class=\"seed-list\">\n" });
+            open_list = Some(ordered);
+        }
+        if let BlockKind::Heading { level } = block.kind {
+            toc.push((level, block.anchor.clone(), block.text.clone()));
+        }
+        render_block(&mut html, block);
+    }
+    if let Some(ordered) = open_list {
+        html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+    }
+    RenderedText { html, toc: nest_toc(toc) }
+}
+
+fn render_block(html: &mut String, block: &Block) {
+    let (tag, class, label) = match block.kind {
+        BlockKind::Title => ("p", Some("text-title"), "paragraph"),
+        BlockKind::Heading { level } => (["h2", "h2", "h2", "h3", "h4", "h5", "h6"][level.min(6) as usize], None, "section"),
+        BlockKind::Paragraph => ("p", None, "paragraph"),
+        BlockKind::ListItem { .. } => ("li", None, "item"),
+        BlockKind::Caption => ("p", Some("caption"), "caption"),
+        BlockKind::Dateline => ("p", Some("dateline"), "paragraph"),
+        BlockKind::Attribution => ("p", Some("attribution"), "paragraph"),
+        BlockKind::Note => ("p", Some("text-note"), "paragraph"),
+    };
+    html.push('<');
+    html.push_str(tag);
+    html.push_str(" id=\"");
+    html.push_str(&block.anchor);
+    html.push('"');
+    if let Some(class) = class {
+        html.push_str(" class=\"");
+        html.push_str(class);
+        html.push('"');
+    }
+    html.push('>');
+    match (block.kind, marker_len(&block)) {
+        (BlockKind::ListItem { .. }, Some(len)) => {
+            html.push_str("<span class=\"marker\">");
+            escape_into(html, &block.text[..len]);
+            html.push_str("</span>");
+            escape_marking_chinese(html, &block.text[len..]);
+        }
+        _ => escape_marking_chinese(html, &block.text),
+    }
+    html.push_str(" <a class=\"anchor\" href=\"#");
+    html.push_str(&block.anchor);
+    html.push_str("\" aria-label=\"Link to this ");
+    html.push_str(label);
+    html.push_str("\"></a></");
+    html.push_str(tag);
+    html.push_str(">\n");
+}
+
+/// Length of a list item's "1." marker, if it has one.
+fn marker_len(block: &Block) -> Option<usize> {
+    let digits = block.text.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::seed::parse;
+
+    #[test]
+    fn wraps_chinese_runs_only() {
+        let mut out = String::new();
+        escape_marking_chinese(&mut out, "Safe China - 平安中国. On 2021年12月28日 <b>");
+        assert_eq!(
+            out,
+            "Safe China - <span lang=\"zh\">平安中国</span>. On 2021<span lang=\"zh\">年12月28日</span> &lt;b&gt;"
+        );
+    }
+
+    #[test]
+    fn renders_lists_headings_and_anchors() {
+        let r = render_blocks(&parse("T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n"));
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(r.toc[0].children[0].anchor, "box-1");
+        assert!(r.html.contains("<ol class=\"seed-list\">\n<li id=\"p-2\"><span class=\"marker\">1.</span> Do a."));
+        assert!(r.html.contains("</ol>\n<p id=\"p-4\">End."));
+        assert!(r.html.contains("<h2 id=\"sec-i\">I. Tasks"));
+    }
+
+    #[test]
+    fn nests_toc_by_level() {
+        let toc = nest_toc(vec![(2, "a".into(), "A".into()), (3, "b".into(), "B".into()), (2, "c".into(), "C".into())]);
+        assert_eq!(toc.len(), 2);
+        assert_eq!(toc[0].children[0].anchor, "b");
+    }
+}

@@ -1,0 +1,143 @@
+//! Themes: where templates and static files come from.
+//!
+//! The default theme is compiled into the binary, so any archive builds
+//! without a `themes/` folder. Layers, each overriding the one before, file by
+//! file: the built-in default theme; `themes/<name>/` in the archive (which
+//! must exist when `theme` names anything other than "default"); and the
+//! archive's own `templates/` and `static/` folders. Templates are named by
+//! their path inside `templates/` (`document.html`, `partials/doc_item.html`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Location};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Where a file of the theme comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    BuiltIn(&'static [u8]),
+    Disk(PathBuf),
+}
+
+/// One file of a theme layer, with the path it is shown under in messages.
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    pub shown: PathBuf,
+    pub source: Source,
+}
+
+impl ThemeFile {
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
+        match &self.source {
+            Source::BuiltIn(b) => Ok((*b).into()),
+            Source::Disk(p) => std::fs::read(p).map(Into::into),
+        }
+    }
+}
+
+/// The resolved theme: the winning file for every template and static path.
+pub struct Theme {
+    pub templates: BTreeMap<String, ThemeFile>,
+    pub statics: BTreeMap<String, ThemeFile>,
+}
+
+impl Theme {
+    pub fn resolve(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let mut theme = Theme {
+            templates: BTreeMap::new(),
+            statics: BTreeMap::new(),
+        };
+        theme.add_built_in(&DEFAULT_THEME);
+        let theme_dir = root.join("themes").join(&config.theme);
+        if theme_dir.is_dir() {
+            theme.add_dir(root, &theme_dir.join("templates"), true)?;
+            theme.add_dir(root, &theme_dir.join("static"), false)?;
+        } else if config.theme != "default" {
+            return Err(vec![
+                Diagnostic::error(format!("theme `{}` not found", config.theme))
+                    .at(Location::file_only(Path::new(crate::config::FILE_NAME)))
+                    .hint(format!("create themes/{}/templates/, or set theme = \"default\"", config.theme)),
+            ]);
+        }
+        theme.add_dir(root, &root.join("templates"), true)?;
+        theme.add_dir(root, &root.join("static"), false)?;
+        Ok(theme)
+    }
+
+    fn add_built_in(&mut self, dir: &'static Dir<'static>) {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(d) => self.add_built_in(d),
+                include_dir::DirEntry::File(f) => {
+                    let path = f.path().to_string_lossy().replace('\\', "/");
+                    let shown = PathBuf::from("(built-in theme)").join(&path);
+                    let file = ThemeFile { shown, source: Source::BuiltIn(f.contents()) };
+                    if let Some(name) = path.strip_prefix("templates/") {
+                        self.templates.insert(name.to_string(), file);
+                    } else if let Some(name) = path.strip_prefix("static/") {
+                        self.statics.insert(name.to_string(), file);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_dir(&mut self, root: &Path, dir: &Path, templates: bool) -> Result<(), Vec<Diagnostic>> {
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", dir.display()))])?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.path().strip_prefix(dir).expect("below dir").to_string_lossy().replace('\\', "/");
+            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+            let file = ThemeFile { shown, source: Source::Disk(entry.path().to_path_buf()) };
+            if templates {
+                self.templates.insert(name, file);
+            } else {
+                self.statics.insert(name, file);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles the templates with Tera, reporting errors against the file
+    /// each template came from.
+    pub fn compile(&self) -> Result<tera::Tera, Vec<Diagnostic>> {
+        let mut sources = Vec::with_capacity(self.templates.len());
+        let mut errors = Vec::new();
+        for (name, file) in &self.templates {
+            match file.bytes().map(|b| String::from_utf8(b.into_owned())) {
+                Ok(Ok(text)) => sources.push((name.clone(), text)),
+                _ => errors.push(
+                    Diagnostic::error("template cannot be read as UTF-8 text").at(Location::file_only(&file.shown)),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        tera.add_raw_templates(sources).map_err(|e| vec![self.template_error(&e)])?;
+        Ok(tera)
+    }
+
+    /// A Tera error as a diagnostic naming the template's file.
+    pub fn template_error(&self, error: &tera::Error) -> Diagnostic {
+        let report = error.to_string();
+        let named = self.templates.iter().find(|(name, _)| report.contains(&format!("{name}:")));
+        let mut diag = Diagnostic::error(format!("template error\n{}", report.trim_end()));
+        if let Some((_, file)) = named {
+            diag = diag.hint(format!("the template is {}", file.shown.display()));
+        }
+        diag
+    }
+}
