@@ -83,12 +83,18 @@ impl Config {
                     .hint("run annals in an archive folder, or pass --root DIR"),
             ]
         })?;
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig = toml::from_str(&text)
+            .map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
         Config::check(raw, overrides, &shown, &text)
     }
 
     /// Turns a parsed file into a checked config, reporting every problem.
-    pub fn check(raw: RawConfig, overrides: &Overrides, file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    pub fn check(
+        raw: RawConfig,
+        overrides: &Overrides,
+        file: &Path,
+        text: &str,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
         let base_url = normalise_base_url(&base_url).unwrap_or_else(|message| {
@@ -113,9 +119,14 @@ impl Config {
                         .hint("choose another name; these are taken: documents, timeline, static, 404"),
                 );
             } else if taxonomies.iter().any(|x| x.name == name) {
-                problems.push(Diagnostic::error(format!("taxonomy `{name}` is declared twice")).at(loc));
+                problems.push(
+                    Diagnostic::error(format!("taxonomy `{name}` is declared twice")).at(loc),
+                );
             } else {
-                taxonomies.push(TaxonomyConfig { name, title: t.title });
+                taxonomies.push(TaxonomyConfig {
+                    name,
+                    title: t.title,
+                });
             }
         }
         if !problems.is_empty() {
@@ -167,7 +178,11 @@ fn normalise_base_url(url: &str) -> Result<String, String> {
     if rest.is_empty() || rest.starts_with('/') || rest.chars().any(char::is_whitespace) {
         return Err(format!("base_url `{url}` has no host name"));
     }
-    Ok(if url.ends_with('/') { url.to_string() } else { format!("{url}/") })
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
 }
 
 fn url_path(base_url: &str) -> String {
@@ -187,20 +202,36 @@ fn locate_key(file: &Path, text: &str, key: &str) -> Location {
             Some((here, line))
         })
         .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(offset, line)| offset + (line.len() - line.trim_start().len()));
+        .map_or(0, |(offset, line)| {
+            offset + (line.len() - line.trim_start().len())
+        });
     Location::from_span(file, text, start..start + key.len())
 }
 
 /// Converts a TOML parse or shape error into a diagnostic. `offset` is where
 /// the TOML text starts inside `text` (the whole file), so that line numbers
 /// match the file the maintainer edits.
-pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error, known_keys: &[&str]) -> Diagnostic {
+pub fn toml_error(
+    file: &Path,
+    text: &str,
+    offset: usize,
+    error: &toml::de::Error,
+    known_keys: &[&str],
+) -> Diagnostic {
     let message = error.message().trim_end().to_string();
     let mut diag = Diagnostic::error(first_sentence(&message));
     if let Some(span) = error.span() {
-        diag = diag.at(Location::from_span(file, text, offset + span.start..offset + span.end));
+        diag = diag.at(Location::from_span(
+            file,
+            text,
+            offset + span.start..offset + span.end,
+        ));
     } else {
-        diag = diag.at(Location::from_span(file, text, offset.saturating_sub(4)..offset.saturating_sub(1)));
+        diag = diag.at(Location::from_span(
+            file,
+            text,
+            offset.saturating_sub(4)..offset.saturating_sub(1),
+        ));
     }
     if let Some(unknown) = unknown_field(&message) {
         let hint = match did_you_mean(unknown, known_keys.iter().copied()) {
@@ -228,7 +259,15 @@ mod tests {
     use super::*;
 
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            vec![toml_error(
+                Path::new("config.toml"),
+                text,
+                0,
+                &e,
+                CONFIG_KEYS,
+            )]
+        })?;
         Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
     }
 
@@ -242,7 +281,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_with_a_hint() {
-        let err = check("title = \"A\"\nbase_url = \"https://x.org\"\ntheem = \"x\"\n").unwrap_err();
+        let err =
+            check("title = \"A\"\nbase_url = \"https://x.org\"\ntheem = \"x\"\n").unwrap_err();
         let loc = err[0].location.as_ref().unwrap();
         assert_eq!(loc.line, 3);
         assert_eq!(err[0].hint.as_deref(), Some("did you mean `theme`?"));

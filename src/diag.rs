@@ -45,7 +45,9 @@ impl Location {
             file: file.to_path_buf(),
             line,
             column,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
@@ -74,7 +76,8 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
-    pub location: Option<Location>,
+    /// Boxed: diagnostics travel in `Result`s and should stay small.
+    pub location: Option<Box<Location>>,
     pub hint: Option<String>,
 }
 
@@ -96,7 +99,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Diagnostic {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -123,7 +126,13 @@ impl fmt::Display for Diagnostic {
             } else {
                 let gutter = loc.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                writeln!(f, "{pad}--> {}:{}:{}", loc.file.display(), loc.line, loc.column)?;
+                writeln!(
+                    f,
+                    "{pad}--> {}:{}:{}",
+                    loc.file.display(),
+                    loc.line,
+                    loc.column
+                )?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{} | {}", loc.line, loc.source_line)?;
                 let indent: String = loc
@@ -144,7 +153,10 @@ impl fmt::Display for Diagnostic {
 
 /// The closest of `candidates` to `unknown`, if it is close enough to be a
 /// likely typo.
-pub fn did_you_mean<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(unknown, c), c))
@@ -166,14 +178,20 @@ mod tests {
         assert_eq!(loc.source_line, "bad = 1");
         let e = text.find('é').unwrap();
         let loc = Location::from_span(Path::new("c.md"), text, e + 2..e + 3);
-        assert_eq!((loc.line, loc.column), (2, 10));
+        assert_eq!(
+            (loc.line, loc.column),
+            (2, 11),
+            "the quote after é is the 11th character"
+        );
     }
 
     #[test]
     fn prints_file_line_snippet_and_caret() {
         let text = "a = 1\ntitel = 2\n";
         let loc = Location::from_span(Path::new("x.md"), text, 6..11);
-        let d = Diagnostic::error("unknown key `titel`").at(loc).hint("did you mean `title`?");
+        let d = Diagnostic::error("unknown key `titel`")
+            .at(loc)
+            .hint("did you mean `title`?");
         assert_eq!(
             d.to_string(),
             "error: unknown key `titel`\n --> x.md:2:1\n  |\n2 | titel = 2\n  | ^^^^^\n  = help: did you mean `title`?\n"

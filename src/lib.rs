@@ -58,7 +58,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let renderer = Renderer::new(&config, &archive, &theme)?;
 
     let output = root.join(&config.output_dir);
-    let io_error = |what: &str, e: std::io::Error| vec![Diagnostic::error(format!("cannot {what} {}: {e}", output.display()))];
+    let io_error = |what: &str, e: std::io::Error| {
+        vec![Diagnostic::error(format!(
+            "cannot {what} {}: {e}",
+            output.display()
+        ))]
+    };
     let staging = output::Staging::create(&output).map_err(|e| io_error("prepare", e))?;
     let pages = renderer.pages();
     let errors: Vec<Diagnostic> = pages
@@ -79,7 +84,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         return Err(first_of_each(errors));
     }
     for (rel, file) in &theme.statics {
-        staging.copy(rel, file).map_err(|e| io_error(&format!("copy {rel} into"), e))?;
+        staging
+            .copy(rel, file)
+            .map_err(|e| io_error(&format!("copy {rel} into"), e))?;
     }
     staging.commit().map_err(|e| io_error("replace", e))?;
     Ok(BuildReport {

@@ -33,7 +33,11 @@ pub struct Archive {
 impl Archive {
     pub fn new(mut documents: Vec<Document>, config: &Config) -> Archive {
         documents.sort_by(newest_first);
-        let by_slug = documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
+        let by_slug = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.slug.clone(), i))
+            .collect();
         let taxonomies = config
             .taxonomies
             .iter()
@@ -66,7 +70,9 @@ pub fn newest_first(a: &Document, b: &Document) -> Ordering {
 
 /// Previous (older) and next (newer) dated document for each document.
 fn neighbours(documents: &[Document]) -> Vec<(Option<DocId>, Option<DocId>)> {
-    let dated: Vec<DocId> = (0..documents.len()).filter(|&i| documents[i].date.is_some()).collect();
+    let dated: Vec<DocId> = (0..documents.len())
+        .filter(|&i| documents[i].date.is_some())
+        .collect();
     let mut out = vec![(None, None); documents.len()];
     for (pos, &id) in dated.iter().enumerate() {
         let older = dated.get(pos + 1).copied();

@@ -39,7 +39,10 @@ impl Taxonomy {
         let mut by_name: BTreeMap<(String, &str), Vec<DocId>> = BTreeMap::new();
         for (id, doc) in documents.iter().enumerate() {
             for name in &doc.terms[index].1 {
-                by_name.entry((name.to_lowercase(), name.as_str())).or_default().push(id);
+                by_name
+                    .entry((name.to_lowercase(), name.as_str()))
+                    .or_default()
+                    .push(id);
             }
         }
         let mut used = HashSet::new();
@@ -52,11 +55,20 @@ impl Taxonomy {
                 documents: docs,
             });
         }
-        let position: std::collections::HashMap<&str, usize> =
-            terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+        let position: std::collections::HashMap<&str, usize> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.as_str(), i))
+            .collect();
         let terms_of = documents
             .iter()
-            .map(|d| d.terms[index].1.iter().map(|n| position[n.as_str()]).collect())
+            .map(|d| {
+                d.terms[index]
+                    .1
+                    .iter()
+                    .map(|n| position[n.as_str()])
+                    .collect()
+            })
             .collect();
         Taxonomy {
             name: config.name.clone(),

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use annals::diag::Diagnostic;
 
 #[derive(Parser, Debug)]
-#[command(name = "annals", version, about = "A static site generator for curated policy archives")]
+#[command(
+    name = "annals",
+    version,
+    about = "A static site generator for curated policy archives"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,6 +39,9 @@ fn report(diagnostics: &[Diagnostic]) {
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        eprintln!("{errors} error{} found; nothing was written", if errors == 1 { "" } else { "s" });
+        eprintln!(
+            "{errors} error{} found; nothing was written",
+            if errors == 1 { "" } else { "s" }
+        );
     }
 }

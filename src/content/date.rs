@@ -47,7 +47,8 @@ impl PartialDate {
         let year = number(parts[0], 4, "year")? as i32;
         let month = parts.get(1).map(|p| number(p, 2, "month")).transpose()?;
         let day = parts.get(2).map(|p| number(p, 2, "day")).transpose()?;
-        PartialDate::new(year, month, day).ok_or_else(|| format!("`{s}` is not a day of the calendar"))
+        PartialDate::new(year, month, day)
+            .ok_or_else(|| format!("`{s}` is not a day of the calendar"))
     }
 
     /// Builds a date, checking the month and the day against the calendar.
@@ -107,13 +108,26 @@ mod tests {
     #[test]
     fn parses_each_precision() {
         assert_eq!(PartialDate::parse("2021").unwrap().iso(), "2021");
-        assert_eq!(PartialDate::parse("2021-12").unwrap().to_string(), "December 2021");
-        assert_eq!(PartialDate::parse("2024-02-29").unwrap().to_string(), "29 February 2024");
+        assert_eq!(
+            PartialDate::parse("2021-12").unwrap().to_string(),
+            "December 2021"
+        );
+        assert_eq!(
+            PartialDate::parse("2024-02-29").unwrap().to_string(),
+            "29 February 2024"
+        );
     }
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in ["21", "2021-13", "2023-02-29", "2021-1", "2021-01-01-01", "abcd"] {
+        for bad in [
+            "21",
+            "2021-13",
+            "2023-02-29",
+            "2021-1",
+            "2021-01-01-01",
+            "abcd",
+        ] {
             assert!(PartialDate::parse(bad).is_err(), "{bad}");
         }
     }

@@ -62,9 +62,11 @@ impl SplitError {
         let first_line = text.find('\n').unwrap_or(text.len());
         let loc = Location::from_span(file, text, 0..first_line);
         match self {
-            SplitError::NoOpening => Diagnostic::error("content file does not start with front matter")
-                .at(loc)
-                .hint("begin the file with a line `+++`, the TOML metadata, and another line `+++`"),
+            SplitError::NoOpening => Diagnostic::error(
+                "content file does not start with front matter",
+            )
+            .at(loc)
+            .hint("begin the file with a line `+++`, the TOML metadata, and another line `+++`"),
             SplitError::NoClosing => Diagnostic::error("front matter is never closed")
                 .at(loc)
                 .hint("add a line `+++` after the last metadata line"),
@@ -165,7 +167,7 @@ pub fn parse(file: &Path, text: &str, parts: &Parts) -> Result<FrontMatter, Diag
         if e.message().starts_with("missing field") {
             // The whole table is at fault: point at the opening fence.
             let first_line = text.find('\n').unwrap_or(text.len());
-            diag.location = Some(Location::from_span(file, text, 0..first_line));
+            diag.location = Some(Box::new(Location::from_span(file, text, 0..first_line)));
         }
         diag
     })

@@ -74,8 +74,10 @@ pub struct Loaded {
 /// `drafts` is set.
 pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Diagnostic>> {
     let files = content_files(root)?;
-    let results: Vec<Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>> =
-        files.par_iter().map(|file| load_document(root, file, config)).collect();
+    let results: Vec<DocumentResult> = files
+        .par_iter()
+        .map(|file| load_document(root, file, config))
+        .collect();
     let mut documents = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -92,7 +94,10 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Di
     }
     errors.extend(duplicate_slugs(&documents));
     if errors.is_empty() {
-        Ok(Loaded { documents, warnings })
+        Ok(Loaded {
+            documents,
+            warnings,
+        })
     } else {
         Err(errors)
     }
@@ -112,31 +117,58 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(e.path().strip_prefix(root).expect("walk stays below root").to_path_buf());
+                files.push(
+                    e.path()
+                        .strip_prefix(root)
+                        .expect("walk stays below root")
+                        .to_path_buf(),
+                );
             }
             Ok(_) => {}
-            Err(e) => errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display()))),
+            Err(e) => errors.push(Diagnostic::error(format!(
+                "cannot read {}: {e}",
+                dir.display()
+            ))),
         }
     }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }
 
 type DocumentResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
-    let text = std::fs::read(root.join(file))
-        .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.display()))])?;
+    let text = std::fs::read(root.join(file)).map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "cannot read {}: {e}",
+            file.display()
+        ))]
+    })?;
     let text = String::from_utf8(text).map_err(|e| {
         vec![
-            Diagnostic::error(format!("content file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-                .at(Location::file_only(file))
-                .hint("save the file as UTF-8"),
+            Diagnostic::error(format!(
+                "content file is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+            .at(Location::file_only(file))
+            .hint("save the file as UTF-8"),
         ]
     })?;
     let parts = frontmatter::split(&text).map_err(|e| vec![e.diagnostic(file, &text)])?;
     let fm = frontmatter::parse(file, &text, &parts).map_err(|d| vec![d])?;
     let body = text[parts.body.clone()].trim();
-    DocumentBuilder { root, file, text: &text, config, errors: Vec::new(), warnings: Vec::new() }.build(fm, body)
+    DocumentBuilder {
+        root,
+        file,
+        text: &text,
+        config,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    }
+    .build(fm, parts.front_matter.start, body)
 }
 
 /// Checks one parsed front matter against the archive.
@@ -151,18 +183,28 @@ struct DocumentBuilder<'a> {
 
 impl DocumentBuilder<'_> {
     fn at(&self, span: std::ops::Range<usize>, fm_offset: usize) -> Location {
-        Location::from_span(self.file, self.text, fm_offset + span.start..fm_offset + span.end)
+        Location::from_span(
+            self.file,
+            self.text,
+            fm_offset + span.start..fm_offset + span.end,
+        )
     }
 
-    fn build(mut self, fm: FrontMatter, body: &str) -> DocumentResult {
-        let offset = frontmatter::split(self.text).map(|p| p.front_matter.start).unwrap_or(0);
+    /// `offset` is where the front matter starts in the file.
+    fn build(mut self, fm: FrontMatter, offset: usize, body: &str) -> DocumentResult {
         let slug = self.slug(&fm, offset);
         let date = self.date(&fm, offset);
         let (seed, text) = self.seed_text(&fm, offset, body);
-        let note = (matches!(text, Text::Blocks(_)) || fm.seed.is_some()).then(|| body.to_string()).filter(|b| !b.is_empty());
+        // With a seed, the body is the curator's note; without, it is the text.
+        let note = fm
+            .seed
+            .as_ref()
+            .map(|_| body.to_string())
+            .filter(|b| !b.is_empty());
         let terms = self.terms(&fm, offset);
         if fm.title.get_ref().trim().is_empty() {
-            self.errors.push(Diagnostic::error("`title` is empty").at(self.at(fm.title.span(), offset)));
+            self.errors
+                .push(Diagnostic::error("`title` is empty").at(self.at(fm.title.span(), offset)));
         }
         for url in [&fm.source_url, &fm.archived_url].into_iter().flatten() {
             if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
@@ -181,7 +223,10 @@ impl DocumentBuilder<'_> {
             slug,
             title: fm.title.into_inner().trim().to_string(),
             date,
-            summary: fm.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            summary: fm
+                .summary
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
             source_url: fm.source_url.map(|s| s.into_inner()),
             archived_url: fm.archived_url.map(|s| s.into_inner()),
             original_title: fm.original_title,
@@ -211,12 +256,20 @@ impl DocumentBuilder<'_> {
             }
             return slug.get_ref().clone();
         }
-        let stem = self.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = self
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         if !slug::is_valid_slug(&stem) {
             self.errors.push(
                 Diagnostic::error(format!("file name `{stem}` is not a valid slug"))
                     .at(Location::from_span(self.file, self.text, 0..3))
-                    .hint(format!("rename the file, or set slug = \"{}\" in its front matter", suggest_slug(&stem))),
+                    .hint(format!(
+                        "rename the file, or set slug = \"{}\" in its front matter",
+                        suggest_slug(&stem)
+                    )),
             );
         }
         stem
@@ -233,8 +286,10 @@ impl DocumentBuilder<'_> {
         };
         let parsed = match value.get_ref() {
             toml::Value::Datetime(dt) => match (dt.date, dt.time) {
-                (Some(d), _) => PartialDate::new(d.year as i32, Some(d.month as u32), Some(d.day as u32))
-                    .ok_or_else(|| "not a day of the calendar".to_string()),
+                (Some(d), _) => {
+                    PartialDate::new(d.year as i32, Some(d.month as u32), Some(d.day as u32))
+                        .ok_or_else(|| "not a day of the calendar".to_string())
+                }
                 (None, _) => Err("a time of day without a date".to_string()),
             },
             toml::Value::String(s) => PartialDate::parse(s),
@@ -253,9 +308,18 @@ impl DocumentBuilder<'_> {
         }
     }
 
-    fn seed_text(&mut self, fm: &FrontMatter, offset: usize, body: &str) -> (Option<PathBuf>, Text) {
+    fn seed_text(
+        &mut self,
+        fm: &FrontMatter,
+        offset: usize,
+        body: &str,
+    ) -> (Option<PathBuf>, Text) {
         let Some(seed) = &fm.seed else {
-            let text = if body.is_empty() { Text::None } else { Text::Markdown(body.to_string()) };
+            let text = if body.is_empty() {
+                Text::None
+            } else {
+                Text::Markdown(body.to_string())
+            };
             return (None, text);
         };
         let loc = self.at(seed.span(), offset);
@@ -264,9 +328,12 @@ impl DocumentBuilder<'_> {
             && rel.components().all(|c| matches!(c, Component::Normal(_)));
         if !inside_seeds {
             self.errors.push(
-                Diagnostic::error(format!("seed `{}` is not inside `{SEEDS_DIR}/`", seed.get_ref()))
-                    .at(loc)
-                    .hint("give the path from the archive root, e.g. seed = \"seeds/plan.txt\""),
+                Diagnostic::error(format!(
+                    "seed `{}` is not inside `{SEEDS_DIR}/`",
+                    seed.get_ref()
+                ))
+                .at(loc)
+                .hint("give the path from the archive root, e.g. seed = \"seeds/plan.txt\""),
             );
             return (None, Text::None);
         }
@@ -277,7 +344,15 @@ impl DocumentBuilder<'_> {
                     Some(close) => format!("did you mean \"{close}\"?"),
                     None => "copy the original text into seeds/, or fix the path".to_string(),
                 };
-                self.errors.push(Diagnostic::error(format!("cannot read seed `{}`: {}", seed.get_ref(), io_reason(&e))).at(loc).hint(hint));
+                self.errors.push(
+                    Diagnostic::error(format!(
+                        "cannot read seed `{}`: {}",
+                        seed.get_ref(),
+                        io_reason(&e)
+                    ))
+                    .at(loc)
+                    .hint(hint),
+                );
                 return (None, Text::None);
             }
         };
@@ -285,9 +360,12 @@ impl DocumentBuilder<'_> {
             Ok(t) => t,
             Err(byte) => {
                 self.errors.push(
-                    Diagnostic::error(format!("seed `{}` is not valid UTF-8 at byte {byte}", seed.get_ref()))
-                        .at(loc)
-                        .hint("convert the seed to UTF-8"),
+                    Diagnostic::error(format!(
+                        "seed `{}` is not valid UTF-8 at byte {byte}",
+                        seed.get_ref()
+                    ))
+                    .at(loc)
+                    .hint("convert the seed to UTF-8"),
                 );
                 return (None, Text::None);
             }
@@ -308,13 +386,23 @@ impl DocumentBuilder<'_> {
     }
 
     fn terms(&mut self, fm: &FrontMatter, offset: usize) -> Vec<(String, Vec<String>)> {
-        let known: Vec<&str> = self.config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        let known: Vec<&str> = self
+            .config
+            .taxonomies
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
         for name in fm.taxonomies.keys() {
             if !known.contains(&name.get_ref().as_str()) {
                 let hint = match did_you_mean(name.get_ref(), known.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
-                    None if known.is_empty() => "declare taxonomies in config.toml with [[taxonomies]]".to_string(),
-                    None => format!("the taxonomies declared in config.toml are: {}", known.join(", ")),
+                    None if known.is_empty() => {
+                        "declare taxonomies in config.toml with [[taxonomies]]".to_string()
+                    }
+                    None => format!(
+                        "the taxonomies declared in config.toml are: {}",
+                        known.join(", ")
+                    ),
                 };
                 self.errors.push(
                     Diagnostic::error(format!("unknown taxonomy `{}`", name.get_ref()))
@@ -374,13 +462,24 @@ fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     let close = did_you_mean(wanted, names.iter().map(String::as_str))?;
-    Some(rel.with_file_name(close).to_string_lossy().replace('\\', "/"))
+    Some(
+        rel.with_file_name(close)
+            .to_string_lossy()
+            .replace('\\', "/"),
+    )
 }
 
 fn suggest_slug(stem: &str) -> String {
     let s = slug::slugify(stem);
-    let ascii: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    if ascii.is_empty() { "my-document".to_string() } else { ascii }
+    let ascii: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if ascii.is_empty() {
+        "my-document".to_string()
+    } else {
+        ascii
+    }
 }
 
 fn duplicate_slugs(documents: &[Document]) -> Vec<Diagnostic> {
@@ -391,7 +490,10 @@ fn duplicate_slugs(documents: &[Document]) -> Vec<Diagnostic> {
             errors.push(
                 Diagnostic::error(format!("two documents have the slug `{}`", doc.slug))
                     .at(Location::file_only(&doc.file))
-                    .hint(format!("{} has it too; set a different slug in one of them", first.display())),
+                    .hint(format!(
+                        "{} has it too; set a different slug in one of them",
+                        first.display()
+                    )),
             );
             seen.insert(&doc.slug, first);
         }

@@ -19,10 +19,14 @@ pub enum BlockKind {
     /// The text's own title line, at its top.
     Title,
     /// A section heading; `level` is the HTML heading level (2 to 6).
-    Heading { level: u8 },
+    Heading {
+        level: u8,
+    },
     Paragraph,
     /// One item of a list; consecutive items form one list.
-    ListItem { ordered: bool },
+    ListItem {
+        ordered: bool,
+    },
     /// A photo caption or a placeholder for an image.
     Caption,
     /// A date or publication line.
@@ -81,7 +85,9 @@ enum Line {
     /// A "Page N:" line: a heading plus, usually, a paragraph on the same line.
     PageSection(u32, usize),
     Paragraph,
-    Item { ordered: bool },
+    Item {
+        ordered: bool,
+    },
     Caption,
     Dateline,
     Attribution,
@@ -140,7 +146,11 @@ pub fn fold_whitespace(line: &str) -> String {
             continue;
         }
         if run_len > 0 {
-            out.push(if run_len == 1 && run == Some('\u{a0}') { '\u{a0}' } else { ' ' });
+            out.push(if run_len == 1 && run == Some('\u{a0}') {
+                '\u{a0}'
+            } else {
+                ' '
+            });
             run_len = 0;
         }
         out.push(c);
@@ -205,17 +215,29 @@ fn classify(text: &str, alone: bool) -> Line {
 
 /// Short and without closing punctuation: how a heading looks.
 fn is_heading_shaped(rest: &str, max_chars: usize) -> bool {
-    !rest.is_empty() && rest.chars().count() <= max_chars && !ends_with_sentence_punctuation(rest) && !rest.ends_with(':')
+    !rest.is_empty()
+        && rest.chars().count() <= max_chars
+        && !ends_with_sentence_punctuation(rest)
+        && !rest.ends_with(':')
 }
 
 fn ends_with_sentence_punctuation(text: &str) -> bool {
-    let last = text.trim_end_matches(['"', '”', '’', '\'', ')', '）']).chars().last();
-    matches!(last, Some('.' | ';' | '?' | '!' | ',' | '。' | '；' | '？' | '！' | '，' | '…'))
+    let last = text
+        .trim_end_matches(['"', '”', '’', '\'', ')', '）'])
+        .chars()
+        .last();
+    matches!(
+        last,
+        Some('.' | ';' | '?' | '!' | ',' | '。' | '；' | '？' | '！' | '，' | '…')
+    )
 }
 
 fn is_plain_heading(text: &str) -> bool {
     let first = text.chars().next().unwrap_or(' ');
-    (first.is_uppercase() || first.is_ascii_digit()) && is_heading_shaped(text, 100)
+    // "Label: value" lines and paths or addresses are not headings.
+    (first.is_uppercase() || first.is_ascii_digit())
+        && is_heading_shaped(text, 100)
+        && !text.contains([':', '/', '|'])
 }
 
 /// Splits "Page 3: rest" into the page number and the byte offset of `rest`.
@@ -248,7 +270,8 @@ fn outline_heading(text: &str) -> Option<Outline> {
         let sep = rest.as_bytes().get(digits).copied();
         if digits > 0 && matches!(sep, Some(b':' | b'.')) {
             let n = rest[..digits].parse().ok()?;
-            return is_heading_shaped(rest[digits + 1..].trim_start(), 200).then_some(Outline::Boxed(n));
+            return is_heading_shaped(rest[digits + 1..].trim_start(), 200)
+                .then_some(Outline::Boxed(n));
         }
     }
     let (word, rest) = text.split_once(", ")?;
@@ -351,7 +374,10 @@ fn is_dateline(text: &str) -> bool {
     let is_year = |w: &str| w.len() == 4 && w.bytes().all(|c| c.is_ascii_digit());
     let is_month = |w: &str| {
         let w = w.trim_end_matches('.');
-        w.len() >= 3 && crate::content::date::MONTHS.iter().any(|m| m.starts_with(w))
+        w.len() >= 3
+            && crate::content::date::MONTHS
+                .iter()
+                .any(|m| m.starts_with(w))
     };
     match words.as_slice() {
         [m, y] => is_month(m) && is_year(y),
@@ -370,7 +396,11 @@ fn mark_unmarked_lists(lines: &[SourceLine], kinds: &mut [Line], blank_separated
     while i < lines.len() {
         let lead_in = kinds[i] == Line::Paragraph && lines[i].text.ends_with(':');
         let mut end = i + 1;
-        while lead_in && end < lines.len() && kinds[end] == Line::Paragraph && is_short_item(&lines[end].text) {
+        while lead_in
+            && end < lines.len()
+            && kinds[end] == Line::Paragraph
+            && is_short_item(&lines[end].text)
+        {
             end += 1;
         }
         if end - i > 2 {
@@ -390,8 +420,8 @@ fn is_short_item(text: &str) -> bool {
 #[derive(Default)]
 struct Assembler {
     blocks: Vec<Block>,
-    /// Open outline conventions, outermost first.
-    open: Vec<Outline>,
+    /// Open outline conventions with their ranks, outermost first.
+    open: Vec<(Outline, u8)>,
     used: std::collections::HashSet<String>,
     paragraphs: usize,
 }
@@ -428,15 +458,30 @@ impl Assembler {
     fn numbered(&mut self, kind: BlockKind, text: String, line: usize) {
         self.paragraphs += 1;
         let anchor = self.unique(format!("p-{}", self.paragraphs));
-        self.blocks.push(Block { kind, text, anchor, line });
+        self.blocks.push(Block {
+            kind,
+            text,
+            anchor,
+            line,
+        });
     }
 
     fn heading(&mut self, outline: Outline, text: String, line: usize) {
-        while self.open.last().is_some_and(|o| o.rank() >= outline.rank()) {
+        let rank = match outline {
+            // A plain heading belongs to the section it appears in.
+            Outline::Plain => {
+                while self.open.last().is_some_and(|(o, _)| *o == Outline::Plain) {
+                    self.open.pop();
+                }
+                self.open.last().map_or(0, |(_, rank)| rank + 1)
+            }
+            other => other.rank(),
+        };
+        while self.open.last().is_some_and(|(_, r)| *r >= rank) {
             self.open.pop();
         }
         let anchor = self.unique(self.anchor_for(outline, &text));
-        self.open.push(outline);
+        self.open.push((outline, rank));
         let level = (self.open.len() + 1).min(6) as u8;
         self.blocks.push(Block {
             kind: BlockKind::Heading { level },
@@ -447,7 +492,7 @@ impl Assembler {
     }
 
     fn anchor_for(&self, outline: Outline, text: &str) -> String {
-        let parent = self.open.iter().rev().find_map(|o| match o {
+        let parent = self.open.iter().rev().find_map(|(o, _)| match o {
             Outline::Roman(n) => Some(to_roman(*n).to_lowercase()),
             _ => None,
         });
@@ -459,7 +504,10 @@ impl Assembler {
             (Outline::Page(n), _) => format!("page-{n}"),
             (Outline::Ordinal(n), _) => format!("sec-{n}"),
             (Outline::Plain, _) => {
-                let slug: String = crate::content::slug::slugify(text).chars().take(48).collect();
+                let slug: String = crate::content::slug::slugify(text)
+                    .chars()
+                    .take(48)
+                    .collect();
                 format!("sec-{}", slug.trim_end_matches('-'))
             }
         }
@@ -481,7 +529,10 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(BlockKind, String)> {
-        parse(text).into_iter().map(|b| (b.kind, b.anchor)).collect()
+        parse(text)
+            .into_iter()
+            .map(|b| (b.kind, b.anchor))
+            .collect()
     }
 
     #[test]
@@ -516,7 +567,10 @@ mod tests {
     #[test]
     fn page_sections_split_into_heading_and_paragraph() {
         let blocks = parse("Digest title\nPage 1: Let us begin.\nOn Page 3, a report.\nPage 2:\n");
-        let texts: Vec<_> = blocks.iter().map(|b| (b.kind, b.text.as_str(), b.anchor.as_str())).collect();
+        let texts: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.kind, b.text.as_str(), b.anchor.as_str()))
+            .collect();
         assert_eq!(
             texts,
             vec![
@@ -542,15 +596,41 @@ mod tests {
         let text = "Title\n\n2024-03-21 16:56:00 | Author: X\n\nWorkers at a plant, May 1. PHOTO BY XINHUA\n\n– Xie Shaofeng, Director\n\nDecember 2021\n\n(Originally appeared in Qiushi)\n";
         let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
         use BlockKind::*;
-        assert_eq!(k, vec![Title, Dateline, Caption, Attribution, Dateline, Note]);
+        assert_eq!(
+            k,
+            vec![Title, Dateline, Caption, Attribution, Dateline, Note]
+        );
     }
 
     #[test]
     fn lead_in_colon_starts_an_unmarked_list_in_dense_text() {
-        let text = "Title\nThe piece lists documents:\nOpinions on A - 关于\nRegulations on B\nA long paragraph follows with a full stop.\n";
-        let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
+        let long =
+            "A long paragraph follows, and it goes on well past the length of any list item. "
+                .repeat(3);
+        let text = format!(
+            "Title\nThe piece lists documents:\nOpinions on A - 关于\nRegulations on B\n{long}\n"
+        );
+        let k: Vec<BlockKind> = kinds(&text).into_iter().map(|(k, _)| k).collect();
         let item = BlockKind::ListItem { ordered: false };
-        assert_eq!(k[2..4], [item, item]);
+        assert_eq!(k[2..], [item, item, BlockKind::Paragraph]);
+    }
+
+    #[test]
+    fn plain_headings_nest_in_the_open_section() {
+        let k = kinds(
+            "T\n\nI. Goals\n\n(3) Objectives\n\nText.\n\nMain Targets\n\nMore.\n\nII. Next\n\nEnd.\n",
+        );
+        assert_eq!(
+            k[4],
+            (BlockKind::Heading { level: 4 }, "sec-main-targets".into())
+        );
+        assert_eq!(k[6], (BlockKind::Heading { level: 2 }, "sec-ii".into()));
+    }
+
+    #[test]
+    fn label_lines_are_not_headings() {
+        let k = kinds("T\n\nArchived copy: /web/2022/x.pdf\n\nText.\n");
+        assert_eq!(k[1].0, BlockKind::Paragraph);
     }
 
     #[test]

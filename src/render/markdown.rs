@@ -37,7 +37,10 @@ pub fn render(markdown: &str, anchor_prefix: &str) -> RenderedText {
     while let Some(event) = parser.next() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let inner: Vec<Event> = parser.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                let inner: Vec<Event> = parser
+                    .by_ref()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .collect();
                 state.heading(&mut events, level, id.map(|i| i.to_string()), inner);
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -60,13 +63,23 @@ pub fn render(markdown: &str, anchor_prefix: &str) -> RenderedText {
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    RenderedText { html, toc: nest_toc(state.toc) }
+    RenderedText {
+        html,
+        toc: nest_toc(state.toc),
+    }
 }
 
 fn code_block(code: &str, lang: &str) -> String {
     let token = lang.split([' ', ',', '{']).next().unwrap_or_default();
-    let class = if token.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", super::text::escape(token)) };
-    format!("<pre class=\"code\"{class}><code>{}</code></pre>\n", highlight(code, lang))
+    let class = if token.is_empty() {
+        String::new()
+    } else {
+        format!(" data-lang=\"{}\"", super::text::escape(token))
+    };
+    format!(
+        "<pre class=\"code\"{class}><code>{}</code></pre>\n",
+        highlight(code, lang)
+    )
 }
 
 struct State<'p> {
@@ -90,7 +103,13 @@ impl State<'_> {
         candidate
     }
 
-    fn heading<'a>(&mut self, out: &mut Vec<Event<'a>>, level: HeadingLevel, id: Option<String>, inner: Vec<Event<'a>>) {
+    fn heading<'a>(
+        &mut self,
+        out: &mut Vec<Event<'a>>,
+        level: HeadingLevel,
+        id: Option<String>,
+        inner: Vec<Event<'a>>,
+    ) {
         let title: String = inner
             .iter()
             .filter_map(|e| match e {
@@ -99,7 +118,13 @@ impl State<'_> {
             })
             .collect();
         let slug: String = slugify(&title).chars().take(48).collect();
-        let base = id.unwrap_or_else(|| format!("{}sec-{}", self.prefix, if slug.is_empty() { "untitled" } else { &slug }));
+        let base = id.unwrap_or_else(|| {
+            format!(
+                "{}sec-{}",
+                self.prefix,
+                if slug.is_empty() { "untitled" } else { &slug }
+            )
+        });
         let anchor = self.unique(base);
         let n = level as u8;
         self.toc.push((n, anchor.clone(), title));
@@ -121,7 +146,9 @@ impl State<'_> {
                 let anchor = format!("{}p-{}", self.prefix, self.paragraphs);
                 out.push(Event::Html(format!(" <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this paragraph\"></a></p>\n").into()));
             }
-            Event::Start(ref tag @ (Tag::List(_) | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_))) => {
+            Event::Start(
+                ref tag @ (Tag::List(_) | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_)),
+            ) => {
                 let _ = tag;
                 self.depth += 1;
                 out.push(event);
@@ -138,7 +165,9 @@ impl State<'_> {
                 self.image_depth -= 1;
                 out.push(event);
             }
-            Event::Text(text) if self.image_depth == 0 && text.chars().any(super::text::is_chinese) => {
+            Event::Text(text)
+                if self.image_depth == 0 && text.chars().any(super::text::is_chinese) =>
+            {
                 let mut html = String::with_capacity(text.len() + 32);
                 escape_marking_chinese(&mut html, &text);
                 out.push(Event::InlineHtml(html.into()));
@@ -154,7 +183,10 @@ mod tests {
 
     #[test]
     fn anchors_headings_and_top_level_paragraphs() {
-        let r = render("# Intro\n\nFirst.\n\n- item\n\n## Details {#own}\n\nSecond.\n", "");
+        let r = render(
+            "# Intro\n\nFirst.\n\n- item\n\n## Details {#own}\n\nSecond.\n",
+            "",
+        );
         assert!(r.html.contains("<h1 id=\"sec-intro\">Intro"), "{}", r.html);
         assert!(r.html.contains("<p id=\"p-1\">First."));
         assert!(r.html.contains("<p id=\"p-2\">Second."));
@@ -171,7 +203,12 @@ mod tests {
     #[test]
     fn highlights_fenced_code_and_marks_chinese() {
         let r = render("```rust\nlet x = 1;\n```\n\n平安中国 <i>x</i>\n", "");
-        assert!(r.html.contains("<pre class=\"code\" data-lang=\"rust\"><code><span class=\"hl-"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<pre class=\"code\" data-lang=\"rust\"><code><span class=\"hl-"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<span lang=\"zh\">平安中国</span>"));
     }
 }

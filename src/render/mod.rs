@@ -47,9 +47,14 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a Config, archive: &'a Archive, theme: &'a Theme) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+    pub fn new(
+        config: &'a Config,
+        archive: &'a Archive,
+        theme: &'a Theme,
+    ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = theme.compile()?;
-        tera.global_context().insert_value("site", views::site(config, archive));
+        tera.global_context()
+            .insert_value("site", views::site(config, archive));
         let summaries = views::summaries(config, archive);
         Ok(Renderer {
             config,
@@ -98,11 +103,27 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let (template, title, mut context) = match page {
             Page::Home => ("index.html", self.config.title.clone(), self.home()),
-            Page::Document(id) => ("document.html", self.archive.documents[id].title.clone(), self.document(id)),
-            Page::Taxonomy(t) => ("taxonomy.html", self.archive.taxonomies[t].title.clone(), self.taxonomy(t)),
-            Page::Term(t, i) => ("term.html", self.archive.taxonomies[t].terms[i].name.clone(), self.term(t, i)),
+            Page::Document(id) => (
+                "document.html",
+                self.archive.documents[id].title.clone(),
+                self.document(id),
+            ),
+            Page::Taxonomy(t) => (
+                "taxonomy.html",
+                self.archive.taxonomies[t].title.clone(),
+                self.taxonomy(t),
+            ),
+            Page::Term(t, i) => (
+                "term.html",
+                self.archive.taxonomies[t].terms[i].name.clone(),
+                self.term(t, i),
+            ),
             Page::Timeline => ("timeline.html", "Timeline".to_string(), self.timeline()),
-            Page::Year(y) => ("year.html", self.archive.timeline.years[y].year.to_string(), self.year(y)),
+            Page::Year(y) => (
+                "year.html",
+                self.archive.timeline.years[y].year.to_string(),
+                self.year(y),
+            ),
             Page::NotFound => ("404.html", "Page not found".to_string(), Context::new()),
         };
         let path = self.site_path(page);
@@ -126,7 +147,15 @@ impl<'a> Renderer<'a> {
         let latest: Vec<DocId> = (0..a.documents.len().min(LATEST)).collect();
         let mut c = Context::new();
         c.insert_value("latest", list(&self.summaries, &latest));
-        c.insert_value("taxonomies", a.taxonomies.iter().enumerate().map(|(t, _)| self.taxonomy_value(t, 12)).collect::<Vec<_>>().into());
+        c.insert_value(
+            "taxonomies",
+            a.taxonomies
+                .iter()
+                .enumerate()
+                .map(|(t, _)| self.taxonomy_value(t, 12))
+                .collect::<Vec<_>>()
+                .into(),
+        );
         c.insert_value("years", self.year_values());
         c
     }
@@ -147,10 +176,14 @@ impl<'a> Renderer<'a> {
             fields.insert("toc".into(), Value::from_serializable(&text.toc));
         }
         if let Some(note) = &doc.note {
-            fields.insert("note".into(), Value::safe_string(&markdown::render(note, "note-").html));
+            fields.insert(
+                "note".into(),
+                Value::safe_string(&markdown::render(note, "note-").html),
+            );
         }
         let (older, newer) = self.archive.neighbours[id];
-        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
+        let neighbour =
+            |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
         fields.insert("previous".into(), neighbour(older));
         fields.insert("next".into(), neighbour(newer));
         let mut c = Context::new();
@@ -170,7 +203,10 @@ impl<'a> Renderer<'a> {
         map([
             ("name", taxonomy.name.as_str().into()),
             ("title", taxonomy.title.as_str().into()),
-            ("url", self.config.url(&paths::taxonomy(&taxonomy.name)).into()),
+            (
+                "url",
+                self.config.url(&paths::taxonomy(&taxonomy.name)).into(),
+            ),
             ("term_count", taxonomy.terms.len().into()),
             ("terms", terms.into()),
         ])
@@ -181,7 +217,12 @@ impl<'a> Renderer<'a> {
         let term = &taxonomy.terms[i];
         map([
             ("name", term.name.as_str().into()),
-            ("url", self.config.url(&paths::term(&taxonomy.name, &term.slug)).into()),
+            (
+                "url",
+                self.config
+                    .url(&paths::term(&taxonomy.name, &term.slug))
+                    .into(),
+            ),
             ("count", term.documents.len().into()),
         ])
     }
@@ -197,7 +238,10 @@ impl<'a> Renderer<'a> {
         let mut c = Context::new();
         c.insert_value("taxonomy", self.taxonomy_value(t, 0));
         c.insert_value("term", self.term_value(t, i));
-        c.insert_value("groups", by_year(self.archive, &self.summaries, &term.documents));
+        c.insert_value(
+            "groups",
+            by_year(self.archive, &self.summaries, &term.documents),
+        );
         c
     }
 
@@ -218,7 +262,11 @@ impl<'a> Renderer<'a> {
 
     fn timeline(&self) -> Context {
         let t = &self.archive.timeline;
-        let dated: Vec<DocId> = t.years.iter().flat_map(|y| y.documents.iter().copied()).collect();
+        let dated: Vec<DocId> = t
+            .years
+            .iter()
+            .flat_map(|y| y.documents.iter().copied())
+            .collect();
         let mut c = Context::new();
         c.insert_value("years", self.year_values());
         c.insert_value("chart", self.chart());
@@ -266,15 +314,26 @@ impl<'a> Renderer<'a> {
                     Some(m) => (MONTHS[*m as usize - 1].to_string(), format!("m-{m:02}")),
                     None => ("Month unknown".to_string(), "m-unknown".to_string()),
                 };
-                map([("name", name.into()), ("anchor", anchor.into()), ("documents", list(&self.summaries, ids))])
+                map([
+                    ("name", name.into()),
+                    ("anchor", anchor.into()),
+                    ("documents", list(&self.summaries, ids)),
+                ])
             })
             .collect();
         let neighbour = |i: Option<usize>| {
-            i.and_then(|i| years.get(i))
-                .map_or_else(Value::none, |y| map([("year", y.year.into()), ("url", self.config.url(&paths::year(y.year)).into())]))
+            i.and_then(|i| years.get(i)).map_or_else(Value::none, |y| {
+                map([
+                    ("year", y.year.into()),
+                    ("url", self.config.url(&paths::year(y.year)).into()),
+                ])
+            })
         };
         let mut c = Context::new();
-        c.insert_value("year", map([("year", y.year.into()), ("count", y.documents.len().into())]));
+        c.insert_value(
+            "year",
+            map([("year", y.year.into()), ("count", y.documents.len().into())]),
+        );
         c.insert_value("months", months.into());
         c.insert_value("older", neighbour(index.checked_add(1)));
         c.insert_value("newer", neighbour(index.checked_sub(1)));

@@ -84,7 +84,15 @@ pub fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
     }
     let mut root = Vec::new();
     for (level, anchor, title) in flat {
-        insert(&mut root, TocEntry { anchor, title, level, children: Vec::new() });
+        insert(
+            &mut root,
+            TocEntry {
+                anchor,
+                title,
+                level,
+                children: Vec::new(),
+            },
+        );
     }
     root
 }
@@ -106,11 +114,19 @@ pub fn render_blocks(blocks: &[Block]) -> RenderedText {
             _ => None,
         };
         if open_list.is_some() && open_list != item {
-            html.push_str(if open_list == Some(true) { "</ol>\n" } else { "</ul>\n" });
+            html.push_str(if open_list == Some(true) {
+                "</ol>\n"
+            } else {
+                "</ul>\n"
+            });
             open_list = None;
         }
         if let (None, Some(ordered)) = (open_list, item) {
-            html.push_str(if ordered { "<ol class=\"seed-list\">\n" } else { "<ul class=\"seed-list\">\n" });
+            html.push_str(if ordered {
+                "<ol class=\"seed-list\">\n"
+            } else {
+                "<ul class=\"seed-list\">\n"
+            });
             open_list = Some(ordered);
         }
         if let BlockKind::Heading { level } = block.kind {
@@ -121,13 +137,20 @@ pub fn render_blocks(blocks: &[Block]) -> RenderedText {
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
     }
-    RenderedText { html, toc: nest_toc(toc) }
+    RenderedText {
+        html,
+        toc: nest_toc(toc),
+    }
 }
 
 fn render_block(html: &mut String, block: &Block) {
     let (tag, class, label) = match block.kind {
         BlockKind::Title => ("p", Some("text-title"), "paragraph"),
-        BlockKind::Heading { level } => (["h2", "h2", "h2", "h3", "h4", "h5", "h6"][level.min(6) as usize], None, "section"),
+        BlockKind::Heading { level } => (
+            ["h2", "h2", "h2", "h3", "h4", "h5", "h6"][level.min(6) as usize],
+            None,
+            "section",
+        ),
         BlockKind::Paragraph => ("p", None, "paragraph"),
         BlockKind::ListItem { .. } => ("li", None, "item"),
         BlockKind::Caption => ("p", Some("caption"), "caption"),
@@ -146,7 +169,7 @@ fn render_block(html: &mut String, block: &Block) {
         html.push('"');
     }
     html.push('>');
-    match (block.kind, marker_len(&block)) {
+    match (block.kind, marker_len(block)) {
         (BlockKind::ListItem { .. }, Some(len)) => {
             html.push_str("<span class=\"marker\">");
             escape_into(html, &block.text[..len]);
@@ -167,7 +190,8 @@ fn render_block(html: &mut String, block: &Block) {
 /// Length of a list item's "1." marker, if it has one.
 fn marker_len(block: &Block) -> Option<usize> {
     let digits = block.text.bytes().take_while(u8::is_ascii_digit).count();
-    (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits + 1)
+    (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')')))
+        .then_some(digits + 1)
 }
 
 #[cfg(test)]
@@ -187,17 +211,25 @@ mod tests {
 
     #[test]
     fn renders_lists_headings_and_anchors() {
-        let r = render_blocks(&parse("T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n"));
+        let r = render_blocks(&parse(
+            "T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n",
+        ));
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children[0].anchor, "box-1");
-        assert!(r.html.contains("<ol class=\"seed-list\">\n<li id=\"p-2\"><span class=\"marker\">1.</span> Do a."));
+        assert!(r.html.contains(
+            "<ol class=\"seed-list\">\n<li id=\"p-2\"><span class=\"marker\">1.</span> Do a."
+        ));
         assert!(r.html.contains("</ol>\n<p id=\"p-4\">End."));
         assert!(r.html.contains("<h2 id=\"sec-i\">I. Tasks"));
     }
 
     #[test]
     fn nests_toc_by_level() {
-        let toc = nest_toc(vec![(2, "a".into(), "A".into()), (3, "b".into(), "B".into()), (2, "c".into(), "C".into())]);
+        let toc = nest_toc(vec![
+            (2, "a".into(), "A".into()),
+            (3, "b".into(), "B".into()),
+            (2, "c".into(), "C".into()),
+        ]);
         assert_eq!(toc.len(), 2);
         assert_eq!(toc[0].children[0].anchor, "b");
     }

@@ -61,7 +61,10 @@ impl Theme {
             return Err(vec![
                 Diagnostic::error(format!("theme `{}` not found", config.theme))
                     .at(Location::file_only(Path::new(crate::config::FILE_NAME)))
-                    .hint(format!("create themes/{}/templates/, or set theme = \"default\"", config.theme)),
+                    .hint(format!(
+                        "create themes/{}/templates/, or set theme = \"default\"",
+                        config.theme
+                    )),
             ]);
         }
         theme.add_dir(root, &root.join("templates"), true)?;
@@ -76,7 +79,10 @@ impl Theme {
                 include_dir::DirEntry::File(f) => {
                     let path = f.path().to_string_lossy().replace('\\', "/");
                     let shown = PathBuf::from("(built-in theme)").join(&path);
-                    let file = ThemeFile { shown, source: Source::BuiltIn(f.contents()) };
+                    let file = ThemeFile {
+                        shown,
+                        source: Source::BuiltIn(f.contents()),
+                    };
                     if let Some(name) = path.strip_prefix("templates/") {
                         self.templates.insert(name.to_string(), file);
                     } else if let Some(name) = path.strip_prefix("static/") {
@@ -92,13 +98,30 @@ impl Theme {
             return Ok(());
         }
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", dir.display()))])?;
+            let entry = entry.map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot read {}: {e}",
+                    dir.display()
+                ))]
+            })?;
             if !entry.file_type().is_file() {
                 continue;
             }
-            let name = entry.path().strip_prefix(dir).expect("below dir").to_string_lossy().replace('\\', "/");
-            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
-            let file = ThemeFile { shown, source: Source::Disk(entry.path().to_path_buf()) };
+            let name = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("below dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let shown = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            let file = ThemeFile {
+                shown,
+                source: Source::Disk(entry.path().to_path_buf()),
+            };
             if templates {
                 self.templates.insert(name, file);
             } else {
@@ -117,7 +140,8 @@ impl Theme {
             match file.bytes().map(|b| String::from_utf8(b.into_owned())) {
                 Ok(Ok(text)) => sources.push((name.clone(), text)),
                 _ => errors.push(
-                    Diagnostic::error("template cannot be read as UTF-8 text").at(Location::file_only(&file.shown)),
+                    Diagnostic::error("template cannot be read as UTF-8 text")
+                        .at(Location::file_only(&file.shown)),
                 ),
             }
         }
@@ -126,14 +150,18 @@ impl Theme {
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
-        tera.add_raw_templates(sources).map_err(|e| vec![self.template_error(&e)])?;
+        tera.add_raw_templates(sources)
+            .map_err(|e| vec![self.template_error(&e)])?;
         Ok(tera)
     }
 
     /// A Tera error as a diagnostic naming the template's file.
     pub fn template_error(&self, error: &tera::Error) -> Diagnostic {
         let report = error.to_string();
-        let named = self.templates.iter().find(|(name, _)| report.contains(&format!("{name}:")));
+        let named = self
+            .templates
+            .iter()
+            .find(|(name, _)| report.contains(&format!("{name}:")));
         let mut diag = Diagnostic::error(format!("template error\n{}", report.trim_end()));
         if let Some((_, file)) = named {
             diag = diag.hint(format!("the template is {}", file.shown.display()));

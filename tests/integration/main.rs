@@ -1,0 +1,9 @@
+//! Integration tests: fixture archives built by the real binary, output
+//! checked by parsing the HTML.
+
+mod support;
+
+mod errors;
+mod pages;
+mod shipped;
+mod themes;

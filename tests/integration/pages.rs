@@ -1,0 +1,223 @@
+//! The pages a build writes and what they contain.
+
+use crate::support::{Fixture, fold};
+
+/// Three documents over two years, with partial dates, Chinese terms, a
+/// markdown seed, a seedless text and a catalogue record.
+fn archive() -> Fixture {
+    Fixture::new()
+        .file("seeds/plan.txt", "The Plan\n\nI. General\n\nThe plan says 平安中国 matters.\n\n(1) Goals\n\nGrow.\n")
+        .file("seeds/notes.md", "# Notes\n\nSome text.\n\n```rust\nfn main() {}\n```\n")
+        .doc(
+            "plan",
+            "title = \"The Plan\"\ndate = 2021-12-28\nseed = \"seeds/plan.txt\"\nsummary = \"A plan.\"\noriginal_title = \"规划\"\nauthors = [\"Council\"]\ntranslators = [\"A\", \"B\"]\nsource_url = \"https://example.gov/plan\"\n[taxonomies]\ntopics = [\"5G\", \"平安中国\"]\nbodies = [\"State Council\"]",
+            "A *curator's* note.",
+        )
+        .doc(
+            "notes",
+            "title = \"Notes\"\ndate = \"2021-12\"\nseed = \"seeds/notes.md\"\n[taxonomies]\ntopics = [\"5G\"]",
+            "",
+        )
+        .doc("essay", "title = \"Essay\"\ndate = \"2024\"\n[taxonomies]\ntopics = [\"5g\"]", "The essay's own text.")
+        .doc("record", "title = \"A Record\"\ndate = 2023-05-01\nsource_url = \"https://example.gov/r\"", "")
+        .doc("undated", "title = \"Undated\"", "Text.")
+}
+
+#[test]
+fn document_page_has_metadata_toc_text_and_note() {
+    let site = archive().build();
+    let page = site.page("documents/plan/");
+    assert_eq!(page.one_text("h1"), "The Plan");
+    assert_eq!(page.one_text(".doc-original"), "规划");
+    assert_eq!(page.attrs("time", "datetime"), ["2021-12-28"]);
+    let meta = page.one_text(".meta");
+    for expected in [
+        "Council",
+        "A, B",
+        "https://example.gov/plan",
+        "State Council",
+    ] {
+        assert!(meta.contains(expected), "{expected} missing from {meta}");
+    }
+    assert_eq!(page.attrs(".meta a[href='/topics/5g/']", "href").len(), 1);
+    assert_eq!(page.attrs(".toc a", "href"), ["#sec-i", "#sec-i-1"]);
+    assert_eq!(page.texts(".text h2"), ["I. General"]);
+    assert_eq!(page.texts(".text h3"), ["(1) Goals"]);
+    assert_eq!(page.texts(".text [lang=zh]"), ["平安中国"]);
+    assert_eq!(page.attrs(".text p", "id"), ["p-1", "p-2", "p-3"]);
+    assert_eq!(page.one_text(".note p"), "A curator's note.");
+    assert_eq!(page.texts(".note em"), ["curator's"]);
+}
+
+#[test]
+fn previous_and_next_follow_time() {
+    let site = archive().build();
+    let page = site.page("documents/notes/");
+    assert_eq!(
+        page.attrs("a[rel=prev]", "href"),
+        Vec::<String>::new(),
+        "notes is the oldest"
+    );
+    assert_eq!(page.attrs("a[rel=next]", "href"), ["/documents/plan/"]);
+    let page = site.page("documents/record/");
+    assert_eq!(page.attrs("a[rel=prev]", "href"), ["/documents/plan/"]);
+    assert_eq!(page.attrs("a[rel=next]", "href"), ["/documents/essay/"]);
+}
+
+#[test]
+fn markdown_seeds_are_highlighted_and_seedless_bodies_are_the_text() {
+    let site = archive().build();
+    let notes = site.page("documents/notes/");
+    assert_eq!(notes.attrs("pre.code", "data-lang"), ["rust"]);
+    assert!(!notes.select("pre.code span[class^=hl-]").is_empty());
+    assert_eq!(notes.texts(".text h1"), ["Notes"]);
+    assert!(site.exists("highlight.css") && site.exists("style.css"));
+    let essay = site.page("documents/essay/");
+    assert_eq!(essay.one_text(".text p"), "The essay's own text.");
+    assert!(essay.select(".note").is_empty());
+}
+
+#[test]
+fn catalogue_records_say_their_text_is_not_held() {
+    let site = archive().build();
+    let page = site.page("documents/record/");
+    assert!(page.select(".text").is_empty());
+    assert!(
+        page.one_text(".notice")
+            .contains("not held in this archive")
+    );
+    assert_eq!(page.attrs(".notice a", "href"), ["https://example.gov/r"]);
+    assert_eq!(site.page("topics/5g/").texts(".badge").len(), 0);
+    assert_eq!(
+        site.page("timeline/2023/").texts(".badge"),
+        ["catalogue record"]
+    );
+}
+
+#[test]
+fn term_pages_list_documents_newest_first_by_year() {
+    let site = archive().build();
+    let topics = site.page("topics/");
+    assert_eq!(topics.texts(".term-index a"), ["5G", "5g", "平安中国"]);
+    assert_eq!(topics.texts(".term-index .count"), ["2", "1", "1"]);
+    let term = site.page("topics/5g/");
+    assert_eq!(term.one_text("h1"), "5G");
+    assert_eq!(term.texts(".year-group h2"), ["2021 2"]);
+    assert_eq!(term.texts(".doc-title"), ["The Plan", "Notes"]);
+    let distinct = site.page("topics/5g-2/");
+    assert_eq!(distinct.texts(".doc-title"), ["Essay"]);
+    let chinese = site.page("topics/平安中国/");
+    assert_eq!(chinese.texts(".doc-title"), ["The Plan"]);
+}
+
+#[test]
+fn timeline_counts_years_and_groups_months_with_their_precision() {
+    let site = archive().build();
+    let timeline = site.page("timeline/");
+    assert_eq!(timeline.texts(".year-index a"), ["2024", "2023", "2021"]);
+    assert_eq!(timeline.texts(".year-index .count"), ["1", "1", "2"]);
+    assert_eq!(timeline.select(".chart rect").len(), 3);
+    assert_eq!(timeline.texts("#undated ~ ul .doc-title"), ["Undated"]);
+    let year = site.page("timeline/2021/");
+    assert_eq!(year.texts(".month-group h2"), ["December 2"]);
+    assert_eq!(
+        year.texts(".doc-item time"),
+        ["28 December 2021", "December 2021"]
+    );
+    let year = site.page("timeline/2024/");
+    assert_eq!(year.texts(".month-group h2"), ["Month unknown 1"]);
+    assert_eq!(year.attrs("a.prev", "href"), ["/timeline/2023/"]);
+}
+
+#[test]
+fn home_page_links_latest_documents_taxonomies_and_years() {
+    let site = archive().build();
+    let home = site.page("");
+    assert_eq!(home.one_text("h1"), "Test Archive");
+    assert_eq!(
+        home.texts("#latest + ul .doc-title"),
+        ["Essay", "A Record", "The Plan", "Notes", "Undated"]
+    );
+    let browse = home.texts(".browse-box h3");
+    assert_eq!(browse, ["Topics", "Issuing bodies", "By year"]);
+    let not_found = site.page("404.html");
+    assert_eq!(not_found.one_text("h1"), "Page not found");
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let site = archive().build();
+    for (path, bytes) in site.tree() {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let page = site.page(&path);
+        for href in page.attrs("a[href^='/'], link[href^='/']", "href") {
+            let target = href.split('#').next().unwrap().trim_start_matches('/');
+            let exists = site.exists(target)
+                && (target.is_empty()
+                    || !target.ends_with('/')
+                    || site.exists(&format!("{target}index.html")));
+            assert!(exists, "{path} links to missing {href}");
+        }
+        assert!(!bytes.is_empty());
+    }
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let f = archive().doc(
+        "wip",
+        "title = \"Work in progress\"\ndraft = true",
+        "Draft text.",
+    );
+    let site = f.build();
+    assert!(!site.exists("documents/wip/index.html"));
+    assert!(f.run(&["build", "--drafts"]).success);
+    assert!(site.exists("documents/wip/index.html"));
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_link() {
+    let f = archive();
+    let out = f.run(&[
+        "build",
+        "--base-url",
+        "https://example.org/archive/",
+        "--output",
+        "site",
+    ]);
+    assert!(out.success, "{}", out.stderr);
+    assert!(out.stdout.contains("Built 5 documents"), "{}", out.stdout);
+    let site = crate::support::Site::at(f.root().join("site"));
+    let page = site.page("documents/plan/");
+    assert_eq!(
+        page.attrs("link[rel=stylesheet]", "href"),
+        ["/archive/style.css"]
+    );
+    assert_eq!(
+        page.attrs("link[rel=canonical]", "href"),
+        ["https://example.org/archive/documents/plan/"]
+    );
+    assert!(
+        page.attrs("a", "href")
+            .iter()
+            .filter(|h| h.starts_with('/'))
+            .all(|h| h.starts_with("/archive/"))
+    );
+}
+
+#[test]
+fn titles_and_terms_are_escaped() {
+    let site = Fixture::new()
+        .doc(
+            "x",
+            "title = \"<script>alert(1)</script> & co\"\n[taxonomies]\ntopics = [\"<b>bold</b>\"]",
+            "Body.",
+        )
+        .build();
+    let page = site.page("documents/x/");
+    assert_eq!(fold(&page.one_text("h1")), "<script>alert(1)</script> & co");
+    assert!(page.select("script").is_empty());
+    assert!(page.select(".meta b").is_empty());
+}

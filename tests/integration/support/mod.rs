@@ -1,0 +1,200 @@
+//! Test support: fixture archives built in temporary folders.
+//!
+//! `Fixture` writes an archive (config, content, seeds, templates) into a temp
+//! dir and runs the real `annals` binary on it; `Site` reads the output back
+//! and parses pages with `scraper`, so tests check structure, not substrings.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::rc::Rc;
+
+use scraper::{Html, Selector};
+
+pub const CONFIG: &str = r#"title = "Test Archive"
+description = "A fixture"
+base_url = "https://example.org"
+
+[[taxonomies]]
+name = "topics"
+title = "Topics"
+
+[[taxonomies]]
+name = "bodies"
+title = "Issuing bodies"
+"#;
+
+pub struct Fixture {
+    /// Shared with every `Site` built from it, so the folder lives as long
+    /// as anything reads it.
+    pub dir: Rc<tempfile::TempDir>,
+}
+
+pub struct Outcome {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let f = Fixture {
+            dir: Rc::new(tempfile::tempdir().unwrap()),
+        };
+        f.file("config.toml", CONFIG)
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(self, rel: &str, text: &str) -> Fixture {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// A content file `content/<slug>.md` with the given front matter lines.
+    pub fn doc(self, slug: &str, front_matter: &str, body: &str) -> Fixture {
+        self.file(
+            &format!("content/{slug}.md"),
+            &format!("+++\n{front_matter}\n+++\n{body}"),
+        )
+    }
+
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        let out = Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .output()
+            .unwrap();
+        Outcome {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Builds and expects success.
+    pub fn build(&self) -> Site {
+        let out = self.run(&["build"]);
+        assert!(out.success, "build failed:\n{}", out.stderr);
+        Site {
+            root: self.root().join("public"),
+            _dir: Some(self.dir.clone()),
+        }
+    }
+
+    /// Builds and expects failure; returns standard error.
+    pub fn build_err(&self) -> String {
+        let out = self.run(&["build"]);
+        assert!(!out.success, "build should have failed:\n{}", out.stdout);
+        out.stderr
+    }
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub _dir: Option<Rc<tempfile::TempDir>>,
+}
+
+impl Site {
+    pub fn at(root: PathBuf) -> Site {
+        Site { root, _dir: None }
+    }
+}
+
+impl Site {
+    /// The page at a site path such as `documents/a/` or `404.html`.
+    pub fn page(&self, path: &str) -> Page {
+        let file = if path.is_empty() || path.ends_with('/') {
+            self.root.join(path).join("index.html")
+        } else {
+            self.root.join(path)
+        };
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        Page {
+            html: Html::parse_document(&text),
+            text,
+        }
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.root.join(path).exists()
+    }
+
+    /// Every file of the output with its bytes, by relative path.
+    pub fn tree(&self) -> BTreeMap<String, Vec<u8>> {
+        tree(&self.root)
+    }
+}
+
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir_files(root)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn walkdir_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walkdir_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+pub struct Page {
+    pub html: Html,
+    pub text: String,
+}
+
+impl Page {
+    pub fn select(&self, css: &str) -> Vec<scraper::ElementRef<'_>> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e:?}"));
+        self.html.select(&sel).collect()
+    }
+
+    /// Text of every element matching `css`, white space folded.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.select(css)
+            .iter()
+            .map(|e| fold(&e.text().collect::<String>()))
+            .collect()
+    }
+
+    pub fn one_text(&self, css: &str) -> String {
+        let all = self.texts(css);
+        assert_eq!(all.len(), 1, "expected one {css}, found {all:?}");
+        all.into_iter().next().unwrap()
+    }
+
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.select(css)
+            .iter()
+            .filter_map(|e| e.value().attr(attr).map(str::to_string))
+            .collect()
+    }
+}
+
+pub fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
