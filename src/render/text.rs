@@ -36,7 +36,9 @@ pub fn is_chinese(c: char) -> bool {
 /// `<span lang="zh">`. A run starts and ends with a Chinese character and
 /// may contain digits, spaces and punctuation, but no Latin letters.
 pub fn escape_marking_chinese(out: &mut String, text: &str) {
-    if !text.chars().any(is_chinese) {
+    // Chinese characters are all three or four bytes long in UTF-8, starting
+    // with 0xE3 or above: a cheap test before decoding.
+    if !text.bytes().any(|b| b >= 0xE3) || !text.chars().any(is_chinese) {
         escape_into(out, text);
         return;
     }
