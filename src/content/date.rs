@@ -47,6 +47,12 @@ impl PartialDate {
         let year = number(parts[0], 4, "year")? as i32;
         let month = parts.get(1).map(|p| number(p, 2, "month")).transpose()?;
         let day = parts.get(2).map(|p| number(p, 2, "day")).transpose()?;
+        if month.is_some_and(|m| !(1..=12).contains(&m)) {
+            return Err(format!(
+                "`{s}` has no month {:02}",
+                month.unwrap_or_default()
+            ));
+        }
         PartialDate::new(year, month, day)
             .ok_or_else(|| format!("`{s}` is not a day of the calendar"))
     }

@@ -134,10 +134,9 @@ fn source_lines(text: &str) -> Vec<SourceLine> {
 /// between words is kept: it may be meant.
 pub fn fold_whitespace(line: &str) -> String {
     let trimmed = line.trim();
-    let needs_folding = trimmed
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace() || w[0] >= 0x80 && w[1] >= 0x80);
+    let needs_folding = trimmed.as_bytes().windows(2).any(|w| {
+        w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace() || w[0] >= 0x80 && w[1] >= 0x80
+    });
     if !needs_folding {
         // Common case: single ASCII spaces only (multi-byte characters take
         // the slow path, which also finds non-ASCII white space).
