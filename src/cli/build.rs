@@ -29,7 +29,9 @@ pub fn run(args: BuildArgs) -> ExitCode {
         root: args.root,
         overrides: Overrides {
             base_url: args.base_url,
-            output_dir: args.output,
+            // A path given on the command line is relative to where the
+            // command runs; output_dir in config.toml, to the archive root.
+            output_dir: args.output.map(|p| std::path::absolute(&p).unwrap_or(p)),
         },
         drafts: args.drafts,
     };
@@ -37,8 +39,9 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(report) => {
             super::report(&report.warnings);
             println!(
-                "Built {} documents into {} pages ({} files) in {} in {:.2} s",
+                "Built {} document{} into {} pages ({} files) in {} in {:.2} s",
                 report.documents,
+                if report.documents == 1 { "" } else { "s" },
                 report.pages,
                 report.files,
                 report.output.display(),

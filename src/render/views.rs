@@ -203,13 +203,19 @@ pub fn list(summaries: &[Value], ids: &[DocId]) -> Value {
 }
 
 /// Fields only a document's own page needs.
-pub fn document_fields(doc: &Document) -> [(&'static str, Value); 8] {
+pub fn document_fields(doc: &Document) -> [(&'static str, Value); 9] {
     [
         ("authors", strings(&doc.authors)),
         ("translators", strings(&doc.translators)),
         ("source_url", opt(&doc.source_url)),
         ("archived_url", opt(&doc.archived_url)),
         ("original_language", opt(&doc.original_language)),
+        (
+            "original_language_name",
+            doc.original_language
+                .as_deref()
+                .map_or_else(Value::none, |code| language_name(code).into()),
+        ),
         (
             "seed",
             doc.seed.as_ref().map_or_else(Value::none, |s| {
@@ -219,4 +225,23 @@ pub fn document_fields(doc: &Document) -> [(&'static str, Value); 8] {
         ("cited_as", strings(&doc.cited_as)),
         ("extra", table_to_value(&doc.extra)),
     ]
+}
+
+/// The English name of a language code, or the code itself when unknown.
+pub fn language_name(code: &str) -> &str {
+    let primary = code.split(['-', '_']).next().unwrap_or(code);
+    match primary.to_ascii_lowercase().as_str() {
+        "zh" => "Chinese",
+        "en" => "English",
+        "ja" => "Japanese",
+        "ko" => "Korean",
+        "ru" => "Russian",
+        "fr" => "French",
+        "de" => "German",
+        "es" => "Spanish",
+        "ar" => "Arabic",
+        "pt" => "Portuguese",
+        "vi" => "Vietnamese",
+        _ => code,
+    }
 }

@@ -180,12 +180,13 @@ fn drafts_are_left_out_unless_asked_for() {
 #[test]
 fn base_url_with_a_path_prefixes_every_link() {
     let f = archive();
+    let site_dir = f.root().join("site");
     let out = f.run(&[
         "build",
         "--base-url",
         "https://example.org/archive/",
         "--output",
-        "site",
+        site_dir.to_str().unwrap(),
     ]);
     assert!(out.success, "{}", out.stderr);
     assert!(out.stdout.contains("Built 5 documents"), "{}", out.stdout);
