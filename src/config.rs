@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, Location, did_you_mean};
 
 /// Names that a taxonomy may not take because the site already uses them.
-const RESERVED_PATHS: &[&str] = &["documents", "timeline", "static", "404"];
+const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +30,54 @@ pub struct RawConfig {
     pub output_dir: Option<String>,
     #[serde(default)]
     pub taxonomies: Vec<RawTaxonomy>,
+    #[serde(default)]
+    pub links: LinksConfig,
+    #[serde(default)]
+    pub related: RelatedConfig,
+}
+
+/// `[links]`: cross-links between documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    /// Find documents' titles and `cited_as` names, and entities' names, in
+    /// the text of other documents.
+    pub detect_mentions: bool,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig { detect_mentions: true }
+    }
+}
+
+/// `[related]`: how related documents are ranked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelatedConfig {
+    /// How many related documents a page lists.
+    pub count: usize,
+    /// Weight of each taxonomy term two documents share.
+    pub terms: f64,
+    /// Weight of each entity both documents mention.
+    pub entities: f64,
+    /// Weight of a citation (a link or a mention) between the two.
+    pub citations: f64,
+    /// Weight of closeness in time: the full weight for the same day, half
+    /// for a year apart, a third for two years...
+    pub time: f64,
+}
+
+impl Default for RelatedConfig {
+    fn default() -> Self {
+        RelatedConfig {
+            count: 5,
+            terms: 1.0,
+            entities: 0.5,
+            citations: 2.0,
+            time: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +109,8 @@ pub struct Config {
     pub theme: String,
     pub output_dir: PathBuf,
     pub taxonomies: Vec<TaxonomyConfig>,
+    pub links: LinksConfig,
+    pub related: RelatedConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -83,18 +133,12 @@ impl Config {
                     .hint("run annals in an archive folder, or pass --root DIR"),
             ]
         })?;
-        let raw: RawConfig = toml::from_str(&text)
-            .map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
         Config::check(raw, overrides, &shown, &text)
     }
 
     /// Turns a parsed file into a checked config, reporting every problem.
-    pub fn check(
-        raw: RawConfig,
-        overrides: &Overrides,
-        file: &Path,
-        text: &str,
-    ) -> Result<Config, Vec<Diagnostic>> {
+    pub fn check(raw: RawConfig, overrides: &Overrides, file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
         let base_url = normalise_base_url(&base_url).unwrap_or_else(|message| {
@@ -116,17 +160,15 @@ impl Config {
                 problems.push(
                     Diagnostic::error(format!("taxonomy name `{name}` is reserved by annals"))
                         .at(loc)
-                        .hint("choose another name; these are taken: documents, timeline, static, 404"),
+                        .hint(format!(
+                            "choose another name; these are taken: {}",
+                            RESERVED_PATHS.join(", ")
+                        )),
                 );
             } else if taxonomies.iter().any(|x| x.name == name) {
-                problems.push(
-                    Diagnostic::error(format!("taxonomy `{name}` is declared twice")).at(loc),
-                );
+                problems.push(Diagnostic::error(format!("taxonomy `{name}` is declared twice")).at(loc));
             } else {
-                taxonomies.push(TaxonomyConfig {
-                    name,
-                    title: t.title,
-                });
+                taxonomies.push(TaxonomyConfig { name, title: t.title });
             }
         }
         if !problems.is_empty() {
@@ -145,6 +187,8 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             output_dir,
             taxonomies,
+            links: raw.links,
+            related: raw.related,
         })
     }
 
@@ -168,6 +212,14 @@ const CONFIG_KEYS: &[&str] = &[
     "output_dir",
     "taxonomies",
     "name",
+    "links",
+    "detect_mentions",
+    "related",
+    "count",
+    "terms",
+    "entities",
+    "citations",
+    "time",
 ];
 
 fn normalise_base_url(url: &str) -> Result<String, String> {
@@ -202,30 +254,18 @@ fn locate_key(file: &Path, text: &str, key: &str) -> Location {
             Some((here, line))
         })
         .find(|(_, line)| line.trim_start().starts_with(key))
-        .map_or(0, |(offset, line)| {
-            offset + (line.len() - line.trim_start().len())
-        });
+        .map_or(0, |(offset, line)| offset + (line.len() - line.trim_start().len()));
     Location::from_span(file, text, start..start + key.len())
 }
 
 /// Converts a TOML parse or shape error into a diagnostic. `offset` is where
 /// the TOML text starts inside `text` (the whole file), so that line numbers
 /// match the file the maintainer edits.
-pub fn toml_error(
-    file: &Path,
-    text: &str,
-    offset: usize,
-    error: &toml::de::Error,
-    known_keys: &[&str],
-) -> Diagnostic {
+pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error, known_keys: &[&str]) -> Diagnostic {
     let message = error.message().trim_end().to_string();
     let mut diag = Diagnostic::error(first_sentence(&message));
     if let Some(span) = error.span() {
-        diag = diag.at(Location::from_span(
-            file,
-            text,
-            offset + span.start..offset + span.end,
-        ));
+        diag = diag.at(Location::from_span(file, text, offset + span.start..offset + span.end));
     } else {
         diag = diag.at(Location::from_span(
             file,
@@ -259,15 +299,8 @@ mod tests {
     use super::*;
 
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            vec![toml_error(
-                Path::new("config.toml"),
-                text,
-                0,
-                &e,
-                CONFIG_KEYS,
-            )]
-        })?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
         Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
     }
 
@@ -281,8 +314,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_with_a_hint() {
-        let err =
-            check("title = \"A\"\nbase_url = \"https://x.org\"\ntheem = \"x\"\n").unwrap_err();
+        let err = check("title = \"A\"\nbase_url = \"https://x.org\"\ntheem = \"x\"\n").unwrap_err();
         let loc = err[0].location.as_ref().unwrap();
         assert_eq!(loc.line, 3);
         assert_eq!(err[0].hint.as_deref(), Some("did you mean `theme`?"));

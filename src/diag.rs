@@ -45,9 +45,7 @@ impl Location {
             file: file.to_path_buf(),
             line,
             column,
-            source_line: text[line_start..line_end]
-                .trim_end_matches('\r')
-                .to_string(),
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
             width,
         }
     }
@@ -126,13 +124,7 @@ impl fmt::Display for Diagnostic {
             } else {
                 let gutter = loc.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                writeln!(
-                    f,
-                    "{pad}--> {}:{}:{}",
-                    loc.file.display(),
-                    loc.line,
-                    loc.column
-                )?;
+                writeln!(f, "{pad}--> {}:{}:{}", loc.file.display(), loc.line, loc.column)?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{} | {}", loc.line, loc.source_line)?;
                 let indent: String = loc
@@ -153,10 +145,7 @@ impl fmt::Display for Diagnostic {
 
 /// The closest of `candidates` to `unknown`, if it is close enough to be a
 /// likely typo.
-pub fn did_you_mean<'a>(
-    unknown: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(unknown, c), c))

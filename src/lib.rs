@@ -53,17 +53,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
     let loaded = content::load(root, &config, options.drafts)?;
-    let archive = Archive::new(loaded.documents, &config);
+    let mut warnings = loaded.warnings.clone();
+    let (archive, analyse_warnings) = Archive::new(root, loaded, &config)?;
+    warnings.extend(analyse_warnings);
     let theme = Theme::resolve(root, &config)?;
     let renderer = Renderer::new(&config, &archive, &theme)?;
 
     let output = root.join(&config.output_dir);
-    let io_error = |what: &str, e: std::io::Error| {
-        vec![Diagnostic::error(format!(
-            "cannot {what} {}: {e}",
-            output.display()
-        ))]
-    };
+    let io_error =
+        |what: &str, e: std::io::Error| vec![Diagnostic::error(format!("cannot {what} {}: {e}", output.display()))];
     let staging = output::Staging::create(&output).map_err(|e| io_error("prepare", e))?;
     let pages = renderer.pages();
     let errors: Vec<Diagnostic> = pages
@@ -83,6 +81,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
+    staging
+        .write("graph.json", &output::graph::to_json(&archive, &config))
+        .map_err(|e| io_error("write graph.json into", e))?;
     for (rel, file) in &theme.statics {
         staging
             .copy(rel, file)
@@ -92,10 +93,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     Ok(BuildReport {
         documents: archive.documents.len(),
         pages: pages.len(),
-        files: pages.len() + theme.statics.len(),
+        files: pages.len() + theme.statics.len() + 1,
         output,
         elapsed: started.elapsed(),
-        warnings: loaded.warnings,
+        warnings,
     })
 }
 

@@ -5,14 +5,22 @@
 //! timeline, and each document's neighbours in time. Everything here is a
 //! pure function of the documents and the config: no I/O, no HTML.
 
+pub mod links;
+pub mod mentions;
+pub mod related;
 pub mod taxonomy;
 pub mod timeline;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use std::path::Path;
+
 use crate::config::Config;
-use crate::content::Document;
+use crate::content::entities::Entity;
+use crate::content::{Document, Loaded};
+use crate::diag::Diagnostic;
+pub use links::Links;
 pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
@@ -23,22 +31,25 @@ pub type DocId = usize;
 pub struct Archive {
     /// Newest first; undated documents last, by title.
     pub documents: Vec<Document>,
+    pub entities: Vec<Entity>,
     pub by_slug: HashMap<String, DocId>,
     pub taxonomies: Vec<Taxonomy>,
     pub timeline: Timeline,
     /// For each document: (older, newer) neighbour among dated documents.
     pub neighbours: Vec<(Option<DocId>, Option<DocId>)>,
+    pub links: Links,
+    /// For each document, its related documents, best first.
+    pub related: Vec<Vec<DocId>>,
 }
 
 impl Archive {
-    pub fn new(mut documents: Vec<Document>, config: &Config) -> Archive {
+    /// Analyses loaded documents. `root` is read only to quote the lines of
+    /// errors (a link to a document that does not exist, say).
+    pub fn new(root: &Path, loaded: Loaded, config: &Config) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let mut documents = loaded.documents;
         documents.sort_by(newest_first);
-        let by_slug = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.slug.clone(), i))
-            .collect();
-        let taxonomies = config
+        let by_slug: HashMap<String, DocId> = documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
+        let taxonomies: Vec<Taxonomy> = config
             .taxonomies
             .iter()
             .enumerate()
@@ -46,13 +57,20 @@ impl Archive {
             .collect();
         let timeline = Timeline::build(&documents);
         let neighbours = neighbours(&documents);
-        Archive {
+        let entities = loaded.entities;
+        let (links, warnings) = links::build(root, &documents, &entities, &by_slug, config.links.detect_mentions)?;
+        let related = related::related(&documents, &by_slug, &taxonomies, &links, &config.related);
+        let archive = Archive {
             documents,
+            entities,
             by_slug,
             taxonomies,
             timeline,
             neighbours,
-        }
+            links,
+            related,
+        };
+        Ok((archive, warnings))
     }
 }
 
@@ -70,9 +88,7 @@ pub fn newest_first(a: &Document, b: &Document) -> Ordering {
 
 /// Previous (older) and next (newer) dated document for each document.
 fn neighbours(documents: &[Document]) -> Vec<(Option<DocId>, Option<DocId>)> {
-    let dated: Vec<DocId> = (0..documents.len())
-        .filter(|&i| documents[i].date.is_some())
-        .collect();
+    let dated: Vec<DocId> = (0..documents.len()).filter(|&i| documents[i].date.is_some()).collect();
     let mut out = vec![(None, None); documents.len()];
     for (pos, &id) in dated.iter().enumerate() {
         let older = dated.get(pos + 1).copied();

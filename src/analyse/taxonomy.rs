@@ -55,20 +55,11 @@ impl Taxonomy {
                 documents: docs,
             });
         }
-        let position: std::collections::HashMap<&str, usize> = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.as_str(), i))
-            .collect();
+        let position: std::collections::HashMap<&str, usize> =
+            terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
         let terms_of = documents
             .iter()
-            .map(|d| {
-                d.terms[index]
-                    .1
-                    .iter()
-                    .map(|n| position[n.as_str()])
-                    .collect()
-            })
+            .map(|d| d.terms[index].1.iter().map(|n| position[n.as_str()]).collect())
             .collect();
         Taxonomy {
             name: config.name.clone(),

@@ -62,10 +62,6 @@ impl Timeline {
 
     /// The largest number of documents in one year, for scaling a chart.
     pub fn busiest_year(&self) -> usize {
-        self.years
-            .iter()
-            .map(|y| y.documents.len())
-            .max()
-            .unwrap_or(0)
+        self.years.iter().map(|y| y.documents.len()).max().unwrap_or(0)
     }
 }

@@ -48,13 +48,9 @@ impl PartialDate {
         let month = parts.get(1).map(|p| number(p, 2, "month")).transpose()?;
         let day = parts.get(2).map(|p| number(p, 2, "day")).transpose()?;
         if month.is_some_and(|m| !(1..=12).contains(&m)) {
-            return Err(format!(
-                "`{s}` has no month {:02}",
-                month.unwrap_or_default()
-            ));
+            return Err(format!("`{s}` has no month {:02}", month.unwrap_or_default()));
         }
-        PartialDate::new(year, month, day)
-            .ok_or_else(|| format!("`{s}` is not a day of the calendar"))
+        PartialDate::new(year, month, day).ok_or_else(|| format!("`{s}` is not a day of the calendar"))
     }
 
     /// Builds a date, checking the month and the day against the calendar.
@@ -114,10 +110,7 @@ mod tests {
     #[test]
     fn parses_each_precision() {
         assert_eq!(PartialDate::parse("2021").unwrap().iso(), "2021");
-        assert_eq!(
-            PartialDate::parse("2021-12").unwrap().to_string(),
-            "December 2021"
-        );
+        assert_eq!(PartialDate::parse("2021-12").unwrap().to_string(), "December 2021");
         assert_eq!(
             PartialDate::parse("2024-02-29").unwrap().to_string(),
             "29 February 2024"
@@ -126,14 +119,7 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in [
-            "21",
-            "2021-13",
-            "2023-02-29",
-            "2021-1",
-            "2021-01-01-01",
-            "abcd",
-        ] {
+        for bad in ["21", "2021-13", "2023-02-29", "2021-1", "2021-01-01-01", "abcd"] {
             assert!(PartialDate::parse(bad).is_err(), "{bad}");
         }
     }

@@ -62,11 +62,9 @@ impl SplitError {
         let first_line = text.find('\n').unwrap_or(text.len());
         let loc = Location::from_span(file, text, 0..first_line);
         match self {
-            SplitError::NoOpening => Diagnostic::error(
-                "content file does not start with front matter",
-            )
-            .at(loc)
-            .hint("begin the file with a line `+++`, the TOML metadata, and another line `+++`"),
+            SplitError::NoOpening => Diagnostic::error("content file does not start with front matter")
+                .at(loc)
+                .hint("begin the file with a line `+++`, the TOML metadata, and another line `+++`"),
             SplitError::NoClosing => Diagnostic::error("front matter is never closed")
                 .at(loc)
                 .hint("add a line `+++` after the last metadata line"),

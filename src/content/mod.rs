@@ -7,6 +7,7 @@
 //! slugs) run after. Nothing here knows about HTML.
 
 pub mod date;
+pub mod entities;
 pub mod frontmatter;
 pub mod seed;
 pub mod slug;
@@ -53,7 +54,8 @@ pub struct Document {
     pub translators: Vec<String>,
     pub draft: bool,
     pub cited_as: Vec<String>,
-    pub related: Vec<String>,
+    /// Related slugs, each with its byte range in the content file.
+    pub related: Vec<(String, std::ops::Range<usize>)>,
     /// Terms per taxonomy, in the order of the config's taxonomies.
     pub terms: Vec<(String, Vec<String>)>,
     pub extra: toml::Table,
@@ -62,11 +64,15 @@ pub struct Document {
     pub text: Text,
     /// The curator's note (markdown), when the document has a seed.
     pub note: Option<String>,
+    /// Byte offset of the markdown body (note or text) in the content file,
+    /// for pointing at a line in it.
+    pub body_offset: usize,
 }
 
 /// Everything `load` found.
 pub struct Loaded {
     pub documents: Vec<Document>,
+    pub entities: Vec<entities::Entity>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -74,10 +80,7 @@ pub struct Loaded {
 /// `drafts` is set.
 pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Diagnostic>> {
     let files = content_files(root)?;
-    let results: Vec<DocumentResult> = files
-        .par_iter()
-        .map(|file| load_document(root, file, config))
-        .collect();
+    let results: Vec<DocumentResult> = files.par_iter().map(|file| load_document(root, file, config)).collect();
     let mut documents = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -93,9 +96,14 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Di
         }
     }
     errors.extend(duplicate_slugs(&documents));
+    let entities = entities::load(root).unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
     if errors.is_empty() {
         Ok(Loaded {
             documents,
+            entities,
             warnings,
         })
     } else {
@@ -125,28 +133,17 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
                 );
             }
             Ok(_) => {}
-            Err(e) => errors.push(Diagnostic::error(format!(
-                "cannot read {}: {e}",
-                dir.display()
-            ))),
+            Err(e) => errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display()))),
         }
     }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(files) } else { Err(errors) }
 }
 
 type DocumentResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
-    let text = std::fs::read(root.join(file)).map_err(|e| {
-        vec![Diagnostic::error(format!(
-            "cannot read {}: {e}",
-            file.display()
-        ))]
-    })?;
+    let text = std::fs::read(root.join(file))
+        .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.display()))])?;
     let text = String::from_utf8(text).map_err(|e| {
         vec![
             Diagnostic::error(format!(
@@ -159,7 +156,9 @@ fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
     })?;
     let parts = frontmatter::split(&text).map_err(|e| vec![e.diagnostic(file, &text)])?;
     let fm = frontmatter::parse(file, &text, &parts).map_err(|d| vec![d])?;
-    let body = text[parts.body.clone()].trim();
+    let body_raw = &text[parts.body.clone()];
+    let body = body_raw.trim();
+    let body_offset = parts.body.start + (body_raw.len() - body_raw.trim_start().len());
     DocumentBuilder {
         root,
         file,
@@ -168,7 +167,7 @@ fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
         errors: Vec::new(),
         warnings: Vec::new(),
     }
-    .build(fm, parts.front_matter.start, body)
+    .build(fm, parts.front_matter.start, body, body_offset)
 }
 
 /// Checks one parsed front matter against the archive.
@@ -183,24 +182,16 @@ struct DocumentBuilder<'a> {
 
 impl DocumentBuilder<'_> {
     fn at(&self, span: std::ops::Range<usize>, fm_offset: usize) -> Location {
-        Location::from_span(
-            self.file,
-            self.text,
-            fm_offset + span.start..fm_offset + span.end,
-        )
+        Location::from_span(self.file, self.text, fm_offset + span.start..fm_offset + span.end)
     }
 
     /// `offset` is where the front matter starts in the file.
-    fn build(mut self, fm: FrontMatter, offset: usize, body: &str) -> DocumentResult {
+    fn build(mut self, fm: FrontMatter, offset: usize, body: &str, body_offset: usize) -> DocumentResult {
         let slug = self.slug(&fm, offset);
         let date = self.date(&fm, offset);
         let (seed, text) = self.seed_text(&fm, offset, body);
         // With a seed, the body is the curator's note; without, it is the text.
-        let note = fm
-            .seed
-            .as_ref()
-            .map(|_| body.to_string())
-            .filter(|b| !b.is_empty());
+        let note = fm.seed.as_ref().map(|_| body.to_string()).filter(|b| !b.is_empty());
         let terms = self.terms(&fm, offset);
         if fm.title.get_ref().trim().is_empty() {
             self.errors
@@ -223,10 +214,7 @@ impl DocumentBuilder<'_> {
             slug,
             title: fm.title.into_inner().trim().to_string(),
             date,
-            summary: fm
-                .summary
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
+            summary: fm.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
             source_url: fm.source_url.map(|s| s.into_inner()),
             archived_url: fm.archived_url.map(|s| s.into_inner()),
             original_title: fm.original_title,
@@ -235,12 +223,20 @@ impl DocumentBuilder<'_> {
             translators: fm.translators,
             draft: fm.draft,
             cited_as: fm.cited_as,
-            related: fm.related.into_iter().map(|s| s.into_inner()).collect(),
+            related: fm
+                .related
+                .into_iter()
+                .map(|s| {
+                    let span = s.span();
+                    (s.into_inner(), offset + span.start..offset + span.end)
+                })
+                .collect(),
             terms,
             extra: fm.extra,
             seed,
             text,
             note,
+            body_offset,
         };
         Ok((doc, self.warnings))
     }
@@ -251,7 +247,9 @@ impl DocumentBuilder<'_> {
                 self.errors.push(
                     Diagnostic::error(format!("slug `{}` is not valid", slug.get_ref()))
                         .at(self.at(slug.span(), offset))
-                        .hint("use lowercase ASCII letters, digits and single hyphens, e.g. \"14th-fyp-informatization\""),
+                        .hint(
+                            "use lowercase ASCII letters, digits and single hyphens, e.g. \"14th-fyp-informatization\"",
+                        ),
                 );
             }
             return slug.get_ref().clone();
@@ -286,10 +284,8 @@ impl DocumentBuilder<'_> {
         };
         let parsed = match value.get_ref() {
             toml::Value::Datetime(dt) => match (dt.date, dt.time) {
-                (Some(d), _) => {
-                    PartialDate::new(d.year as i32, Some(d.month as u32), Some(d.day as u32))
-                        .ok_or_else(|| "not a day of the calendar".to_string())
-                }
+                (Some(d), _) => PartialDate::new(d.year as i32, Some(d.month as u32), Some(d.day as u32))
+                    .ok_or_else(|| "not a day of the calendar".to_string()),
                 (None, _) => Err("a time of day without a date".to_string()),
             },
             toml::Value::String(s) => PartialDate::parse(s),
@@ -308,12 +304,7 @@ impl DocumentBuilder<'_> {
         }
     }
 
-    fn seed_text(
-        &mut self,
-        fm: &FrontMatter,
-        offset: usize,
-        body: &str,
-    ) -> (Option<PathBuf>, Text) {
+    fn seed_text(&mut self, fm: &FrontMatter, offset: usize, body: &str) -> (Option<PathBuf>, Text) {
         let Some(seed) = &fm.seed else {
             let text = if body.is_empty() {
                 Text::None
@@ -328,12 +319,9 @@ impl DocumentBuilder<'_> {
             && rel.components().all(|c| matches!(c, Component::Normal(_)));
         if !inside_seeds {
             self.errors.push(
-                Diagnostic::error(format!(
-                    "seed `{}` is not inside `{SEEDS_DIR}/`",
-                    seed.get_ref()
-                ))
-                .at(loc)
-                .hint("give the path from the archive root, e.g. seed = \"seeds/plan.txt\""),
+                Diagnostic::error(format!("seed `{}` is not inside `{SEEDS_DIR}/`", seed.get_ref()))
+                    .at(loc)
+                    .hint("give the path from the archive root, e.g. seed = \"seeds/plan.txt\""),
             );
             return (None, Text::None);
         }
@@ -345,13 +333,9 @@ impl DocumentBuilder<'_> {
                     None => "copy the original text into seeds/, or fix the path".to_string(),
                 };
                 self.errors.push(
-                    Diagnostic::error(format!(
-                        "cannot read seed `{}`: {}",
-                        seed.get_ref(),
-                        io_reason(&e)
-                    ))
-                    .at(loc)
-                    .hint(hint),
+                    Diagnostic::error(format!("cannot read seed `{}`: {}", seed.get_ref(), io_reason(&e)))
+                        .at(loc)
+                        .hint(hint),
                 );
                 return (None, Text::None);
             }
@@ -360,12 +344,9 @@ impl DocumentBuilder<'_> {
             Ok(t) => t,
             Err(byte) => {
                 self.errors.push(
-                    Diagnostic::error(format!(
-                        "seed `{}` is not valid UTF-8 at byte {byte}",
-                        seed.get_ref()
-                    ))
-                    .at(loc)
-                    .hint("convert the seed to UTF-8"),
+                    Diagnostic::error(format!("seed `{}` is not valid UTF-8 at byte {byte}", seed.get_ref()))
+                        .at(loc)
+                        .hint("convert the seed to UTF-8"),
                 );
                 return (None, Text::None);
             }
@@ -386,23 +367,13 @@ impl DocumentBuilder<'_> {
     }
 
     fn terms(&mut self, fm: &FrontMatter, offset: usize) -> Vec<(String, Vec<String>)> {
-        let known: Vec<&str> = self
-            .config
-            .taxonomies
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect();
+        let known: Vec<&str> = self.config.taxonomies.iter().map(|t| t.name.as_str()).collect();
         for name in fm.taxonomies.keys() {
             if !known.contains(&name.get_ref().as_str()) {
                 let hint = match did_you_mean(name.get_ref(), known.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
-                    None if known.is_empty() => {
-                        "declare taxonomies in config.toml with [[taxonomies]]".to_string()
-                    }
-                    None => format!(
-                        "the taxonomies declared in config.toml are: {}",
-                        known.join(", ")
-                    ),
+                    None if known.is_empty() => "declare taxonomies in config.toml with [[taxonomies]]".to_string(),
+                    None => format!("the taxonomies declared in config.toml are: {}", known.join(", ")),
                 };
                 self.errors.push(
                     Diagnostic::error(format!("unknown taxonomy `{}`", name.get_ref()))
@@ -462,19 +433,12 @@ fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     let close = did_you_mean(wanted, names.iter().map(String::as_str))?;
-    Some(
-        rel.with_file_name(close)
-            .to_string_lossy()
-            .replace('\\', "/"),
-    )
+    Some(rel.with_file_name(close).to_string_lossy().replace('\\', "/"))
 }
 
 fn suggest_slug(stem: &str) -> String {
     let s = slug::slugify(stem);
-    let ascii: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let ascii: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     if ascii.is_empty() {
         "my-document".to_string()
     } else {

@@ -134,9 +134,10 @@ fn source_lines(text: &str) -> Vec<SourceLine> {
 /// between words is kept: it may be meant.
 pub fn fold_whitespace(line: &str) -> String {
     let trimmed = line.trim();
-    let needs_folding = trimmed.as_bytes().windows(2).any(|w| {
-        w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace() || w[0] >= 0x80 && w[1] >= 0x80
-    });
+    let needs_folding = trimmed
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace() || w[0] >= 0x80 && w[1] >= 0x80);
     if !needs_folding {
         // Common case: single ASCII spaces only (multi-byte characters take
         // the slow path, which also finds non-ASCII white space).
@@ -230,10 +231,7 @@ fn is_heading_shaped(rest: &str, max_chars: usize) -> bool {
 }
 
 fn ends_with_sentence_punctuation(text: &str) -> bool {
-    let last = text
-        .trim_end_matches(['"', '”', '’', '\'', ')', '）'])
-        .chars()
-        .last();
+    let last = text.trim_end_matches(['"', '”', '’', '\'', ')', '）']).chars().last();
     matches!(
         last,
         Some('.' | ';' | '?' | '!' | ',' | '。' | '；' | '？' | '！' | '，' | '…')
@@ -243,9 +241,7 @@ fn ends_with_sentence_punctuation(text: &str) -> bool {
 fn is_plain_heading(text: &str) -> bool {
     let first = text.chars().next().unwrap_or(' ');
     // "Label: value" lines and paths or addresses are not headings.
-    (first.is_uppercase() || first.is_ascii_digit())
-        && is_heading_shaped(text, 100)
-        && !text.contains([':', '/', '|'])
+    (first.is_uppercase() || first.is_ascii_digit()) && is_heading_shaped(text, 100) && !text.contains([':', '/', '|'])
 }
 
 /// Splits "Page 3: rest" into the page number and the byte offset of `rest`.
@@ -278,8 +274,7 @@ fn outline_heading(text: &str) -> Option<Outline> {
         let sep = rest.as_bytes().get(digits).copied();
         if digits > 0 && matches!(sep, Some(b':' | b'.')) {
             let n = rest[..digits].parse().ok()?;
-            return is_heading_shaped(rest[digits + 1..].trim_start(), 200)
-                .then_some(Outline::Boxed(n));
+            return is_heading_shaped(rest[digits + 1..].trim_start(), 200).then_some(Outline::Boxed(n));
         }
     }
     let (word, rest) = text.split_once(", ")?;
@@ -385,10 +380,7 @@ fn is_dateline(text: &str) -> bool {
     let is_year = |w: &str| w.len() == 4 && w.bytes().all(|c| c.is_ascii_digit());
     let is_month = |w: &str| {
         let w = w.trim_end_matches('.');
-        w.len() >= 3
-            && crate::content::date::MONTHS
-                .iter()
-                .any(|m| m.starts_with(w))
+        w.len() >= 3 && crate::content::date::MONTHS.iter().any(|m| m.starts_with(w))
     };
     match words.as_slice() {
         [m, y] => is_month(m) && is_year(y),
@@ -407,11 +399,7 @@ fn mark_unmarked_lists(lines: &[SourceLine], kinds: &mut [Line], blank_separated
     while i < lines.len() {
         let lead_in = kinds[i] == Line::Paragraph && lines[i].text.ends_with(':');
         let mut end = i + 1;
-        while lead_in
-            && end < lines.len()
-            && kinds[end] == Line::Paragraph
-            && is_short_item(&lines[end].text)
-        {
+        while lead_in && end < lines.len() && kinds[end] == Line::Paragraph && is_short_item(&lines[end].text) {
             end += 1;
         }
         if end - i > 2 {
@@ -515,10 +503,7 @@ impl Assembler {
             (Outline::Page(n), _) => format!("page-{n}"),
             (Outline::Ordinal(n), _) => format!("sec-{n}"),
             (Outline::Plain, _) => {
-                let slug: String = crate::content::slug::slugify(text)
-                    .chars()
-                    .take(48)
-                    .collect();
+                let slug: String = crate::content::slug::slugify(text).chars().take(48).collect();
                 format!("sec-{}", slug.trim_end_matches('-'))
             }
         }
@@ -540,10 +525,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(BlockKind, String)> {
-        parse(text)
-            .into_iter()
-            .map(|b| (b.kind, b.anchor))
-            .collect()
+        parse(text).into_iter().map(|b| (b.kind, b.anchor)).collect()
     }
 
     #[test]
@@ -607,20 +589,13 @@ mod tests {
         let text = "Title\n\n2024-03-21 16:56:00 | Author: X\n\nWorkers at a plant, May 1. PHOTO BY XINHUA\n\n– Xie Shaofeng, Director\n\nDecember 2021\n\n(Originally appeared in Qiushi)\n";
         let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
         use BlockKind::*;
-        assert_eq!(
-            k,
-            vec![Title, Dateline, Caption, Attribution, Dateline, Note]
-        );
+        assert_eq!(k, vec![Title, Dateline, Caption, Attribution, Dateline, Note]);
     }
 
     #[test]
     fn lead_in_colon_starts_an_unmarked_list_in_dense_text() {
-        let long =
-            "A long paragraph follows, and it goes on well past the length of any list item. "
-                .repeat(3);
-        let text = format!(
-            "Title\nThe piece lists documents:\nOpinions on A - 关于\nRegulations on B\n{long}\n"
-        );
+        let long = "A long paragraph follows, and it goes on well past the length of any list item. ".repeat(3);
+        let text = format!("Title\nThe piece lists documents:\nOpinions on A - 关于\nRegulations on B\n{long}\n");
         let k: Vec<BlockKind> = kinds(&text).into_iter().map(|(k, _)| k).collect();
         let item = BlockKind::ListItem { ordered: false };
         assert_eq!(k[2..], [item, item, BlockKind::Paragraph]);
@@ -628,13 +603,8 @@ mod tests {
 
     #[test]
     fn plain_headings_nest_in_the_open_section() {
-        let k = kinds(
-            "T\n\nI. Goals\n\n(3) Objectives\n\nText.\n\nMain Targets\n\nMore.\n\nII. Next\n\nEnd.\n",
-        );
-        assert_eq!(
-            k[4],
-            (BlockKind::Heading { level: 4 }, "sec-main-targets".into())
-        );
+        let k = kinds("T\n\nI. Goals\n\n(3) Objectives\n\nText.\n\nMain Targets\n\nMore.\n\nII. Next\n\nEnd.\n");
+        assert_eq!(k[4], (BlockKind::Heading { level: 4 }, "sec-main-targets".into()));
         assert_eq!(k[6], (BlockKind::Heading { level: 2 }, "sec-ii".into()));
     }
 

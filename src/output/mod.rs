@@ -8,6 +8,8 @@
 //! staging directory is removed when dropped and the previous site is left
 //! exactly as it was.
 
+pub mod graph;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -24,12 +26,7 @@ impl Staging {
     pub fn create(target: &Path) -> io::Result<Staging> {
         let name = target
             .file_name()
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "output path has no folder name",
-                )
-            })?
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?
             .to_string_lossy()
             .into_owned();
         let parent = match target.parent() {
@@ -67,10 +64,7 @@ impl Staging {
     pub fn commit(mut self) -> io::Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.annals-old-{}",
-            self.target
-                .file_name()
-                .expect("checked in create")
-                .to_string_lossy(),
+            self.target.file_name().expect("checked in create").to_string_lossy(),
             std::process::id()
         ));
         let had_old = match std::fs::rename(&self.target, &old) {
@@ -114,10 +108,7 @@ mod tests {
         let staging = Staging::create(&out).unwrap();
         staging.write("a/index.html", b"new").unwrap();
         drop(staging);
-        assert!(
-            out.join("old.html").exists(),
-            "an abandoned build leaves the old site"
-        );
+        assert!(out.join("old.html").exists(), "an abandoned build leaves the old site");
         assert_eq!(
             std::fs::read_dir(tmp.path()).unwrap().count(),
             1,
@@ -128,10 +119,7 @@ mod tests {
         staging.write("a/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!out.join("old.html").exists());
-        assert_eq!(
-            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "new"
-        );
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
 }

@@ -26,18 +26,13 @@ fn syntaxes() -> &'static SyntaxSet {
 pub fn highlight(code: &str, lang: &str) -> String {
     let set = syntaxes();
     let token = lang.split([' ', ',', '{']).next().unwrap_or_default();
-    let syntax = (!token.is_empty())
-        .then(|| set.find_syntax_by_token(token))
-        .flatten();
+    let syntax = (!token.is_empty()).then(|| set.find_syntax_by_token(token)).flatten();
     let Some(syntax) = syntax else {
         return escape(code);
     };
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return escape(code);
         }
     }
@@ -63,22 +58,12 @@ mod tests {
     #[test]
     fn shipped_stylesheet_matches_syntect() {
         let themes = syntect::highlighting::ThemeSet::load_defaults();
-        let css = syntect::html::css_for_theme_with_class_style(
-            &themes.themes["InspiredGitHub"],
-            CLASS_STYLE,
-        )
-        .unwrap();
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/themes/default/static/highlight.css"
-        );
+        let css = syntect::html::css_for_theme_with_class_style(&themes.themes["InspiredGitHub"], CLASS_STYLE).unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/static/highlight.css");
         if std::env::var_os("ANNALS_REGENERATE").is_some() {
             std::fs::write(path, &css).unwrap();
         }
         let shipped = std::fs::read_to_string(path).unwrap();
-        assert_eq!(
-            shipped, css,
-            "run with ANNALS_REGENERATE=1 to regenerate {path}"
-        );
+        assert_eq!(shipped, css, "run with ANNALS_REGENERATE=1 to regenerate {path}");
     }
 }

@@ -15,6 +15,8 @@ pub mod views;
 
 use tera::{Context, Value};
 
+use crate::analyse::links::Occurrence;
+use crate::analyse::mentions::{EntityId, Target};
 use crate::analyse::{Archive, DocId};
 use crate::config::Config;
 use crate::content::Text;
@@ -26,6 +28,25 @@ use views::{by_year, document_fields, list, map, paths};
 /// How many documents the home page lists.
 const LATEST: usize = 12;
 
+/// How many quotations a "Cited by" entry shows per citing document.
+const MAX_QUOTES: usize = 3;
+
+fn kind_rank(kind: &str) -> usize {
+    crate::content::entities::KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(usize::MAX)
+}
+
+fn kind_title(kind: &str) -> &'static str {
+    match kind {
+        "person" => "People",
+        "organisation" => "Organisations",
+        "place" => "Places",
+        _ => "Other",
+    }
+}
+
 /// One output page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -35,6 +56,8 @@ pub enum Page {
     Term(usize, usize),
     Timeline,
     Year(usize),
+    Entities,
+    Entity(EntityId),
     NotFound,
 }
 
@@ -47,14 +70,9 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
-        config: &'a Config,
-        archive: &'a Archive,
-        theme: &'a Theme,
-    ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+    pub fn new(config: &'a Config, archive: &'a Archive, theme: &'a Theme) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = theme.compile()?;
-        tera.global_context()
-            .insert_value("site", views::site(config, archive));
+        tera.global_context().insert_value("site", views::site(config, archive));
         let summaries = views::summaries(config, archive);
         Ok(Renderer {
             config,
@@ -75,6 +93,10 @@ impl<'a> Renderer<'a> {
             pages.extend((0..taxonomy.terms.len()).map(|i| Page::Term(t, i)));
         }
         pages.extend((0..a.timeline.years.len()).map(Page::Year));
+        if !a.entities.is_empty() {
+            pages.push(Page::Entities);
+            pages.extend((0..a.entities.len()).map(Page::Entity));
+        }
         pages
     }
 
@@ -95,6 +117,8 @@ impl<'a> Renderer<'a> {
             Page::Term(t, i) => paths::term(&a.taxonomies[t].name, &a.taxonomies[t].terms[i].slug),
             Page::Timeline => paths::timeline(),
             Page::Year(y) => paths::year(a.timeline.years[y].year),
+            Page::Entities => paths::entities(),
+            Page::Entity(e) => paths::entity(&a.entities[e].slug),
             Page::NotFound => "404.html".to_string(),
         }
     }
@@ -124,6 +148,8 @@ impl<'a> Renderer<'a> {
                 self.archive.timeline.years[y].year.to_string(),
                 self.year(y),
             ),
+            Page::Entities => ("entities.html", "People and organisations".to_string(), self.entities()),
+            Page::Entity(e) => ("entity.html", self.archive.entities[e].name.clone(), self.entity(e)),
             Page::NotFound => ("404.html", "Page not found".to_string(), Context::new()),
         };
         let path = self.site_path(page);
@@ -166,9 +192,21 @@ impl<'a> Renderer<'a> {
         for (k, v) in document_fields(doc) {
             fields.insert(k.into(), v);
         }
+        let mentions = |text: &str| self.mention_links(id, text);
+        let resolve = |slug: &str, fragment: Option<&str>| self.resolve(slug, fragment);
+        let linker = markdown::Linker {
+            resolve: &resolve,
+            mentions: &mentions,
+        };
         let text = match &doc.text {
-            Text::Blocks(blocks) => Some(text::render_blocks(blocks)),
-            Text::Markdown(md) => Some(markdown::render(md, "")),
+            Text::Blocks(blocks) => Some(text::render_blocks(blocks, Some(&mentions))),
+            Text::Markdown(md) => {
+                let r = markdown::render(md, "", Some(&linker));
+                Some(text::RenderedText {
+                    html: r.html,
+                    toc: r.toc,
+                })
+            }
             Text::None => None,
         };
         if let Some(text) = text {
@@ -178,16 +216,139 @@ impl<'a> Renderer<'a> {
         if let Some(note) = &doc.note {
             fields.insert(
                 "note".into(),
-                Value::safe_string(&markdown::render(note, "note-").html),
+                Value::safe_string(&markdown::render(note, "note-", Some(&linker)).html),
             );
         }
+        for (key, value) in self.graph_fields(id) {
+            fields.insert(key.into(), value);
+        }
         let (older, newer) = self.archive.neighbours[id];
-        let neighbour =
-            |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
+        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
         fields.insert("previous".into(), neighbour(older));
         fields.insert("next".into(), neighbour(newer));
         let mut c = Context::new();
         c.insert_value("doc", Value::from(fields));
+        c
+    }
+
+    /// Mentions of other documents in `text`, as links.
+    fn mention_links(&self, id: DocId, text: &str) -> Vec<text::MentionLink> {
+        let Some(matcher) = &self.archive.links.matcher else {
+            return Vec::new();
+        };
+        matcher
+            .find(text, Some(id))
+            .into_iter()
+            .filter_map(|f| match f.target {
+                Target::Document(to) => Some(text::MentionLink {
+                    range: f.range,
+                    url: self.config.url(&paths::document(&self.archive.documents[to].slug)),
+                }),
+                Target::Entity(_) => None,
+            })
+            .collect()
+    }
+
+    /// The URL of `@/slug#fragment`.
+    fn resolve(&self, slug: &str, fragment: Option<&str>) -> Option<String> {
+        self.archive.by_slug.get(slug)?;
+        let url = self.config.url(&paths::document(slug));
+        Some(match fragment {
+            Some(f) => format!("{url}#{f}"),
+            None => url,
+        })
+    }
+
+    /// Cites, cited by, entities and related documents of a document page.
+    fn graph_fields(&self, id: DocId) -> [(&'static str, Value); 4] {
+        let links = &self.archive.links;
+        let cited_by: Vec<Value> = links.cited_by[id]
+            .iter()
+            .map(|(from, occ)| self.citing(*from, occ))
+            .collect();
+        let entities: Vec<Value> = links.entities_of[id].iter().map(|&e| self.entity_value(e)).collect();
+        [
+            ("cites", list(&self.summaries, &links.cites[id])),
+            ("cited_by", cited_by.into()),
+            ("entities", entities.into()),
+            ("related", list(&self.summaries, &self.archive.related[id])),
+        ]
+    }
+
+    /// A citing document with up to three of its occurrences.
+    fn citing(&self, from: DocId, occurrences: &[Occurrence]) -> Value {
+        let url = self.config.url(&paths::document(&self.archive.documents[from].slug));
+        let shown: Vec<Value> = occurrences
+            .iter()
+            .take(MAX_QUOTES)
+            .map(|o| {
+                map([
+                    ("url", format!("{url}#{}", o.anchor).into()),
+                    ("before", o.snippet.before.as_str().into()),
+                    ("matched", o.snippet.matched.as_str().into()),
+                    ("after", o.snippet.after.as_str().into()),
+                ])
+            })
+            .collect();
+        map([
+            ("doc", self.summaries[from].clone()),
+            ("occurrences", shown.into()),
+            ("count", occurrences.len().into()),
+        ])
+    }
+
+    fn entity_value(&self, e: EntityId) -> Value {
+        let entity = &self.archive.entities[e];
+        map([
+            ("slug", entity.slug.as_str().into()),
+            ("name", entity.name.as_str().into()),
+            ("kind", entity.kind.as_str().into()),
+            ("url", self.config.url(&paths::entity(&entity.slug)).into()),
+            ("count", self.archive.links.mentions_of[e].len().into()),
+        ])
+    }
+
+    fn entities(&self) -> Context {
+        let mut by_kind: Vec<(&str, Vec<Value>)> = Vec::new();
+        let mut order: Vec<EntityId> = (0..self.archive.entities.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.archive.entities[a], &self.archive.entities[b]);
+            (kind_rank(&x.kind), x.name.to_lowercase()).cmp(&(kind_rank(&y.kind), y.name.to_lowercase()))
+        });
+        for e in order {
+            let kind = self.archive.entities[e].kind.as_str();
+            match by_kind.last_mut() {
+                Some((k, list)) if *k == kind => list.push(self.entity_value(e)),
+                _ => by_kind.push((kind, vec![self.entity_value(e)])),
+            }
+        }
+        let groups: Vec<Value> = by_kind
+            .into_iter()
+            .map(|(kind, list)| {
+                map([
+                    ("kind", kind.into()),
+                    ("title", kind_title(kind).into()),
+                    ("entities", list.into()),
+                ])
+            })
+            .collect();
+        let mut c = Context::new();
+        c.insert_value("groups", groups.into());
+        c
+    }
+
+    fn entity(&self, e: EntityId) -> Context {
+        let entity = &self.archive.entities[e];
+        let mut fields = self.entity_value(e).as_map().cloned().unwrap_or_default();
+        fields.insert("other_names".into(), views::strings(&entity.other_names));
+        fields.insert("description".into(), views::opt(&entity.description));
+        let mentions: Vec<Value> = self.archive.links.mentions_of[e]
+            .iter()
+            .map(|(from, occ)| self.citing(*from, occ))
+            .collect();
+        let mut c = Context::new();
+        c.insert_value("entity", Value::from(fields));
+        c.insert_value("mentions", mentions.into());
         c
     }
 
@@ -203,10 +364,7 @@ impl<'a> Renderer<'a> {
         map([
             ("name", taxonomy.name.as_str().into()),
             ("title", taxonomy.title.as_str().into()),
-            (
-                "url",
-                self.config.url(&paths::taxonomy(&taxonomy.name)).into(),
-            ),
+            ("url", self.config.url(&paths::taxonomy(&taxonomy.name)).into()),
             ("term_count", taxonomy.terms.len().into()),
             ("terms", terms.into()),
         ])
@@ -217,12 +375,7 @@ impl<'a> Renderer<'a> {
         let term = &taxonomy.terms[i];
         map([
             ("name", term.name.as_str().into()),
-            (
-                "url",
-                self.config
-                    .url(&paths::term(&taxonomy.name, &term.slug))
-                    .into(),
-            ),
+            ("url", self.config.url(&paths::term(&taxonomy.name, &term.slug)).into()),
             ("count", term.documents.len().into()),
         ])
     }
@@ -238,10 +391,7 @@ impl<'a> Renderer<'a> {
         let mut c = Context::new();
         c.insert_value("taxonomy", self.taxonomy_value(t, 0));
         c.insert_value("term", self.term_value(t, i));
-        c.insert_value(
-            "groups",
-            by_year(self.archive, &self.summaries, &term.documents),
-        );
+        c.insert_value("groups", by_year(self.archive, &self.summaries, &term.documents));
         c
     }
 
@@ -262,11 +412,7 @@ impl<'a> Renderer<'a> {
 
     fn timeline(&self) -> Context {
         let t = &self.archive.timeline;
-        let dated: Vec<DocId> = t
-            .years
-            .iter()
-            .flat_map(|y| y.documents.iter().copied())
-            .collect();
+        let dated: Vec<DocId> = t.years.iter().flat_map(|y| y.documents.iter().copied()).collect();
         let mut c = Context::new();
         c.insert_value("years", self.year_values());
         c.insert_value("chart", self.chart());

@@ -67,6 +67,29 @@ fn chinese_run_len(s: &str) -> usize {
     end
 }
 
+/// A mention to render as a link: a range of a text and where it points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionLink {
+    pub range: std::ops::Range<usize>,
+    pub url: String,
+}
+
+/// Appends `text` escaped and marked for Chinese, with each mention (sorted,
+/// not overlapping) wrapped in a link.
+pub fn write_linked(out: &mut String, text: &str, mentions: &[MentionLink]) {
+    let mut at = 0;
+    for m in mentions {
+        escape_marking_chinese(out, &text[at..m.range.start]);
+        out.push_str("<a class=\"mention\" href=\"");
+        escape_into(out, &m.url);
+        out.push_str("\">");
+        escape_marking_chinese(out, &text[m.range.clone()]);
+        out.push_str("</a>");
+        at = m.range.end;
+    }
+    escape_marking_chinese(out, &text[at..]);
+}
+
 /// One entry of a table of contents, with its sub-sections.
 #[derive(Debug, Clone, Serialize)]
 pub struct TocEntry {
@@ -105,8 +128,17 @@ pub struct RenderedText {
     pub toc: Vec<TocEntry>,
 }
 
+/// Finds the mentions in a text, for rendering them as links.
+pub type Mentions<'a> = &'a (dyn Fn(&str) -> Vec<MentionLink> + Sync);
+
+/// Whether mentions are looked for in blocks of this kind. Headings and the
+/// text's own title are left alone: a link there reads as navigation.
+pub fn has_mentions(kind: BlockKind) -> bool {
+    !matches!(kind, BlockKind::Heading { .. } | BlockKind::Title)
+}
+
 /// Renders seed blocks as HTML.
-pub fn render_blocks(blocks: &[Block]) -> RenderedText {
+pub fn render_blocks(blocks: &[Block], mentions: Option<Mentions>) -> RenderedText {
     let mut html = String::with_capacity(blocks.iter().map(|b| b.text.len() + 64).sum());
     let mut toc = Vec::new();
     let mut open_list: Option<bool> = None;
@@ -116,11 +148,7 @@ pub fn render_blocks(blocks: &[Block]) -> RenderedText {
             _ => None,
         };
         if open_list.is_some() && open_list != item {
-            html.push_str(if open_list == Some(true) {
-                "</ol>\n"
-            } else {
-                "</ul>\n"
-            });
+            html.push_str(if open_list == Some(true) { "</ol>\n" } else { "</ul>\n" });
             open_list = None;
         }
         if let (None, Some(ordered)) = (open_list, item) {
@@ -134,7 +162,7 @@ pub fn render_blocks(blocks: &[Block]) -> RenderedText {
         if let BlockKind::Heading { level } = block.kind {
             toc.push((level, block.anchor.clone(), block.text.clone()));
         }
-        render_block(&mut html, block);
+        render_block(&mut html, block, mentions.filter(|_| has_mentions(block.kind)));
     }
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
@@ -145,7 +173,7 @@ pub fn render_blocks(blocks: &[Block]) -> RenderedText {
     }
 }
 
-fn render_block(html: &mut String, block: &Block) {
+fn render_block(html: &mut String, block: &Block, mentions: Option<Mentions>) {
     let (tag, class, label) = match block.kind {
         BlockKind::Title => ("p", Some("text-title"), "paragraph"),
         BlockKind::Heading { level } => (
@@ -171,14 +199,19 @@ fn render_block(html: &mut String, block: &Block) {
         html.push('"');
     }
     html.push('>');
-    match (block.kind, marker_len(block)) {
-        (BlockKind::ListItem { .. }, Some(len)) => {
-            html.push_str("<span class=\"marker\">");
-            escape_into(html, &block.text[..len]);
-            html.push_str("</span>");
-            escape_marking_chinese(html, &block.text[len..]);
-        }
-        _ => escape_marking_chinese(html, &block.text),
+    let marker = match block.kind {
+        BlockKind::ListItem { .. } => marker_len(block).unwrap_or(0),
+        _ => 0,
+    };
+    if marker > 0 {
+        html.push_str("<span class=\"marker\">");
+        escape_into(html, &block.text[..marker]);
+        html.push_str("</span>");
+    }
+    let rest = &block.text[marker..];
+    match mentions.map(|find| find(rest)) {
+        Some(found) if !found.is_empty() => write_linked(html, rest, &found),
+        _ => escape_marking_chinese(html, rest),
     }
     html.push_str(" <a class=\"anchor\" href=\"#");
     html.push_str(&block.anchor);
@@ -190,10 +223,9 @@ fn render_block(html: &mut String, block: &Block) {
 }
 
 /// Length of a list item's "1." marker, if it has one.
-fn marker_len(block: &Block) -> Option<usize> {
+pub fn marker_len(block: &Block) -> Option<usize> {
     let digits = block.text.bytes().take_while(u8::is_ascii_digit).count();
-    (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')')))
-        .then_some(digits + 1)
+    (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits + 1)
 }
 
 #[cfg(test)]
@@ -213,14 +245,16 @@ mod tests {
 
     #[test]
     fn renders_lists_headings_and_anchors() {
-        let r = render_blocks(&parse(
-            "T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n",
-        ));
+        let r = render_blocks(
+            &parse("T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n"),
+            None,
+        );
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children[0].anchor, "box-1");
-        assert!(r.html.contains(
-            "<ol class=\"seed-list\">\n<li id=\"p-2\"><span class=\"marker\">1.</span> Do a."
-        ));
+        assert!(
+            r.html
+                .contains("<ol class=\"seed-list\">\n<li id=\"p-2\"><span class=\"marker\">1.</span> Do a.")
+        );
         assert!(r.html.contains("</ol>\n<p id=\"p-4\">End."));
         assert!(r.html.contains("<h2 id=\"sec-i\">I. Tasks"));
     }

@@ -98,12 +98,7 @@ impl Theme {
             return Ok(());
         }
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| {
-                vec![Diagnostic::error(format!(
-                    "cannot read {}: {e}",
-                    dir.display()
-                ))]
-            })?;
+            let entry = entry.map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", dir.display()))])?;
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -113,11 +108,7 @@ impl Theme {
                 .expect("below dir")
                 .to_string_lossy()
                 .replace('\\', "/");
-            let shown = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(entry.path())
-                .to_path_buf();
+            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
             let file = ThemeFile {
                 shown,
                 source: Source::Disk(entry.path().to_path_buf()),
@@ -140,8 +131,7 @@ impl Theme {
             match file.bytes().map(|b| String::from_utf8(b.into_owned())) {
                 Ok(Ok(text)) => sources.push((name.clone(), text)),
                 _ => errors.push(
-                    Diagnostic::error("template cannot be read as UTF-8 text")
-                        .at(Location::file_only(&file.shown)),
+                    Diagnostic::error("template cannot be read as UTF-8 text").at(Location::file_only(&file.shown)),
                 ),
             }
         }

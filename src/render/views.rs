@@ -29,11 +29,7 @@ pub fn opt(s: &Option<String>) -> Value {
 }
 
 pub fn strings(list: &[String]) -> Value {
-    Value::from(
-        list.iter()
-            .map(|s| Value::from(s.as_str()))
-            .collect::<Vec<_>>(),
-    )
+    Value::from(list.iter().map(|s| Value::from(s.as_str())).collect::<Vec<_>>())
 }
 
 /// Site paths of the archive's pages, without the root prefix.
@@ -52,6 +48,12 @@ pub mod paths {
     }
     pub fn year(year: i32) -> String {
         format!("timeline/{year}/")
+    }
+    pub fn entities() -> String {
+        "entities/".to_string()
+    }
+    pub fn entity(slug: &str) -> String {
+        format!("entities/{slug}/")
     }
 }
 
@@ -77,11 +79,16 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
         ("language", config.language.as_str().into()),
         ("taxonomies", taxonomies.into()),
         ("timeline_url", config.url(&paths::timeline()).into()),
-        ("document_count", archive.documents.len().into()),
         (
-            "generator",
-            concat!("annals ", env!("CARGO_PKG_VERSION")).into(),
+            "entities_url",
+            if archive.entities.is_empty() {
+                Value::none()
+            } else {
+                config.url(&paths::entities()).into()
+            },
         ),
+        ("document_count", archive.documents.len().into()),
+        ("generator", concat!("annals ", env!("CARGO_PKG_VERSION")).into()),
     ])
 }
 
@@ -101,14 +108,8 @@ fn summary(config: &Config, archive: &Archive, id: DocId) -> Value {
         ("slug", doc.slug.as_str().into()),
         ("url", url.into()),
         ("title", doc.title.as_str().into()),
-        (
-            "date",
-            doc.date.map_or_else(Value::none, |d| d.to_string().into()),
-        ),
-        (
-            "date_iso",
-            doc.date.map_or_else(Value::none, |d| d.iso().into()),
-        ),
+        ("date", doc.date.map_or_else(Value::none, |d| d.to_string().into())),
+        ("date_iso", doc.date.map_or_else(Value::none, |d| d.iso().into())),
         ("year", doc.date.map_or_else(Value::none, |d| d.year.into())),
         ("summary", opt(&doc.summary)),
         ("original_title", opt(&doc.original_title)),
@@ -175,10 +176,7 @@ pub fn by_year(archive: &Archive, summaries: &[Value], ids: &[DocId]) -> Value {
     let mut docs: Vec<Value> = Vec::new();
     let flush = |year: Option<i32>, docs: &mut Vec<Value>, groups: &mut Vec<Value>| {
         let year_value = year.map_or_else(Value::none, Value::from);
-        groups.push(map([
-            ("year", year_value),
-            ("documents", std::mem::take(docs).into()),
-        ]));
+        groups.push(map([("year", year_value), ("documents", std::mem::take(docs).into())]));
     };
     for &id in ids {
         let year = archive.documents[id].date.map(|d| d.year);
@@ -196,10 +194,7 @@ pub fn by_year(archive: &Archive, summaries: &[Value], ids: &[DocId]) -> Value {
 
 /// Summaries of `ids`, in order.
 pub fn list(summaries: &[Value], ids: &[DocId]) -> Value {
-    ids.iter()
-        .map(|&id| summaries[id].clone())
-        .collect::<Vec<_>>()
-        .into()
+    ids.iter().map(|&id| summaries[id].clone()).collect::<Vec<_>>().into()
 }
 
 /// Fields only a document's own page needs.
@@ -218,9 +213,9 @@ pub fn document_fields(doc: &Document) -> [(&'static str, Value); 9] {
         ),
         (
             "seed",
-            doc.seed.as_ref().map_or_else(Value::none, |s| {
-                s.to_string_lossy().replace('\\', "/").into()
-            }),
+            doc.seed
+                .as_ref()
+                .map_or_else(Value::none, |s| s.to_string_lossy().replace('\\', "/").into()),
         ),
         ("cited_as", strings(&doc.cited_as)),
         ("extra", table_to_value(&doc.extra)),

@@ -19,14 +19,8 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
     let before = tree(&f.root().join("public"));
     let f = breakage(f);
     let stderr = f.build_err();
-    assert!(
-        stderr.contains(location),
-        "expected {location} in:\n{stderr}"
-    );
-    assert!(
-        stderr.contains(message),
-        "expected {message:?} in:\n{stderr}"
-    );
+    assert!(stderr.contains(location), "expected {location} in:\n{stderr}");
+    assert!(stderr.contains(message), "expected {message:?} in:\n{stderr}");
     assert_eq!(
         tree(&f.root().join("public")),
         before,
@@ -55,13 +49,7 @@ fn missing_title() {
 #[test]
 fn malformed_toml() {
     let err = fails_at(
-        |f| {
-            f.doc(
-                "b",
-                "title = \"B\"\ndate = 2020-01-01\nsummary = \"unclosed",
-                "Body.",
-            )
-        },
+        |f| f.doc("b", "title = \"B\"\ndate = 2020-01-01\nsummary = \"unclosed", "Body."),
         "content/b.md:4:",
         "",
     );
@@ -129,12 +117,7 @@ fn errors_in_several_files_are_all_reported() {
 #[test]
 fn unknown_config_key() {
     let err = fails_at(
-        |f| {
-            f.file(
-                "config.toml",
-                &format!("{}\ntheem = \"x\"\n", crate::support::CONFIG),
-            )
-        },
+        |f| f.file("config.toml", &format!("{}\ntheem = \"x\"\n", crate::support::CONFIG)),
         "config.toml:13:1",
         "unknown field `theem`",
     );
@@ -154,7 +137,10 @@ fn duplicate_slugs() {
 fn template_error_names_the_template() {
     let err = fails_at(
         |f| {
-            f.file("templates/document.html", "{% extends \"base.html\" %}\n{% block content %}{{ doc.nope }}{% endblock content %}")
+            f.file(
+                "templates/document.html",
+                "{% extends \"base.html\" %}\n{% block content %}{{ doc.nope }}{% endblock content %}",
+            )
         },
         "document.html:2:",
         "",

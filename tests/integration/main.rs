@@ -4,6 +4,7 @@
 mod support;
 
 mod errors;
+mod links;
 mod pages;
 mod shipped;
 mod themes;

@@ -33,12 +33,7 @@ fn seeded_documents() -> Vec<(String, PathBuf)> {
             .find_map(|l| l.strip_prefix("seed = \""))
             .map(|s| s.trim_end_matches('"').to_string());
         if let Some(seed) = seed {
-            let slug = entry
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let slug = entry.path().file_stem().unwrap().to_string_lossy().into_owned();
             out.push((slug, repo().join(seed)));
         }
     }
@@ -75,14 +70,8 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
             first_difference(&rendered, &original)
         );
         assert!(!page.one_text("h1").is_empty());
-        assert!(
-            page.select(".meta dd").len() >= 3,
-            "{slug} has a metadata panel"
-        );
-        assert!(
-            page.select(".doc-header .lede").len() == 1,
-            "{slug} has a summary"
-        );
+        assert!(page.select(".meta dd").len() >= 3, "{slug} has a metadata panel");
+        assert!(page.select(".doc-header .lede").len() == 1, "{slug} has a summary");
     }
 }
 
@@ -97,9 +86,7 @@ fn shipped_plan_has_its_outline_as_a_nested_table_of_contents() {
     let site = Site::at(tmp.path().join("out"));
     let page = site.page("documents/14th-fyp-national-informatization/");
     let top: Vec<String> = page.attrs(".toc > ol > li > a", "href");
-    for anchor in [
-        "#sec-i", "#sec-ii", "#sec-iii", "#sec-iv", "#sec-v", "#sec-vi",
-    ] {
+    for anchor in ["#sec-i", "#sec-ii", "#sec-iii", "#sec-iv", "#sec-v", "#sec-vi"] {
         assert!(
             top.contains(&anchor.to_string()),
             "{anchor} not a top-level entry of {top:?}"
@@ -116,16 +103,8 @@ fn shipped_plan_has_its_outline_as_a_nested_table_of_contents() {
     );
     assert_eq!(page.select("#box-1 + ol.seed-list > li").len(), 3);
     let digest = site.page("documents/peoples-daily-digest-2021-12-02/");
-    assert!(
-        digest
-            .texts(".text [lang=zh]")
-            .iter()
-            .any(|t| t == "平安中国")
-    );
-    assert_eq!(
-        digest.texts(".text h2").first().map(String::as_str),
-        Some("Page 1:")
-    );
+    assert!(digest.texts(".text [lang=zh]").iter().any(|t| t == "平安中国"));
+    assert_eq!(digest.texts(".text h2").first().map(String::as_str), Some("Page 1:"));
 }
 
 /// make_corpus.py, the benchmark generator, writes archives annals must
@@ -145,11 +124,7 @@ fn benchmark_corpus_format_builds() {
         .arg(tmp.path())
         .output()
         .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let out = tmp.path().join("site");
     let stdout = build_into(&tmp.path().join("annals"), &out);
     assert!(stdout.starts_with("Built 60 documents"), "{stdout}");

@@ -116,8 +116,7 @@ impl Site {
         } else {
             self.root.join(path)
         };
-        let text =
-            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         Page {
             html: Html::parse_document(&text),
             text,

@@ -1,0 +1,421 @@
+//! The link graph: which document cites which, and who mentions whom.
+//!
+//! Citations come from explicit `[text](@/slug#anchor)` links in markdown and
+//! from mentions of a document's title or `cited_as` names anywhere in
+//! another document's text or curator's note; entity mentions come from the
+//! same single pass. Every occurrence keeps the anchor of the paragraph it is
+//! in and the sentence around it, so a "Cited by" list can quote the sentence
+//! and link to the exact paragraph. Explicit links and `related` slugs that do
+//! not resolve are errors pointing at the file and line that hold them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::DocId;
+use super::mentions::{EntityId, Matcher, Target};
+use crate::content::entities::Entity;
+use crate::content::{Document, Text};
+use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::render::markdown::{self, ExplicitLink, Segment};
+use crate::render::text::has_mentions;
+
+/// The sentence around an occurrence, split so the occurrence can be shown
+/// highlighted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+/// One place where a document cites another or mentions an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub from: DocId,
+    /// Anchor of the paragraph in `from`.
+    pub anchor: String,
+    pub snippet: Snippet,
+}
+
+/// The graph of the archive.
+#[derive(Default)]
+pub struct Links {
+    /// For each document, the documents it cites, in order of first citation.
+    pub cites: Vec<Vec<DocId>>,
+    /// For each document, who cites it: sources newest first, each with its
+    /// occurrences in reading order.
+    pub cited_by: Vec<Vec<(DocId, Vec<Occurrence>)>>,
+    /// For each document, the entities it mentions, most mentioned first.
+    pub entities_of: Vec<Vec<EntityId>>,
+    /// For each entity, the documents that mention it, newest first.
+    pub mentions_of: Vec<Vec<(DocId, Vec<Occurrence>)>>,
+    /// The matcher used, for rendering mentions as links.
+    pub matcher: Option<Matcher>,
+}
+
+/// Where a markdown text lives, to point at its lines.
+#[derive(Clone)]
+struct Source {
+    file: PathBuf,
+    /// Byte offset of the markdown inside `file`.
+    offset: usize,
+}
+
+/// The parts of one document the graph is built from.
+#[derive(Default)]
+struct DocText {
+    segments: Vec<Segment>,
+    anchors: HashSet<String>,
+    links: Vec<(ExplicitLink, Source, usize)>,
+}
+
+/// Builds the graph. `root` is read again only to quote lines in errors.
+pub fn build(
+    root: &Path,
+    documents: &[Document],
+    entities: &[Entity],
+    by_slug: &HashMap<String, DocId>,
+    detect_mentions: bool,
+) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let texts: Vec<DocText> = documents.par_iter().map(doc_text).collect();
+    let errors = check_references(root, documents, &texts, by_slug);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (matcher, ambiguous) = if detect_mentions {
+        Matcher::new(names(documents, entities))
+    } else {
+        (None, Vec::new())
+    };
+    let warnings = ambiguous_warnings(ambiguous, documents, entities);
+    let found: Vec<Vec<(Target, Occurrence)>> = texts
+        .par_iter()
+        .enumerate()
+        .map(|(id, text)| occurrences(id, text, matcher.as_ref(), by_slug))
+        .collect();
+    let mut links = aggregate(documents.len(), entities.len(), found);
+    links.matcher = matcher;
+    Ok((links, warnings))
+}
+
+fn doc_text(doc: &Document) -> DocText {
+    let mut out = DocText::default();
+    let content = Source {
+        file: doc.file.clone(),
+        offset: doc.body_offset,
+    };
+    match &doc.text {
+        Text::Blocks(blocks) => {
+            for block in blocks {
+                out.anchors.insert(block.anchor.clone());
+                if has_mentions(block.kind) {
+                    let marker = crate::render::text::marker_len(block).unwrap_or(0);
+                    out.segments.push(Segment {
+                        anchor: block.anchor.clone(),
+                        text: block.text.clone(),
+                        pieces: std::iter::once(marker..block.text.len()).collect(),
+                    });
+                }
+            }
+        }
+        Text::Markdown(md) => {
+            let source = match &doc.seed {
+                Some(seed) => Source {
+                    file: seed.clone(),
+                    offset: 0,
+                },
+                None => content.clone(),
+            };
+            add_markdown(&mut out, md, "", source);
+        }
+        Text::None => {}
+    }
+    if let Some(note) = &doc.note {
+        add_markdown(&mut out, note, "note-", content);
+    }
+    out
+}
+
+fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
+    let outline = markdown::outline(md, prefix);
+    let base = out.segments.len();
+    out.anchors.extend(outline.anchors);
+    for link in outline.links {
+        out.links.push((link, source.clone(), base));
+    }
+    out.segments.extend(outline.segments);
+}
+
+/// The names to look for: each document's title and `cited_as` names, each
+/// entity's names.
+fn names(documents: &[Document], entities: &[Entity]) -> Vec<(String, Target)> {
+    let mut names = Vec::new();
+    for (id, doc) in documents.iter().enumerate() {
+        names.push((doc.title.clone(), Target::Document(id)));
+        names.extend(doc.cited_as.iter().map(|n| (n.clone(), Target::Document(id))));
+    }
+    for (id, entity) in entities.iter().enumerate() {
+        names.extend(entity.names().map(|n| (n.to_string(), Target::Entity(id))));
+    }
+    names
+}
+
+fn ambiguous_warnings(
+    ambiguous: Vec<(String, Target)>,
+    documents: &[Document],
+    entities: &[Entity],
+) -> Vec<Diagnostic> {
+    let describe = |t: Target| match t {
+        Target::Document(d) => format!("document `{}`", documents[d].slug),
+        Target::Entity(e) => format!("entity `{}`", entities[e].slug),
+    };
+    ambiguous
+        .into_iter()
+        .map(|(name, target)| {
+            Diagnostic::warning(format!(
+                "the name \"{name}\" of {} is already another's; it is not linked to it",
+                describe(target)
+            ))
+            .hint("give each document and entity names of its own")
+        })
+        .collect()
+}
+
+/// Checks explicit links and `related` slugs against the archive.
+fn check_references(
+    root: &Path,
+    documents: &[Document],
+    texts: &[DocText],
+    by_slug: &HashMap<String, DocId>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let slugs = || by_slug.keys().map(String::as_str);
+    for (doc, text) in documents.iter().zip(texts) {
+        for (link, source, _) in &text.links {
+            let at = || {
+                locate(
+                    root,
+                    &source.file,
+                    source.offset + link.source.start..source.offset + link.source.end,
+                )
+            };
+            let Some(&target) = by_slug.get(&link.slug) else {
+                errors.push(unknown_slug(&link.slug, at(), slugs()));
+                continue;
+            };
+            if let Some(fragment) = &link.fragment {
+                if !texts[target].anchors.contains(fragment) {
+                    let hint = match did_you_mean(fragment, texts[target].anchors.iter().map(String::as_str)) {
+                        Some(close) => format!("did you mean `#{close}`?"),
+                        None => {
+                            "anchors are #p-N for paragraphs and #sec-... for sections; see the target page".to_string()
+                        }
+                    };
+                    errors.push(
+                        Diagnostic::error(format!("document `{}` has no anchor `#{fragment}`", link.slug))
+                            .at(at())
+                            .hint(hint),
+                    );
+                }
+            }
+        }
+        for (slug, span) in &doc.related {
+            if !by_slug.contains_key(slug) {
+                errors.push(unknown_slug(slug, locate(root, &doc.file, span.clone()), slugs()));
+            }
+        }
+    }
+    errors
+}
+
+fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a str>) -> Diagnostic {
+    let hint = match did_you_mean(slug, slugs) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "link to a document by its slug, the name of its content file".to_string(),
+    };
+    Diagnostic::error(format!("no document has the slug `{slug}`"))
+        .at(at)
+        .hint(hint)
+}
+
+fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
+    match std::fs::read(root.join(file)).map(|b| crate::content::decode_utf8(&b)) {
+        Ok(Ok(text)) => Location::from_span(file, &text, span),
+        _ => Location::file_only(file),
+    }
+}
+
+/// Every citation and entity mention in one document.
+fn occurrences(
+    id: DocId,
+    text: &DocText,
+    matcher: Option<&Matcher>,
+    by_slug: &HashMap<String, DocId>,
+) -> Vec<(Target, Occurrence)> {
+    let mut out = Vec::new();
+    let mut link_at = text.links.iter().peekable();
+    for (index, segment) in text.segments.iter().enumerate() {
+        let mut found: Vec<(Range<usize>, Target)> = Vec::new();
+        if let Some(m) = matcher {
+            for piece in &segment.pieces {
+                found.extend(
+                    m.find(&segment.text[piece.clone()], Some(id))
+                        .into_iter()
+                        .map(|f| (f.range.start + piece.start..f.range.end + piece.start, f.target)),
+                );
+            }
+        }
+        while let Some((link, _, base)) = link_at.peek() {
+            if base + link.segment != index {
+                break;
+            }
+            if let Some(&target) = by_slug.get(&link.slug).filter(|&&t| t != id) {
+                found.push((link.text.clone(), Target::Document(target)));
+            }
+            link_at.next();
+        }
+        found.sort_by_key(|(r, _)| r.start);
+        for (range, target) in found {
+            let snippet = snippet(&segment.text, range);
+            out.push((
+                target,
+                Occurrence {
+                    from: id,
+                    anchor: segment.anchor.clone(),
+                    snippet,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Groups every document's occurrences by what they point at.
+fn aggregate(documents: usize, entities: usize, found: Vec<Vec<(Target, Occurrence)>>) -> Links {
+    let mut links = Links {
+        cites: vec![Vec::new(); documents],
+        cited_by: vec![Vec::new(); documents],
+        entities_of: vec![Vec::new(); documents],
+        mentions_of: vec![Vec::new(); entities],
+        matcher: None,
+    };
+    // Sources are visited in DocId order, which is newest first.
+    for (from, occurrences) in found.into_iter().enumerate() {
+        let mut per_target: BTreeMap<Target, Vec<Occurrence>> = BTreeMap::new();
+        let mut order: Vec<Target> = Vec::new();
+        for (target, occurrence) in occurrences {
+            let entry = per_target.entry(target).or_default();
+            if entry.is_empty() {
+                order.push(target);
+            }
+            entry.push(occurrence);
+        }
+        let mut entity_counts: Vec<(EntityId, usize)> = Vec::new();
+        for target in order {
+            let occurrences = per_target.remove(&target).expect("recorded above");
+            match target {
+                Target::Document(to) => {
+                    links.cites[from].push(to);
+                    links.cited_by[to].push((from, occurrences));
+                }
+                Target::Entity(e) => {
+                    entity_counts.push((e, occurrences.len()));
+                    links.mentions_of[e].push((from, occurrences));
+                }
+            }
+        }
+        entity_counts.sort_by_key(|&(e, n)| (std::cmp::Reverse(n), e));
+        links.entities_of[from] = entity_counts.into_iter().map(|(e, _)| e).collect();
+    }
+    links
+}
+
+/// Longest a snippet's context runs on either side of the occurrence.
+const CONTEXT_CHARS: usize = 160;
+
+/// The sentence of `text` around `range`.
+pub fn snippet(text: &str, range: Range<usize>) -> Snippet {
+    let start = sentence_start(text, range.start);
+    let end = sentence_end(text, range.end);
+    let before = clip_start(&text[start..range.start]);
+    let after = clip_end(&text[range.end..end]);
+    Snippet {
+        before,
+        matched: text[range].to_string(),
+        after,
+    }
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '?' | '!' | '。' | '？' | '！' | '；')
+}
+
+fn sentence_start(text: &str, at: usize) -> usize {
+    let head = &text[..at];
+    for (i, c) in head.char_indices().rev() {
+        let next_is_space = head[i + c.len_utf8()..].starts_with(char::is_whitespace);
+        if is_terminal(c) && (next_is_space || c.len_utf8() > 1) {
+            return i + c.len_utf8();
+        }
+    }
+    0
+}
+
+fn sentence_end(text: &str, at: usize) -> usize {
+    for (i, c) in text[at..].char_indices() {
+        let end = at + i + c.len_utf8();
+        if is_terminal(c)
+            && (text[end..].is_empty() || text[end..].starts_with(char::is_whitespace) || c.len_utf8() > 1)
+        {
+            return end;
+        }
+    }
+    text.len()
+}
+
+fn clip_start(s: &str) -> String {
+    let s = s.trim_start();
+    let n = s.chars().count();
+    if n <= CONTEXT_CHARS {
+        return s.to_string();
+    }
+    let skip = s.char_indices().nth(n - CONTEXT_CHARS).map_or(0, |(i, _)| i);
+    format!("…{}", &s[skip..])
+}
+
+fn clip_end(s: &str) -> String {
+    match s.char_indices().nth(CONTEXT_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_is_the_sentence_around_the_occurrence() {
+        let text = "First sentence. The Plan, issued in 2021, matters. Last one.";
+        let at = text.find("Plan").unwrap();
+        let s = snippet(text, at..at + 4);
+        assert_eq!(
+            (s.before.as_str(), s.matched.as_str(), s.after.as_str()),
+            ("The ", "Plan", ", issued in 2021, matters.")
+        );
+    }
+
+    #[test]
+    fn snippet_handles_chinese_sentences_and_long_context() {
+        let text = "前一句。根据规划推进。后一句";
+        let at = text.find("规划").unwrap();
+        let s = snippet(text, at..at + "规划".len());
+        assert_eq!((s.before.as_str(), s.after.as_str()), ("根据", "推进。"));
+        let long = format!("{} Plan", "word ".repeat(100));
+        let at = long.find("Plan").unwrap();
+        assert!(snippet(&long, at..at + 4).before.starts_with('…'));
+    }
+}

@@ -1,0 +1,145 @@
+//! Related documents, ranked by what two documents share.
+//!
+//! A document's related list starts with the slugs its curator listed in
+//! `related`, then fills up to `[related] count` with the best-scoring
+//! others. Score = `terms` × shared taxonomy terms + `entities` × shared
+//! entities + `citations` × (1 if either cites the other) + `time` ×
+//! closeness in time (1 for the same day, 1/2 a year apart, 1/3 two years...).
+//!
+//! Candidates come from inverted indexes (term → documents, entity →
+//! documents, citations), never from comparing every pair. Within a large
+//! term or entity only the documents nearest in the archive's date order are
+//! candidates (a window of [`WINDOW`] each side), so the work per document is
+//! bounded however large the archive grows.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::links::Links;
+use super::{DocId, Taxonomy};
+use crate::config::RelatedConfig;
+use crate::content::Document;
+use crate::content::date::PartialDate;
+
+/// How many neighbours on each side of a document a posting list offers.
+pub const WINDOW: usize = 40;
+
+/// For each document, its related documents, best first.
+pub fn related(
+    documents: &[Document],
+    by_slug: &HashMap<String, DocId>,
+    taxonomies: &[Taxonomy],
+    links: &Links,
+    config: &RelatedConfig,
+) -> Vec<Vec<DocId>> {
+    let entity_docs: Vec<Vec<DocId>> = links
+        .mentions_of
+        .iter()
+        .map(|m| m.iter().map(|(d, _)| *d).collect())
+        .collect();
+    (0..documents.len())
+        .into_par_iter()
+        .map(|id| {
+            let mut chosen: Vec<DocId> = Vec::new();
+            for (slug, _) in &documents[id].related {
+                if let Some(&other) = by_slug.get(slug) {
+                    if other != id && !chosen.contains(&other) {
+                        chosen.push(other);
+                    }
+                }
+            }
+            if chosen.len() < config.count {
+                let scores = scores(id, documents, taxonomies, &entity_docs, links, config);
+                let mut ranked: Vec<(DocId, f64)> = scores.into_iter().filter(|(d, _)| !chosen.contains(d)).collect();
+                ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                chosen.extend(ranked.into_iter().take(config.count - chosen.len()).map(|(d, _)| d));
+            }
+            chosen
+        })
+        .collect()
+}
+
+fn scores(
+    id: DocId,
+    documents: &[Document],
+    taxonomies: &[Taxonomy],
+    entity_docs: &[Vec<DocId>],
+    links: &Links,
+    config: &RelatedConfig,
+) -> HashMap<DocId, f64> {
+    let mut scores: HashMap<DocId, f64> = HashMap::new();
+    let mut add = |other: DocId, weight: f64| {
+        if other != id && weight != 0.0 {
+            *scores.entry(other).or_default() += weight;
+        }
+    };
+    for taxonomy in taxonomies {
+        for &term in &taxonomy.terms_of[id] {
+            for &other in near(&taxonomy.terms[term].documents, id) {
+                add(other, config.terms);
+            }
+        }
+    }
+    for &entity in &links.entities_of[id] {
+        for &other in near(&entity_docs[entity], id) {
+            add(other, config.entities);
+        }
+    }
+    let cited_by = links.cited_by[id].iter().map(|(d, _)| *d);
+    let mut citing: Vec<DocId> = links.cites[id].iter().copied().chain(cited_by).collect();
+    citing.sort_unstable();
+    citing.dedup();
+    for other in citing {
+        add(other, config.citations);
+    }
+    if config.time != 0.0 {
+        for (other, score) in scores.iter_mut() {
+            *score += config.time * closeness(documents[id].date, documents[*other].date);
+        }
+    }
+    scores
+}
+
+/// The part of a sorted posting list around `id`.
+fn near(postings: &[DocId], id: DocId) -> &[DocId] {
+    let at = postings.partition_point(|&d| d < id);
+    &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())]
+}
+
+/// 1 for the same day, 1/(1 + years apart) otherwise; 0 without dates.
+fn closeness(a: Option<PartialDate>, b: Option<PartialDate>) -> f64 {
+    match (a, b) {
+        (Some(a), Some(b)) => 1.0 / (1.0 + (days(a) - days(b)).abs() / 365.25),
+        _ => 0.0,
+    }
+}
+
+/// Approximate day number, placing partial dates mid-period.
+fn days(d: PartialDate) -> f64 {
+    let month = d.month.map_or(6.5, f64::from);
+    let day = d.day.map_or(15.0, f64::from);
+    f64::from(d.year) * 365.25 + (month - 1.0) * 30.44 + day
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_bound_the_candidates() {
+        let postings: Vec<DocId> = (0..1000).collect();
+        assert_eq!(near(&postings, 500).len(), 2 * WINDOW + 1);
+        assert_eq!(near(&postings, 0).len(), WINDOW + 1);
+        assert_eq!(near(&[3, 9], 5), &[3, 9]);
+    }
+
+    #[test]
+    fn closeness_falls_with_years() {
+        let d = |s| PartialDate::parse(s).ok();
+        assert_eq!(closeness(d("2021-01-01"), d("2021-01-01")), 1.0);
+        let a_year = closeness(d("2021-01-01"), d("2022-01-01"));
+        assert!((a_year - 0.5).abs() < 0.01, "{a_year}");
+        assert_eq!(closeness(d("2021"), None), 0.0);
+    }
+}

@@ -1,0 +1,100 @@
+//! `/graph.json`: the archive's link graph, for people who analyse it.
+//!
+//! Nodes are documents (`type` "document", or "catalogue" when the archive
+//! does not hold the text) and entities (`type` "entity", with their
+//! `kind`); edges are `cites` (document → document, by link or mention) and
+//! `related` (document → document, as listed on the page), document by
+//! document, then `mentions` (document → entity, with a `count`), entity by
+//! entity. Ids are `document:<slug>` and
+//! `entity:<slug>`. Order follows the archive (documents newest first), so
+//! two builds of the same archive write the same bytes.
+
+use serde::Serialize;
+
+use crate::analyse::Archive;
+use crate::config::Config;
+use crate::content::Text;
+use crate::render::views::paths;
+
+#[derive(Serialize)]
+struct Graph<'a> {
+    nodes: Vec<Node<'a>>,
+    edges: Vec<Edge>,
+}
+
+#[derive(Serialize)]
+struct Node<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    node_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    label: &'a str,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Edge {
+    source: String,
+    target: String,
+    #[serde(rename = "type")]
+    edge_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+}
+
+/// The graph as pretty-printed JSON.
+pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
+    let doc_id = |d: usize| format!("document:{}", archive.documents[d].slug);
+    let entity_id = |e: usize| format!("entity:{}", archive.entities[e].slug);
+    let mut nodes = Vec::with_capacity(archive.documents.len() + archive.entities.len());
+    for (d, doc) in archive.documents.iter().enumerate() {
+        nodes.push(Node {
+            id: doc_id(d),
+            node_type: if matches!(doc.text, Text::None) {
+                "catalogue"
+            } else {
+                "document"
+            },
+            kind: None,
+            label: &doc.title,
+            url: config.permalink(&paths::document(&doc.slug)),
+            date: doc.date.map(|d| d.iso()),
+        });
+    }
+    for (e, entity) in archive.entities.iter().enumerate() {
+        nodes.push(Node {
+            id: entity_id(e),
+            node_type: "entity",
+            kind: Some(&entity.kind),
+            label: &entity.name,
+            url: config.permalink(&paths::entity(&entity.slug)),
+            date: None,
+        });
+    }
+    let links = &archive.links;
+    let mut edges = Vec::new();
+    for d in 0..archive.documents.len() {
+        let edge = |target: String, edge_type| Edge {
+            source: doc_id(d),
+            target,
+            edge_type,
+            count: None,
+        };
+        edges.extend(links.cites[d].iter().map(|&to| edge(doc_id(to), "cites")));
+        edges.extend(archive.related[d].iter().map(|&to| edge(doc_id(to), "related")));
+    }
+    for (e, mentions) in links.mentions_of.iter().enumerate() {
+        edges.extend(mentions.iter().map(|(from, occurrences)| Edge {
+            source: doc_id(*from),
+            target: entity_id(e),
+            edge_type: "mentions",
+            count: Some(occurrences.len()),
+        }));
+    }
+    let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
+    json.push(b'\n');
+    json
+}
