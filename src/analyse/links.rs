@@ -8,6 +8,7 @@
 //! and link to the exact paragraph. Explicit links and `related` slugs that do
 //! not resolve are errors pointing at the file and line that hold them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use crate::content::entities::Entity;
 use crate::content::{Document, Text};
 use crate::diag::{Diagnostic, Location, did_you_mean};
 use crate::render::markdown::{self, ExplicitLink, Segment};
-use crate::render::text::has_mentions;
+use crate::render::text::{has_mentions, text_start};
 
 /// The sentence around an occurrence, split so the occurrence can be shown
 /// highlighted.
@@ -52,9 +53,16 @@ pub struct Links {
     pub entities_of: Vec<Vec<EntityId>>,
     /// For each entity, the documents that mention it, newest first.
     pub mentions_of: Vec<Vec<(DocId, Vec<Occurrence>)>>,
-    /// The matcher used, for rendering mentions as links.
-    pub matcher: Option<Matcher>,
+    /// For each document, the mentions of other documents to render as
+    /// links: for each piece of text that has any (numbered in reading
+    /// order, as [`Segment::pieces`] are), the ranges in that piece and the
+    /// documents they name. The renderer uses these instead of searching the
+    /// text again.
+    pub inline: Vec<Vec<InlineMentions>>,
 }
+
+/// The document mentions in one piece of text: its index, and each range.
+pub type InlineMentions = (usize, Vec<(Range<usize>, DocId)>);
 
 /// Where a markdown text lives, to point at its lines.
 #[derive(Clone)]
@@ -64,12 +72,44 @@ struct Source {
     offset: usize,
 }
 
+/// One block of text: borrowed from a seed, or the plain text of markdown.
+struct Part<'a> {
+    anchor: Cow<'a, str>,
+    text: Cow<'a, str>,
+    pieces: Vec<Range<usize>>,
+}
+
+impl From<Segment> for Part<'_> {
+    fn from(s: Segment) -> Self {
+        Part {
+            anchor: s.anchor.into(),
+            text: s.text.into(),
+            pieces: s.pieces,
+        }
+    }
+}
+
 /// The parts of one document the graph is built from.
 #[derive(Default)]
-struct DocText {
-    segments: Vec<Segment>,
-    anchors: HashSet<String>,
+struct DocText<'a> {
+    parts: Vec<Part<'a>>,
+    anchors: HashSet<&'a str>,
+    /// Anchors of markdown texts, which are made, not borrowed.
+    owned_anchors: HashSet<String>,
     links: Vec<(ExplicitLink, Source, usize)>,
+}
+
+impl DocText<'_> {
+    fn has_anchor(&self, anchor: &str) -> bool {
+        self.anchors.contains(anchor) || self.owned_anchors.contains(anchor)
+    }
+
+    fn anchor_names(&self) -> impl Iterator<Item = &str> {
+        self.anchors
+            .iter()
+            .copied()
+            .chain(self.owned_anchors.iter().map(String::as_str))
+    }
 }
 
 /// Builds the graph. `root` is read again only to quote lines in errors.
@@ -91,17 +131,17 @@ pub fn build(
         (None, Vec::new())
     };
     let warnings = ambiguous_warnings(ambiguous, documents, entities);
-    let found: Vec<Vec<(Target, Occurrence)>> = texts
+    let (found, inline): (Vec<_>, Vec<_>) = texts
         .par_iter()
         .enumerate()
         .map(|(id, text)| occurrences(id, text, matcher.as_ref(), by_slug))
-        .collect();
+        .unzip();
     let mut links = aggregate(documents.len(), entities.len(), found);
-    links.matcher = matcher;
+    links.inline = inline;
     Ok((links, warnings))
 }
 
-fn doc_text(doc: &Document) -> DocText {
+fn doc_text(doc: &Document) -> DocText<'_> {
     let mut out = DocText::default();
     let content = Source {
         file: doc.file.clone(),
@@ -110,13 +150,12 @@ fn doc_text(doc: &Document) -> DocText {
     match &doc.text {
         Text::Blocks(blocks) => {
             for block in blocks {
-                out.anchors.insert(block.anchor.clone());
+                out.anchors.insert(&block.anchor);
                 if has_mentions(block.kind) {
-                    let marker = crate::render::text::marker_len(block).unwrap_or(0);
-                    out.segments.push(Segment {
-                        anchor: block.anchor.clone(),
-                        text: block.text.clone(),
-                        pieces: std::iter::once(marker..block.text.len()).collect(),
+                    out.parts.push(Part {
+                        anchor: Cow::Borrowed(&block.anchor),
+                        text: Cow::Borrowed(&block.text),
+                        pieces: std::iter::once(text_start(block)..block.text.len()).collect(),
                     });
                 }
             }
@@ -141,12 +180,12 @@ fn doc_text(doc: &Document) -> DocText {
 
 fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
     let outline = markdown::outline(md, prefix);
-    let base = out.segments.len();
-    out.anchors.extend(outline.anchors);
+    let base = out.parts.len();
+    out.owned_anchors.extend(outline.anchors);
     for link in outline.links {
         out.links.push((link, source.clone(), base));
     }
-    out.segments.extend(outline.segments);
+    out.parts.extend(outline.segments.into_iter().map(Part::from));
 }
 
 /// The names to look for: each document's title and `cited_as` names, each
@@ -207,8 +246,8 @@ fn check_references(
                 continue;
             };
             if let Some(fragment) = &link.fragment {
-                if !texts[target].anchors.contains(fragment) {
-                    let hint = match did_you_mean(fragment, texts[target].anchors.iter().map(String::as_str)) {
+                if !texts[target].has_anchor(fragment) {
+                    let hint = match did_you_mean(fragment, texts[target].anchor_names()) {
                         Some(close) => format!("did you mean `#{close}`?"),
                         None => {
                             "anchors are #p-N for paragraphs and #sec-... for sections; see the target page".to_string()
@@ -248,25 +287,40 @@ fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
     }
 }
 
-/// Every citation and entity mention in one document.
+/// Every citation and entity mention in one document, and the document
+/// mentions to render as links.
 fn occurrences(
     id: DocId,
     text: &DocText,
     matcher: Option<&Matcher>,
     by_slug: &HashMap<String, DocId>,
-) -> Vec<(Target, Occurrence)> {
+) -> (Vec<(Target, Occurrence)>, Vec<InlineMentions>) {
     let mut out = Vec::new();
+    let mut inline = Vec::new();
+    let mut piece_index = 0;
     let mut link_at = text.links.iter().peekable();
-    for (index, segment) in text.segments.iter().enumerate() {
+    for (index, segment) in text.parts.iter().enumerate() {
         let mut found: Vec<(Range<usize>, Target)> = Vec::new();
-        if let Some(m) = matcher {
-            for piece in &segment.pieces {
-                found.extend(
-                    m.find(&segment.text[piece.clone()], Some(id))
-                        .into_iter()
-                        .map(|f| (f.range.start + piece.start..f.range.end + piece.start, f.target)),
-                );
+        for piece in &segment.pieces {
+            let in_piece = matcher
+                .map(|m| m.find(&segment.text[piece.clone()], Some(id)))
+                .unwrap_or_default();
+            let documents: Vec<(Range<usize>, DocId)> = in_piece
+                .iter()
+                .filter_map(|f| match f.target {
+                    Target::Document(d) => Some((f.range.clone(), d)),
+                    Target::Entity(_) => None,
+                })
+                .collect();
+            if !documents.is_empty() {
+                inline.push((piece_index, documents));
             }
+            piece_index += 1;
+            found.extend(
+                in_piece
+                    .into_iter()
+                    .map(|f| (f.range.start + piece.start..f.range.end + piece.start, f.target)),
+            );
         }
         while let Some((link, _, base)) = link_at.peek() {
             if base + link.segment != index {
@@ -284,13 +338,13 @@ fn occurrences(
                 target,
                 Occurrence {
                     from: id,
-                    anchor: segment.anchor.clone(),
+                    anchor: segment.anchor.to_string(),
                     snippet,
                 },
             ));
         }
     }
-    out
+    (out, inline)
 }
 
 /// Groups every document's occurrences by what they point at.
@@ -300,7 +354,7 @@ fn aggregate(documents: usize, entities: usize, found: Vec<Vec<(Target, Occurren
         cited_by: vec![Vec::new(); documents],
         entities_of: vec![Vec::new(); documents],
         mentions_of: vec![Vec::new(); entities],
-        matcher: None,
+        inline: Vec::new(),
     };
     // Sources are visited in DocId order, which is newest first.
     for (from, occurrences) in found.into_iter().enumerate() {

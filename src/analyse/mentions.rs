@@ -5,12 +5,12 @@
 //! names. The rules: Latin letters match without regard to ASCII case, Chinese
 //! exactly; a name must stand as whole words (the character before and after
 //! a Latin edge is not a letter or digit, so "Plans" does not mention "Plan");
-//! where matches overlap, the longest wins, then the leftmost; and a document
-//! never mentions itself. Straight and curly apostrophes are interchangeable.
+//! where names overlap, the one that starts first wins, and of names starting
+//! at the same place the longest; and a document never mentions itself. Straight and curly apostrophes are interchangeable.
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use super::DocId;
 use crate::render::text::is_chinese;
@@ -85,7 +85,8 @@ impl Matcher {
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
             .build(&texts)
             .expect("names are plain strings");
         (Some(Matcher { automaton, patterns }), ambiguous)
@@ -93,37 +94,57 @@ impl Matcher {
 
     /// Every mention in `text`, in order, not overlapping, leaving out
     /// mentions of `exclude`.
+    ///
+    /// The automaton finds the leftmost-longest name at each point; a match
+    /// that fails the word-boundary rule (or names `exclude`) gives way to
+    /// the longest shorter name at the same place that passes; failing that,
+    /// the search resumes one character after its start.
     pub fn find(&self, text: &str, exclude: Option<DocId>) -> Vec<Found> {
-        let mut candidates: Vec<Found> = self
-            .automaton
-            .find_overlapping_iter(text)
-            .filter_map(|m| {
-                let pattern = &self.patterns[m.pattern().as_usize()];
-                let ok = Some(pattern.target) != exclude.map(Target::Document)
-                    && (!pattern.bounded_start || !text[..m.start()].chars().next_back().is_some_and(is_word))
-                    && (!pattern.bounded_end || !text[m.end()..].chars().next().is_some_and(is_word));
-                ok.then_some(Found {
-                    range: m.start()..m.end(),
-                    target: pattern.target,
-                })
-            })
-            .collect();
-        if candidates.len() <= 1 {
-            return candidates;
-        }
-        // Longest first, then leftmost; keep each one that overlaps none kept.
-        candidates.sort_by_key(|f| (std::cmp::Reverse(f.range.len()), f.range.start));
-        let mut kept: Vec<Found> = Vec::with_capacity(candidates.len());
-        for c in candidates {
-            if kept
-                .iter()
-                .all(|k| k.range.end <= c.range.start || c.range.end <= k.range.start)
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let Some(m) = self.automaton.find(Input::new(text).range(at..)) else {
+                break;
+            };
+            match self
+                .accept(text, m, exclude)
+                .or_else(|| self.shorter_at(text, m, exclude))
             {
-                kept.push(c);
+                Some(f) => {
+                    at = f.range.end;
+                    found.push(f);
+                }
+                None => at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8),
             }
         }
-        kept.sort_by_key(|f| f.range.start);
-        kept
+        found
+    }
+
+    /// The match as a mention, if it obeys the word rule and is not excluded.
+    fn accept(&self, text: &str, m: aho_corasick::Match, exclude: Option<DocId>) -> Option<Found> {
+        let pattern = &self.patterns[m.pattern().as_usize()];
+        let ok = Some(pattern.target) != exclude.map(Target::Document)
+            && (!pattern.bounded_start || !text[..m.start()].chars().next_back().is_some_and(is_word))
+            && (!pattern.bounded_end || !text[m.end()..].chars().next().is_some_and(is_word));
+        ok.then(|| Found {
+            range: m.start()..m.end(),
+            target: pattern.target,
+        })
+    }
+
+    /// The longest acceptable name starting where `m` starts and ending
+    /// before it: "Plan" in "Plan Bx" when "Plan B" fails the word rule.
+    fn shorter_at(&self, text: &str, m: aho_corasick::Match, exclude: Option<DocId>) -> Option<Found> {
+        let mut limit = m.end() - 1;
+        while limit > m.start() {
+            let input = Input::new(text).range(m.start()..limit).anchored(Anchored::Yes);
+            let shorter = self.automaton.find(input)?;
+            if let Some(f) = self.accept(text, shorter, exclude) {
+                return Some(f);
+            }
+            limit = shorter.end() - 1;
+        }
+        None
     }
 }
 
@@ -164,6 +185,13 @@ mod tests {
     const PLAN: Target = Target::Document(0);
     const BIG: Target = Target::Document(1);
     const MIIT: Target = Target::Entity(0);
+
+    #[test]
+    fn a_shorter_name_matches_where_the_longest_fails_the_word_rule() {
+        let m = matcher(&[("Plan", PLAN), ("Plan B", BIG)]);
+        assert_eq!(found(&m, "the Plan Bx", None), vec![("Plan".into(), PLAN)]);
+        assert_eq!(found(&m, "the Plan B.", None), vec![("Plan B".into(), BIG)]);
+    }
 
     #[test]
     fn whole_words_any_ascii_case_longest_first() {

@@ -17,7 +17,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::highlight::highlight;
-use super::text::{MentionLink, TocEntry, escape, escape_marking_chinese, nest_toc, write_linked};
+use super::text::{Mentions, TocEntry, escape, escape_marking_chinese, nest_toc, write_linked};
 use crate::content::slug::slugify;
 
 /// The prefix of links to other documents: `[text](@/slug#anchor)`.
@@ -63,9 +63,10 @@ pub struct Outline {
 /// How to turn references into URLs while rendering.
 pub struct Linker<'a> {
     /// `@/slug#fragment` → URL; `None` leaves the link as written.
-    pub resolve: &'a (dyn Fn(&str, Option<&str>) -> Option<String> + Sync),
-    /// Mentions in a piece of text, as links.
-    pub mentions: &'a (dyn Fn(&str) -> Vec<MentionLink> + Sync),
+    pub resolve: &'a dyn Fn(&str, Option<&str>) -> Option<String>,
+    /// The mentions in each piece of eligible text (the outline's
+    /// `pieces`, in order), as links.
+    pub mentions: Mentions<'a>,
 }
 
 /// Rendered markdown and its outline.
@@ -82,7 +83,7 @@ pub fn outline(markdown: &str, anchor_prefix: &str) -> Outline {
 
 /// Renders markdown. `anchor_prefix` keeps the anchors of two markdown texts
 /// on one page apart (the curator's note uses `note-`).
-pub fn render(markdown: &str, anchor_prefix: &str, linker: Option<&Linker>) -> Rendered {
+pub fn render(markdown: &str, anchor_prefix: &str, linker: Option<&mut Linker>) -> Rendered {
     let mut walk = Walk {
         prefix: anchor_prefix,
         linker,
@@ -149,9 +150,9 @@ fn code_block(code: &str, lang: &str) -> String {
     )
 }
 
-struct Walk<'a, 'l> {
+struct Walk<'a, 'l, 'k> {
     prefix: &'a str,
-    linker: Option<&'l Linker<'l>>,
+    linker: Option<&'l mut Linker<'k>>,
     used: HashSet<String>,
     toc: Vec<(u8, String, String)>,
     outline: Outline,
@@ -167,7 +168,7 @@ struct Walk<'a, 'l> {
     events: Vec<Event<'a>>,
 }
 
-impl<'a> Walk<'a, '_> {
+impl<'a> Walk<'a, '_, '_> {
     fn unique(&mut self, anchor: String) -> String {
         let mut candidate = anchor.clone();
         let mut n = 2;
@@ -303,7 +304,10 @@ impl<'a> Walk<'a, '_> {
                 Some((s, f)) => (s.to_string(), Some(f.to_string())),
                 None => (target.to_string(), None),
             };
-            let resolved = self.linker.and_then(|l| (l.resolve)(&slug, fragment.as_deref()));
+            let resolved = self
+                .linker
+                .as_ref()
+                .and_then(|l| (l.resolve)(&slug, fragment.as_deref()));
             let start = self.segment().text.len();
             let segment = self.outline.segments.len() - 1;
             self.outline.links.push(ExplicitLink {
@@ -334,7 +338,7 @@ impl<'a> Walk<'a, '_> {
         if eligible {
             segment.pieces.push(start..segment.text.len());
         }
-        let mentions = match (eligible, self.linker) {
+        let mentions = match (eligible, self.linker.as_mut()) {
             (true, Some(linker)) => (linker.mentions)(&text),
             _ => Vec::new(),
         };
@@ -357,6 +361,7 @@ fn marked(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::text::MentionLink;
 
     #[test]
     fn anchors_headings_and_top_level_paragraphs() {
@@ -412,18 +417,18 @@ mod tests {
     #[test]
     fn renders_resolved_links_and_mentions_but_not_inside_links() {
         let resolve = |slug: &str, frag: Option<&str>| Some(format!("/documents/{slug}/#{}", frag.unwrap_or("")));
-        let mentions = |text: &str| match text.find("Plan") {
+        let mut mentions = |text: &str| match text.find("Plan") {
             Some(i) => vec![MentionLink {
                 range: i..i + 4,
                 url: "/documents/plan/".into(),
             }],
             None => Vec::new(),
         };
-        let linker = Linker {
+        let mut linker = Linker {
             resolve: &resolve,
-            mentions: &mentions,
+            mentions: &mut mentions,
         };
-        let r = render("The Plan and [the Plan](@/plan#p-2).", "", Some(&linker));
+        let r = render("The Plan and [the Plan](@/plan#p-2).", "", Some(&mut linker));
         assert!(r.html.contains("The <a class=\"mention\" href=\"/documents/plan/\">Plan</a> and <a href=\"/documents/plan/#p-2\">the Plan</a>"), "{}", r.html);
     }
 }

@@ -15,8 +15,9 @@ pub mod views;
 
 use tera::{Context, Value};
 
+use crate::analyse::links::InlineMentions;
 use crate::analyse::links::Occurrence;
-use crate::analyse::mentions::{EntityId, Target};
+use crate::analyse::mentions::EntityId;
 use crate::analyse::{Archive, DocId};
 use crate::config::Config;
 use crate::content::Text;
@@ -192,16 +193,17 @@ impl<'a> Renderer<'a> {
         for (k, v) in document_fields(doc) {
             fields.insert(k.into(), v);
         }
-        let mentions = |text: &str| self.mention_links(id, text);
+        let mut pieces = InlineLinks::new(self, id);
+        let mut mentions = |text: &str| pieces.next(text);
         let resolve = |slug: &str, fragment: Option<&str>| self.resolve(slug, fragment);
-        let linker = markdown::Linker {
-            resolve: &resolve,
-            mentions: &mentions,
-        };
         let text = match &doc.text {
-            Text::Blocks(blocks) => Some(text::render_blocks(blocks, Some(&mentions))),
+            Text::Blocks(blocks) => Some(text::render_blocks(blocks, Some(&mut mentions))),
             Text::Markdown(md) => {
-                let r = markdown::render(md, "", Some(&linker));
+                let mut linker = markdown::Linker {
+                    resolve: &resolve,
+                    mentions: &mut mentions,
+                };
+                let r = markdown::render(md, "", Some(&mut linker));
                 Some(text::RenderedText {
                     html: r.html,
                     toc: r.toc,
@@ -214,10 +216,12 @@ impl<'a> Renderer<'a> {
             fields.insert("toc".into(), Value::from_serializable(&text.toc));
         }
         if let Some(note) = &doc.note {
-            fields.insert(
-                "note".into(),
-                Value::safe_string(&markdown::render(note, "note-", Some(&linker)).html),
-            );
+            let mut linker = markdown::Linker {
+                resolve: &resolve,
+                mentions: &mut mentions,
+            };
+            let html = markdown::render(note, "note-", Some(&mut linker)).html;
+            fields.insert("note".into(), Value::safe_string(&html));
         }
         for (key, value) in self.graph_fields(id) {
             fields.insert(key.into(), value);
@@ -229,24 +233,6 @@ impl<'a> Renderer<'a> {
         let mut c = Context::new();
         c.insert_value("doc", Value::from(fields));
         c
-    }
-
-    /// Mentions of other documents in `text`, as links.
-    fn mention_links(&self, id: DocId, text: &str) -> Vec<text::MentionLink> {
-        let Some(matcher) = &self.archive.links.matcher else {
-            return Vec::new();
-        };
-        matcher
-            .find(text, Some(id))
-            .into_iter()
-            .filter_map(|f| match f.target {
-                Target::Document(to) => Some(text::MentionLink {
-                    range: f.range,
-                    url: self.config.url(&paths::document(&self.archive.documents[to].slug)),
-                }),
-                Target::Entity(_) => None,
-            })
-            .collect()
     }
 
     /// The URL of `@/slug#fragment`.
@@ -484,5 +470,46 @@ impl<'a> Renderer<'a> {
         c.insert_value("older", neighbour(index.checked_add(1)));
         c.insert_value("newer", neighbour(index.checked_sub(1)));
         c
+    }
+}
+
+/// Hands the renderer the mentions the analysis found, piece by piece: the
+/// n-th call gets the links of the n-th piece of eligible text, which is the
+/// text it is called with (checked in debug builds).
+struct InlineLinks<'r> {
+    renderer: &'r Renderer<'r>,
+    pending: std::iter::Peekable<std::slice::Iter<'r, InlineMentions>>,
+    piece: usize,
+}
+
+impl<'r> InlineLinks<'r> {
+    fn new(renderer: &'r Renderer<'r>, id: DocId) -> Self {
+        InlineLinks {
+            renderer,
+            pending: renderer.archive.links.inline[id].iter().peekable(),
+            piece: 0,
+        }
+    }
+
+    fn next(&mut self, text: &str) -> Vec<text::MentionLink> {
+        let piece = self.piece;
+        self.piece += 1;
+        let Some((_, found)) = self.pending.next_if(|(p, _)| *p == piece) else {
+            return Vec::new();
+        };
+        let documents = &self.renderer.archive.documents;
+        found
+            .iter()
+            .map(|(range, to)| {
+                debug_assert!(
+                    text.get(range.clone()).is_some(),
+                    "piece {piece} is not the text analysed"
+                );
+                text::MentionLink {
+                    range: range.clone(),
+                    url: self.renderer.config.url(&paths::document(&documents[*to].slug)),
+                }
+            })
+            .collect()
     }
 }

@@ -128,8 +128,9 @@ pub struct RenderedText {
     pub toc: Vec<TocEntry>,
 }
 
-/// Finds the mentions in a text, for rendering them as links.
-pub type Mentions<'a> = &'a (dyn Fn(&str) -> Vec<MentionLink> + Sync);
+/// Gives the mentions in each piece of text eligible for them, in reading
+/// order, as links.
+pub type Mentions<'a> = &'a mut dyn FnMut(&str) -> Vec<MentionLink>;
 
 /// Whether mentions are looked for in blocks of this kind. Headings and the
 /// text's own title are left alone: a link there reads as navigation.
@@ -138,7 +139,7 @@ pub fn has_mentions(kind: BlockKind) -> bool {
 }
 
 /// Renders seed blocks as HTML.
-pub fn render_blocks(blocks: &[Block], mentions: Option<Mentions>) -> RenderedText {
+pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> RenderedText {
     let mut html = String::with_capacity(blocks.iter().map(|b| b.text.len() + 64).sum());
     let mut toc = Vec::new();
     let mut open_list: Option<bool> = None;
@@ -162,7 +163,11 @@ pub fn render_blocks(blocks: &[Block], mentions: Option<Mentions>) -> RenderedTe
         if let BlockKind::Heading { level } = block.kind {
             toc.push((level, block.anchor.clone(), block.text.clone()));
         }
-        render_block(&mut html, block, mentions.filter(|_| has_mentions(block.kind)));
+        let found = match mentions.as_mut() {
+            Some(find) if has_mentions(block.kind) => find(&block.text[text_start(block)..]),
+            _ => Vec::new(),
+        };
+        render_block(&mut html, block, &found);
     }
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
@@ -173,7 +178,7 @@ pub fn render_blocks(blocks: &[Block], mentions: Option<Mentions>) -> RenderedTe
     }
 }
 
-fn render_block(html: &mut String, block: &Block, mentions: Option<Mentions>) {
+fn render_block(html: &mut String, block: &Block, mentions: &[MentionLink]) {
     let (tag, class, label) = match block.kind {
         BlockKind::Title => ("p", Some("text-title"), "paragraph"),
         BlockKind::Heading { level } => (
@@ -199,20 +204,14 @@ fn render_block(html: &mut String, block: &Block, mentions: Option<Mentions>) {
         html.push('"');
     }
     html.push('>');
-    let marker = match block.kind {
-        BlockKind::ListItem { .. } => marker_len(block).unwrap_or(0),
-        _ => 0,
-    };
+    let marker = text_start(block);
     if marker > 0 {
         html.push_str("<span class=\"marker\">");
         escape_into(html, &block.text[..marker]);
         html.push_str("</span>");
     }
     let rest = &block.text[marker..];
-    match mentions.map(|find| find(rest)) {
-        Some(found) if !found.is_empty() => write_linked(html, rest, &found),
-        _ => escape_marking_chinese(html, rest),
-    }
+    write_linked(html, rest, mentions);
     html.push_str(" <a class=\"anchor\" href=\"#");
     html.push_str(&block.anchor);
     html.push_str("\" aria-label=\"Link to this ");
@@ -222,8 +221,17 @@ fn render_block(html: &mut String, block: &Block, mentions: Option<Mentions>) {
     html.push_str(">\n");
 }
 
+/// Where a block's running text starts: after a list item's "1." marker.
+/// Mentions are looked for from there.
+pub fn text_start(block: &Block) -> usize {
+    match block.kind {
+        BlockKind::ListItem { .. } => marker_len(block).unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// Length of a list item's "1." marker, if it has one.
-pub fn marker_len(block: &Block) -> Option<usize> {
+fn marker_len(block: &Block) -> Option<usize> {
     let digits = block.text.bytes().take_while(u8::is_ascii_digit).count();
     (digits > 0 && matches!(block.text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits + 1)
 }
