@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use super::DocId;
 use crate::render::text::is_chinese;
@@ -43,8 +43,15 @@ struct Pattern {
 /// Names shorter than this many characters are ignored: too ambiguous.
 const MIN_NAME_CHARS: usize = 2;
 
+/// How many bytes of each name the prefilter knows.
+const PREFIX_BYTES: usize = 10;
+
 pub struct Matcher {
+    /// All names, searched anchored at candidate positions.
     automaton: AhoCorasick,
+    /// The first bytes of every name, as a DFA: small, and fast enough to
+    /// scan every text; it yields the positions where a name may start.
+    prefixes: AhoCorasick,
     patterns: Vec<Pattern>,
 }
 
@@ -86,35 +93,49 @@ impl Matcher {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Both)
+            .start_kind(StartKind::Anchored)
             .build(&texts)
             .expect("names are plain strings");
-        (Some(Matcher { automaton, patterns }), ambiguous)
+        let mut prefixes: Vec<String> = texts.iter().map(|t| prefix(t).to_ascii_lowercase()).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        let prefixes = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&prefixes)
+            .expect("prefixes are plain strings");
+        let matcher = Matcher {
+            automaton,
+            prefixes,
+            patterns,
+        };
+        (Some(matcher), ambiguous)
     }
 
     /// Every mention in `text`, in order, not overlapping, leaving out
     /// mentions of `exclude`.
     ///
-    /// The automaton finds the leftmost-longest name at each point; a match
-    /// that fails the word-boundary rule (or names `exclude`) gives way to
-    /// the longest shorter name at the same place that passes; failing that,
-    /// the search resumes one character after its start.
+    /// The prefilter proposes every position where a name may start, in
+    /// order; at each, the longest name that starts there is tried, and if it
+    /// fails the word-boundary rule (or names `exclude`) the longest shorter
+    /// one that passes. This is a leftmost-longest search, done in two steps
+    /// so that the big automaton only runs where a name can start.
     pub fn find(&self, text: &str, exclude: Option<DocId>) -> Vec<Found> {
         let mut found = Vec::new();
         let mut at = 0;
-        while at < text.len() {
-            let Some(m) = self.automaton.find(Input::new(text).range(at..)) else {
-                break;
-            };
-            match self
+        for candidate in self.prefixes.find_overlapping_iter(text) {
+            let start = candidate.start();
+            if start < at {
+                continue;
+            }
+            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            let Some(m) = self.automaton.find(input) else { continue };
+            if let Some(f) = self
                 .accept(text, m, exclude)
                 .or_else(|| self.shorter_at(text, m, exclude))
             {
-                Some(f) => {
-                    at = f.range.end;
-                    found.push(f);
-                }
-                None => at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8),
+                at = f.range.end;
+                found.push(f);
             }
         }
         found
@@ -152,6 +173,15 @@ impl Matcher {
 /// are not separated by spaces.
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() && !is_chinese(c)
+}
+
+/// The first [`PREFIX_BYTES`] bytes of a name, cut at a character boundary.
+fn prefix(name: &str) -> &str {
+    let mut end = PREFIX_BYTES.min(name.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }
 
 fn apostrophe_variants(name: &str) -> Vec<String> {
