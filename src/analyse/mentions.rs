@@ -1,16 +1,23 @@
 //! Mentions: finding documents' and entities' names in running text.
 //!
-//! All names (document titles, `cited_as` names, entity names) go into one
-//! Aho-Corasick automaton, so a text is scanned once whatever the number of
-//! names. The rules: Latin letters match without regard to ASCII case, Chinese
+//! The rules: Latin letters match without regard to ASCII case, Chinese
 //! exactly; a name must stand as whole words (the character before and after
 //! a Latin edge is not a letter or digit, so "Plans" does not mention "Plan");
 //! where names overlap, the one that starts first wins, and of names starting
-//! at the same place the longest; and a document never mentions itself. Straight and curly apostrophes are interchangeable.
+//! at the same place the longest that obeys the rules; a document never
+//! mentions itself; straight and curly apostrophes are interchangeable.
+//!
+//! The search has two steps so that its cost does not grow with the number
+//! of names. An Aho-Corasick DFA over the first few bytes of every name scans
+//! each text once and proposes the places where a name may start (the DFA
+//! stays small because names share their first bytes). At each place, the
+//! lengths of the names with that prefix are tried longest first, by looking
+//! the folded slice of text up in a hash map of all names.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::DocId;
 use crate::render::text::is_chinese;
@@ -47,11 +54,13 @@ const MIN_NAME_CHARS: usize = 2;
 const PREFIX_BYTES: usize = 10;
 
 pub struct Matcher {
-    /// All names, searched anchored at candidate positions.
-    automaton: AhoCorasick,
-    /// The first bytes of every name, as a DFA: small, and fast enough to
-    /// scan every text; it yields the positions where a name may start.
+    /// The first bytes of every name (ASCII lower case), as a DFA.
     prefixes: AhoCorasick,
+    /// For each prefix, the byte lengths of the names that start with it,
+    /// longest first.
+    lengths: Vec<Vec<usize>>,
+    /// Every name, in ASCII lower case, to its pattern.
+    names: HashMap<String, usize>,
     patterns: Vec<Pattern>,
 }
 
@@ -59,54 +68,57 @@ impl Matcher {
     /// Builds a matcher over `(name, target)` pairs. A name given for two
     /// targets is ambiguous and kept for the first only; the names dropped
     /// that way are returned so the caller can warn.
-    pub fn new(names: Vec<(String, Target)>) -> (Option<Matcher>, Vec<(String, Target)>) {
-        let mut seen: std::collections::HashMap<String, Target> = std::collections::HashMap::new();
+    pub fn new(list: Vec<(String, Target)>) -> (Option<Matcher>, Vec<(String, Target)>) {
+        let mut names: HashMap<String, usize> = HashMap::new();
         let mut ambiguous = Vec::new();
-        let mut texts = Vec::new();
-        let mut patterns = Vec::new();
-        for (name, target) in names {
+        let mut patterns: Vec<Pattern> = Vec::new();
+        for (name, target) in list {
             let name = name.trim();
             if name.chars().count() < MIN_NAME_CHARS {
                 continue;
             }
             for variant in apostrophe_variants(name) {
-                match seen.get(&variant.to_ascii_lowercase()) {
-                    Some(t) if *t != target => {
-                        ambiguous.push((variant, target));
-                        continue;
+                let folded = variant.to_ascii_lowercase();
+                match names.get(&folded) {
+                    Some(&p) if patterns[p].target != target => ambiguous.push((variant, target)),
+                    Some(_) => {}
+                    None => {
+                        names.insert(folded, patterns.len());
+                        patterns.push(Pattern {
+                            target,
+                            bounded_start: variant.chars().next().is_some_and(is_word),
+                            bounded_end: variant.chars().last().is_some_and(is_word),
+                        });
                     }
-                    Some(_) => continue,
-                    None => {}
                 }
-                seen.insert(variant.to_ascii_lowercase(), target);
-                patterns.push(Pattern {
-                    target,
-                    bounded_start: variant.chars().next().is_some_and(is_word),
-                    bounded_end: variant.chars().last().is_some_and(is_word),
-                });
-                texts.push(variant);
             }
         }
-        if texts.is_empty() {
+        if names.is_empty() {
             return (None, ambiguous);
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&texts)
-            .expect("names are plain strings");
-        let mut prefixes: Vec<String> = texts.iter().map(|t| prefix(t).to_ascii_lowercase()).collect();
-        prefixes.sort_unstable();
-        prefixes.dedup();
+        let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+        for name in names.keys() {
+            by_prefix.entry(prefix(name)).or_default().push(name.len());
+        }
+        let mut prefix_list: Vec<(&str, Vec<usize>)> = by_prefix.into_iter().collect();
+        prefix_list.sort_unstable();
         let prefixes = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(&prefixes)
+            .build(prefix_list.iter().map(|(p, _)| p))
             .expect("prefixes are plain strings");
+        let lengths = prefix_list
+            .into_iter()
+            .map(|(_, mut l)| {
+                l.sort_unstable_by(|a, b| b.cmp(a));
+                l.dedup();
+                l
+            })
+            .collect();
         let matcher = Matcher {
-            automaton,
             prefixes,
+            lengths,
+            names,
             patterns,
         };
         (Some(matcher), ambiguous)
@@ -114,58 +126,61 @@ impl Matcher {
 
     /// Every mention in `text`, in order, not overlapping, leaving out
     /// mentions of `exclude`.
-    ///
-    /// The prefilter proposes every position where a name may start, in
-    /// order; at each, the longest name that starts there is tried, and if it
-    /// fails the word-boundary rule (or names `exclude`) the longest shorter
-    /// one that passes. This is a leftmost-longest search, done in two steps
-    /// so that the big automaton only runs where a name can start.
     pub fn find(&self, text: &str, exclude: Option<DocId>) -> Vec<Found> {
+        let folded = text.to_ascii_lowercase();
+        let mut starts: Vec<(usize, usize)> = self
+            .prefixes
+            .find_overlapping_iter(&folded)
+            .map(|m| (m.start(), m.pattern().as_usize()))
+            .collect();
+        if starts.is_empty() {
+            return Vec::new();
+        }
+        starts.sort_unstable();
         let mut found = Vec::new();
         let mut at = 0;
-        for candidate in self.prefixes.find_overlapping_iter(text) {
-            let start = candidate.start();
-            if start < at {
-                continue;
+        let mut i = 0;
+        while i < starts.len() {
+            let start = starts[i].0;
+            let same_start = starts[i..].iter().take_while(|(s, _)| *s == start).count();
+            if start >= at {
+                let mut lengths: Vec<usize> = starts[i..i + same_start]
+                    .iter()
+                    .flat_map(|&(_, p)| self.lengths[p].iter().copied())
+                    .collect();
+                lengths.sort_unstable_by(|a, b| b.cmp(a));
+                if let Some(f) = self.longest_at(text, &folded, start, &lengths, exclude) {
+                    at = f.range.end;
+                    found.push(f);
+                }
             }
-            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-            let Some(m) = self.automaton.find(input) else { continue };
-            if let Some(f) = self
-                .accept(text, m, exclude)
-                .or_else(|| self.shorter_at(text, m, exclude))
-            {
-                at = f.range.end;
-                found.push(f);
-            }
+            i += same_start;
         }
         found
     }
 
-    /// The match as a mention, if it obeys the word rule and is not excluded.
-    fn accept(&self, text: &str, m: aho_corasick::Match, exclude: Option<DocId>) -> Option<Found> {
-        let pattern = &self.patterns[m.pattern().as_usize()];
-        let ok = Some(pattern.target) != exclude.map(Target::Document)
-            && (!pattern.bounded_start || !text[..m.start()].chars().next_back().is_some_and(is_word))
-            && (!pattern.bounded_end || !text[m.end()..].chars().next().is_some_and(is_word));
-        ok.then(|| Found {
-            range: m.start()..m.end(),
-            target: pattern.target,
+    /// The longest name at `start` that obeys the rules, trying `lengths`
+    /// (longest first).
+    fn longest_at(
+        &self,
+        text: &str,
+        folded: &str,
+        start: usize,
+        lengths: &[usize],
+        exclude: Option<DocId>,
+    ) -> Option<Found> {
+        lengths.iter().find_map(|&len| {
+            let end = start + len;
+            let slice = folded.get(start..end)?;
+            let pattern = &self.patterns[*self.names.get(slice)?];
+            let ok = Some(pattern.target) != exclude.map(Target::Document)
+                && (!pattern.bounded_start || !text[..start].chars().next_back().is_some_and(is_word))
+                && (!pattern.bounded_end || !text[end..].chars().next().is_some_and(is_word));
+            ok.then_some(Found {
+                range: start..end,
+                target: pattern.target,
+            })
         })
-    }
-
-    /// The longest acceptable name starting where `m` starts and ending
-    /// before it: "Plan" in "Plan Bx" when "Plan B" fails the word rule.
-    fn shorter_at(&self, text: &str, m: aho_corasick::Match, exclude: Option<DocId>) -> Option<Found> {
-        let mut limit = m.end() - 1;
-        while limit > m.start() {
-            let input = Input::new(text).range(m.start()..limit).anchored(Anchored::Yes);
-            let shorter = self.automaton.find(input)?;
-            if let Some(f) = self.accept(text, shorter, exclude) {
-                return Some(f);
-            }
-            limit = shorter.end() - 1;
-        }
-        None
     }
 }
 
