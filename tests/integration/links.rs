@@ -72,6 +72,7 @@ fn mentions_become_links_whole_words_longest_first_never_self() {
 #[test]
 fn backlinks_quote_the_sentence_and_link_the_paragraph() {
     let site = archive().build();
+    site.assert_links_resolve();
     let plan = site.page("documents/plan/");
     assert_eq!(plan.texts(".cited-by .quotes > li > a.doc-title"), ["Daily Digest"]);
     let quotes = plan.texts(".cited-by blockquote p");

@@ -131,21 +131,8 @@ fn home_page_links_latest_documents_taxonomies_and_years() {
 }
 
 #[test]
-fn every_internal_link_resolves() {
-    let site = archive().build();
-    for (path, bytes) in site.tree() {
-        if !path.ends_with(".html") {
-            continue;
-        }
-        let page = site.page(&path);
-        for href in page.attrs("a[href^='/'], link[href^='/']", "href") {
-            let target = href.split('#').next().unwrap().trim_start_matches('/');
-            let exists = site.exists(target)
-                && (target.is_empty() || !target.ends_with('/') || site.exists(&format!("{target}index.html")));
-            assert!(exists, "{path} links to missing {href}");
-        }
-        assert!(!bytes.is_empty());
-    }
+fn every_internal_link_and_anchor_resolves() {
+    archive().build().assert_links_resolve();
 }
 
 #[test]

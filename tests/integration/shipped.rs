@@ -48,6 +48,7 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
     let stdout = build_into(&repo(), &out);
     assert!(stdout.starts_with("Built "), "{stdout}");
     let site = Site::at(out);
+    site.assert_links_resolve();
     let seeds = seeded_documents();
     assert_eq!(seeds.len(), 5, "the five seed documents are shipped");
     for (slug, seed) in seeds {
@@ -73,6 +74,32 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
         assert!(page.select(".meta dd").len() >= 3, "{slug} has a metadata panel");
         assert!(page.select(".doc-header .lede").len() == 1, "{slug} has a summary");
     }
+}
+
+#[test]
+fn every_shipped_document_cites_or_is_cited() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_into(&repo(), &tmp.path().join("out"));
+    let graph: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("out/graph.json")).unwrap()).unwrap();
+    let edges = graph["edges"].as_array().unwrap();
+    for (slug, _) in seeded_documents() {
+        let id = format!("document:{slug}");
+        let linked = edges
+            .iter()
+            .any(|e| e["type"] == "cites" && (e["source"] == id.as_str() || e["target"] == id.as_str()));
+        assert!(linked, "{slug} neither cites nor is cited");
+    }
+    let entities = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["type"] == "entity")
+        .count();
+    assert!(
+        entities >= 10,
+        "the shipped archive lists its shared entities ({entities})"
+    );
 }
 
 fn first_difference(a: &str, b: &str) -> usize {

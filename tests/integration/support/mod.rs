@@ -133,6 +133,32 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Every root-relative link of every page leads to a written file, and
+    /// every `#fragment` to an element with that id.
+    pub fn assert_links_resolve(&self) {
+        let mut checked = 0;
+        for path in self.tree().keys().filter(|p| p.ends_with(".html")) {
+            for href in self.page(path).attrs("a[href^='/'], link[href^='/']", "href") {
+                let (target, fragment) = href.split_once('#').unwrap_or((&href, ""));
+                let target = target.trim_start_matches('/');
+                let file = if target.is_empty() || target.ends_with('/') {
+                    format!("{target}index.html")
+                } else {
+                    target.to_string()
+                };
+                assert!(self.exists(&file), "{path} links to missing {href}");
+                if !fragment.is_empty() && file.ends_with(".html") {
+                    let ids = self.page(&file).attrs(&format!("[id='{fragment}']"), "id");
+                    assert_eq!(ids.len(), 1, "{path} links to {href}, whose anchor is missing");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "no links were checked");
+    }
+}
+
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir_files(root)
         .into_iter()
