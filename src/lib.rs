@@ -49,6 +49,27 @@ pub struct BuildReport {
 ///
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    let (staging, report) = run(options, |output| {
+        output::Staging::create(output)
+            .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", output.display()))])
+    })?;
+    staging.commit().map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "cannot replace {}: {e}",
+            report.output.display()
+        ))]
+    })?;
+    Ok(report)
+}
+
+/// Runs the pipeline, handing every file of the site to the sink that
+/// `make_sink` makes for the output directory (known once the config is
+/// read). The sink decides what writing means: a staging folder for
+/// `build`, a comparison with the files already written for `serve`.
+pub fn run<S: output::Sink>(
+    options: &BuildOptions,
+    make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
+) -> Result<(S, BuildReport), Vec<Diagnostic>> {
     let started = Instant::now();
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
@@ -60,44 +81,40 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let renderer = Renderer::new(&config, &archive, &theme)?;
 
     let output = root.join(&config.output_dir);
-    let io_error =
-        |what: &str, e: std::io::Error| vec![Diagnostic::error(format!("cannot {what} {}: {e}", output.display()))];
-    let staging = output::Staging::create(&output).map_err(|e| io_error("prepare", e))?;
+    let sink = make_sink(&output)?;
+    let put = |path: &str, bytes: &[u8]| {
+        sink.put(path, bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display())))
+    };
     let pages = renderer.pages();
     let errors: Vec<Diagnostic> = pages
         .par_iter()
         .filter_map(|&page| {
-            let bytes = match renderer.render(page) {
-                Ok(b) => b,
-                Err(d) => return Some(d),
-            };
-            let path = renderer.output_path(page);
-            staging
-                .write(&path, &bytes)
-                .err()
-                .map(|e| Diagnostic::error(format!("cannot write {path}: {e}")))
+            let written = renderer
+                .render(page)
+                .and_then(|bytes| put(&renderer.output_path(page), &bytes));
+            written.err()
         })
         .collect();
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
-    staging
-        .write("graph.json", &output::graph::to_json(&archive, &config))
-        .map_err(|e| io_error("write graph.json into", e))?;
+    put("graph.json", &output::graph::to_json(&archive, &config)).map_err(|d| vec![d])?;
     for (rel, file) in &theme.statics {
-        staging
-            .copy(rel, file)
-            .map_err(|e| io_error(&format!("copy {rel} into"), e))?;
+        let bytes = file
+            .bytes()
+            .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.shown.display()))])?;
+        put(rel, &bytes).map_err(|d| vec![d])?;
     }
-    staging.commit().map_err(|e| io_error("replace", e))?;
-    Ok(BuildReport {
+    let report = BuildReport {
         documents: archive.documents.len(),
         pages: pages.len(),
         files: pages.len() + theme.statics.len() + 1,
         output,
         elapsed: started.elapsed(),
         warnings,
-    })
+    };
+    Ok((sink, report))
 }
 
 /// A template error repeats on every page that uses the template; report

@@ -9,11 +9,23 @@
 //! exactly as it was.
 
 pub mod graph;
+pub mod incremental;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::render::theme::ThemeFile;
+/// Where the files of a built site go.
+pub trait Sink: Sync {
+    /// Receives one file of the site; `rel` is its path inside the site.
+    /// Called from several threads at once.
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(rel, bytes)
+    }
+}
 
 pub struct Staging {
     target: PathBuf,
@@ -53,11 +65,6 @@ impl Staging {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(path, bytes)
-    }
-
-    /// Copies a theme's static file to `rel`.
-    pub fn copy(&self, rel: &str, file: &ThemeFile) -> io::Result<()> {
-        self.write(rel, &file.bytes()?)
     }
 
     /// Replaces the output directory with the staged site.

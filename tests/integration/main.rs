@@ -4,6 +4,7 @@
 mod support;
 
 mod errors;
+mod incremental;
 mod links;
 mod pages;
 mod shipped;

@@ -1,0 +1,197 @@
+//! Incremental output: rebuild, then write only the files whose bytes
+//! changed and delete the files the site no longer has.
+//!
+//! The first build goes through [`Staging`] like `annals build` and records
+//! a hash of every file written. Each rebuild after that hands its files to a
+//! [`Changes`] sink, which keeps only those whose hash differs; nothing
+//! touches the disk until the whole rebuild has succeeded, so a broken edit
+//! leaves the last good site in place. After any sequence of rebuilds the
+//! output folder holds exactly what a clean build of the same files writes.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{Sink, Staging};
+use crate::diag::Diagnostic;
+use crate::{BuildOptions, BuildReport};
+
+/// What one rebuild did to the output folder.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    pub report: BuildReport,
+    /// Files written because they are new or their bytes changed.
+    pub written: Vec<String>,
+    /// Files deleted because the site no longer has them.
+    pub removed: Vec<String>,
+}
+
+/// The state kept between rebuilds: which files the output holds.
+#[derive(Default)]
+pub struct Incremental {
+    output: Option<PathBuf>,
+    known: HashMap<String, u64>,
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Staging that also records what it wrote, for the first build.
+struct Recording {
+    staging: Staging,
+    hashes: Mutex<HashMap<String, u64>>,
+}
+
+impl Sink for Recording {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.staging.write(rel, bytes)?;
+        self.hashes
+            .lock()
+            .expect("no panics while held")
+            .insert(rel.to_string(), hash(bytes));
+        Ok(())
+    }
+}
+
+/// Keeps the files that differ from what the output already holds.
+struct Changes<'k> {
+    known: &'k HashMap<String, u64>,
+    seen: Mutex<HashMap<String, u64>>,
+    changed: Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Sink for Changes<'_> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let h = hash(bytes);
+        if self.known.get(rel) != Some(&h) {
+            self.changed
+                .lock()
+                .expect("no panics while held")
+                .push((rel.to_string(), bytes.to_vec()));
+        }
+        self.seen
+            .lock()
+            .expect("no panics while held")
+            .insert(rel.to_string(), h);
+        Ok(())
+    }
+}
+
+impl Incremental {
+    pub fn new() -> Incremental {
+        Incremental::default()
+    }
+
+    /// Rebuilds the archive, changing only what changed in the output.
+    pub fn rebuild(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let fresh = match &self.output {
+            Some(out) => !out.is_dir(),
+            None => true,
+        };
+        if fresh {
+            return self.full(options);
+        }
+        let known = &self.known;
+        let output = self.output.clone().expect("set by the first build");
+        let result = crate::run(options, |out| {
+            if out != output {
+                // The output folder moved (config or flags changed): the
+                // caller starts over.
+                return Err(Vec::new());
+            }
+            Ok(Changes {
+                known,
+                seen: Mutex::new(HashMap::new()),
+                changed: Mutex::new(Vec::new()),
+            })
+        });
+        let (changes, report) = match result {
+            Err(errors) if errors.is_empty() => return self.full(options),
+            other => other?,
+        };
+        let seen = changes.seen.into_inner().expect("no panics while held");
+        let mut changed = changes.changed.into_inner().expect("no panics while held");
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        let io_error = |e: io::Error| vec![Diagnostic::error(format!("cannot update {}: {e}", output.display()))];
+        let mut written = Vec::with_capacity(changed.len());
+        for (rel, bytes) in changed {
+            write(&output, &rel, &bytes).map_err(io_error)?;
+            written.push(rel);
+        }
+        let mut removed: Vec<String> = self.known.keys().filter(|k| !seen.contains_key(*k)).cloned().collect();
+        removed.sort();
+        for rel in &removed {
+            remove(&output, rel).map_err(io_error)?;
+        }
+        self.known = seen;
+        Ok(Rebuilt {
+            report,
+            written,
+            removed,
+        })
+    }
+
+    /// A whole build through a staging folder, remembering every file.
+    fn full(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let (recording, report) = crate::run(options, |out| {
+            let staging = Staging::create(out)
+                .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", out.display()))])?;
+            Ok(Recording {
+                staging,
+                hashes: Mutex::new(HashMap::new()),
+            })
+        })?;
+        recording.staging.commit().map_err(|e| {
+            vec![Diagnostic::error(format!(
+                "cannot replace {}: {e}",
+                report.output.display()
+            ))]
+        })?;
+        self.known = recording.hashes.into_inner().expect("no panics while held");
+        self.output = Some(report.output.clone());
+        let mut written: Vec<String> = self.known.keys().cloned().collect();
+        written.sort();
+        Ok(Rebuilt {
+            report,
+            written,
+            removed: Vec::new(),
+        })
+    }
+}
+
+fn write(output: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = output.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    // Write beside, then rename: a server reading the file never sees half.
+    let tmp = path.with_file_name(format!(
+        ".{}.annals-tmp",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, &path)
+}
+
+/// Deletes a file and the folders it leaves empty, up to the output root.
+fn remove(output: &Path, rel: &str) -> io::Result<()> {
+    let path = output.join(rel);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == output || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Incremental rebuilds: after any sequence of edits, adds, deletes and
+//! renames, the output holds exactly what a clean build of the same files
+//! writes; a broken edit leaves the last good site in place.
+
+use std::path::{Path, PathBuf};
+
+use annals::output::incremental::Incremental;
+use annals::{BuildOptions, config::Overrides};
+use proptest::prelude::*;
+
+use crate::support::{Fixture, tree};
+
+const SLUGS: [&str; 5] = ["alpha", "beta", "gamma", "delta", "epsilon"];
+const TITLES: [&str; 4] = ["National Plan", "Digital Report", "Industry Notice", "Data Rules"];
+const TOPICS: [&str; 4] = ["5G", "data", "平安中国", "industry"];
+
+/// One change a maintainer might make.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Write content/<slug>.md (adds it, or replaces it as an editor would).
+    Write {
+        slug: usize,
+        title: usize,
+        year: u16,
+        topic: usize,
+        cites: Option<usize>,
+        seeded: bool,
+    },
+    Delete {
+        slug: usize,
+    },
+    Rename {
+        from: usize,
+        to: usize,
+    },
+    /// Change the shared seed's text.
+    Seed {
+        variant: usize,
+    },
+    /// Write broken front matter, which must leave the output alone.
+    Break {
+        slug: usize,
+    },
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (0..5usize, 0..4usize, 2019..2025u16, 0..4usize, proptest::option::of(0..4usize), any::<bool>())
+            .prop_map(|(slug, title, year, topic, cites, seeded)| Edit::Write { slug, title, year, topic, cites, seeded }),
+        1 => (0..5usize).prop_map(|slug| Edit::Delete { slug }),
+        1 => (0..5usize, 0..5usize).prop_map(|(from, to)| Edit::Rename { from, to }),
+        1 => (0..3usize).prop_map(|variant| Edit::Seed { variant }),
+        1 => (0..5usize).prop_map(|slug| Edit::Break { slug }),
+    ]
+}
+
+fn content(root: &Path, slug: usize) -> PathBuf {
+    root.join("content").join(format!("{}.md", SLUGS[slug]))
+}
+
+fn apply(root: &Path, edit: &Edit) {
+    match *edit {
+        Edit::Write {
+            slug,
+            title,
+            year,
+            topic,
+            cites,
+            seeded,
+        } => {
+            let seed = if seeded { "seed = \"seeds/shared.txt\"\n" } else { "" };
+            let body = match cites {
+                Some(t) => format!("This text cites the {} in passing.", TITLES[t]),
+                None => "A text of its own.".to_string(),
+            };
+            let text = format!(
+                "+++\ntitle = \"{} {}\"\ndate = \"{year}\"\ncited_as = [\"{}\"]\n{seed}[taxonomies]\ntopics = [\"{}\"]\n+++\n{body}\n",
+                TITLES[title], SLUGS[slug], TITLES[title], TOPICS[topic]
+            );
+            // Editors save atomically: write a temporary file, then rename.
+            let tmp = root.join("content").join(".tmp-save");
+            std::fs::write(&tmp, text).unwrap();
+            std::fs::rename(&tmp, content(root, slug)).unwrap();
+        }
+        Edit::Delete { slug } => {
+            let _ = std::fs::remove_file(content(root, slug));
+        }
+        Edit::Rename { from, to } => {
+            if content(root, from).exists() && !content(root, to).exists() {
+                std::fs::rename(content(root, from), content(root, to)).unwrap();
+            }
+        }
+        Edit::Seed { variant } => {
+            let text = [
+                "First, the text\n\nIt cites the Data Rules.\n",
+                "I. Part\n\nNational Plan text.\n",
+                "Plain.\n",
+            ][variant];
+            std::fs::write(root.join("seeds/shared.txt"), text).unwrap();
+        }
+        Edit::Break { slug } => {
+            std::fs::write(content(root, slug), "+++\ntitle = \"unterminated\n+++\n").unwrap();
+        }
+    }
+}
+
+fn options(root: &Path, output: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        overrides: Overrides {
+            base_url: None,
+            output_dir: Some(output.to_path_buf()),
+        },
+        drafts: false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_output_equals_a_clean_build(edits in proptest::collection::vec(edit(), 1..10)) {
+        let fixture = Fixture::new().file("seeds/shared.txt", "Plain.\n");
+        let root = fixture.root();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        apply(root, &Edit::Write { slug: 0, title: 0, year: 2020, topic: 0, cites: None, seeded: true });
+        let served = root.join("served");
+        let clean = root.join("clean");
+        let mut incremental = Incremental::new();
+        incremental.rebuild(&options(root, &served)).expect("the first build succeeds");
+        for edit in &edits {
+            let before = tree(&served);
+            apply(root, edit);
+            let rebuilt = incremental.rebuild(&options(root, &served));
+            let reference = annals::build(&options(root, &clean));
+            match (rebuilt, reference) {
+                (Ok(_), Ok(_)) => prop_assert_eq!(tree(&served), tree(&clean), "after {:?}", edit),
+                (Err(_), Err(_)) => {
+                    prop_assert_eq!(&tree(&served), &before, "a failed rebuild changed the output after {:?}", edit);
+                    // Mend the broken file so that later edits build again.
+                    if let Edit::Break { slug } = edit {
+                        std::fs::remove_file(content(root, *slug)).unwrap();
+                    }
+                    incremental.rebuild(&options(root, &served)).expect("mended");
+                    annals::build(&options(root, &clean)).expect("mended");
+                    prop_assert_eq!(tree(&served), tree(&clean), "after mending {:?}", edit);
+                }
+                (a, b) => prop_assert!(false, "incremental {:?} but clean {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_writes_only_what_changed() {
+    let fixture = Fixture::new()
+        .doc("a", "title = \"A\"\ndate = 2020-01-01", "Text A.")
+        .doc("b", "title = \"B\"\ndate = 2021-01-01", "Text B.");
+    let root = fixture.root();
+    let out = root.join("out");
+    let mut incremental = Incremental::new();
+    let first = incremental.rebuild(&options(root, &out)).unwrap();
+    assert!(first.written.len() > 10);
+    let again = incremental.rebuild(&options(root, &out)).unwrap();
+    assert!(
+        again.written.is_empty() && again.removed.is_empty(),
+        "{:?}",
+        again.written
+    );
+    std::fs::write(
+        root.join("content/a.md"),
+        "+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\nNew text.\n",
+    )
+    .unwrap();
+    let edited = incremental.rebuild(&options(root, &out)).unwrap();
+    assert_eq!(edited.written, ["documents/a/index.html"]);
+    std::fs::remove_file(root.join("content/b.md")).unwrap();
+    let deleted = incremental.rebuild(&options(root, &out)).unwrap();
+    assert!(
+        deleted.removed.contains(&"documents/b/index.html".to_string()),
+        "{:?}",
+        deleted.removed
+    );
+    assert!(!out.join("documents/b").exists(), "empty folders go too");
+}
