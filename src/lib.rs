@@ -12,6 +12,7 @@ pub mod content;
 pub mod diag;
 pub mod output;
 pub mod render;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

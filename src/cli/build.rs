@@ -22,6 +22,9 @@ pub struct BuildArgs {
     /// Include documents marked draft = true.
     #[arg(long)]
     drafts: bool,
+    /// Keep running, and rebuild whenever an input changes.
+    #[arg(long)]
+    watch: bool,
 }
 
 pub fn run(args: BuildArgs) -> ExitCode {
@@ -35,6 +38,15 @@ pub fn run(args: BuildArgs) -> ExitCode {
         },
         drafts: args.drafts,
     };
+    if args.watch {
+        return super::serve::watch(
+            annals::serve::ServeOptions {
+                build: options,
+                listen: None,
+            },
+            false,
+        );
+    }
     match annals::build(&options) {
         Ok(report) => {
             super::report(&report.warnings);

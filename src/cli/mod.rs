@@ -2,6 +2,7 @@
 //! diagnostics are printed and how outcomes become exit codes.
 
 mod build;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -24,11 +25,14 @@ pub struct Cli {
 enum Command {
     /// Build the archive into a static site.
     Build(build::BuildArgs),
+    /// Build, serve the site on this machine, and rebuild and reload on every change.
+    Serve(serve::ServeArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

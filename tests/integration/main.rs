@@ -7,5 +7,6 @@ mod errors;
 mod incremental;
 mod links;
 mod pages;
+mod serve;
 mod shipped;
 mod themes;
