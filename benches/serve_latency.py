@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Edit-to-browser latency of `annals serve`, and its memory over many edits.
+
+Generates the synthetic archive of ../shared/bench/make_corpus.py, starts
+`annals serve --port 0` on it, and listens on the live-reload event stream as
+a browser page does. Then, N times: rewrites one document's content file
+(a different document each time, with a new marker in its curator's note),
+waits for the server's "reload" event, fetches the document's page and
+checks the marker is in it. The latency of one edit is from just before the
+file is written to the end of that fetch: it includes the watcher's debounce,
+the rebuild, the writes and the HTTP round trip. It also samples the server's
+resident memory (VmRSS) after every edit. Prints a markdown table: median and
+90th percentile latency, and memory after the first build, after the first
+tenth of the edits and at the end.
+
+    cargo build --release
+    python3 benches/serve_latency.py --docs 10000 --edits 200 --out serve.md
+"""
+
+import argparse
+import http.client
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from build_vs_hugo import REPO, machine_line, run_checked
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--edits", type=int, default=200)
+    ap.add_argument("--annals", default=str(REPO / "target/release/annals"))
+    ap.add_argument("--corpus-script", default=str(REPO.parent / "shared/bench/make_corpus.py"))
+    ap.add_argument("--work", help="work directory (default: a temporary one, removed afterwards)")
+    ap.add_argument("--out", help="also write the table to this file")
+    return ap.parse_args()
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_server(annals, root):
+    proc = subprocess.Popen([annals, "serve", "--port", "0", "--root", root],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = None
+    for line in proc.stdout:
+        if port is None and (m := re.search(r"127\.0\.0\.1:(\d+)", line)):
+            port = int(m.group(1))
+        if line.startswith("Rebuilt"):
+            return proc, port
+    sys.exit("the server stopped before its first build")
+
+
+def open_events(port):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(b"GET /__annals/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    stream = sock.makefile("rb")
+    while not stream.readline().startswith(b"retry:"):
+        pass
+    return sock, stream
+
+
+def wait_reload(stream):
+    while True:
+        line = stream.readline()
+        if not line:
+            sys.exit("the event stream closed")
+        if line.strip() == b"data: reload":
+            return
+
+
+def get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path)
+    body = conn.getresponse().read().decode()
+    conn.close()
+    return body
+
+
+def main():
+    args = parse_args()
+    work = Path(args.work or tempfile.mkdtemp(prefix="annals-serve-")).resolve()
+    try:
+        run_checked([sys.executable, args.corpus_script, "--docs", args.docs, "--out", work, "--forms", "annals"])
+        root = work / "annals"
+        proc, port = start_server(args.annals, root)
+        try:
+            latencies, memory = measure(args, root, proc, port)
+        finally:
+            proc.kill()
+            proc.wait()
+        print(table(args, latencies, memory), end="")
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args, root, proc, port):
+    sock, stream = open_events(port)
+    memory = [rss_mib(proc.pid)]
+    latencies = []
+    for i in range(args.edits):
+        slug = f"doc-{(i * 7919) % args.docs:06d}"
+        path = root / "content" / f"{slug}.md"
+        original = path.read_text(encoding="utf-8")
+        marker = f"edit-marker-{i}"
+        start = time.perf_counter()
+        path.write_text(original + f"\nCurator's note {marker}.\n", encoding="utf-8")
+        wait_reload(stream)
+        body = get(port, f"/documents/{slug}/")
+        latencies.append(time.perf_counter() - start)
+        if marker not in body:
+            sys.exit(f"edit {i}: the served page does not show the edit")
+        memory.append(rss_mib(proc.pid))
+        print(f"edit {i + 1}/{args.edits}: {latencies[-1] * 1000:.1f} ms, {memory[-1]:.0f} MiB", file=sys.stderr)
+    sock.close()
+    return latencies, memory
+
+
+def table(args, latencies, memory):
+    ms = sorted(x * 1000 for x in latencies)
+    p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
+    tenth = memory[max(1, len(memory) // 10)]
+    rows = ["| docs | edits | median ms | p90 ms | RSS after first build MiB | after first tenth MiB | at the end MiB |",
+            "|--:|--:|--:|--:|--:|--:|--:|",
+            f"| {args.docs} | {args.edits} | {statistics.median(ms):.1f} | {p90:.1f} | {memory[0]:.0f} | {tenth:.0f} | {memory[-1]:.0f} |",
+            "", machine_line()]
+    text = "\n".join(rows) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return text
+
+
+if __name__ == "__main__":
+    main()
