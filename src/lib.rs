@@ -71,42 +71,67 @@ pub fn run<S: output::Sink>(
     options: &BuildOptions,
     make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
 ) -> Result<(S, BuildReport), Vec<Diagnostic>> {
+    run_with(options, &mut Caches::default(), make_sink)
+}
+
+/// What one build can keep for the next: `serve` holds one.
+#[derive(Default)]
+pub struct Caches {
+    pub documents: content::Cache,
+}
+
+/// [`run`], reusing and refreshing `caches`.
+pub fn run_with<S: output::Sink>(
+    options: &BuildOptions,
+    caches: &mut Caches,
+    make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
+) -> Result<(S, BuildReport), Vec<Diagnostic>> {
     let started = Instant::now();
+    let mut timings = Timings::new();
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
-    let loaded = content::load(root, &config, options.drafts)?;
+    let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents)?;
+    timings.lap("load");
     let mut warnings = loaded.warnings.clone();
     let (archive, analyse_warnings) = Archive::new(root, loaded, &config)?;
     warnings.extend(analyse_warnings);
+    timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;
     let renderer = Renderer::new(&config, &archive, &theme)?;
+    timings.lap("prepare render");
 
     let output = root.join(&config.output_dir);
     let sink = make_sink(&output)?;
-    let put = |path: &str, bytes: &[u8]| {
-        sink.put(path, bytes)
+    let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| {
+        sink.put(path, bytes, fingerprint)
             .map_err(|e| Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display())))
     };
     let pages = renderer.pages();
+    let fingerprints = sink.wants_fingerprints();
     let errors: Vec<Diagnostic> = pages
         .par_iter()
         .filter_map(|&page| {
-            let written = renderer
-                .render(page)
-                .and_then(|bytes| put(&renderer.output_path(page), &bytes));
+            let path = renderer.output_path(page);
+            let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
+            if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
+                return None;
+            }
+            let written = renderer.render(page).and_then(|bytes| put(&path, &bytes, fingerprint));
             written.err()
         })
         .collect();
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
-    put("graph.json", &output::graph::to_json(&archive, &config)).map_err(|d| vec![d])?;
+    timings.lap("render and write pages");
+    put("graph.json", &output::graph::to_json(&archive, &config), None).map_err(|d| vec![d])?;
     for (rel, file) in &theme.statics {
         let bytes = file
             .bytes()
             .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.shown.display()))])?;
-        put(rel, &bytes).map_err(|d| vec![d])?;
+        put(rel, &bytes, None).map_err(|d| vec![d])?;
     }
+    timings.lap("graph and static files");
     let report = BuildReport {
         documents: archive.documents.len(),
         pages: pages.len(),
@@ -116,6 +141,27 @@ pub fn run<S: output::Sink>(
         warnings,
     };
     Ok((sink, report))
+}
+
+/// Stage timings, printed to standard error when `ANNALS_TIMINGS` is set:
+/// a profiling aid that costs nothing otherwise.
+struct Timings {
+    last: Option<Instant>,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            last: std::env::var_os("ANNALS_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            eprintln!("{stage}: {:.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+            self.last = Some(Instant::now());
+        }
+    }
 }
 
 /// A template error repeats on every page that uses the template; report

@@ -8,6 +8,7 @@
 //! and link to the exact paragraph. Explicit links and `related` slugs that do
 //! not resolve are errors pointing at the file and line that hold them.
 
+use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -115,12 +116,12 @@ impl DocText<'_> {
 /// Builds the graph. `root` is read again only to quote lines in errors.
 pub fn build(
     root: &Path,
-    documents: &[Document],
+    documents: &[Arc<Document>],
     entities: &[Entity],
     by_slug: &HashMap<String, DocId>,
     detect_mentions: bool,
 ) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let texts: Vec<DocText> = documents.par_iter().map(doc_text).collect();
+    let texts: Vec<DocText> = documents.par_iter().map(|d| doc_text(d)).collect();
     let errors = check_references(root, documents, &texts, by_slug);
     if !errors.is_empty() {
         return Err(errors);
@@ -190,7 +191,7 @@ fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
 
 /// The names to look for: each document's title and `cited_as` names, each
 /// entity's names.
-fn names(documents: &[Document], entities: &[Entity]) -> Vec<(String, Target)> {
+fn names(documents: &[Arc<Document>], entities: &[Entity]) -> Vec<(String, Target)> {
     let mut names = Vec::new();
     for (id, doc) in documents.iter().enumerate() {
         names.push((doc.title.clone(), Target::Document(id)));
@@ -204,7 +205,7 @@ fn names(documents: &[Document], entities: &[Entity]) -> Vec<(String, Target)> {
 
 fn ambiguous_warnings(
     ambiguous: Vec<(String, Target)>,
-    documents: &[Document],
+    documents: &[Arc<Document>],
     entities: &[Entity],
 ) -> Vec<Diagnostic> {
     let describe = |t: Target| match t {
@@ -226,7 +227,7 @@ fn ambiguous_warnings(
 /// Checks explicit links and `related` slugs against the archive.
 fn check_references(
     root: &Path,
-    documents: &[Document],
+    documents: &[Arc<Document>],
     texts: &[DocText],
     by_slug: &HashMap<String, DocId>,
 ) -> Vec<Diagnostic> {

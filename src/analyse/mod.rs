@@ -11,6 +11,7 @@ pub mod related;
 pub mod taxonomy;
 pub mod timeline;
 
+use std::sync::Arc;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -30,7 +31,7 @@ pub type DocId = usize;
 /// The analysed archive.
 pub struct Archive {
     /// Newest first; undated documents last, by title.
-    pub documents: Vec<Document>,
+    pub documents: Vec<Arc<Document>>,
     pub entities: Vec<Entity>,
     pub by_slug: HashMap<String, DocId>,
     pub taxonomies: Vec<Taxonomy>,
@@ -47,7 +48,7 @@ impl Archive {
     /// errors (a link to a document that does not exist, say).
     pub fn new(root: &Path, loaded: Loaded, config: &Config) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut documents = loaded.documents;
-        documents.sort_by(newest_first);
+        documents.sort_by(|a, b| newest_first(a, b));
         let by_slug: HashMap<String, DocId> = documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
         let taxonomies: Vec<Taxonomy> = config
             .taxonomies
@@ -87,7 +88,7 @@ pub fn newest_first(a: &Document, b: &Document) -> Ordering {
 }
 
 /// Previous (older) and next (newer) dated document for each document.
-fn neighbours(documents: &[Document]) -> Vec<(Option<DocId>, Option<DocId>)> {
+fn neighbours(documents: &[Arc<Document>]) -> Vec<(Option<DocId>, Option<DocId>)> {
     let dated: Vec<DocId> = (0..documents.len()).filter(|&i| documents[i].date.is_some()).collect();
     let mut out = vec![(None, None); documents.len()];
     for (pos, &id) in dated.iter().enumerate() {

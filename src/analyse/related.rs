@@ -12,6 +12,7 @@
 //! candidates (a window of [`WINDOW`] each side), so the work per document is
 //! bounded however large the archive grows.
 
+use std::sync::Arc;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -27,7 +28,7 @@ pub const WINDOW: usize = 40;
 
 /// For each document, its related documents, best first.
 pub fn related(
-    documents: &[Document],
+    documents: &[Arc<Document>],
     by_slug: &HashMap<String, DocId>,
     taxonomies: &[Taxonomy],
     links: &Links,
@@ -62,7 +63,7 @@ pub fn related(
 
 fn scores(
     id: DocId,
-    documents: &[Document],
+    documents: &[Arc<Document>],
     taxonomies: &[Taxonomy],
     entity_docs: &[Vec<DocId>],
     links: &Links,

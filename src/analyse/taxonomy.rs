@@ -5,6 +5,7 @@
 //! unique within its taxonomy even when two names fold to the same slug
 //! (`5G` and `5g`) or a name has no letters at all.
 
+use std::sync::Arc;
 use std::collections::{BTreeMap, HashSet};
 
 use super::DocId;
@@ -35,7 +36,7 @@ impl Taxonomy {
     /// Builds a taxonomy from documents sorted newest first. `index` is the
     /// taxonomy's position in the config, which is also its position in
     /// every document's `terms`.
-    pub fn build(config: &TaxonomyConfig, index: usize, documents: &[Document]) -> Taxonomy {
+    pub fn build(config: &TaxonomyConfig, index: usize, documents: &[Arc<Document>]) -> Taxonomy {
         let mut by_name: BTreeMap<(String, &str), Vec<DocId>> = BTreeMap::new();
         for (id, doc) in documents.iter().enumerate() {
             for name in &doc.terms[index].1 {

@@ -4,6 +4,7 @@
 //! after the months; undated documents are kept apart, never given a
 //! made-up date.
 
+use std::sync::Arc;
 use super::DocId;
 use crate::content::Document;
 
@@ -26,7 +27,7 @@ pub struct Timeline {
 
 impl Timeline {
     /// Builds the timeline from documents sorted newest first.
-    pub fn build(documents: &[Document]) -> Timeline {
+    pub fn build(documents: &[Arc<Document>]) -> Timeline {
         let mut timeline = Timeline::default();
         for (id, doc) in documents.iter().enumerate() {
             let Some(date) = doc.date else {

@@ -12,6 +12,7 @@ pub mod frontmatter;
 pub mod seed;
 pub mod slug;
 
+use std::sync::Arc;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -67,11 +68,14 @@ pub struct Document {
     /// Byte offset of the markdown body (note or text) in the content file,
     /// for pointing at a line in it.
     pub body_offset: usize,
+    /// A hash of the content file's and the seed's bytes: two documents
+    /// with the same fingerprint were read from the same files.
+    pub fingerprint: u64,
 }
 
 /// Everything `load` found.
 pub struct Loaded {
-    pub documents: Vec<Document>,
+    pub documents: Vec<Arc<Document>>,
     pub entities: Vec<entities::Entity>,
     pub warnings: Vec<Diagnostic>,
 }
@@ -79,18 +83,86 @@ pub struct Loaded {
 /// Loads every document under `root/content`. Drafts are skipped unless
 /// `drafts` is set.
 pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Diagnostic>> {
+    load_cached(root, config, drafts, &mut Cache::default())
+}
+
+/// Documents loaded by an earlier build, reused while neither their content
+/// file nor their seed has changed (same modification time and size) and
+/// the config's taxonomies are the same. `serve` keeps one between rebuilds.
+#[derive(Default)]
+pub struct Cache {
+    taxonomies: Vec<String>,
+    entries: HashMap<PathBuf, Cached>,
+}
+
+struct Cached {
+    stamp: Stamp,
+    document: Arc<Document>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// When a file was last changed, and how long it is.
+type FileStamp = Option<(std::time::SystemTime, u64)>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    content: FileStamp,
+    seed: FileStamp,
+}
+
+fn file_stamp(path: &Path) -> FileStamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+fn stamp_of(root: &Path, file: &Path, doc: &Document) -> Stamp {
+    Stamp {
+        content: file_stamp(&root.join(file)),
+        seed: doc.seed.as_ref().and_then(|s| file_stamp(&root.join(s))),
+    }
+}
+
+/// Like [`load`], reusing what `cache` holds and updating it.
+pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache) -> Result<Loaded, Vec<Diagnostic>> {
+    let taxonomies: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+    if cache.taxonomies != taxonomies {
+        *cache = Cache {
+            taxonomies,
+            entries: HashMap::new(),
+        };
+    }
     let files = content_files(root)?;
-    let results: Vec<DocumentResult> = files.par_iter().map(|file| load_document(root, file, config)).collect();
+    let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
+        .into_par_iter()
+        .map(|file| {
+            let reused = cache.entries.get(&file).filter(|c| c.stamp == stamp_of(root, &file, &c.document));
+            let result = match reused {
+                Some(c) => Ok(Cached {
+                    stamp: c.stamp,
+                    document: c.document.clone(),
+                    warnings: c.warnings.clone(),
+                }),
+                None => load_document(root, &file, config).map(|(doc, warnings)| Cached {
+                    stamp: stamp_of(root, &file, &doc),
+                    document: Arc::new(doc),
+                    warnings,
+                }),
+            };
+            (file, result)
+        })
+        .collect();
+    cache.entries.clear();
     let mut documents = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for result in results {
+    for (file, result) in results {
         match result {
-            Ok((doc, w)) => {
-                warnings.extend(w);
-                if drafts || !doc.draft {
-                    documents.push(doc);
+            Ok(cached) => {
+                warnings.extend(cached.warnings.iter().cloned());
+                if drafts || !cached.document.draft {
+                    documents.push(cached.document.clone());
                 }
+                cache.entries.insert(file, cached);
             }
             Err(e) => errors.extend(e),
         }
@@ -166,6 +238,7 @@ fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
         config,
         errors: Vec::new(),
         warnings: Vec::new(),
+        fingerprint: hash_bytes(0, text.as_bytes()),
     }
     .build(fm, parts.front_matter.start, body, body_offset)
 }
@@ -178,6 +251,8 @@ struct DocumentBuilder<'a> {
     config: &'a Config,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Hash of the content file, and of the seed once read.
+    fingerprint: u64,
 }
 
 impl DocumentBuilder<'_> {
@@ -237,6 +312,7 @@ impl DocumentBuilder<'_> {
             text,
             note,
             body_offset,
+            fingerprint: self.fingerprint,
         };
         Ok((doc, self.warnings))
     }
@@ -326,7 +402,10 @@ impl DocumentBuilder<'_> {
             return (None, Text::None);
         }
         let bytes = match std::fs::read(self.root.join(&rel)) {
-            Ok(b) => b,
+            Ok(b) => {
+                self.fingerprint = hash_bytes(self.fingerprint, &b);
+                b
+            }
             Err(e) => {
                 let hint = match missing_seed_hint(self.root, &rel) {
                     Some(close) => format!("did you mean \"{close}\"?"),
@@ -398,6 +477,14 @@ impl DocumentBuilder<'_> {
     }
 }
 
+fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    seed.hash(&mut h);
+    bytes.hash(&mut h);
+    h.finish()
+}
+
 fn dedup_terms(terms: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(terms.len());
     for t in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
@@ -446,7 +533,7 @@ fn suggest_slug(stem: &str) -> String {
     }
 }
 
-fn duplicate_slugs(documents: &[Document]) -> Vec<Diagnostic> {
+fn duplicate_slugs(documents: &[Arc<Document>]) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     let mut errors = Vec::new();
     for doc in documents {

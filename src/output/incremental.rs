@@ -32,7 +32,17 @@ pub struct Rebuilt {
 #[derive(Default)]
 pub struct Incremental {
     output: Option<PathBuf>,
-    known: HashMap<String, u64>,
+    /// Every file of the output: the hash of its bytes and, for pages, the
+    /// fingerprint of what it was rendered from.
+    known: HashMap<String, Known>,
+    /// Documents loaded by earlier rebuilds.
+    caches: crate::Caches,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Known {
+    hash: u64,
+    fingerprint: Option<u64>,
 }
 
 fn hash(bytes: &[u8]) -> u64 {
@@ -44,41 +54,58 @@ fn hash(bytes: &[u8]) -> u64 {
 /// Staging that also records what it wrote, for the first build.
 struct Recording {
     staging: Staging,
-    hashes: Mutex<HashMap<String, u64>>,
+    hashes: Mutex<HashMap<String, Known>>,
 }
 
 impl Sink for Recording {
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         self.staging.write(rel, bytes)?;
-        self.hashes
-            .lock()
-            .expect("no panics while held")
-            .insert(rel.to_string(), hash(bytes));
+        let known = Known {
+            hash: hash(bytes),
+            fingerprint,
+        };
+        self.hashes.lock().expect("no panics while held").insert(rel.to_string(), known);
         Ok(())
+    }
+
+    fn wants_fingerprints(&self) -> bool {
+        true
     }
 }
 
-/// Keeps the files that differ from what the output already holds.
+/// Keeps the files that differ from what the output already holds, and
+/// skips the pages whose inputs did not change.
 struct Changes<'k> {
-    known: &'k HashMap<String, u64>,
-    seen: Mutex<HashMap<String, u64>>,
+    known: &'k HashMap<String, Known>,
+    seen: Mutex<HashMap<String, Known>>,
     changed: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl Sink for Changes<'_> {
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        let h = hash(bytes);
-        if self.known.get(rel) != Some(&h) {
-            self.changed
-                .lock()
-                .expect("no panics while held")
-                .push((rel.to_string(), bytes.to_vec()));
+    fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
+        let known = Known {
+            hash: hash(bytes),
+            fingerprint,
+        };
+        if self.known.get(rel).map(|k| k.hash) != Some(known.hash) {
+            self.changed.lock().expect("no panics while held").push((rel.to_string(), bytes.to_vec()));
         }
-        self.seen
-            .lock()
-            .expect("no panics while held")
-            .insert(rel.to_string(), h);
+        self.seen.lock().expect("no panics while held").insert(rel.to_string(), known);
         Ok(())
+    }
+
+    fn wants_fingerprints(&self) -> bool {
+        true
+    }
+
+    fn reuse(&self, rel: &str, fingerprint: u64) -> bool {
+        match self.known.get(rel) {
+            Some(known) if known.fingerprint == Some(fingerprint) => {
+                self.seen.lock().expect("no panics while held").insert(rel.to_string(), *known);
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -98,7 +125,7 @@ impl Incremental {
         }
         let known = &self.known;
         let output = self.output.clone().expect("set by the first build");
-        let result = crate::run(options, |out| {
+        let result = crate::run_with(options, &mut self.caches, |out| {
             if out != output {
                 // The output folder moved (config or flags changed): the
                 // caller starts over.
@@ -138,7 +165,7 @@ impl Incremental {
 
     /// A whole build through a staging folder, remembering every file.
     fn full(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
-        let (recording, report) = crate::run(options, |out| {
+        let (recording, report) = crate::run_with(options, &mut self.caches, |out| {
             let staging = Staging::create(out)
                 .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", out.display()))])?;
             Ok(Recording {

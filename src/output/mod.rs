@@ -16,13 +16,25 @@ use std::path::{Path, PathBuf};
 
 /// Where the files of a built site go.
 pub trait Sink: Sync {
-    /// Receives one file of the site; `rel` is its path inside the site.
+    /// Receives one file of the site; `rel` is its path inside the site and
+    /// `fingerprint` the page's, when the sink asked for fingerprints.
     /// Called from several threads at once.
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+    fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()>;
+
+    /// Whether the pipeline should compute page fingerprints for this sink.
+    fn wants_fingerprints(&self) -> bool {
+        false
+    }
+
+    /// Whether the output already holds this page as rendered from inputs
+    /// with this fingerprint; then the page is neither rendered nor put.
+    fn reuse(&self, _rel: &str, _fingerprint: u64) -> bool {
+        false
+    }
 }
 
 impl Sink for Staging {
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    fn put(&self, rel: &str, bytes: &[u8], _fingerprint: Option<u64>) -> io::Result<()> {
         self.write(rel, bytes)
     }
 }

@@ -7,6 +7,7 @@
 //! independent, so the caller renders them in parallel and writes each one
 //! as soon as it is ready, keeping memory flat.
 
+pub mod fingerprint;
 pub mod highlight;
 pub mod markdown;
 pub mod text;
@@ -62,12 +63,27 @@ pub enum Page {
     NotFound,
 }
 
+/// A page's template variables, before they become a Tera context.
+#[derive(Default)]
+struct Fields(Vec<(&'static str, Value)>);
+
+impl Fields {
+    fn insert_value(&mut self, key: &'static str, value: Value) {
+        self.0.push((key, value));
+    }
+}
+
 pub struct Renderer<'a> {
     config: &'a Config,
     archive: &'a Archive,
     theme: &'a Theme,
     tera: tera::Tera,
     summaries: Vec<Value>,
+    /// Hashes of the summaries, by address, so fingerprints hash each
+    /// summary once however many pages list it.
+    summary_hashes: fingerprint::Memo,
+    /// Hash of the templates and the config.
+    site_hash: u64,
 }
 
 impl<'a> Renderer<'a> {
@@ -75,12 +91,16 @@ impl<'a> Renderer<'a> {
         let mut tera = theme.compile()?;
         tera.global_context().insert_value("site", views::site(config, archive));
         let summaries = views::summaries(config, archive);
+        let summary_hashes = fingerprint::memo(&summaries);
+        let site_hash = fingerprint::site(theme, config, &views::site(config, archive));
         Ok(Renderer {
             config,
             archive,
             theme,
             tera,
             summaries,
+            summary_hashes,
+            site_hash,
         })
     }
 
@@ -126,12 +146,55 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
+        let (template, fields) = self.variables(page, true);
+        let mut context = Context::new();
+        for (key, value) in fields.0 {
+            context.insert_value(key, value);
+        }
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, &context, &mut out)
+            .map_err(|e| self.theme.template_error(&e))?;
+        Ok(out)
+    }
+
+    /// A hash of everything `page` is rendered from: the templates and
+    /// config, the page's variables, and for a document page the bytes of
+    /// its files and the mentions linked in its text (which stand in for
+    /// the rendered text, so the text is not rendered to compute this). Two
+    /// builds that give a page the same fingerprint render the same bytes.
+    pub fn fingerprint(&self, page: Page) -> u64 {
+        let (template, fields) = self.variables(page, false);
+        let mut h = fingerprint::Fingerprinter::new(&self.summary_hashes);
+        h.write_u64(self.site_hash);
+        h.write_str(template);
+        for (key, value) in &fields.0 {
+            h.write_str(key);
+            h.value(value);
+        }
+        if let Page::Document(id) = page {
+            h.write_u64(self.archive.documents[id].fingerprint);
+            for (piece, found) in &self.archive.links.inline[id] {
+                h.write_u64(*piece as u64);
+                for (range, to) in found {
+                    h.write_u64(range.start as u64);
+                    h.write_u64(range.end as u64);
+                    h.write_str(&self.archive.documents[*to].slug);
+                }
+            }
+        }
+        h.finish()
+    }
+
+    /// The template and variables of a page; `with_text` leaves out a
+    /// document's rendered text and note, for fingerprints.
+    fn variables(&self, page: Page, with_text: bool) -> (&'static str, Fields) {
         let (template, title, mut context) = match page {
             Page::Home => ("index.html", self.config.title.clone(), self.home()),
             Page::Document(id) => (
                 "document.html",
                 self.archive.documents[id].title.clone(),
-                self.document(id),
+                self.document(id, with_text),
             ),
             Page::Taxonomy(t) => (
                 "taxonomy.html",
@@ -151,7 +214,7 @@ impl<'a> Renderer<'a> {
             ),
             Page::Entities => ("entities.html", "People and organisations".to_string(), self.entities()),
             Page::Entity(e) => ("entity.html", self.archive.entities[e].name.clone(), self.entity(e)),
-            Page::NotFound => ("404.html", "Page not found".to_string(), Context::new()),
+            Page::NotFound => ("404.html", "Page not found".to_string(), Fields::default()),
         };
         let path = self.site_path(page);
         context.insert_value(
@@ -162,17 +225,13 @@ impl<'a> Renderer<'a> {
                 ("title", title.into()),
             ]),
         );
-        let mut out = Vec::with_capacity(16 * 1024);
-        self.tera
-            .render_to(template, &context, &mut out)
-            .map_err(|e| self.theme.template_error(&e))?;
-        Ok(out)
+        (template, context)
     }
 
-    fn home(&self) -> Context {
+    fn home(&self) -> Fields {
         let a = self.archive;
         let latest: Vec<DocId> = (0..a.documents.len().min(LATEST)).collect();
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value("latest", list(&self.summaries, &latest));
         c.insert_value(
             "taxonomies",
@@ -187,12 +246,30 @@ impl<'a> Renderer<'a> {
         c
     }
 
-    fn document(&self, id: DocId) -> Context {
+    fn document(&self, id: DocId, with_text: bool) -> Fields {
         let doc = &self.archive.documents[id];
         let mut fields = self.summaries[id].as_map().cloned().unwrap_or_default();
         for (k, v) in document_fields(doc) {
             fields.insert(k.into(), v);
         }
+        if with_text {
+            self.add_text(id, &mut fields);
+        }
+        for (key, value) in self.graph_fields(id) {
+            fields.insert(key.into(), value);
+        }
+        let (older, newer) = self.archive.neighbours[id];
+        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
+        fields.insert("previous".into(), neighbour(older));
+        fields.insert("next".into(), neighbour(newer));
+        let mut c = Fields::default();
+        c.insert_value("doc", Value::from(fields));
+        c
+    }
+
+    /// Renders a document's text and note into its variables.
+    fn add_text(&self, id: DocId, fields: &mut tera::Map) {
+        let doc = &self.archive.documents[id];
         let mut pieces = InlineLinks::new(self, id);
         let mut mentions = |text: &str| pieces.next(text);
         let resolve = |slug: &str, fragment: Option<&str>| self.resolve(slug, fragment);
@@ -223,16 +300,6 @@ impl<'a> Renderer<'a> {
             let html = markdown::render(note, "note-", Some(&mut linker)).html;
             fields.insert("note".into(), Value::safe_string(&html));
         }
-        for (key, value) in self.graph_fields(id) {
-            fields.insert(key.into(), value);
-        }
-        let (older, newer) = self.archive.neighbours[id];
-        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
-        fields.insert("previous".into(), neighbour(older));
-        fields.insert("next".into(), neighbour(newer));
-        let mut c = Context::new();
-        c.insert_value("doc", Value::from(fields));
-        c
     }
 
     /// The URL of `@/slug#fragment`.
@@ -294,7 +361,7 @@ impl<'a> Renderer<'a> {
         ])
     }
 
-    fn entities(&self) -> Context {
+    fn entities(&self) -> Fields {
         let mut by_kind: Vec<(&str, Vec<Value>)> = Vec::new();
         let mut order: Vec<EntityId> = (0..self.archive.entities.len()).collect();
         order.sort_by(|&a, &b| {
@@ -318,12 +385,12 @@ impl<'a> Renderer<'a> {
                 ])
             })
             .collect();
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value("groups", groups.into());
         c
     }
 
-    fn entity(&self, e: EntityId) -> Context {
+    fn entity(&self, e: EntityId) -> Fields {
         let entity = &self.archive.entities[e];
         let mut fields = self.entity_value(e).as_map().cloned().unwrap_or_default();
         fields.insert("other_names".into(), views::strings(&entity.other_names));
@@ -332,7 +399,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|(from, occ)| self.citing(*from, occ))
             .collect();
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value("entity", Value::from(fields));
         c.insert_value("mentions", mentions.into());
         c
@@ -366,15 +433,15 @@ impl<'a> Renderer<'a> {
         ])
     }
 
-    fn taxonomy(&self, t: usize) -> Context {
-        let mut c = Context::new();
+    fn taxonomy(&self, t: usize) -> Fields {
+        let mut c = Fields::default();
         c.insert_value("taxonomy", self.taxonomy_value(t, usize::MAX));
         c
     }
 
-    fn term(&self, t: usize, i: usize) -> Context {
+    fn term(&self, t: usize, i: usize) -> Fields {
         let term = &self.archive.taxonomies[t].terms[i];
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value("taxonomy", self.taxonomy_value(t, 0));
         c.insert_value("term", self.term_value(t, i));
         c.insert_value("groups", by_year(self.archive, &self.summaries, &term.documents));
@@ -396,10 +463,10 @@ impl<'a> Renderer<'a> {
             .into()
     }
 
-    fn timeline(&self) -> Context {
+    fn timeline(&self) -> Fields {
         let t = &self.archive.timeline;
         let dated: Vec<DocId> = t.years.iter().flat_map(|y| y.documents.iter().copied()).collect();
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value("years", self.year_values());
         c.insert_value("chart", self.chart());
         c.insert_value("groups", by_year(self.archive, &self.summaries, &dated));
@@ -435,7 +502,7 @@ impl<'a> Renderer<'a> {
         map([("width", (span * 12).into()), ("bars", bars.into())])
     }
 
-    fn year(&self, index: usize) -> Context {
+    fn year(&self, index: usize) -> Fields {
         let years = &self.archive.timeline.years;
         let y = &years[index];
         let months: Vec<Value> = y
@@ -461,7 +528,7 @@ impl<'a> Renderer<'a> {
                 ])
             })
         };
-        let mut c = Context::new();
+        let mut c = Fields::default();
         c.insert_value(
             "year",
             map([("year", y.year.into()), ("count", y.documents.len().into())]),

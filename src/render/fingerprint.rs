@@ -1,0 +1,109 @@
+//! Page fingerprints: a hash of everything a page is rendered from.
+//!
+//! `serve` renders a page again only when its fingerprint changed, so an
+//! edit to one document re-renders that document's page and the few pages
+//! that list or cite it, not the whole site. A fingerprint hashes the page's
+//! template variables (Tera values, walked in a stable order: maps by sorted
+//! key) and a hash of the site (every template's source, the config). The
+//! summaries shared by many list pages are hashed once per build and looked
+//! up by address.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use tera::Value;
+
+use super::theme::Theme;
+use crate::config::Config;
+
+/// Summary hashes by the address of the summary's map.
+pub type Memo = HashMap<usize, u64>;
+
+fn address(value: &Value) -> Option<usize> {
+    value.as_map().map(|m| m as *const tera::Map as usize)
+}
+
+/// Hashes every summary once.
+pub fn memo(summaries: &[Value]) -> Memo {
+    let empty = Memo::new();
+    summaries
+        .iter()
+        .filter_map(|v| {
+            let mut h = Fingerprinter::new(&empty);
+            h.value(v);
+            Some((address(v)?, h.finish()))
+        })
+        .collect()
+}
+
+/// The hash of what every page depends on: templates, config, `site`.
+pub fn site(theme: &Theme, config: &Config, site: &Value) -> u64 {
+    let empty = Memo::new();
+    let mut h = Fingerprinter::new(&empty);
+    for (name, file) in &theme.templates {
+        h.write_str(name);
+        if let Ok(bytes) = file.bytes() {
+            h.inner.write(&bytes);
+        }
+    }
+    h.write_str(&format!("{config:?}"));
+    h.value(site);
+    h.finish()
+}
+
+pub struct Fingerprinter<'m> {
+    inner: std::collections::hash_map::DefaultHasher,
+    memo: &'m Memo,
+}
+
+impl<'m> Fingerprinter<'m> {
+    pub fn new(memo: &'m Memo) -> Self {
+        Fingerprinter {
+            inner: std::collections::hash_map::DefaultHasher::new(),
+            memo,
+        }
+    }
+
+    pub fn write_u64(&mut self, n: u64) {
+        self.inner.write_u64(n);
+    }
+
+    pub fn write_str(&mut self, s: &str) {
+        s.hash(&mut self.inner);
+    }
+
+    /// Hashes a Tera value: strings with their escaping status, arrays in
+    /// order, maps by sorted key.
+    pub fn value(&mut self, value: &Value) {
+        if let Some(&known) = address(value).and_then(|a| self.memo.get(&a)) {
+            self.inner.write_u8(b'M');
+            self.inner.write_u64(known);
+        } else if let Some(map) = value.as_map() {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            self.inner.write_u8(b'{');
+            self.inner.write_usize(entries.len());
+            for (k, v) in entries {
+                k.hash(&mut self.inner);
+                self.value(v);
+            }
+        } else if let Some(items) = value.as_array() {
+            self.inner.write_u8(b'[');
+            self.inner.write_usize(items.len());
+            for item in items {
+                self.value(item);
+            }
+        } else if let Some(s) = value.as_str() {
+            self.inner.write_u8(if value.is_safe() { b'S' } else { b's' });
+            s.hash(&mut self.inner);
+        } else {
+            self.inner.write_u8(b'v');
+            value.name().hash(&mut self.inner);
+            value.to_string().hash(&mut self.inner);
+        }
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.inner.finish()
+    }
+}
