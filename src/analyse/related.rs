@@ -39,67 +39,97 @@ pub fn related(
         .iter()
         .map(|m| m.iter().map(|(d, _)| *d).collect())
         .collect();
-    (0..documents.len())
+    let n = documents.len();
+    (0..n)
         .into_par_iter()
-        .map(|id| {
-            let mut chosen: Vec<DocId> = Vec::new();
-            for (slug, _) in &documents[id].related {
-                if let Some(&other) = by_slug.get(slug) {
-                    if other != id && !chosen.contains(&other) {
-                        chosen.push(other);
+        .map_init(
+            || Scratch {
+                scores: vec![0.0; n],
+                marked: vec![false; n],
+                touched: Vec::new(),
+            },
+            |scratch, id| {
+                let mut chosen: Vec<DocId> = Vec::new();
+                for (slug, _) in &documents[id].related {
+                    if let Some(&other) = by_slug.get(slug) {
+                        if other != id && !chosen.contains(&other) {
+                            chosen.push(other);
+                        }
                     }
                 }
-            }
-            if chosen.len() < config.count {
-                let scores = scores(id, documents, taxonomies, &entity_docs, links, config);
-                let mut ranked: Vec<(DocId, f64)> = scores.into_iter().filter(|(d, _)| !chosen.contains(d)).collect();
-                ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                chosen.extend(ranked.into_iter().take(config.count - chosen.len()).map(|(d, _)| d));
-            }
-            chosen
-        })
+                if chosen.len() < config.count {
+                    let mut ranked = scratch.scores(id, documents, taxonomies, &entity_docs, links, config);
+                    ranked.retain(|(d, _)| !chosen.contains(d));
+                    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    chosen.extend(ranked.into_iter().take(config.count - chosen.len()).map(|(d, _)| d));
+                }
+                chosen
+            },
+        )
         .collect()
 }
 
-fn scores(
-    id: DocId,
-    documents: &[Arc<Document>],
-    taxonomies: &[Taxonomy],
-    entity_docs: &[Vec<DocId>],
-    links: &Links,
-    config: &RelatedConfig,
-) -> HashMap<DocId, f64> {
-    let mut scores: HashMap<DocId, f64> = HashMap::new();
-    let mut add = |other: DocId, weight: f64| {
-        if other != id && weight != 0.0 {
-            *scores.entry(other).or_default() += weight;
+/// Per-thread scores indexed by document, so scoring allocates nothing but
+/// the list of candidates it touched.
+struct Scratch {
+    scores: Vec<f64>,
+    marked: Vec<bool>,
+    touched: Vec<DocId>,
+}
+
+impl Scratch {
+    fn add(&mut self, id: DocId, other: DocId, weight: f64) {
+        if other == id || weight == 0.0 {
+            return;
         }
-    };
-    for taxonomy in taxonomies {
-        for &term in &taxonomy.terms_of[id] {
-            for &other in near(&taxonomy.terms[term].documents, id) {
-                add(other, config.terms);
+        if !self.marked[other] {
+            self.marked[other] = true;
+            self.touched.push(other);
+        }
+        self.scores[other] += weight;
+    }
+
+    /// The candidates of `id` with their scores; leaves the scratch clean.
+    fn scores(
+        &mut self,
+        id: DocId,
+        documents: &[Arc<Document>],
+        taxonomies: &[Taxonomy],
+        entity_docs: &[Vec<DocId>],
+        links: &Links,
+        config: &RelatedConfig,
+    ) -> Vec<(DocId, f64)> {
+        for taxonomy in taxonomies {
+            for &term in &taxonomy.terms_of[id] {
+                for &other in near(&taxonomy.terms[term].documents, id) {
+                    self.add(id, other, config.terms);
+                }
             }
         }
-    }
-    for &entity in &links.entities_of[id] {
-        for &other in near(&entity_docs[entity], id) {
-            add(other, config.entities);
+        for &entity in &links.entities_of[id] {
+            for &other in near(&entity_docs[entity], id) {
+                self.add(id, other, config.entities);
+            }
         }
-    }
-    let cited_by = links.cited_by[id].iter().map(|(d, _)| *d);
-    let mut citing: Vec<DocId> = links.cites[id].iter().copied().chain(cited_by).collect();
-    citing.sort_unstable();
-    citing.dedup();
-    for other in citing {
-        add(other, config.citations);
-    }
-    if config.time != 0.0 {
-        for (other, score) in scores.iter_mut() {
-            *score += config.time * closeness(documents[id].date, documents[*other].date);
+        let cited_by = links.cited_by[id].iter().map(|(d, _)| *d);
+        let mut citing: Vec<DocId> = links.cites[id].iter().copied().chain(cited_by).collect();
+        citing.sort_unstable();
+        citing.dedup();
+        for other in citing {
+            self.add(id, other, config.citations);
         }
+        let date = documents[id].date;
+        let ranked = self
+            .touched
+            .drain(..)
+            .map(|other| {
+                self.marked[other] = false;
+                let score = std::mem::take(&mut self.scores[other]);
+                (other, score + config.time * closeness(date, documents[other].date))
+            })
+            .collect();
+        ranked
     }
-    scores
 }
 
 /// The part of a sorted posting list around `id`.
