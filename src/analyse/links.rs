@@ -8,11 +8,11 @@
 //! and link to the exact paragraph. Explicit links and `related` slugs that do
 //! not resolve are errors pointing at the file and line that hold them.
 
-use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 

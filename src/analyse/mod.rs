@@ -11,9 +11,9 @@ pub mod related;
 pub mod taxonomy;
 pub mod timeline;
 
-use std::sync::Arc;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use std::path::Path;
 

@@ -12,8 +12,8 @@
 //! candidates (a window of [`WINDOW`] each side), so the work per document is
 //! bounded however large the archive grows.
 
-use std::sync::Arc;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 

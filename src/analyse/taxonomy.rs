@@ -5,8 +5,8 @@
 //! unique within its taxonomy even when two names fold to the same slug
 //! (`5G` and `5g`) or a name has no letters at all.
 
-use std::sync::Arc;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::DocId;
 use crate::config::TaxonomyConfig;
@@ -76,13 +76,7 @@ fn unique_slug(name: &str, used: &mut HashSet<String>) -> String {
         s if s.is_empty() => "term".to_string(),
         s => s,
     };
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    candidate
+    crate::content::slug::unique(base, used)
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //! after the months; undated documents are kept apart, never given a
 //! made-up date.
 
-use std::sync::Arc;
 use super::DocId;
 use crate::content::Document;
+use std::sync::Arc;
 
 /// One year of the timeline.
 #[derive(Debug, Clone)]

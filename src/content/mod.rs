@@ -12,9 +12,9 @@ pub mod frontmatter;
 pub mod seed;
 pub mod slug;
 
-use std::sync::Arc;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -135,7 +135,10 @@ pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache
     let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
         .into_par_iter()
         .map(|file| {
-            let reused = cache.entries.get(&file).filter(|c| c.stamp == stamp_of(root, &file, &c.document));
+            let reused = cache
+                .entries
+                .get(&file)
+                .filter(|c| c.stamp == stamp_of(root, &file, &c.document));
             let result = match reused {
                 Some(c) => Ok(Cached {
                     stamp: c.stamp,

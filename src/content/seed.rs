@@ -510,13 +510,7 @@ impl Assembler {
     }
 
     fn unique(&mut self, anchor: String) -> String {
-        let mut candidate = anchor.clone();
-        let mut n = 2;
-        while !self.used.insert(candidate.clone()) {
-            candidate = format!("{anchor}-{n}");
-            n += 1;
-        }
-        candidate
+        crate::content::slug::unique(anchor, &mut self.used)
     }
 }
 

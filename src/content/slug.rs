@@ -37,6 +37,18 @@ pub fn slugify(name: &str) -> String {
     out
 }
 
+/// `base`, or `base-2`, `base-3`... whichever `used` does not hold yet;
+/// the result is added to `used`. Keeps anchors and slugs distinct.
+pub fn unique(base: String, used: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,7 +64,10 @@ impl Sink for Recording {
             hash: hash(bytes),
             fingerprint,
         };
-        self.hashes.lock().expect("no panics while held").insert(rel.to_string(), known);
+        self.hashes
+            .lock()
+            .expect("no panics while held")
+            .insert(rel.to_string(), known);
         Ok(())
     }
 
@@ -88,9 +91,15 @@ impl Sink for Changes<'_> {
             fingerprint,
         };
         if self.known.get(rel).map(|k| k.hash) != Some(known.hash) {
-            self.changed.lock().expect("no panics while held").push((rel.to_string(), bytes.to_vec()));
+            self.changed
+                .lock()
+                .expect("no panics while held")
+                .push((rel.to_string(), bytes.to_vec()));
         }
-        self.seen.lock().expect("no panics while held").insert(rel.to_string(), known);
+        self.seen
+            .lock()
+            .expect("no panics while held")
+            .insert(rel.to_string(), known);
         Ok(())
     }
 
@@ -101,7 +110,10 @@ impl Sink for Changes<'_> {
     fn reuse(&self, rel: &str, fingerprint: u64) -> bool {
         match self.known.get(rel) {
             Some(known) if known.fingerprint == Some(fingerprint) => {
-                self.seen.lock().expect("no panics while held").insert(rel.to_string(), *known);
+                self.seen
+                    .lock()
+                    .expect("no panics while held")
+                    .insert(rel.to_string(), *known);
                 true
             }
             _ => false,

@@ -170,14 +170,9 @@ struct Walk<'a, 'l, 'k> {
 
 impl<'a> Walk<'a, '_, '_> {
     fn unique(&mut self, anchor: String) -> String {
-        let mut candidate = anchor.clone();
-        let mut n = 2;
-        while !self.used.insert(candidate.clone()) {
-            candidate = format!("{anchor}-{n}");
-            n += 1;
-        }
-        self.outline.anchors.push(candidate.clone());
-        candidate
+        let anchor = crate::content::slug::unique(anchor, &mut self.used);
+        self.outline.anchors.push(anchor.clone());
+        anchor
     }
 
     fn heading(&mut self, level: HeadingLevel, id: Option<String>, inner: Vec<Event<'a>>) {
