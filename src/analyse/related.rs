@@ -119,16 +119,14 @@ impl Scratch {
             self.add(id, other, config.citations);
         }
         let date = documents[id].date;
-        let ranked = self
-            .touched
+        self.touched
             .drain(..)
             .map(|other| {
                 self.marked[other] = false;
                 let score = std::mem::take(&mut self.scores[other]);
                 (other, score + config.time * closeness(date, documents[other].date))
             })
-            .collect();
-        ranked
+            .collect()
     }
 }
 
