@@ -78,6 +78,7 @@ pub fn run<S: output::Sink>(
 #[derive(Default)]
 pub struct Caches {
     pub documents: content::Cache,
+    pub links: analyse::links::Cache,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -93,7 +94,7 @@ pub fn run_with<S: output::Sink>(
     let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents)?;
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let (archive, analyse_warnings) = Archive::new(root, loaded, &config)?;
+    let (archive, analyse_warnings) = Archive::new(root, loaded, &config, &mut caches.links)?;
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;

@@ -9,7 +9,7 @@
 //! not resolve are errors pointing at the file and line that hold them.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -94,23 +94,32 @@ impl From<Segment> for Part<'_> {
 #[derive(Default)]
 struct DocText<'a> {
     parts: Vec<Part<'a>>,
-    anchors: HashSet<&'a str>,
-    /// Anchors of markdown texts, which are made, not borrowed.
-    owned_anchors: HashSet<String>,
     links: Vec<(ExplicitLink, Source, usize)>,
 }
 
-impl DocText<'_> {
-    fn has_anchor(&self, anchor: &str) -> bool {
-        self.anchors.contains(anchor) || self.owned_anchors.contains(anchor)
-    }
+/// What a name or link points at, by slug: stable when documents are
+/// added, removed or re-dated, unlike a [`DocId`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Document(String),
+    Entity(String),
+}
 
-    fn anchor_names(&self) -> impl Iterator<Item = &str> {
-        self.anchors
-            .iter()
-            .copied()
-            .chain(self.owned_anchors.iter().map(String::as_str))
-    }
+/// What scanning one document found, in stable keys.
+struct Scan {
+    found: Vec<(Key, Occurrence)>,
+    inline: Vec<(usize, Vec<(Range<usize>, String)>)>,
+    links: Vec<(ExplicitLink, Source)>,
+}
+
+/// Scans kept between builds by `serve`: a document is scanned again only
+/// when its files changed or the names looked for changed.
+#[derive(Default)]
+pub struct Cache {
+    /// Hash of every name looked for, in order, with what it names.
+    names: u64,
+    ambiguous: Vec<(String, Key)>,
+    scans: HashMap<String, (u64, Arc<Scan>)>,
 }
 
 /// Builds the graph. `root` is read again only to quote lines in errors.
@@ -120,26 +129,119 @@ pub fn build(
     entities: &[Entity],
     by_slug: &HashMap<String, DocId>,
     detect_mentions: bool,
+    cache: &mut Cache,
 ) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let texts: Vec<DocText> = documents.par_iter().map(|d| doc_text(d)).collect();
-    let errors = check_references(root, documents, &texts, by_slug);
+    let names = if detect_mentions {
+        names(documents, entities)
+    } else {
+        Vec::new()
+    };
+    let key_of = |t: Target| match t {
+        Target::Document(d) => Key::Document(documents[d].slug.clone()),
+        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
+    };
+    let names_hash = hash_names(&names, key_of);
+    if cache.names != names_hash || cache.scans.is_empty() {
+        cache.names = names_hash;
+        cache.scans.clear();
+        cache.ambiguous.clear();
+    }
+    let matcher: std::sync::OnceLock<Option<Matcher>> = std::sync::OnceLock::new();
+    let ambiguous = std::sync::Mutex::new(None);
+    let build_matcher = || {
+        let (m, amb) = Matcher::new(names.clone());
+        *ambiguous.lock().expect("no panics while held") = Some(amb);
+        m
+    };
+    let scans: Vec<Arc<Scan>> = documents
+        .par_iter()
+        .enumerate()
+        .map(|(id, doc)| match cache.scans.get(&doc.slug) {
+            Some((fingerprint, scan)) if *fingerprint == doc.fingerprint => scan.clone(),
+            _ => Arc::new(scan(id, doc, matcher.get_or_init(build_matcher).as_ref(), &key_of)),
+        })
+        .collect();
+    if let Some(amb) = ambiguous.into_inner().expect("no panics while held") {
+        cache.ambiguous = amb.into_iter().map(|(name, t)| (name, key_of(t))).collect();
+    }
+    cache.scans = documents
+        .iter()
+        .zip(&scans)
+        .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
+        .collect();
+    let errors = check_references(root, documents, &scans, by_slug);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (matcher, ambiguous) = if detect_mentions {
-        Matcher::new(names(documents, entities))
-    } else {
-        (None, Vec::new())
+    let warnings = ambiguous_warnings(&cache.ambiguous);
+    let entity_ids: HashMap<&str, EntityId> = entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
+    let target_of = |key: &Key| match key {
+        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
+        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
     };
-    let warnings = ambiguous_warnings(ambiguous, documents, entities);
-    let (found, inline): (Vec<_>, Vec<_>) = texts
+    let (found, inline): (Vec<_>, Vec<_>) = scans
         .par_iter()
         .enumerate()
-        .map(|(id, text)| occurrences(id, text, matcher.as_ref(), by_slug))
+        .map(|(id, scan)| resolve(id, scan, &target_of, by_slug))
         .unzip();
     let mut links = aggregate(documents.len(), entities.len(), found);
     links.inline = inline;
     Ok((links, warnings))
+}
+
+fn hash_names(names: &[(String, Target)], key_of: impl Fn(Target) -> Key) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    names.len().hash(&mut h);
+    for (name, target) in names {
+        name.hash(&mut h);
+        key_of(*target).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Scans one document and states what it found in keys.
+fn scan(id: DocId, doc: &Document, matcher: Option<&Matcher>, key_of: &(impl Fn(Target) -> Key + Sync)) -> Scan {
+    let text = doc_text(doc);
+    let (found, inline) = occurrences(id, &doc.slug, &text, matcher, key_of);
+    Scan {
+        found,
+        inline,
+        links: text.links.into_iter().map(|(link, source, _)| (link, source)).collect(),
+    }
+}
+
+/// A scan in terms of this build's ids.
+fn resolve(
+    id: DocId,
+    scan: &Scan,
+    target_of: &(impl Fn(&Key) -> Option<Target> + Sync),
+    by_slug: &HashMap<String, DocId>,
+) -> (Vec<(Target, Occurrence)>, Vec<InlineMentions>) {
+    let found = scan
+        .found
+        .iter()
+        .filter_map(|(key, o)| {
+            let occurrence = Occurrence {
+                from: id,
+                anchor: o.anchor.clone(),
+                snippet: o.snippet.clone(),
+            };
+            Some((target_of(key)?, occurrence))
+        })
+        .collect();
+    let inline = scan
+        .inline
+        .iter()
+        .map(|(piece, list)| {
+            let list = list
+                .iter()
+                .filter_map(|(r, slug)| Some((r.clone(), *by_slug.get(slug)?)))
+                .collect();
+            (*piece, list)
+        })
+        .collect();
+    (found, inline)
 }
 
 fn doc_text(doc: &Document) -> DocText<'_> {
@@ -151,7 +253,6 @@ fn doc_text(doc: &Document) -> DocText<'_> {
     match &doc.text {
         Text::Blocks(blocks) => {
             for block in blocks {
-                out.anchors.insert(&block.anchor);
                 if has_mentions(block.kind) {
                     out.parts.push(Part {
                         anchor: Cow::Borrowed(&block.anchor),
@@ -182,7 +283,6 @@ fn doc_text(doc: &Document) -> DocText<'_> {
 fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
     let outline = markdown::outline(md, prefix);
     let base = out.parts.len();
-    out.owned_anchors.extend(outline.anchors);
     for link in outline.links {
         out.links.push((link, source.clone(), base));
     }
@@ -203,21 +303,16 @@ fn names(documents: &[Arc<Document>], entities: &[Entity]) -> Vec<(String, Targe
     names
 }
 
-fn ambiguous_warnings(
-    ambiguous: Vec<(String, Target)>,
-    documents: &[Arc<Document>],
-    entities: &[Entity],
-) -> Vec<Diagnostic> {
-    let describe = |t: Target| match t {
-        Target::Document(d) => format!("document `{}`", documents[d].slug),
-        Target::Entity(e) => format!("entity `{}`", entities[e].slug),
-    };
+fn ambiguous_warnings(ambiguous: &[(String, Key)]) -> Vec<Diagnostic> {
     ambiguous
-        .into_iter()
-        .map(|(name, target)| {
+        .iter()
+        .map(|(name, key)| {
+            let what = match key {
+                Key::Document(slug) => format!("document `{slug}`"),
+                Key::Entity(slug) => format!("entity `{slug}`"),
+            };
             Diagnostic::warning(format!(
-                "the name \"{name}\" of {} is already another's; it is not linked to it",
-                describe(target)
+                "the name \"{name}\" of {what} is already another's; it is not linked to it"
             ))
             .hint("give each document and entity names of its own")
         })
@@ -228,13 +323,14 @@ fn ambiguous_warnings(
 fn check_references(
     root: &Path,
     documents: &[Arc<Document>],
-    texts: &[DocText],
+    scans: &[Arc<Scan>],
     by_slug: &HashMap<String, DocId>,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let slugs = || by_slug.keys().map(String::as_str);
-    for (doc, text) in documents.iter().zip(texts) {
-        for (link, source, _) in &text.links {
+    let mut anchors: HashMap<DocId, Vec<String>> = HashMap::new();
+    for (doc, scan) in documents.iter().zip(scans) {
+        for (link, source) in &scan.links {
             let at = || {
                 locate(
                     root,
@@ -246,20 +342,20 @@ fn check_references(
                 errors.push(unknown_slug(&link.slug, at(), slugs()));
                 continue;
             };
-            if let Some(fragment) = &link.fragment {
-                if !texts[target].has_anchor(fragment) {
-                    let hint = match did_you_mean(fragment, texts[target].anchor_names()) {
-                        Some(close) => format!("did you mean `#{close}`?"),
-                        None => {
-                            "anchors are #p-N for paragraphs and #sec-... for sections; see the target page".to_string()
-                        }
-                    };
-                    errors.push(
-                        Diagnostic::error(format!("document `{}` has no anchor `#{fragment}`", link.slug))
-                            .at(at())
-                            .hint(hint),
-                    );
-                }
+            let Some(fragment) = &link.fragment else { continue };
+            let known = anchors.entry(target).or_insert_with(|| anchors_of(&documents[target]));
+            if !known.iter().any(|a| a == fragment) {
+                let hint = match did_you_mean(fragment, known.iter().map(String::as_str)) {
+                    Some(close) => format!("did you mean `#{close}`?"),
+                    None => {
+                        "anchors are #p-N for paragraphs and #sec-... for sections; see the target page".to_string()
+                    }
+                };
+                errors.push(
+                    Diagnostic::error(format!("document `{}` has no anchor `#{fragment}`", link.slug))
+                        .at(at())
+                        .hint(hint),
+                );
             }
         }
         for (slug, span) in &doc.related {
@@ -269,6 +365,19 @@ fn check_references(
         }
     }
     errors
+}
+
+/// Every anchor of a document's text and note.
+fn anchors_of(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = match &doc.text {
+        Text::Blocks(blocks) => blocks.iter().map(|b| b.anchor.clone()).collect(),
+        Text::Markdown(md) => markdown::outline(md, "").anchors,
+        Text::None => Vec::new(),
+    };
+    if let Some(note) = &doc.note {
+        out.extend(markdown::outline(note, "note-").anchors);
+    }
+    out
 }
 
 fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a str>) -> Diagnostic {
@@ -289,28 +398,31 @@ fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
 }
 
 /// Every citation and entity mention in one document, and the document
-/// mentions to render as links.
+/// mentions to render as links (by piece of text), all in keys.
+type Keyed = (Vec<(Key, Occurrence)>, Vec<(usize, Vec<(Range<usize>, String)>)>);
+
 fn occurrences(
     id: DocId,
+    own_slug: &str,
     text: &DocText,
     matcher: Option<&Matcher>,
-    by_slug: &HashMap<String, DocId>,
-) -> (Vec<(Target, Occurrence)>, Vec<InlineMentions>) {
+    key_of: &(impl Fn(Target) -> Key + Sync),
+) -> Keyed {
     let mut out = Vec::new();
     let mut inline = Vec::new();
     let mut piece_index = 0;
     let mut link_at = text.links.iter().peekable();
     for (index, segment) in text.parts.iter().enumerate() {
-        let mut found: Vec<(Range<usize>, Target)> = Vec::new();
+        let mut found: Vec<(Range<usize>, Key)> = Vec::new();
         for piece in &segment.pieces {
             let in_piece = matcher
                 .map(|m| m.find(&segment.text[piece.clone()], Some(id)))
                 .unwrap_or_default();
-            let documents: Vec<(Range<usize>, DocId)> = in_piece
+            let documents: Vec<(Range<usize>, String)> = in_piece
                 .iter()
-                .filter_map(|f| match f.target {
-                    Target::Document(d) => Some((f.range.clone(), d)),
-                    Target::Entity(_) => None,
+                .filter_map(|f| match key_of(f.target) {
+                    Key::Document(slug) => Some((f.range.clone(), slug)),
+                    Key::Entity(_) => None,
                 })
                 .collect();
             if !documents.is_empty() {
@@ -320,29 +432,27 @@ fn occurrences(
             found.extend(
                 in_piece
                     .into_iter()
-                    .map(|f| (f.range.start + piece.start..f.range.end + piece.start, f.target)),
+                    .map(|f| (f.range.start + piece.start..f.range.end + piece.start, key_of(f.target))),
             );
         }
         while let Some((link, _, base)) = link_at.peek() {
             if base + link.segment != index {
                 break;
             }
-            if let Some(&target) = by_slug.get(&link.slug).filter(|&&t| t != id) {
-                found.push((link.text.clone(), Target::Document(target)));
+            if link.slug != own_slug {
+                found.push((link.text.clone(), Key::Document(link.slug.clone())));
             }
             link_at.next();
         }
         found.sort_by_key(|(r, _)| r.start);
-        for (range, target) in found {
+        for (range, key) in found {
             let snippet = snippet(&segment.text, range);
-            out.push((
-                target,
-                Occurrence {
-                    from: id,
-                    anchor: segment.anchor.to_string(),
-                    snippet,
-                },
-            ));
+            let occurrence = Occurrence {
+                from: id,
+                anchor: segment.anchor.to_string(),
+                snippet,
+            };
+            out.push((key, occurrence));
         }
     }
     (out, inline)

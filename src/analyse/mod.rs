@@ -46,7 +46,12 @@ pub struct Archive {
 impl Archive {
     /// Analyses loaded documents. `root` is read only to quote the lines of
     /// errors (a link to a document that does not exist, say).
-    pub fn new(root: &Path, loaded: Loaded, config: &Config) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
+    pub fn new(
+        root: &Path,
+        loaded: Loaded,
+        config: &Config,
+        cache: &mut links::Cache,
+    ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut documents = loaded.documents;
         documents.sort_by(|a, b| newest_first(a, b));
         let by_slug: HashMap<String, DocId> = documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
@@ -59,7 +64,14 @@ impl Archive {
         let timeline = Timeline::build(&documents);
         let neighbours = neighbours(&documents);
         let entities = loaded.entities;
-        let (links, warnings) = links::build(root, &documents, &entities, &by_slug, config.links.detect_mentions)?;
+        let (links, warnings) = links::build(
+            root,
+            &documents,
+            &entities,
+            &by_slug,
+            config.links.detect_mentions,
+            cache,
+        )?;
         let related = related::related(&documents, &by_slug, &taxonomies, &links, &config.related);
         let archive = Archive {
             documents,
