@@ -108,7 +108,7 @@ enum Key {
 /// What scanning one document found, in stable keys.
 struct Scan {
     found: Vec<(Key, Occurrence)>,
-    inline: Vec<(usize, Vec<(Range<usize>, String)>)>,
+    inline: Vec<KeyedInline>,
     links: Vec<(ExplicitLink, Source)>,
 }
 
@@ -399,7 +399,10 @@ fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
 
 /// Every citation and entity mention in one document, and the document
 /// mentions to render as links (by piece of text), all in keys.
-type Keyed = (Vec<(Key, Occurrence)>, Vec<(usize, Vec<(Range<usize>, String)>)>);
+type Keyed = (Vec<(Key, Occurrence)>, Vec<KeyedInline>);
+
+/// The document mentions of one piece of text, by slug.
+type KeyedInline = (usize, Vec<(Range<usize>, String)>);
 
 fn occurrences(
     id: DocId,
