@@ -79,6 +79,9 @@ pub fn run<S: output::Sink>(
 pub struct Caches {
     pub documents: content::Cache,
     pub links: analyse::links::Cache,
+    /// Files changed since the caches were filled, relative to the archive
+    /// root, when a watcher knows; `None` to check every file.
+    pub changed: Option<Vec<PathBuf>>,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -91,7 +94,8 @@ pub fn run_with<S: output::Sink>(
     let mut timings = Timings::new();
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
-    let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents)?;
+    let changed = caches.changed.take();
+    let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref())?;
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
     let (archive, analyse_warnings) = Archive::new(root, loaded, &config, &mut caches.links)?;

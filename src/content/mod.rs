@@ -83,7 +83,7 @@ pub struct Loaded {
 /// Loads every document under `root/content`. Drafts are skipped unless
 /// `drafts` is set.
 pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Diagnostic>> {
-    load_cached(root, config, drafts, &mut Cache::default())
+    load_cached(root, config, drafts, &mut Cache::default(), None)
 }
 
 /// Documents loaded by an earlier build, reused while neither their content
@@ -93,6 +93,8 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Di
 pub struct Cache {
     taxonomies: Vec<String>,
     entries: HashMap<PathBuf, Cached>,
+    /// Content files that failed to load last time: always loaded again.
+    failed: std::collections::HashSet<PathBuf>,
 }
 
 struct Cached {
@@ -123,22 +125,36 @@ fn stamp_of(root: &Path, file: &Path, doc: &Document) -> Stamp {
 }
 
 /// Like [`load`], reusing what `cache` holds and updating it.
-pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache) -> Result<Loaded, Vec<Diagnostic>> {
+///
+/// `changed`, when given, lists the files (relative to `root`) that changed
+/// since the cache was filled, as a watcher reports them: then only those
+/// are looked at, and nothing else is even checked on disk. Changes outside
+/// `content/` and `seeds/`, or to folders, fall back to checking every file.
+pub fn load_cached(
+    root: &Path,
+    config: &Config,
+    drafts: bool,
+    cache: &mut Cache,
+    changed: Option<&[PathBuf]>,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let taxonomies: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
     if cache.taxonomies != taxonomies {
         *cache = Cache {
             taxonomies,
-            entries: HashMap::new(),
+            ..Cache::default()
         };
     }
-    let files = content_files(root)?;
+    let (files, forced) = match changed.and_then(|c| targeted(root, cache, c)) {
+        Some((files, forced)) => (files, Some(forced)),
+        None => (content_files(root)?, None),
+    };
     let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
         .into_par_iter()
         .map(|file| {
-            let reused = cache
-                .entries
-                .get(&file)
-                .filter(|c| c.stamp == stamp_of(root, &file, &c.document));
+            let reused = cache.entries.get(&file).filter(|c| match &forced {
+                Some(forced) => !forced.contains(&file),
+                None => c.stamp == stamp_of(root, &file, &c.document),
+            });
             let result = match reused {
                 Some(c) => Ok(Cached {
                     stamp: c.stamp,
@@ -155,6 +171,7 @@ pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache
         })
         .collect();
     cache.entries.clear();
+    cache.failed.clear();
     let mut documents = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -167,7 +184,10 @@ pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache
                 }
                 cache.entries.insert(file, cached);
             }
-            Err(e) => errors.extend(e),
+            Err(e) => {
+                errors.extend(e);
+                cache.failed.insert(file);
+            }
         }
     }
     errors.extend(duplicate_slugs(&documents));
@@ -184,6 +204,46 @@ pub fn load_cached(root: &Path, config: &Config, drafts: bool, cache: &mut Cache
     } else {
         Err(errors)
     }
+}
+
+/// The content files after `changed`, and those of them to load again;
+/// `None` when the changes need a full look at the disk.
+fn targeted(
+    root: &Path,
+    cache: &Cache,
+    changed: &[PathBuf],
+) -> Option<(Vec<PathBuf>, std::collections::HashSet<PathBuf>)> {
+    if cache.entries.is_empty() && cache.failed.is_empty() {
+        return None;
+    }
+    let mut files: std::collections::BTreeSet<PathBuf> = cache.entries.keys().chain(&cache.failed).cloned().collect();
+    let mut forced = std::collections::HashSet::new();
+    for path in changed {
+        let top = path.components().next().and_then(|c| c.as_os_str().to_str());
+        if root.join(path).is_dir() {
+            return None;
+        }
+        match top {
+            Some(CONTENT_DIR) if path.extension().is_some_and(|e| e == "md") => {
+                if root.join(path).is_file() {
+                    files.insert(path.clone());
+                } else {
+                    files.remove(path);
+                }
+                forced.insert(path.clone());
+            }
+            Some(CONTENT_DIR) => {}
+            Some(SEEDS_DIR) => {
+                let users = cache
+                    .entries
+                    .iter()
+                    .filter(|(_, c)| c.document.seed.as_deref() == Some(path.as_path()));
+                forced.extend(users.map(|(file, _)| file.clone()));
+            }
+            _ => return None,
+        }
+    }
+    Some((files.into_iter().collect(), forced))
 }
 
 /// Every `.md` file below `content/`, relative to `root`, in a stable order.

@@ -126,6 +126,13 @@ impl Incremental {
         Incremental::default()
     }
 
+    /// Rebuilds the archive after `changed` files (relative to the archive
+    /// root), as a watcher reports them; see [`Incremental::rebuild`].
+    pub fn rebuild_after(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Result<Rebuilt, Vec<Diagnostic>> {
+        self.caches.changed = Some(changed.to_vec());
+        self.rebuild(options)
+    }
+
     /// Rebuilds the archive, changing only what changed in the output.
     pub fn rebuild(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
         let fresh = match &self.output {

@@ -113,21 +113,36 @@ pub fn run(mut options: ServeOptions, mut report: impl FnMut(Event)) -> Result<(
         .map_err(|e| vec![Diagnostic::error(format!("cannot watch {}: {e}", root.display()))])?;
     let mut incremental = Incremental::new();
     let shared = Arc::new(Shared::new(default_output(&options.build)));
-    rebuild(&mut incremental, &options.build, &shared, &mut report);
+    rebuild(&mut incremental, &options.build, None, &shared, &mut report);
     if let Some(server) = server {
         let shared = shared.clone();
         std::thread::spawn(move || http::run(server, shared));
     }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     while let Some(changed) = watcher.next_batch() {
         report(Event::Changed(&changed));
-        rebuild(&mut incremental, &options.build, &shared, &mut report);
+        let relative: Vec<PathBuf> = changed
+            .iter()
+            .filter_map(|p| p.strip_prefix(&canonical_root).ok().map(PathBuf::from))
+            .collect();
+        rebuild(&mut incremental, &options.build, Some(&relative), &shared, &mut report);
     }
     Ok(())
 }
 
-fn rebuild(incremental: &mut Incremental, options: &BuildOptions, shared: &Shared, report: &mut impl FnMut(Event)) {
+fn rebuild(
+    incremental: &mut Incremental,
+    options: &BuildOptions,
+    changed: Option<&[PathBuf]>,
+    shared: &Shared,
+    report: &mut impl FnMut(Event),
+) {
     let started = Instant::now();
-    match incremental.rebuild(options) {
+    let result = match changed {
+        Some(changed) => incremental.rebuild_after(options, changed),
+        None => incremental.rebuild(options),
+    };
+    match result {
         Ok(rebuilt) => {
             shared.publish(Some(rebuilt.report.output.clone()), None);
             report(Event::Rebuilt {
