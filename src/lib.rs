@@ -78,7 +78,8 @@ pub fn run<S: output::Sink>(
 #[derive(Default)]
 pub struct Caches {
     pub documents: content::Cache,
-    pub links: analyse::links::Cache,
+    pub analysis: analyse::Cache,
+    pub graph: output::graph::Cache,
     /// Files changed since the caches were filled, relative to the archive
     /// root, when a watcher knows; `None` to check every file.
     pub changed: Option<Vec<PathBuf>>,
@@ -98,7 +99,7 @@ pub fn run_with<S: output::Sink>(
     let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref())?;
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let (archive, analyse_warnings) = Archive::new(root, loaded, &config, &mut caches.links)?;
+    let (archive, analyse_warnings) = Archive::new(root, loaded, &config, &mut caches.analysis)?;
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;
@@ -129,7 +130,8 @@ pub fn run_with<S: output::Sink>(
         return Err(first_of_each(errors));
     }
     timings.lap("render and write pages");
-    put("graph.json", &output::graph::to_json(&archive, &config), None).map_err(|d| vec![d])?;
+    let graph = output::graph::to_json_cached(&archive, &config, &mut caches.graph);
+    put("graph.json", &graph, None).map_err(|d| vec![d])?;
     for (rel, file) in &theme.statics {
         let bytes = file
             .bytes()

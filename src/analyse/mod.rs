@@ -25,6 +25,15 @@ pub use links::Links;
 pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
+/// What the analysis keeps between builds (`serve` holds one): document
+/// scans for the link graph, and the related lists with a hash of what they
+/// were computed from.
+#[derive(Default)]
+pub struct Cache {
+    pub links: links::Cache,
+    related: Option<(u64, Vec<Vec<DocId>>)>,
+}
+
 /// Index of a document in [`Archive::documents`].
 pub type DocId = usize;
 
@@ -50,7 +59,7 @@ impl Archive {
         root: &Path,
         loaded: Loaded,
         config: &Config,
-        cache: &mut links::Cache,
+        cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut documents = loaded.documents;
         documents.sort_by(|a, b| newest_first(a, b));
@@ -70,9 +79,14 @@ impl Archive {
             &entities,
             &by_slug,
             config.links.detect_mentions,
-            cache,
+            &mut cache.links,
         )?;
-        let related = related::related(&documents, &by_slug, &taxonomies, &links, &config.related);
+        let inputs = related::inputs_hash(&documents, &taxonomies, &links, &config.related);
+        let related = match cache.related.take() {
+            Some((hash, related)) if hash == inputs => related,
+            _ => related::related(&documents, &by_slug, &taxonomies, &links, &config.related),
+        };
+        cache.related = Some((inputs, related.clone()));
         let archive = Archive {
             documents,
             entities,

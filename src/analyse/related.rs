@@ -130,6 +130,42 @@ impl Scratch {
     }
 }
 
+/// A hash of everything [`related`] reads: when it is unchanged, so is the
+/// result, and a rebuild reuses the lists it already has. Documents are
+/// named by slug, in archive order, so the hash also covers every id.
+pub fn inputs_hash(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links, config: &RelatedConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{config:?}").hash(&mut h);
+    documents.len().hash(&mut h);
+    for (id, doc) in documents.iter().enumerate() {
+        doc.slug.hash(&mut h);
+        doc.date.hash(&mut h);
+        for (slug, _) in &doc.related {
+            slug.hash(&mut h);
+        }
+        for taxonomy in taxonomies {
+            for &term in &taxonomy.terms_of[id] {
+                taxonomy.terms[term].name.hash(&mut h);
+            }
+            h.write_u8(0);
+        }
+        links.entities_of[id].hash(&mut h);
+        links.cites[id].hash(&mut h);
+        for (from, _) in &links.cited_by[id] {
+            from.hash(&mut h);
+        }
+        h.write_u8(1);
+    }
+    for docs in &links.mentions_of {
+        docs.len().hash(&mut h);
+        for (from, _) in docs {
+            from.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
 /// The part of a sorted posting list around `id`.
 fn near(postings: &[DocId], id: DocId) -> &[DocId] {
     let at = postings.partition_point(|&d| d < id);

@@ -98,3 +98,44 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     json.push(b'\n');
     json
 }
+
+/// The graph of the last build and a hash of what it was made from.
+#[derive(Default)]
+pub struct Cache {
+    last: Option<(u64, std::sync::Arc<Vec<u8>>)>,
+}
+
+/// [`to_json`], reusing the last build's bytes when nothing the graph shows
+/// has changed.
+pub fn to_json_cached(archive: &Archive, config: &Config, cache: &mut Cache) -> std::sync::Arc<Vec<u8>> {
+    let inputs = inputs_hash(archive, config);
+    if let Some((hash, bytes)) = &cache.last {
+        if *hash == inputs {
+            return bytes.clone();
+        }
+    }
+    let bytes = std::sync::Arc::new(to_json(archive, config));
+    cache.last = Some((inputs, bytes.clone()));
+    bytes
+}
+
+fn inputs_hash(archive: &Archive, config: &Config) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    config.base_url.hash(&mut h);
+    for doc in &archive.documents {
+        (&doc.slug, &doc.title, doc.date, matches!(doc.text, Text::None)).hash(&mut h);
+    }
+    for entity in &archive.entities {
+        (&entity.slug, &entity.kind, &entity.name).hash(&mut h);
+    }
+    let links = &archive.links;
+    (&links.cites, &archive.related).hash(&mut h);
+    for mentions in &links.mentions_of {
+        for (from, occurrences) in mentions {
+            (from, occurrences.len()).hash(&mut h);
+        }
+        h.write_u8(0);
+    }
+    h.finish()
+}
