@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def start_server(annals, root):
         if port is None and (m := re.search(r"127\.0\.0\.1:(\d+)", line)):
             port = int(m.group(1))
         if line.startswith("Rebuilt"):
+            # Keep reading what the server prints, or it blocks once the
+            # pipe is full.
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
             return proc, port
     sys.exit("the server stopped before its first build")
 
