@@ -80,6 +80,7 @@ pub struct Caches {
     pub documents: content::Cache,
     pub analysis: analyse::Cache,
     pub graph: output::graph::Cache,
+    pub render: render::Cache,
     /// Files changed since the caches were filled, relative to the archive
     /// root, when a watcher knows; `None` to check every file.
     pub changed: Option<Vec<PathBuf>>,
@@ -103,7 +104,7 @@ pub fn run_with<S: output::Sink>(
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;
-    let renderer = Renderer::new(&config, &archive, &theme)?;
+    let renderer = Renderer::new(&config, &archive, &theme, &mut caches.render)?;
     timings.lap("prepare render");
 
     let output = root.join(&config.output_dir);

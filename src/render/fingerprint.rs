@@ -19,21 +19,17 @@ use crate::config::Config;
 /// Summary hashes by the address of the summary's map.
 pub type Memo = HashMap<usize, u64>;
 
-fn address(value: &Value) -> Option<usize> {
+/// Where a map value's contents live: the same for every clone of it.
+pub fn address(value: &Value) -> Option<usize> {
     value.as_map().map(|m| m as *const tera::Map as usize)
 }
 
-/// Hashes every summary once.
-pub fn memo(summaries: &[Value]) -> Memo {
+/// The hash of one value.
+pub fn hash_value(value: &Value) -> u64 {
     let empty = Memo::new();
-    summaries
-        .iter()
-        .filter_map(|v| {
-            let mut h = Fingerprinter::new(&empty);
-            h.value(v);
-            Some((address(v)?, h.finish()))
-        })
-        .collect()
+    let mut h = Fingerprinter::new(&empty);
+    h.value(value);
+    h.finish()
 }
 
 /// The hash of what every page depends on: templates, config, `site`.

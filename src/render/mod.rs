@@ -14,6 +14,8 @@ pub mod text;
 pub mod theme;
 pub mod views;
 
+use std::collections::HashMap;
+
 use tera::{Context, Value};
 
 use crate::analyse::links::InlineMentions;
@@ -63,6 +65,61 @@ pub enum Page {
     NotFound,
 }
 
+/// Summaries kept between builds (`serve` holds one), by slug, with the key
+/// they were built for and their hash.
+#[derive(Default)]
+pub struct Cache {
+    site: u64,
+    summaries: HashMap<String, (u64, Value, u64)>,
+}
+
+/// Every document's summary and its hash, reusing those whose inputs are
+/// unchanged since the last build.
+fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &mut Cache) -> (Vec<Value>, Vec<u64>) {
+    use rayon::prelude::*;
+    if cache.site != site_hash {
+        cache.site = site_hash;
+        cache.summaries.clear();
+    }
+    let built: Vec<(u64, Value, u64)> = (0..archive.documents.len())
+        .into_par_iter()
+        .map(|id| {
+            let key = summary_key(archive, id);
+            match cache.summaries.get(&archive.documents[id].slug) {
+                Some((k, value, hash)) if *k == key => (key, value.clone(), *hash),
+                _ => {
+                    let value = views::summary(config, archive, id);
+                    let hash = fingerprint::hash_value(&value);
+                    (key, value, hash)
+                }
+            }
+        })
+        .collect();
+    cache.summaries = archive
+        .documents
+        .iter()
+        .map(|d| d.slug.clone())
+        .zip(built.iter().cloned())
+        .collect();
+    built.into_iter().map(|(_, value, hash)| (value, hash)).unzip()
+}
+
+/// What a summary is built from besides the config: the document's files
+/// and the slugs its terms got.
+fn summary_key(archive: &Archive, id: DocId) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let doc = &archive.documents[id];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (doc.fingerprint, &doc.slug).hash(&mut h);
+    for taxonomy in &archive.taxonomies {
+        for &term in &taxonomy.terms_of[id] {
+            (&taxonomy.terms[term].name, &taxonomy.terms[term].slug).hash(&mut h);
+        }
+        h.write_u8(0);
+    }
+    h.finish()
+}
+
 /// A page's template variables, before they become a Tera context.
 #[derive(Default)]
 struct Fields(Vec<(&'static str, Value)>);
@@ -82,17 +139,30 @@ pub struct Renderer<'a> {
     /// Hashes of the summaries, by address, so fingerprints hash each
     /// summary once however many pages list it.
     summary_hashes: fingerprint::Memo,
+    /// The same hashes, by document.
+    summary_hash: Vec<u64>,
     /// Hash of the templates and the config.
     site_hash: u64,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(config: &'a Config, archive: &'a Archive, theme: &'a Theme) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+    pub fn new(
+        config: &'a Config,
+        archive: &'a Archive,
+        theme: &'a Theme,
+        cache: &mut Cache,
+    ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = theme.compile()?;
-        tera.global_context().insert_value("site", views::site(config, archive));
-        let summaries = views::summaries(config, archive);
-        let summary_hashes = fingerprint::memo(&summaries);
-        let site_hash = fingerprint::site(theme, config, &views::site(config, archive));
+        let site = views::site(config, archive);
+        let site_hash = fingerprint::site(theme, config, &site);
+        tera.global_context().insert_value("site", site);
+        let (summaries, hashes) = cached_summaries(config, archive, site_hash, cache);
+        let summary_hashes = summaries
+            .iter()
+            .zip(&hashes)
+            .filter_map(|(v, h)| Some((fingerprint::address(v)?, *h)))
+            .collect();
+        let summary_hash = hashes;
         Ok(Renderer {
             config,
             archive,
@@ -100,6 +170,7 @@ impl<'a> Renderer<'a> {
             tera,
             summaries,
             summary_hashes,
+            summary_hash,
             site_hash,
         })
     }
@@ -146,7 +217,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
-        let (template, fields) = self.variables(page, true);
+        let (template, fields) = self.variables(page);
         let mut context = Context::new();
         for (key, value) in fields.0 {
             context.insert_value(key, value);
@@ -164,7 +235,10 @@ impl<'a> Renderer<'a> {
     /// the rendered text, so the text is not rendered to compute this). Two
     /// builds that give a page the same fingerprint render the same bytes.
     pub fn fingerprint(&self, page: Page) -> u64 {
-        let (template, fields) = self.variables(page, false);
+        if let Page::Document(id) = page {
+            return self.document_fingerprint(id);
+        }
+        let (template, fields) = self.variables(page);
         let mut h = fingerprint::Fingerprinter::new(&self.summary_hashes);
         h.write_u64(self.site_hash);
         h.write_str(template);
@@ -172,29 +246,68 @@ impl<'a> Renderer<'a> {
             h.write_str(key);
             h.value(value);
         }
-        if let Page::Document(id) = page {
-            h.write_u64(self.archive.documents[id].fingerprint);
-            for (piece, found) in &self.archive.links.inline[id] {
-                h.write_u64(*piece as u64);
-                for (range, to) in found {
-                    h.write_u64(range.start as u64);
-                    h.write_u64(range.end as u64);
-                    h.write_str(&self.archive.documents[*to].slug);
+        h.finish()
+    }
+
+    /// A document page's fingerprint, from the hashes of what its
+    /// variables are made of rather than from the variables themselves:
+    /// the document's files, its summary, the summaries of the documents it
+    /// lists, its quotations and entities, and the mentions in its text.
+    /// Computing it for every document on every rebuild must stay cheap.
+    fn document_fingerprint(&self, id: DocId) -> u64 {
+        let a = self.archive;
+        let links = &a.links;
+        let summary = |d: DocId| self.summary_hash[d];
+        let mut h = fingerprint::Fingerprinter::new(&self.summary_hashes);
+        h.write_u64(self.site_hash);
+        h.write_str("document.html");
+        h.write_u64(a.documents[id].fingerprint);
+        h.write_u64(summary(id));
+        let (older, newer) = a.neighbours[id];
+        for neighbour in [older, newer] {
+            h.write_u64(neighbour.map_or(0, |d| summary(d) ^ 1));
+        }
+        for list in [&links.cites[id], &a.related[id]] {
+            h.write_u64(list.len() as u64);
+            list.iter().for_each(|&d| h.write_u64(summary(d)));
+        }
+        h.write_u64(links.cited_by[id].len() as u64);
+        for (from, occurrences) in &links.cited_by[id] {
+            h.write_u64(summary(*from));
+            h.write_u64(occurrences.len() as u64);
+            for o in occurrences.iter().take(MAX_QUOTES) {
+                for part in [&o.anchor, &o.snippet.before, &o.snippet.matched, &o.snippet.after] {
+                    h.write_str(part);
                 }
+            }
+        }
+        h.write_u64(links.entities_of[id].len() as u64);
+        for &e in &links.entities_of[id] {
+            let entity = &a.entities[e];
+            for part in [&entity.slug, &entity.name, &entity.kind] {
+                h.write_str(part);
+            }
+            h.write_u64(links.mentions_of[e].len() as u64);
+        }
+        for (piece, found) in &links.inline[id] {
+            h.write_u64(*piece as u64);
+            for (range, to) in found {
+                h.write_u64(range.start as u64);
+                h.write_u64(range.end as u64);
+                h.write_str(&a.documents[*to].slug);
             }
         }
         h.finish()
     }
 
-    /// The template and variables of a page; `with_text` leaves out a
-    /// document's rendered text and note, for fingerprints.
-    fn variables(&self, page: Page, with_text: bool) -> (&'static str, Fields) {
+    /// The template and variables of a page.
+    fn variables(&self, page: Page) -> (&'static str, Fields) {
         let (template, title, mut context) = match page {
             Page::Home => ("index.html", self.config.title.clone(), self.home()),
             Page::Document(id) => (
                 "document.html",
                 self.archive.documents[id].title.clone(),
-                self.document(id, with_text),
+                self.document(id),
             ),
             Page::Taxonomy(t) => (
                 "taxonomy.html",
@@ -246,15 +359,13 @@ impl<'a> Renderer<'a> {
         c
     }
 
-    fn document(&self, id: DocId, with_text: bool) -> Fields {
+    fn document(&self, id: DocId) -> Fields {
         let doc = &self.archive.documents[id];
         let mut fields = self.summaries[id].as_map().cloned().unwrap_or_default();
         for (k, v) in document_fields(doc) {
             fields.insert(k.into(), v);
         }
-        if with_text {
-            self.add_text(id, &mut fields);
-        }
+        self.add_text(id, &mut fields);
         for (key, value) in self.graph_fields(id) {
             fields.insert(key.into(), value);
         }

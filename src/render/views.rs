@@ -92,16 +92,8 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
     ])
 }
 
-/// The summary of every document, indexed by [`DocId`].
-pub fn summaries(config: &Config, archive: &Archive) -> Vec<Value> {
-    use rayon::prelude::*;
-    (0..archive.documents.len())
-        .into_par_iter()
-        .map(|id| summary(config, archive, id))
-        .collect()
-}
-
-fn summary(config: &Config, archive: &Archive, id: DocId) -> Value {
+/// The summary of a document: what every page listing it shows.
+pub fn summary(config: &Config, archive: &Archive, id: DocId) -> Value {
     let doc = &archive.documents[id];
     let url = config.url(&paths::document(&doc.slug));
     map([

@@ -8,7 +8,7 @@ use annals::output::incremental::Incremental;
 use annals::{BuildOptions, config::Overrides};
 use proptest::prelude::*;
 
-use crate::support::{Fixture, tree};
+use crate::support::{CONFIG, Fixture, tree};
 
 const SLUGS: [&str; 5] = ["alpha", "beta", "gamma", "delta", "epsilon"];
 const TITLES: [&str; 4] = ["National Plan", "Digital Report", "Industry Notice", "Data Rules"];
@@ -124,11 +124,17 @@ fn options(root: &Path, output: &Path) -> BuildOptions {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 60, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn incremental_output_equals_a_clean_build(edits in proptest::collection::vec(edit(), 1..10)) {
-        let fixture = Fixture::new().file("seeds/shared.txt", "Plain.\n");
+    fn incremental_output_equals_a_clean_build(edits in proptest::collection::vec(edit(), 1..10), related in any::<bool>()) {
+        // Without related lists, a citation changes nothing on the cited
+        // page but its "Cited by": the fingerprints must see that alone.
+        let config = if related { CONFIG.to_string() } else { format!("{CONFIG}\n[related]\ncount = 0\n") };
+        let fixture = Fixture::new()
+            .file("config.toml", &config)
+            .file("seeds/shared.txt", "Plain.\n")
+            .file("content/entities.toml", "[[entity]]\nname = \"passing\"\nkind = \"other\"\n");
         let root = fixture.root();
         std::fs::create_dir_all(root.join("content")).unwrap();
         apply(root, &Edit::Write { slug: 0, title: 0, year: 2020, topic: 0, cites: None, seeded: true });
