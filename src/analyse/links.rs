@@ -131,16 +131,11 @@ pub fn build(
     detect_mentions: bool,
     cache: &mut Cache,
 ) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let names = if detect_mentions {
-        names(documents, entities)
-    } else {
-        Vec::new()
-    };
     let key_of = |t: Target| match t {
         Target::Document(d) => Key::Document(documents[d].slug.clone()),
         Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
     };
-    let names_hash = hash_names(&names, key_of);
+    let names_hash = hash_names(documents, entities, detect_mentions);
     if cache.names != names_hash || cache.scans.is_empty() {
         cache.names = names_hash;
         cache.scans.clear();
@@ -149,7 +144,12 @@ pub fn build(
     let matcher: std::sync::OnceLock<Option<Matcher>> = std::sync::OnceLock::new();
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
-        let (m, amb) = Matcher::new(names.clone());
+        let names = if detect_mentions {
+            names(documents, entities)
+        } else {
+            Vec::new()
+        };
+        let (m, amb) = Matcher::new(names);
         *ambiguous.lock().expect("no panics while held") = Some(amb);
         m
     };
@@ -189,13 +189,22 @@ pub fn build(
     Ok((links, warnings))
 }
 
-fn hash_names(names: &[(String, Target)], key_of: impl Fn(Target) -> Key) -> u64 {
+/// A hash of every name looked for, in order, with the slug it names:
+/// what the scans depend on besides each document's own text.
+fn hash_names(documents: &[Arc<Document>], entities: &[Entity], detect_mentions: bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    names.len().hash(&mut h);
-    for (name, target) in names {
-        name.hash(&mut h);
-        key_of(*target).hash(&mut h);
+    detect_mentions.hash(&mut h);
+    if !detect_mentions {
+        return h.finish();
+    }
+    for doc in documents {
+        (&doc.slug, &doc.title, &doc.cited_as).hash(&mut h);
+    }
+    for entity in entities {
+        entity.slug.hash(&mut h);
+        entity.names().for_each(|n| n.hash(&mut h));
+        h.write_u8(0);
     }
     h.finish()
 }

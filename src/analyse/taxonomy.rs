@@ -5,7 +5,7 @@
 //! unique within its taxonomy even when two names fold to the same slug
 //! (`5G` and `5g`) or a name has no letters at all.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::DocId;
@@ -37,18 +37,22 @@ impl Taxonomy {
     /// taxonomy's position in the config, which is also its position in
     /// every document's `terms`.
     pub fn build(config: &TaxonomyConfig, index: usize, documents: &[Arc<Document>]) -> Taxonomy {
-        let mut by_name: BTreeMap<(String, &str), Vec<DocId>> = BTreeMap::new();
+        // Group by name first (one lookup per use of a term), then sort the
+        // few distinct names.
+        let mut by_name: HashMap<&str, Vec<DocId>> = HashMap::new();
         for (id, doc) in documents.iter().enumerate() {
             for name in &doc.terms[index].1 {
-                by_name
-                    .entry((name.to_lowercase(), name.as_str()))
-                    .or_default()
-                    .push(id);
+                by_name.entry(name.as_str()).or_default().push(id);
             }
         }
+        let mut names: Vec<(String, &str, Vec<DocId>)> = by_name
+            .into_iter()
+            .map(|(name, docs)| (name.to_lowercase(), name, docs))
+            .collect();
+        names.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         let mut used = HashSet::new();
-        let mut terms = Vec::with_capacity(by_name.len());
-        for ((_, name), docs) in by_name {
+        let mut terms = Vec::with_capacity(names.len());
+        for (_, name, docs) in names {
             let slug = unique_slug(name, &mut used);
             terms.push(Term {
                 name: name.to_string(),
@@ -56,8 +60,7 @@ impl Taxonomy {
                 documents: docs,
             });
         }
-        let position: std::collections::HashMap<&str, usize> =
-            terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+        let position: HashMap<&str, usize> = terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
         let terms_of = documents
             .iter()
             .map(|d| d.terms[index].1.iter().map(|n| position[n.as_str()]).collect())
