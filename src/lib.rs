@@ -10,6 +10,7 @@ pub mod analyse;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod hash;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -193,7 +193,7 @@ pub fn build(
 /// what the scans depend on besides each document's own text.
 fn hash_names(documents: &[Arc<Document>], entities: &[Entity], detect_mentions: bool) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     detect_mentions.hash(&mut h);
     if !detect_mentions {
         return h.finish();

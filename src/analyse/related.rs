@@ -135,7 +135,7 @@ impl Scratch {
 /// named by slug, in archive order, so the hash also covers every id.
 pub fn inputs_hash(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links, config: &RelatedConfig) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     format!("{config:?}").hash(&mut h);
     documents.len().hash(&mut h);
     for (id, doc) in documents.iter().enumerate() {

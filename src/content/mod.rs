@@ -542,7 +542,7 @@ impl DocumentBuilder<'_> {
 
 fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     seed.hash(&mut h);
     bytes.hash(&mut h);
     h.finish()

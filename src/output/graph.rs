@@ -121,7 +121,7 @@ pub fn to_json_cached(archive: &Archive, config: &Config, cache: &mut Cache) -> 
 
 fn inputs_hash(archive: &Archive, config: &Config) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     config.base_url.hash(&mut h);
     for doc in &archive.documents {
         (&doc.slug, &doc.title, doc.date, matches!(doc.text, Text::None)).hash(&mut h);

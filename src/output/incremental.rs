@@ -46,7 +46,7 @@ struct Known {
 }
 
 fn hash(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     bytes.hash(&mut h);
     h.finish()
 }

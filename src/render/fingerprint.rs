@@ -48,14 +48,14 @@ pub fn site(theme: &Theme, config: &Config, site: &Value) -> u64 {
 }
 
 pub struct Fingerprinter<'m> {
-    inner: std::collections::hash_map::DefaultHasher,
+    inner: ahash::AHasher,
     memo: &'m Memo,
 }
 
 impl<'m> Fingerprinter<'m> {
     pub fn new(memo: &'m Memo) -> Self {
         Fingerprinter {
-            inner: std::collections::hash_map::DefaultHasher::new(),
+            inner: crate::hash::hasher(),
             memo,
         }
     }

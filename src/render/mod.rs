@@ -109,7 +109,7 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
 fn summary_key(archive: &Archive, id: DocId) -> u64 {
     use std::hash::{Hash, Hasher};
     let doc = &archive.documents[id];
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     (doc.fingerprint, &doc.slug).hash(&mut h);
     for taxonomy in &archive.taxonomies {
         for &term in &taxonomy.terms_of[id] {
