@@ -19,3 +19,8 @@ pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
     value.hash(&mut h);
     h.finish()
 }
+
+/// A hash map keyed with aHash: for maps on the rebuild path, where
+/// SipHash's resistance to hostile keys buys nothing (keys are the
+/// archive's own slugs and paths) and costs time.
+pub type Map<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;

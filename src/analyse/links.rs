@@ -119,7 +119,7 @@ pub struct Cache {
     /// Hash of every name looked for, in order, with what it names.
     names: u64,
     ambiguous: Vec<(String, Key)>,
-    scans: HashMap<String, (u64, Arc<Scan>)>,
+    scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
 }
 
 /// Builds the graph. `root` is read again only to quote lines in errors.
@@ -127,7 +127,7 @@ pub fn build(
     root: &Path,
     documents: &[Arc<Document>],
     entities: &[Entity],
-    by_slug: &HashMap<String, DocId>,
+    by_slug: &crate::hash::Map<String, DocId>,
     detect_mentions: bool,
     cache: &mut Cache,
 ) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
@@ -225,7 +225,7 @@ fn resolve(
     id: DocId,
     scan: &Scan,
     target_of: &(impl Fn(&Key) -> Option<Target> + Sync),
-    by_slug: &HashMap<String, DocId>,
+    by_slug: &crate::hash::Map<String, DocId>,
 ) -> (Vec<(Target, Occurrence)>, Vec<InlineMentions>) {
     let found = scan
         .found
@@ -333,7 +333,7 @@ fn check_references(
     root: &Path,
     documents: &[Arc<Document>],
     scans: &[Arc<Scan>],
-    by_slug: &HashMap<String, DocId>,
+    by_slug: &crate::hash::Map<String, DocId>,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let slugs = || by_slug.keys().map(String::as_str);

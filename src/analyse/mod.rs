@@ -12,7 +12,6 @@ pub mod taxonomy;
 pub mod timeline;
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use std::path::Path;
@@ -42,7 +41,7 @@ pub struct Archive {
     /// Newest first; undated documents last, by title.
     pub documents: Vec<Arc<Document>>,
     pub entities: Vec<Entity>,
-    pub by_slug: HashMap<String, DocId>,
+    pub by_slug: crate::hash::Map<String, DocId>,
     pub taxonomies: Vec<Taxonomy>,
     pub timeline: Timeline,
     /// For each document: (older, newer) neighbour among dated documents.
@@ -63,7 +62,8 @@ impl Archive {
     ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut documents = loaded.documents;
         documents.sort_by(|a, b| newest_first(a, b));
-        let by_slug: HashMap<String, DocId> = documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
+        let by_slug: crate::hash::Map<String, DocId> =
+            documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
         let taxonomies: Vec<Taxonomy> = config
             .taxonomies
             .iter()

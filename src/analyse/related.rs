@@ -12,7 +12,6 @@
 //! candidates (a window of [`WINDOW`] each side), so the work per document is
 //! bounded however large the archive grows.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -29,7 +28,7 @@ pub const WINDOW: usize = 40;
 /// For each document, its related documents, best first.
 pub fn related(
     documents: &[Arc<Document>],
-    by_slug: &HashMap<String, DocId>,
+    by_slug: &crate::hash::Map<String, DocId>,
     taxonomies: &[Taxonomy],
     links: &Links,
     config: &RelatedConfig,

@@ -5,7 +5,7 @@
 //! unique within its taxonomy even when two names fold to the same slug
 //! (`5G` and `5g`) or a name has no letters at all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::DocId;
@@ -39,7 +39,7 @@ impl Taxonomy {
     pub fn build(config: &TaxonomyConfig, index: usize, documents: &[Arc<Document>]) -> Taxonomy {
         // Group by name first (one lookup per use of a term), then sort the
         // few distinct names.
-        let mut by_name: HashMap<&str, Vec<DocId>> = HashMap::new();
+        let mut by_name: crate::hash::Map<&str, Vec<DocId>> = crate::hash::Map::default();
         for (id, doc) in documents.iter().enumerate() {
             for name in &doc.terms[index].1 {
                 by_name.entry(name.as_str()).or_default().push(id);
@@ -60,7 +60,8 @@ impl Taxonomy {
                 documents: docs,
             });
         }
-        let position: HashMap<&str, usize> = terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+        let position: crate::hash::Map<&str, usize> =
+            terms.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
         let terms_of = documents
             .iter()
             .map(|d| d.terms[index].1.iter().map(|n| position[n.as_str()]).collect())

@@ -12,7 +12,6 @@ pub mod frontmatter;
 pub mod seed;
 pub mod slug;
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -92,7 +91,7 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Di
 #[derive(Default)]
 pub struct Cache {
     taxonomies: Vec<String>,
-    entries: HashMap<PathBuf, Cached>,
+    entries: crate::hash::Map<PathBuf, Cached>,
     /// Content files that failed to load last time: always loaded again.
     failed: std::collections::HashSet<PathBuf>,
 }
@@ -597,7 +596,7 @@ fn suggest_slug(stem: &str) -> String {
 }
 
 fn duplicate_slugs(documents: &[Arc<Document>]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: crate::hash::Map<&str, &Path> = crate::hash::Map::default();
     let mut errors = Vec::new();
     for doc in documents {
         if let Some(first) = seen.insert(&doc.slug, &doc.file) {

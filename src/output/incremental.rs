@@ -8,7 +8,6 @@
 //! leaves the last good site in place. After any sequence of rebuilds the
 //! output folder holds exactly what a clean build of the same files writes.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -34,7 +33,7 @@ pub struct Incremental {
     output: Option<PathBuf>,
     /// Every file of the output: the hash of its bytes and, for pages, the
     /// fingerprint of what it was rendered from.
-    known: HashMap<String, Known>,
+    known: crate::hash::Map<String, Known>,
     /// Documents loaded by earlier rebuilds.
     caches: crate::Caches,
 }
@@ -54,7 +53,7 @@ fn hash(bytes: &[u8]) -> u64 {
 /// Staging that also records what it wrote, for the first build.
 struct Recording {
     staging: Staging,
-    hashes: Mutex<HashMap<String, Known>>,
+    hashes: Mutex<crate::hash::Map<String, Known>>,
 }
 
 impl Sink for Recording {
@@ -79,8 +78,8 @@ impl Sink for Recording {
 /// Keeps the files that differ from what the output already holds, and
 /// skips the pages whose inputs did not change.
 struct Changes<'k> {
-    known: &'k HashMap<String, Known>,
-    seen: Mutex<HashMap<String, Known>>,
+    known: &'k crate::hash::Map<String, Known>,
+    seen: Mutex<crate::hash::Map<String, Known>>,
     changed: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
@@ -152,7 +151,7 @@ impl Incremental {
             }
             Ok(Changes {
                 known,
-                seen: Mutex::new(HashMap::new()),
+                seen: Mutex::new(crate::hash::Map::default()),
                 changed: Mutex::new(Vec::new()),
             })
         });
@@ -189,7 +188,7 @@ impl Incremental {
                 .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", out.display()))])?;
             Ok(Recording {
                 staging,
-                hashes: Mutex::new(HashMap::new()),
+                hashes: Mutex::new(crate::hash::Map::default()),
             })
         })?;
         recording.staging.commit().map_err(|e| {

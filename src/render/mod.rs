@@ -14,8 +14,6 @@ pub mod text;
 pub mod theme;
 pub mod views;
 
-use std::collections::HashMap;
-
 use tera::{Context, Value};
 
 use crate::analyse::links::InlineMentions;
@@ -70,7 +68,7 @@ pub enum Page {
 #[derive(Default)]
 pub struct Cache {
     site: u64,
-    summaries: HashMap<String, (u64, Value, u64)>,
+    summaries: crate::hash::Map<String, (u64, Value, u64)>,
 }
 
 /// Every document's summary and its hash, reusing those whose inputs are
