@@ -91,9 +91,10 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> Result<Loaded, Vec<Di
 #[derive(Default)]
 pub struct Cache {
     taxonomies: Vec<String>,
-    entries: crate::hash::Map<PathBuf, Cached>,
-    /// Content files that failed to load last time: always loaded again.
-    failed: std::collections::HashSet<PathBuf>,
+    /// By content file, in path order (which is the order of a sorted walk).
+    entries: std::collections::BTreeMap<PathBuf, Cached>,
+    /// Content files that failed to load last time, with their errors.
+    failed: std::collections::BTreeMap<PathBuf, Vec<Diagnostic>>,
 }
 
 struct Cached {
@@ -143,52 +144,19 @@ pub fn load_cached(
             ..Cache::default()
         };
     }
-    let (files, forced) = match changed.and_then(|c| targeted(root, cache, c)) {
-        Some((files, forced)) => (files, Some(forced)),
-        None => (content_files(root)?, None),
-    };
-    let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
-        .into_par_iter()
-        .map(|file| {
-            let reused = cache.entries.get(&file).filter(|c| match &forced {
-                Some(forced) => !forced.contains(&file),
-                None => c.stamp == stamp_of(root, &file, &c.document),
-            });
-            let result = match reused {
-                Some(c) => Ok(Cached {
-                    stamp: c.stamp,
-                    document: c.document.clone(),
-                    warnings: c.warnings.clone(),
-                }),
-                None => load_document(root, &file, config).map(|(doc, warnings)| Cached {
-                    stamp: stamp_of(root, &file, &doc),
-                    document: Arc::new(doc),
-                    warnings,
-                }),
-            };
-            (file, result)
-        })
-        .collect();
-    cache.entries.clear();
-    cache.failed.clear();
-    let mut documents = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
+    match changed.and_then(|c| targeted(root, cache, c)) {
+        Some(forced) => reload(root, config, cache, forced),
+        None => refresh(root, config, cache)?,
+    }
+    let mut documents = Vec::with_capacity(cache.entries.len());
     let mut warnings = Vec::new();
-    for (file, result) in results {
-        match result {
-            Ok(cached) => {
-                warnings.extend(cached.warnings.iter().cloned());
-                if drafts || !cached.document.draft {
-                    documents.push(cached.document.clone());
-                }
-                cache.entries.insert(file, cached);
-            }
-            Err(e) => {
-                errors.extend(e);
-                cache.failed.insert(file);
-            }
+    for cached in cache.entries.values() {
+        warnings.extend(cached.warnings.iter().cloned());
+        if drafts || !cached.document.draft {
+            documents.push(cached.document.clone());
         }
     }
+    let mut errors: Vec<Diagnostic> = cache.failed.values().flatten().cloned().collect();
     errors.extend(duplicate_slugs(&documents));
     let entities = entities::load(root).unwrap_or_else(|e| {
         errors.extend(e);
@@ -205,17 +173,80 @@ pub fn load_cached(
     }
 }
 
+/// Loads one content file into a cache entry.
+fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<Diagnostic>> {
+    load_document(root, file, config).map(|(doc, warnings)| Cached {
+        stamp: stamp_of(root, file, &doc),
+        document: Arc::new(doc),
+        warnings,
+    })
+}
+
+/// Walks `content/` and loads every file that is new or whose stamp changed.
+fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Diagnostic>> {
+    let files = content_files(root)?;
+    let entries = std::mem::take(&mut cache.entries);
+    let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
+        .into_par_iter()
+        .map(|file| {
+            let reused = entries
+                .get(&file)
+                .filter(|c| c.stamp == stamp_of(root, &file, &c.document));
+            let result = match reused {
+                Some(c) => Ok(Cached {
+                    stamp: c.stamp,
+                    document: c.document.clone(),
+                    warnings: c.warnings.clone(),
+                }),
+                None => load_entry(root, &file, config),
+            };
+            (file, result)
+        })
+        .collect();
+    cache.failed.clear();
+    for (file, result) in results {
+        match result {
+            Ok(cached) => {
+                cache.entries.insert(file, cached);
+            }
+            Err(e) => {
+                cache.failed.insert(file, e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads again only the `forced` files; the rest of the cache stands.
+fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collections::HashSet<PathBuf>) {
+    let results: Vec<(PathBuf, Option<Result<Cached, Vec<Diagnostic>>>)> = forced
+        .into_par_iter()
+        .map(|file| {
+            let result = root.join(&file).is_file().then(|| load_entry(root, &file, config));
+            (file, result)
+        })
+        .collect();
+    for (file, result) in results {
+        cache.entries.remove(&file);
+        cache.failed.remove(&file);
+        match result {
+            Some(Ok(cached)) => {
+                cache.entries.insert(file, cached);
+            }
+            Some(Err(e)) => {
+                cache.failed.insert(file, e);
+            }
+            None => {}
+        }
+    }
+}
+
 /// The content files after `changed`, and those of them to load again;
 /// `None` when the changes need a full look at the disk.
-fn targeted(
-    root: &Path,
-    cache: &Cache,
-    changed: &[PathBuf],
-) -> Option<(Vec<PathBuf>, std::collections::HashSet<PathBuf>)> {
+fn targeted(root: &Path, cache: &Cache, changed: &[PathBuf]) -> Option<std::collections::HashSet<PathBuf>> {
     if cache.entries.is_empty() && cache.failed.is_empty() {
         return None;
     }
-    let mut files: std::collections::BTreeSet<PathBuf> = cache.entries.keys().chain(&cache.failed).cloned().collect();
     let mut forced = std::collections::HashSet::new();
     for path in changed {
         let top = path.components().next().and_then(|c| c.as_os_str().to_str());
@@ -224,11 +255,6 @@ fn targeted(
         }
         match top {
             Some(CONTENT_DIR) if path.extension().is_some_and(|e| e == "md") => {
-                if root.join(path).is_file() {
-                    files.insert(path.clone());
-                } else {
-                    files.remove(path);
-                }
                 forced.insert(path.clone());
             }
             Some(CONTENT_DIR) => {}
@@ -238,11 +264,13 @@ fn targeted(
                     .iter()
                     .filter(|(_, c)| c.document.seed.as_deref() == Some(path.as_path()));
                 forced.extend(users.map(|(file, _)| file.clone()));
+                // A document may have failed for want of this seed.
+                forced.extend(cache.failed.keys().cloned());
             }
             _ => return None,
         }
     }
-    Some((files.into_iter().collect(), forced))
+    Some(forced)
 }
 
 /// Every `.md` file below `content/`, relative to `root`, in a stable order.
