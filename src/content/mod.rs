@@ -173,6 +173,9 @@ pub fn load_cached(
     }
 }
 
+/// A content file loaded, or why it could not be.
+type Loading = Result<Cached, Vec<Diagnostic>>;
+
 /// Loads one content file into a cache entry.
 fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<Diagnostic>> {
     load_document(root, file, config).map(|(doc, warnings)| Cached {
@@ -186,7 +189,7 @@ fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<D
 fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Diagnostic>> {
     let files = content_files(root)?;
     let entries = std::mem::take(&mut cache.entries);
-    let results: Vec<(PathBuf, Result<Cached, Vec<Diagnostic>>)> = files
+    let results: Vec<(PathBuf, Loading)> = files
         .into_par_iter()
         .map(|file| {
             let reused = entries
@@ -219,7 +222,7 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Di
 
 /// Loads again only the `forced` files; the rest of the cache stands.
 fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collections::HashSet<PathBuf>) {
-    let results: Vec<(PathBuf, Option<Result<Cached, Vec<Diagnostic>>>)> = forced
+    let results: Vec<(PathBuf, Option<Loading>)> = forced
         .into_par_iter()
         .map(|file| {
             let result = root.join(&file).is_file().then(|| load_entry(root, &file, config));
