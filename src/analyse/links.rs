@@ -119,6 +119,10 @@ pub struct Cache {
     /// Hash of every name looked for, in order, with what it names.
     names: u64,
     ambiguous: Vec<(String, Key)>,
+    /// The matcher for those names. Its targets are document ids, which
+    /// stay valid while the names hash (which covers the documents' order)
+    /// is unchanged.
+    matcher: Option<Arc<Option<Matcher>>>,
     scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
 }
 
@@ -140,8 +144,12 @@ pub fn build(
         cache.names = names_hash;
         cache.scans.clear();
         cache.ambiguous.clear();
+        cache.matcher = None;
     }
-    let matcher: std::sync::OnceLock<Option<Matcher>> = std::sync::OnceLock::new();
+    let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
+    if let Some(m) = &cache.matcher {
+        let _ = matcher.set(m.clone());
+    }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
         let names = if detect_mentions {
@@ -151,18 +159,26 @@ pub fn build(
         };
         let (m, amb) = Matcher::new(names);
         *ambiguous.lock().expect("no panics while held") = Some(amb);
-        m
+        Arc::new(m)
     };
     let scans: Vec<Arc<Scan>> = documents
         .par_iter()
         .enumerate()
         .map(|(id, doc)| match cache.scans.get(&doc.slug) {
             Some((fingerprint, scan)) if *fingerprint == doc.fingerprint => scan.clone(),
-            _ => Arc::new(scan(id, doc, matcher.get_or_init(build_matcher).as_ref(), &key_of)),
+            _ => Arc::new(scan(
+                id,
+                doc,
+                matcher.get_or_init(build_matcher).as_ref().as_ref(),
+                &key_of,
+            )),
         })
         .collect();
     if let Some(amb) = ambiguous.into_inner().expect("no panics while held") {
         cache.ambiguous = amb.into_iter().map(|(name, t)| (name, key_of(t))).collect();
+    }
+    if let Some(m) = matcher.into_inner() {
+        cache.matcher = Some(m);
     }
     cache.scans = documents
         .iter()
