@@ -571,11 +571,7 @@ impl DocumentBuilder<'_> {
 }
 
 fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::hash::hasher();
-    seed.hash(&mut h);
-    bytes.hash(&mut h);
-    h.finish()
+    crate::hash::of(&(seed, bytes))
 }
 
 fn dedup_terms(terms: &[String]) -> Vec<String> {

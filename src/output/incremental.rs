@@ -8,7 +8,6 @@
 //! leaves the last good site in place. After any sequence of rebuilds the
 //! output folder holds exactly what a clean build of the same files writes.
 
-use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,9 +44,7 @@ struct Known {
 }
 
 fn hash(bytes: &[u8]) -> u64 {
-    let mut h = crate::hash::hasher();
-    bytes.hash(&mut h);
-    h.finish()
+    crate::hash::of(bytes)
 }
 
 /// Staging that also records what it wrote, for the first build.
