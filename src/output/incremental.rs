@@ -43,8 +43,13 @@ struct Known {
     fingerprint: Option<u64>,
 }
 
-fn hash(bytes: &[u8]) -> u64 {
-    crate::hash::of(bytes)
+impl Known {
+    fn of(bytes: &[u8], fingerprint: Option<u64>) -> Known {
+        Known {
+            hash: crate::hash::of(bytes),
+            fingerprint,
+        }
+    }
 }
 
 /// Staging that also records what it wrote, for the first build.
@@ -56,10 +61,7 @@ struct Recording {
 impl Sink for Recording {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         self.staging.write(rel, bytes)?;
-        let known = Known {
-            hash: hash(bytes),
-            fingerprint,
-        };
+        let known = Known::of(bytes, fingerprint);
         self.hashes
             .lock()
             .expect("no panics while held")
@@ -82,10 +84,7 @@ struct Changes<'k> {
 
 impl Sink for Changes<'_> {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
-        let known = Known {
-            hash: hash(bytes),
-            fingerprint,
-        };
+        let known = Known::of(bytes, fingerprint);
         if self.known.get(rel).map(|k| k.hash) != Some(known.hash) {
             self.changed
                 .lock()
