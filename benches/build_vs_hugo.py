@@ -26,6 +26,7 @@ Extra annals arguments go in one string: `--annals-args="--jobs 2"`.
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import re
@@ -68,6 +69,28 @@ def parse_args():
     ap.add_argument("--out", help="also write the markdown table to this file")
     ap.add_argument("--skip-hugo", action="store_true", help="time annals only")
     return ap.parse_args()
+
+
+def add_common_args(ap):
+    """The options every annals-only benchmark here takes."""
+    ap.add_argument("--docs", type=int, default=10000, help="documents in the corpus")
+    ap.add_argument("--annals", default=str(REPO / "target/release/annals"), help="annals binary")
+    ap.add_argument("--corpus-script", default=str(REPO.parent / "shared/bench/make_corpus.py"))
+    ap.add_argument("--work", help="work directory (default: a temporary one, removed afterwards)")
+    ap.add_argument("--out", help="also write the markdown table to this file")
+
+
+@contextlib.contextmanager
+def annals_corpus(args, prefix):
+    """A work directory holding the annals form of the corpus (in `annals/`),
+    removed afterwards unless --work named it."""
+    work = Path(args.work or tempfile.mkdtemp(prefix=prefix)).resolve()
+    try:
+        run_checked([sys.executable, args.corpus_script, "--docs", args.docs, "--out", work, "--forms", "annals"])
+        yield work
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def run_checked(cmd):

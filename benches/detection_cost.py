@@ -22,21 +22,16 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from build_vs_hugo import REPO, machine_line, run_checked
+from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=10000)
+    add_common_args(ap)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--annals", default=str(REPO / "target/release/annals"))
-    ap.add_argument("--corpus-script", default=str(REPO.parent / "shared/bench/make_corpus.py"))
-    ap.add_argument("--work", help="work directory (default: a temporary one, removed afterwards)")
-    ap.add_argument("--out", help="also write the table to this file")
     return ap.parse_args()
 
 
@@ -55,9 +50,7 @@ def build(annals, root, out):
 
 def main():
     args = parse_args()
-    work = Path(args.work or tempfile.mkdtemp(prefix="annals-detect-")).resolve()
-    try:
-        run_checked([sys.executable, args.corpus_script, "--docs", args.docs, "--out", work, "--forms", "annals"])
+    with annals_corpus(args, "annals-detect-") as work:
         on, off = work / "annals", work / "annals-off"
         shutil.copytree(on, off)
         with open(off / "config.toml", "a", encoding="utf-8") as f:
@@ -72,9 +65,6 @@ def main():
                 results[name].append(r)
                 print(f"{name} run {i + 1}: wall {r[0]:.3f} s, user {r[1]:.3f} s, sys {r[2]:.3f} s", file=sys.stderr)
         print(table(results, args), end="")
-    finally:
-        if not args.work:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def table(results, args):

@@ -20,27 +20,21 @@ tenth of the edits and at the end.
 import argparse
 import http.client
 import re
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from build_vs_hugo import REPO, machine_line, run_checked
+from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=10000)
+    add_common_args(ap)
     ap.add_argument("--edits", type=int, default=200)
-    ap.add_argument("--annals", default=str(REPO / "target/release/annals"))
-    ap.add_argument("--corpus-script", default=str(REPO.parent / "shared/bench/make_corpus.py"))
-    ap.add_argument("--work", help="work directory (default: a temporary one, removed afterwards)")
-    ap.add_argument("--out", help="also write the table to this file")
     return ap.parse_args()
 
 
@@ -95,9 +89,7 @@ def get(port, path):
 
 def main():
     args = parse_args()
-    work = Path(args.work or tempfile.mkdtemp(prefix="annals-serve-")).resolve()
-    try:
-        run_checked([sys.executable, args.corpus_script, "--docs", args.docs, "--out", work, "--forms", "annals"])
+    with annals_corpus(args, "annals-serve-") as work:
         root = work / "annals"
         proc, port = start_server(args.annals, root)
         try:
@@ -106,9 +98,6 @@ def main():
             proc.kill()
             proc.wait()
         print(table(args, latencies, memory), end="")
-    finally:
-        if not args.work:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(args, root, proc, port):
