@@ -27,7 +27,7 @@ pub const FILE: &str = "content/entities.toml";
 pub const KINDS: &[&str] = &["person", "organisation", "place", "other"];
 
 /// A person, organisation or place named across the archive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
     pub slug: String,
     pub name: String,

@@ -72,11 +72,35 @@ pub struct Document {
     pub fingerprint: u64,
 }
 
+impl Document {
+    /// What the archive's indexes are built from: order, slugs, taxonomies,
+    /// the timeline, the names looked for in texts, `related` slugs, whether
+    /// there is a text. Two versions of a document with the same shape sit
+    /// in the same places of every index; only their texts may differ.
+    pub fn same_shape(&self, other: &Document) -> bool {
+        let related = |d: &Document| d.related.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
+        self.slug == other.slug
+            && self.title == other.title
+            && self.date == other.date
+            && self.terms == other.terms
+            && self.cited_as == other.cited_as
+            && self.draft == other.draft
+            && matches!(self.text, Text::None) == matches!(other.text, Text::None)
+            && related(self) == related(other)
+    }
+}
+
 /// Everything `load` found.
 pub struct Loaded {
     pub documents: Vec<Arc<Document>>,
     pub entities: Vec<entities::Entity>,
     pub warnings: Vec<Diagnostic>,
+    /// When this load differs from the cache's previous, successful one
+    /// only in these documents, each read again from the same file under the
+    /// same slug, with the same draft status: what lets the analysis update
+    /// the last archive instead of building a new one. `None` when anything
+    /// else may have changed.
+    pub replaced: Option<Vec<Arc<Document>>>,
 }
 
 /// Loads every document under `root/content`. Drafts are skipped unless
@@ -95,6 +119,8 @@ pub struct Cache {
     entries: std::collections::BTreeMap<PathBuf, Cached>,
     /// Content files that failed to load last time, with their errors.
     failed: std::collections::BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// Whether the last load succeeded.
+    ok: bool,
 }
 
 struct Cached {
@@ -144,10 +170,20 @@ pub fn load_cached(
             ..Cache::default()
         };
     }
-    match changed.and_then(|c| targeted(root, cache, c)) {
-        Some(forced) => reload(root, config, cache, forced),
-        None => refresh(root, config, cache)?,
-    }
+    let was_ok = std::mem::replace(&mut cache.ok, false);
+    let replaced = match changed.and_then(|c| targeted(root, cache, c)) {
+        Some(forced) => {
+            let before: Before = forced
+                .iter()
+                .map(|file| (file.clone(), cache.entries.get(file).map(|c| c.document.clone())))
+                .collect();
+            reload(root, config, cache, forced);
+            replacements(cache, before, drafts).filter(|_| was_ok)
+        }
+        None => refresh(root, config, cache)?
+            .and_then(|before| replacements(cache, before, drafts))
+            .filter(|_| was_ok),
+    };
     let mut documents = Vec::with_capacity(cache.entries.len());
     let mut warnings = Vec::new();
     for cached in cache.entries.values() {
@@ -157,16 +193,21 @@ pub fn load_cached(
         }
     }
     let mut errors: Vec<Diagnostic> = cache.failed.values().flatten().cloned().collect();
-    errors.extend(duplicate_slugs(&documents));
+    if replaced.is_none() {
+        // Replacements keep their slugs, so they cannot add a duplicate.
+        errors.extend(duplicate_slugs(&documents));
+    }
     let entities = entities::load(root).unwrap_or_else(|e| {
         errors.extend(e);
         Vec::new()
     });
     if errors.is_empty() {
+        cache.ok = true;
         Ok(Loaded {
             documents,
             entities,
             warnings,
+            replaced,
         })
     } else {
         Err(errors)
@@ -186,10 +227,13 @@ fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<D
 }
 
 /// Walks `content/` and loads every file that is new or whose stamp changed.
-fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Diagnostic>> {
+/// Returns the files it loaded again, each with the document it held
+/// before; `None` when a file was added or removed.
+fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<Option<Before>, Vec<Diagnostic>> {
     let files = content_files(root)?;
     let entries = std::mem::take(&mut cache.entries);
-    let results: Vec<(PathBuf, Loading)> = files
+    let same_files = files.len() == entries.len() && files.iter().zip(entries.keys()).all(|(a, b)| a == b);
+    let results: Vec<(PathBuf, Loading, bool)> = files
         .into_par_iter()
         .map(|file| {
             let reused = entries
@@ -203,11 +247,15 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Di
                 }),
                 None => load_entry(root, &file, config),
             };
-            (file, result)
+            (file, result, reused.is_none())
         })
         .collect();
+    let mut before = Vec::new();
     cache.failed.clear();
-    for (file, result) in results {
+    for (file, result, loaded) in results {
+        if loaded {
+            before.push((file.clone(), entries.get(&file).map(|c| c.document.clone())));
+        }
         match result {
             Ok(cached) => {
                 cache.entries.insert(file, cached);
@@ -217,8 +265,11 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<(), Vec<Di
             }
         }
     }
-    Ok(())
+    Ok(same_files.then_some(before))
 }
+
+/// Content files loaded again, each with the document it held before.
+type Before = Vec<(PathBuf, Option<Arc<Document>>)>;
 
 /// Loads again only the `forced` files; the rest of the cache stands.
 fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collections::HashSet<PathBuf>) {
@@ -242,6 +293,31 @@ fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collecti
             None => {}
         }
     }
+}
+
+/// The documents of the archive that `reload` replaced, given what the
+/// reloaded files held `before`; `None` unless each of them was replaced by
+/// a document with the same slug and draft status and nothing failed.
+fn replacements(
+    cache: &Cache,
+    before: Vec<(PathBuf, Option<Arc<Document>>)>,
+    drafts: bool,
+) -> Option<Vec<Arc<Document>>> {
+    if !cache.failed.is_empty() {
+        return None;
+    }
+    let mut replaced = Vec::new();
+    for (file, old) in before {
+        let new = &cache.entries.get(&file)?.document;
+        let old = old?;
+        if old.slug != new.slug || old.draft != new.draft {
+            return None;
+        }
+        if old.fingerprint != new.fingerprint && (drafts || !new.draft) {
+            replaced.push(new.clone());
+        }
+    }
+    Some(replaced)
 }
 
 /// The content files after `changed`, and those of them to load again;
