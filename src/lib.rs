@@ -45,6 +45,9 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
+    /// Whether only the pages that can show the changes since the last
+    /// build were handed to the sink, which keeps the others as they are.
+    pub partial: bool,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -101,11 +104,11 @@ pub fn run_with<S: output::Sink>(
     let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref())?;
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let (archive, analyse_warnings) = Archive::new(root, loaded, &config, &mut caches.analysis)?;
+    let (archive, analyse_warnings, delta) = Archive::new(root, loaded, &config, &mut caches.analysis)?;
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;
-    let renderer = Renderer::new(&config, &archive, &theme, &mut caches.render)?;
+    let renderer = Renderer::new(&config, &archive, &theme, &mut caches.render, delta.as_ref())?;
     timings.lap("prepare render");
 
     let output = root.join(&config.output_dir);
@@ -114,7 +117,13 @@ pub fn run_with<S: output::Sink>(
         sink.put(path, bytes, fingerprint)
             .map_err(|e| Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display())))
     };
-    let pages = renderer.pages();
+    // After an update of the archive, a sink that keeps what it is not
+    // given is handed only the pages that can show the changes.
+    let partial = delta
+        .as_ref()
+        .filter(|_| sink.keeps_unlisted())
+        .and_then(|delta| renderer.pages_for(delta));
+    let pages = partial.clone().unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
     let errors: Vec<Diagnostic> = pages
         .par_iter()
@@ -131,23 +140,39 @@ pub fn run_with<S: output::Sink>(
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
+    if cfg!(debug_assertions) && partial.is_some() {
+        check_unlisted_pages(&renderer, &pages, &sink);
+    }
     timings.lap("render and write pages");
-    let graph = output::graph::to_json_cached(&archive, &config, &mut caches.graph);
-    put("graph.json", &graph, None).map_err(|d| vec![d])?;
-    for (rel, file) in &theme.statics {
-        let bytes = file
-            .bytes()
-            .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.shown.display()))])?;
-        put(rel, &bytes, None).map_err(|d| vec![d])?;
+    if partial.is_none() || delta.as_ref().is_some_and(|d| d.graph) {
+        let graph = output::graph::to_json_cached(&archive, &config, &mut caches.graph);
+        put("graph.json", &graph, None).map_err(|d| vec![d])?;
+    }
+    if partial.is_none() {
+        for (rel, file) in &theme.statics {
+            let bytes = file
+                .bytes()
+                .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.shown.display()))])?;
+            put(rel, &bytes, None).map_err(|d| vec![d])?;
+        }
     }
     timings.lap("graph and static files");
+    let all_pages = if partial.is_some() {
+        renderer.page_count()
+    } else {
+        pages.len()
+    };
+    renderer.keep(&mut caches.render);
+    let documents = archive.documents.len();
+    caches.analysis.keep(archive, &config);
     let report = BuildReport {
-        documents: archive.documents.len(),
-        pages: pages.len(),
-        files: pages.len() + theme.statics.len() + 1,
+        documents,
+        pages: all_pages,
+        files: all_pages + theme.statics.len() + 1,
         output,
         elapsed: started.elapsed(),
         warnings,
+        partial: partial.is_some(),
     };
     Ok((sink, report))
 }
@@ -169,6 +194,22 @@ impl Timings {
         if let Some(last) = self.last {
             eprintln!("{stage}: {:.1} ms", last.elapsed().as_secs_f64() * 1000.0);
             self.last = Some(Instant::now());
+        }
+    }
+}
+
+/// Checks, in debug builds, that a partial rebuild looked at every page
+/// whose fingerprint changed: the pages it skipped must be those the sink
+/// already holds as rendered from the same inputs.
+fn check_unlisted_pages<S: output::Sink>(renderer: &Renderer, listed: &[render::Page], sink: &S) {
+    let listed: std::collections::HashSet<render::Page> = listed.iter().copied().collect();
+    for page in renderer.pages() {
+        if !listed.contains(&page) {
+            let path = renderer.output_path(page);
+            assert!(
+                sink.holds(&path, renderer.fingerprint(page)),
+                "{path} changed, but the partial rebuild did not look at it"
+            );
         }
     }
 }

@@ -185,7 +185,7 @@ pub fn build(
         .zip(&scans)
         .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
         .collect();
-    let errors = check_references(root, documents, &scans, by_slug);
+    let errors = check_references(root, documents, documents.iter().map(|d| &**d).zip(&scans), by_slug);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -345,16 +345,16 @@ fn ambiguous_warnings(ambiguous: &[(String, Key)]) -> Vec<Diagnostic> {
 }
 
 /// Checks explicit links and `related` slugs against the archive.
-fn check_references(
+fn check_references<'a>(
     root: &Path,
     documents: &[Arc<Document>],
-    scans: &[Arc<Scan>],
+    checked: impl Iterator<Item = (&'a Document, &'a Arc<Scan>)>,
     by_slug: &crate::hash::Map<String, DocId>,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let slugs = || by_slug.keys().map(String::as_str);
     let mut anchors: HashMap<DocId, Vec<String>> = HashMap::new();
-    for (doc, scan) in documents.iter().zip(scans) {
+    for (doc, scan) in checked {
         for (link, source) in &scan.links {
             let at = || {
                 locate(
@@ -495,8 +495,18 @@ fn aggregate(documents: usize, entities: usize, found: Vec<Vec<(Target, Occurren
         mentions_of: vec![Vec::new(); entities],
         inline: Vec::new(),
     };
-    // Sources are visited in DocId order, which is newest first.
+    // Sources are visited in DocId order, which is newest first, so every
+    // list of sources comes out sorted by DocId.
     for (from, occurrences) in found.into_iter().enumerate() {
+        links.add(from, occurrences);
+    }
+    links
+}
+
+impl Links {
+    /// Adds what document `from` cites and mentions. Lists of sources stay
+    /// sorted by DocId.
+    fn add(&mut self, from: DocId, occurrences: Vec<(Target, Occurrence)>) {
         let mut per_target: BTreeMap<Target, Vec<Occurrence>> = BTreeMap::new();
         let mut order: Vec<Target> = Vec::new();
         for (target, occurrence) in occurrences {
@@ -506,24 +516,172 @@ fn aggregate(documents: usize, entities: usize, found: Vec<Vec<(Target, Occurren
             }
             entry.push(occurrence);
         }
+        let insert = |list: &mut Vec<(DocId, Vec<Occurrence>)>, occurrences| {
+            let at = list.partition_point(|(f, _)| *f < from);
+            list.insert(at, (from, occurrences));
+        };
         let mut entity_counts: Vec<(EntityId, usize)> = Vec::new();
+        self.cites[from].clear();
         for target in order {
             let occurrences = per_target.remove(&target).expect("recorded above");
             match target {
                 Target::Document(to) => {
-                    links.cites[from].push(to);
-                    links.cited_by[to].push((from, occurrences));
+                    self.cites[from].push(to);
+                    insert(&mut self.cited_by[to], occurrences);
                 }
                 Target::Entity(e) => {
                     entity_counts.push((e, occurrences.len()));
-                    links.mentions_of[e].push((from, occurrences));
+                    insert(&mut self.mentions_of[e], occurrences);
                 }
             }
         }
         entity_counts.sort_by_key(|&(e, n)| (std::cmp::Reverse(n), e));
-        links.entities_of[from] = entity_counts.into_iter().map(|(e, _)| e).collect();
+        self.entities_of[from] = entity_counts.into_iter().map(|(e, _)| e).collect();
     }
-    links
+
+    /// Takes out what document `from` cites and mentions: for each target,
+    /// its occurrences.
+    fn remove(&mut self, from: DocId) -> Vec<(Target, Vec<Occurrence>)> {
+        let mut out = Vec::new();
+        let take = |list: &mut Vec<(DocId, Vec<Occurrence>)>| {
+            let at = list.partition_point(|(f, _)| *f < from);
+            (list.get(at).is_some_and(|(f, _)| *f == from)).then(|| list.remove(at).1)
+        };
+        for to in std::mem::take(&mut self.cites[from]) {
+            out.extend(take(&mut self.cited_by[to]).map(|o| (Target::Document(to), o)));
+        }
+        for e in std::mem::take(&mut self.entities_of[from]) {
+            out.extend(take(&mut self.mentions_of[e]).map(|o| (Target::Entity(e), o)));
+        }
+        out
+    }
+}
+
+/// The graph after [`update`], its warnings, and what changed in it.
+pub type Updated = (Links, Vec<Diagnostic>, Changes);
+
+/// What [`update`] changed in the graph.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Documents whose "Cited by" list changed.
+    pub cited: Vec<DocId>,
+    /// Entities whose list of mentions changed.
+    pub mentioned: Vec<EntityId>,
+    /// Entities that more or fewer documents mention.
+    pub counted: Vec<EntityId>,
+    /// Whether a replaced document cites or mentions others than before,
+    /// or in another order: what related lists are computed from.
+    pub outward: bool,
+    /// Whether a replaced document mentions an entity more or less often.
+    pub counts: bool,
+}
+
+/// Updates the graph after the documents at `changed` were replaced by
+/// others of the same shape (`old` holds the replaced ones): scans the new
+/// documents and swaps their occurrences for the old ones. `None` when the
+/// cache cannot serve (the caller builds the graph anew).
+#[allow(clippy::too_many_arguments)]
+pub fn update(
+    root: &Path,
+    mut links: Links,
+    documents: &[Arc<Document>],
+    entities: &[Entity],
+    by_slug: &crate::hash::Map<String, DocId>,
+    changed: &[DocId],
+    old: &[Arc<Document>],
+    cache: &mut Cache,
+) -> Result<Option<Updated>, Vec<Diagnostic>> {
+    let Some(matcher) = cache.matcher.clone() else {
+        return Ok(None);
+    };
+    if links.cites.len() != documents.len() {
+        return Ok(None);
+    }
+    let key_of = |t: Target| match t {
+        Target::Document(d) => Key::Document(documents[d].slug.clone()),
+        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
+    };
+    let scans: Vec<Arc<Scan>> = changed
+        .par_iter()
+        .map(|&id| Arc::new(scan(id, &documents[id], matcher.as_ref().as_ref(), &key_of)))
+        .collect();
+    let anchors_moved = changed
+        .iter()
+        .zip(old)
+        .any(|(&id, old)| anchors_of(old) != anchors_of(&documents[id]));
+    let errors = if anchors_moved {
+        // Links from other documents may point at an anchor that is gone.
+        for (&id, scan) in changed.iter().zip(&scans) {
+            cache
+                .scans
+                .insert(documents[id].slug.clone(), (documents[id].fingerprint, scan.clone()));
+        }
+        let all: Option<Vec<Arc<Scan>>> = documents
+            .iter()
+            .map(|d| cache.scans.get(&d.slug).map(|(_, s)| s.clone()))
+            .collect();
+        let Some(all) = all else { return Ok(None) };
+        check_references(root, documents, documents.iter().map(|d| &**d).zip(&all), by_slug)
+    } else {
+        let own = changed.iter().map(|&id| &*documents[id]);
+        check_references(root, documents, own.zip(&scans), by_slug)
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let entity_ids: HashMap<&str, EntityId> = entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
+    let target_of = |key: &Key| match key {
+        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
+        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
+    };
+    let mut changes = Changes::default();
+    for (&id, scan) in changed.iter().zip(&scans) {
+        let (cites, entities_of) = (links.cites[id].clone(), links.entities_of[id].clone());
+        let before = links.remove(id);
+        let (found, inline) = resolve(id, scan, &target_of, by_slug);
+        links.add(id, found);
+        links.inline[id] = inline;
+        changes.outward |= links.cites[id] != cites || links.entities_of[id] != entities_of;
+        let mut after: Vec<(Target, &[Occurrence])> = Vec::new();
+        for &to in &links.cites[id] {
+            let list = &links.cited_by[to];
+            let at = list.partition_point(|(f, _)| *f < id);
+            after.push((Target::Document(to), &list[at].1));
+        }
+        for &e in &links.entities_of[id] {
+            let list = &links.mentions_of[e];
+            let at = list.partition_point(|(f, _)| *f < id);
+            after.push((Target::Entity(e), &list[at].1));
+        }
+        let old_of = |t: Target| before.iter().find(|(x, _)| *x == t).map(|(_, o)| o.as_slice());
+        let new_of = |t: Target| after.iter().find(|(x, _)| *x == t).map(|(_, o)| *o);
+        let targets = before.iter().map(|(t, _)| *t).chain(after.iter().map(|(t, _)| *t));
+        for target in targets.collect::<std::collections::BTreeSet<_>>() {
+            let (was, is) = (old_of(target), new_of(target));
+            if was == is {
+                continue;
+            }
+            changes.counts |= was.map(<[_]>::len) != is.map(<[_]>::len);
+            match target {
+                Target::Document(to) => changes.cited.push(to),
+                Target::Entity(e) => {
+                    changes.mentioned.push(e);
+                    if was.is_none() || is.is_none() {
+                        changes.counted.push(e);
+                    }
+                }
+            }
+        }
+        cache
+            .scans
+            .insert(documents[id].slug.clone(), (documents[id].fingerprint, scan.clone()));
+    }
+    for list in [&mut changes.cited, &mut changes.mentioned, &mut changes.counted] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let warnings = ambiguous_warnings(&cache.ambiguous);
+    Ok(Some((links, warnings, changes)))
 }
 
 /// Longest a snippet's context runs on either side of the occurrence.

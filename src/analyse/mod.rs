@@ -21,17 +21,54 @@ use crate::content::entities::Entity;
 use crate::content::{Document, Loaded};
 use crate::diag::Diagnostic;
 pub use links::Links;
+use mentions::EntityId;
 pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
 /// What the analysis keeps between builds (`serve` holds one): document
-/// scans for the link graph, and the related lists with a hash of what they
-/// were computed from.
+/// scans for the link graph, the related lists with a hash of what they
+/// were computed from, and the last archive, which a build that only
+/// replaced some documents updates instead of building anew.
 #[derive(Default)]
 pub struct Cache {
     pub links: links::Cache,
     related: Option<(u64, Vec<Vec<DocId>>)>,
+    /// The last archive built, with a hash of the config it was built with.
+    last: Option<(u64, Archive)>,
 }
+
+impl Cache {
+    /// Keeps `archive`, built with `config`, for the next build to update.
+    pub fn keep(&mut self, archive: Archive, config: &Config) {
+        self.last = Some((config_hash(config), archive));
+    }
+}
+
+fn config_hash(config: &Config) -> u64 {
+    crate::hash::of(format!("{config:?}").as_bytes())
+}
+
+/// What changed since the last archive, when the archive was updated
+/// rather than built anew: the renderer looks at the pages that can show
+/// these changes, and only at them.
+#[derive(Debug, Default)]
+pub struct Delta {
+    /// Documents whose files changed (same slug, same place everywhere).
+    pub changed: Vec<DocId>,
+    /// Documents whose "Cited by" list changed.
+    pub cited: Vec<DocId>,
+    /// Entities whose list of mentions changed.
+    pub mentioned: Vec<EntityId>,
+    /// Entities mentioned by more or fewer documents than before.
+    pub counted: Vec<EntityId>,
+    /// Whether any related list changed.
+    pub related: bool,
+    /// Whether anything `graph.json` shows changed.
+    pub graph: bool,
+}
+
+/// An updated archive, its warnings, and what changed in it.
+type Updated = (Archive, Vec<Diagnostic>, Delta);
 
 /// Index of a document in [`Archive::documents`].
 pub type DocId = usize;
@@ -54,7 +91,30 @@ pub struct Archive {
 impl Archive {
     /// Analyses loaded documents. `root` is read only to quote the lines of
     /// errors (a link to a document that does not exist, say).
+    ///
+    /// When the load only replaced documents by others of the same shape
+    /// (see [`Document::same_shape`]) and the config and entities are those
+    /// of the last archive in `cache`, that archive is updated in place and
+    /// the [`Delta`] says what changed; otherwise the archive is built anew.
     pub fn new(
+        root: &Path,
+        loaded: Loaded,
+        config: &Config,
+        cache: &mut Cache,
+    ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
+        let last = cache.last.take();
+        if let (Some(replaced), Some((hash, last))) = (&loaded.replaced, last) {
+            if hash == config_hash(config) && last.entities == loaded.entities {
+                if let Some((archive, warnings, delta)) = last.update(root, replaced, config, cache)? {
+                    return Ok((archive, warnings, Some(delta)));
+                }
+            }
+        }
+        let (archive, warnings) = Archive::build(root, loaded, config, cache)?;
+        Ok((archive, warnings, None))
+    }
+
+    fn build(
         root: &Path,
         loaded: Loaded,
         config: &Config,
@@ -98,6 +158,67 @@ impl Archive {
             related,
         };
         Ok((archive, warnings))
+    }
+
+    /// Puts `replaced` in the places of the documents with their slugs,
+    /// when each has the same shape as the document it replaces; `None`
+    /// when one does not, or the caches cannot serve.
+    fn update(
+        mut self,
+        root: &Path,
+        replaced: &[Arc<Document>],
+        config: &Config,
+        cache: &mut Cache,
+    ) -> Result<Option<Updated>, Vec<Diagnostic>> {
+        let mut changed = Vec::with_capacity(replaced.len());
+        for doc in replaced {
+            match self.by_slug.get(&doc.slug) {
+                Some(&id) if self.documents[id].same_shape(doc) => changed.push(id),
+                _ => return Ok(None),
+            }
+        }
+        let old: Vec<Arc<Document>> = changed.iter().map(|&id| self.documents[id].clone()).collect();
+        for (&id, doc) in changed.iter().zip(replaced) {
+            self.documents[id] = doc.clone();
+        }
+        let links = std::mem::take(&mut self.links);
+        let update = links::update(
+            root,
+            links,
+            &self.documents,
+            &self.entities,
+            &self.by_slug,
+            &changed,
+            &old,
+            &mut cache.links,
+        )?;
+        let Some((links, warnings, found)) = update else {
+            return Ok(None);
+        };
+        self.links = links;
+        let mut delta = Delta {
+            changed,
+            cited: found.cited,
+            mentioned: found.mentioned,
+            counted: found.counted,
+            related: false,
+            graph: found.outward || found.counts,
+        };
+        if found.outward {
+            let related = related::related(
+                &self.documents,
+                &self.by_slug,
+                &self.taxonomies,
+                &self.links,
+                &config.related,
+            );
+            delta.related = related != self.related;
+            delta.graph |= delta.related;
+            self.related = related;
+            let inputs = related::inputs_hash(&self.documents, &self.taxonomies, &self.links, &config.related);
+            cache.related = Some((inputs, self.related.clone()));
+        }
+        Ok(Some((self, warnings, delta)))
     }
 }
 

@@ -102,6 +102,14 @@ impl Sink for Changes<'_> {
         true
     }
 
+    fn keeps_unlisted(&self) -> bool {
+        true
+    }
+
+    fn holds(&self, rel: &str, fingerprint: u64) -> bool {
+        self.known.get(rel).is_some_and(|k| k.fingerprint == Some(fingerprint))
+    }
+
     fn reuse(&self, rel: &str, fingerprint: u64) -> bool {
         match self.known.get(rel) {
             Some(known) if known.fingerprint == Some(fingerprint) => {
@@ -163,6 +171,15 @@ impl Incremental {
         for (rel, bytes) in changed {
             write(&output, &rel, &bytes).map_err(io_error)?;
             written.push(rel);
+        }
+        if report.partial {
+            // The files not handed over are kept as they are.
+            self.known.extend(seen);
+            return Ok(Rebuilt {
+                report,
+                written,
+                removed: Vec::new(),
+            });
         }
         let mut removed: Vec<String> = self.known.keys().filter(|k| !seen.contains_key(*k)).cloned().collect();
         removed.sort();

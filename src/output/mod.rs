@@ -31,6 +31,18 @@ pub trait Sink: Sync {
     fn reuse(&self, _rel: &str, _fingerprint: u64) -> bool {
         false
     }
+
+    /// Whether the sink keeps the files of the last build that this build
+    /// does not hand it; then a build may hand it only what changed.
+    fn keeps_unlisted(&self) -> bool {
+        false
+    }
+
+    /// Whether the sink already holds this page as rendered from inputs
+    /// with this fingerprint, without recording anything.
+    fn holds(&self, _rel: &str, _fingerprint: u64) -> bool {
+        false
+    }
 }
 
 impl Sink for Staging {

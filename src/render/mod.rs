@@ -19,7 +19,7 @@ use tera::{Context, Value};
 use crate::analyse::links::InlineMentions;
 use crate::analyse::links::Occurrence;
 use crate::analyse::mentions::EntityId;
-use crate::analyse::{Archive, DocId};
+use crate::analyse::{Archive, Delta, DocId};
 use crate::config::Config;
 use crate::content::Text;
 use crate::content::date::MONTHS;
@@ -50,7 +50,7 @@ fn kind_title(kind: &str) -> &'static str {
 }
 
 /// One output page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     Home,
     Document(DocId),
@@ -63,17 +63,45 @@ pub enum Page {
     NotFound,
 }
 
-/// Summaries kept between builds (`serve` holds one), by slug, with the key
-/// they were built for and their hash.
+/// Summaries kept between builds (`serve` holds one): by slug, with the key
+/// they were built for and their hash; and those of the last build by
+/// document, which a build that only updated the archive starts from.
 #[derive(Default)]
 pub struct Cache {
     site: u64,
     summaries: crate::hash::Map<String, (u64, Value, u64)>,
+    last: Option<Summaries>,
+}
+
+/// Every document's summary, by document, with the key it was built for
+/// and its hash; hashes also by the address of the summary's map, so
+/// fingerprints hash each summary once however many pages list it.
+struct Summaries {
+    values: Vec<Value>,
+    keys: Vec<u64>,
+    hashes: Vec<u64>,
+    by_address: fingerprint::Memo,
+}
+
+impl Summaries {
+    fn new(values: Vec<Value>, keys: Vec<u64>, hashes: Vec<u64>) -> Summaries {
+        let by_address = values
+            .iter()
+            .zip(&hashes)
+            .filter_map(|(v, h)| Some((fingerprint::address(v)?, *h)))
+            .collect();
+        Summaries {
+            values,
+            keys,
+            hashes,
+            by_address,
+        }
+    }
 }
 
 /// Every document's summary and its hash, reusing those whose inputs are
 /// unchanged since the last build.
-fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &mut Cache) -> (Vec<Value>, Vec<u64>) {
+fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &mut Cache) -> Summaries {
     use rayon::prelude::*;
     if cache.site != site_hash {
         cache.site = site_hash;
@@ -99,7 +127,55 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
         .map(|d| d.slug.clone())
         .zip(built.iter().cloned())
         .collect();
-    built.into_iter().map(|(_, value, hash)| (value, hash)).unzip()
+    let mut keys = Vec::with_capacity(built.len());
+    let mut values = Vec::with_capacity(built.len());
+    let mut hashes = Vec::with_capacity(built.len());
+    for (key, value, hash) in built {
+        keys.push(key);
+        values.push(value);
+        hashes.push(hash);
+    }
+    Summaries::new(values, keys, hashes)
+}
+
+/// The last build's summaries with those of the `changed` documents made
+/// again when their key changed; also says which summaries now hash
+/// differently. `None` when the last build's summaries cannot serve.
+fn updated_summaries(
+    config: &Config,
+    archive: &Archive,
+    site_hash: u64,
+    cache: &mut Cache,
+    changed: &[DocId],
+) -> Option<(Summaries, Vec<DocId>)> {
+    let mut last = cache.last.take()?;
+    if cache.site != site_hash || last.values.len() != archive.documents.len() {
+        return None;
+    }
+    let mut resummarised = Vec::new();
+    for &id in changed {
+        let key = summary_key(archive, id);
+        if key == last.keys[id] {
+            continue;
+        }
+        let value = views::summary(config, archive, id);
+        let hash = fingerprint::hash_value(&value);
+        if let Some(old) = fingerprint::address(&last.values[id]) {
+            last.by_address.remove(&old);
+        }
+        if let Some(new) = fingerprint::address(&value) {
+            last.by_address.insert(new, hash);
+        }
+        if hash != last.hashes[id] {
+            resummarised.push(id);
+        }
+        cache
+            .summaries
+            .insert(archive.documents[id].slug.clone(), (key, value.clone(), hash));
+        (last.keys[id], last.values[id], last.hashes[id]) = (key, value, hash);
+    }
+    resummarised.sort_unstable();
+    Some((last, resummarised))
 }
 
 /// What a summary is built from besides the config: the document's files
@@ -133,44 +209,108 @@ pub struct Renderer<'a> {
     archive: &'a Archive,
     theme: &'a Theme,
     tera: tera::Tera,
-    summaries: Vec<Value>,
-    /// Hashes of the summaries, by address, so fingerprints hash each
-    /// summary once however many pages list it.
-    summary_hashes: fingerprint::Memo,
-    /// The same hashes, by document.
-    summary_hash: Vec<u64>,
+    summaries: Summaries,
+    /// After an update of the archive: the documents whose summary changed.
+    resummarised: Vec<DocId>,
     /// Hash of the templates and the config.
     site_hash: u64,
 }
 
 impl<'a> Renderer<'a> {
+    /// Prepares to render `archive`; `delta` says what changed in it since
+    /// the last build, when the analysis updated it rather than building it.
     pub fn new(
         config: &'a Config,
         archive: &'a Archive,
         theme: &'a Theme,
         cache: &mut Cache,
+        delta: Option<&Delta>,
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = theme.compile()?;
         let site = views::site(config, archive);
         let site_hash = fingerprint::site(theme, config, &site);
         tera.global_context().insert_value("site", site);
-        let (summaries, hashes) = cached_summaries(config, archive, site_hash, cache);
-        let summary_hashes = summaries
-            .iter()
-            .zip(&hashes)
-            .filter_map(|(v, h)| Some((fingerprint::address(v)?, *h)))
-            .collect();
-        let summary_hash = hashes;
+        let updated = delta.and_then(|d| updated_summaries(config, archive, site_hash, cache, &d.changed));
+        let (summaries, resummarised) = match updated {
+            Some(updated) => updated,
+            None => (cached_summaries(config, archive, site_hash, cache), Vec::new()),
+        };
         Ok(Renderer {
             config,
             archive,
             theme,
             tera,
             summaries,
-            summary_hashes,
-            summary_hash,
+            resummarised,
             site_hash,
         })
+    }
+
+    /// Keeps the summaries for the next build.
+    pub fn keep(self, cache: &mut Cache) {
+        cache.last = Some(self.summaries);
+    }
+
+    /// The pages that can show the changes of `delta`: those of the
+    /// changed documents, of documents and entities whose citations or
+    /// mentions changed, and wherever a changed summary is listed. `None`
+    /// when the changes reach every page.
+    pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
+        if delta.related {
+            return None;
+        }
+        let a = self.archive;
+        let links = &a.links;
+        let mut documents: Vec<DocId> = delta.changed.iter().chain(&delta.cited).copied().collect();
+        let mut pages: Vec<Page> = delta.mentioned.iter().map(|&e| Page::Entity(e)).collect();
+        if !delta.counted.is_empty() {
+            // Entity pages and lists show how many documents mention each.
+            pages.push(Page::Entities);
+            for &e in &delta.counted {
+                documents.extend(links.mentions_of[e].iter().map(|(from, _)| *from));
+            }
+        }
+        if !self.resummarised.is_empty() {
+            pages.push(Page::Timeline);
+            let mut listed_by: Vec<Vec<DocId>> = vec![Vec::new(); a.documents.len()];
+            for (id, related) in a.related.iter().enumerate() {
+                for &other in related {
+                    if self.resummarised.binary_search(&other).is_ok() {
+                        listed_by[other].push(id);
+                    }
+                }
+            }
+            for &d in &self.resummarised {
+                if d < LATEST {
+                    pages.push(Page::Home);
+                }
+                if let Some(date) = a.documents[d].date {
+                    let year = a.timeline.years.iter().position(|y| y.year == date.year)?;
+                    pages.push(Page::Year(year));
+                }
+                for (t, taxonomy) in a.taxonomies.iter().enumerate() {
+                    pages.extend(taxonomy.terms_of[d].iter().map(|&i| Page::Term(t, i)));
+                }
+                let (older, newer) = a.neighbours[d];
+                documents.extend(older.into_iter().chain(newer));
+                documents.extend(links.cited_by[d].iter().map(|(from, _)| *from));
+                documents.extend(links.cites[d].iter().copied());
+                documents.extend(listed_by[d].iter().copied());
+                pages.extend(links.entities_of[d].iter().map(|&e| Page::Entity(e)));
+            }
+        }
+        pages.extend(documents.into_iter().map(Page::Document));
+        let mut seen = std::collections::HashSet::new();
+        pages.retain(|p| seen.insert(*p));
+        Some(pages)
+    }
+
+    /// How many pages the site has.
+    pub fn page_count(&self) -> usize {
+        let a = self.archive;
+        let terms: usize = a.taxonomies.iter().map(|t| 1 + t.terms.len()).sum();
+        let entities = if a.entities.is_empty() { 0 } else { 1 + a.entities.len() };
+        3 + a.documents.len() + terms + a.timeline.years.len() + entities
     }
 
     /// Every page of the site.
@@ -237,7 +377,7 @@ impl<'a> Renderer<'a> {
             return self.document_fingerprint(id);
         }
         let (template, fields) = self.variables(page);
-        let mut h = fingerprint::Fingerprinter::new(&self.summary_hashes);
+        let mut h = fingerprint::Fingerprinter::new(&self.summaries.by_address);
         h.write_u64(self.site_hash);
         h.write_str(template);
         for (key, value) in &fields.0 {
@@ -255,8 +395,8 @@ impl<'a> Renderer<'a> {
     fn document_fingerprint(&self, id: DocId) -> u64 {
         let a = self.archive;
         let links = &a.links;
-        let summary = |d: DocId| self.summary_hash[d];
-        let mut h = fingerprint::Fingerprinter::new(&self.summary_hashes);
+        let summary = |d: DocId| self.summaries.hashes[d];
+        let mut h = fingerprint::Fingerprinter::new(&self.summaries.by_address);
         h.write_u64(self.site_hash);
         h.write_str("document.html");
         h.write_u64(a.documents[id].fingerprint);
@@ -343,7 +483,7 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let latest: Vec<DocId> = (0..a.documents.len().min(LATEST)).collect();
         let mut c = Fields::default();
-        c.insert_value("latest", list(&self.summaries, &latest));
+        c.insert_value("latest", list(&self.summaries.values, &latest));
         c.insert_value(
             "taxonomies",
             a.taxonomies
@@ -359,7 +499,7 @@ impl<'a> Renderer<'a> {
 
     fn document(&self, id: DocId) -> Fields {
         let doc = &self.archive.documents[id];
-        let mut fields = self.summaries[id].as_map().cloned().unwrap_or_default();
+        let mut fields = self.summaries.values[id].as_map().cloned().unwrap_or_default();
         for (k, v) in document_fields(doc) {
             fields.insert(k.into(), v);
         }
@@ -368,7 +508,7 @@ impl<'a> Renderer<'a> {
             fields.insert(key.into(), value);
         }
         let (older, newer) = self.archive.neighbours[id];
-        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries[i].clone());
+        let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries.values[i].clone());
         fields.insert("previous".into(), neighbour(older));
         fields.insert("next".into(), neighbour(newer));
         let mut c = Fields::default();
@@ -430,10 +570,10 @@ impl<'a> Renderer<'a> {
             .collect();
         let entities: Vec<Value> = links.entities_of[id].iter().map(|&e| self.entity_value(e)).collect();
         [
-            ("cites", list(&self.summaries, &links.cites[id])),
+            ("cites", list(&self.summaries.values, &links.cites[id])),
             ("cited_by", cited_by.into()),
             ("entities", entities.into()),
-            ("related", list(&self.summaries, &self.archive.related[id])),
+            ("related", list(&self.summaries.values, &self.archive.related[id])),
         ]
     }
 
@@ -453,7 +593,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         map([
-            ("doc", self.summaries[from].clone()),
+            ("doc", self.summaries.values[from].clone()),
             ("occurrences", shown.into()),
             ("count", occurrences.len().into()),
         ])
@@ -553,7 +693,7 @@ impl<'a> Renderer<'a> {
         let mut c = Fields::default();
         c.insert_value("taxonomy", self.taxonomy_value(t, 0));
         c.insert_value("term", self.term_value(t, i));
-        c.insert_value("groups", by_year(self.archive, &self.summaries, &term.documents));
+        c.insert_value("groups", by_year(self.archive, &self.summaries.values, &term.documents));
         c
     }
 
@@ -578,8 +718,8 @@ impl<'a> Renderer<'a> {
         let mut c = Fields::default();
         c.insert_value("years", self.year_values());
         c.insert_value("chart", self.chart());
-        c.insert_value("groups", by_year(self.archive, &self.summaries, &dated));
-        c.insert_value("undated", list(&self.summaries, &t.undated));
+        c.insert_value("groups", by_year(self.archive, &self.summaries.values, &dated));
+        c.insert_value("undated", list(&self.summaries.values, &t.undated));
         c
     }
 
@@ -625,7 +765,7 @@ impl<'a> Renderer<'a> {
                 map([
                     ("name", name.into()),
                     ("anchor", anchor.into()),
-                    ("documents", list(&self.summaries, ids)),
+                    ("documents", list(&self.summaries.values, ids)),
                 ])
             })
             .collect();

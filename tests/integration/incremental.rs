@@ -26,6 +26,15 @@ enum Edit {
         cites: Option<usize>,
         seeded: bool,
     },
+    /// Rewrite only the text and summary of content/<slug>.md, keeping the
+    /// rest of its front matter: what most edits are, and what updates the
+    /// archive in place.
+    Retext {
+        slug: usize,
+        cites: Option<usize>,
+        words: usize,
+        summary: Option<usize>,
+    },
     Delete {
         slug: usize,
     },
@@ -47,6 +56,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         4 => (0..5usize, 0..4usize, 2019..2025u16, 0..4usize, proptest::option::of(0..4usize), any::<bool>())
             .prop_map(|(slug, title, year, topic, cites, seeded)| Edit::Write { slug, title, year, topic, cites, seeded }),
+        3 => (0..5usize, proptest::option::of(0..4usize), 0..3usize, proptest::option::of(0..2usize))
+            .prop_map(|(slug, cites, words, summary)| Edit::Retext { slug, cites, words, summary }),
         1 => (0..5usize).prop_map(|slug| Edit::Delete { slug }),
         1 => (0..5usize, 0..5usize).prop_map(|(from, to)| Edit::Rename { from, to }),
         1 => (0..3usize).prop_map(|variant| Edit::Seed { variant }),
@@ -85,6 +96,37 @@ fn apply(root: &Path, edit: &Edit) -> Vec<PathBuf> {
             std::fs::write(&tmp, text).unwrap();
             std::fs::rename(&tmp, content(root, slug)).unwrap();
             vec![PathBuf::from("content/.tmp-save"), rel(slug)]
+        }
+        Edit::Retext {
+            slug,
+            cites,
+            words,
+            summary,
+        } => {
+            let Ok(old) = std::fs::read_to_string(content(root, slug)) else {
+                return Vec::new();
+            };
+            let Some(end) = old.rfind("+++\n") else {
+                return Vec::new();
+            };
+            let mut front: Vec<&str> = old[..end].lines().filter(|l| !l.starts_with("summary = ")).collect();
+            let line = summary.map(|n| format!("summary = \"Summary {n}.\""));
+            if let Some(line) = &line {
+                front.insert(1, line);
+            }
+            let old = format!("{}\n+++\n", front.join("\n"));
+            let end = old.len() - 4;
+            let mut body = [
+                "Rewritten.",
+                "Rewritten, and the passing entity with it.",
+                "Rewritten twice over.",
+            ][words]
+                .to_string();
+            if let Some(t) = cites {
+                body.push_str(&format!(" It now cites the {}.", TITLES[t]));
+            }
+            std::fs::write(content(root, slug), format!("{}{body}\n", &old[..end + 4])).unwrap();
+            vec![rel(slug)]
         }
         Edit::Delete { slug } => {
             let _ = std::fs::remove_file(content(root, slug));
@@ -203,4 +245,94 @@ fn a_rebuild_writes_only_what_changed() {
         deleted.removed
     );
     assert!(!out.join("documents/b").exists(), "empty folders go too");
+}
+
+/// Edits that keep every document's place in the indexes update the last
+/// archive in place, and the rebuild looks only at the pages that can show
+/// them; each step must still equal a clean build (and debug builds check
+/// that no page outside those looked at changed).
+#[test]
+fn in_place_updates_reach_every_page_that_shows_them() {
+    let doc = |title: &str, date: &str, summary: &str, body: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = {date}\nsummary = \"{summary}\"\n[taxonomies]\ntopics = [\"data\"]\n+++\n{body}\n"
+        )
+    };
+    let fixture = Fixture::new()
+        .file("config.toml", &format!("{CONFIG}\n[related]\ncount = 0\n"))
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"MIIT\"\nkind = \"organisation\"\n",
+        )
+        .file(
+            "content/a.md",
+            &doc(
+                "Alpha Plan",
+                "2020-01-01",
+                "One.",
+                "It follows the Beta Rules and MIIT.",
+            ),
+        )
+        .file("content/b.md", &doc("Beta Rules", "2023-01-01", "Two.", "Plain."))
+        .file(
+            "content/c.md",
+            &doc("Gamma Notice", "2022-01-01", "Three.", "It cites the Alpha Plan."),
+        );
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new();
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let steps = [
+        (
+            "a",
+            doc(
+                "Alpha Plan",
+                "2020-01-01",
+                "One, revised.",
+                "It follows the Beta Rules and MIIT.",
+            ),
+        ),
+        ("b", doc("Beta Rules", "2023-01-01", "Two, revised.", "Plain.")),
+        (
+            "a",
+            doc(
+                "Alpha Plan",
+                "2020-01-01",
+                "One, revised.",
+                "It follows the Beta Rules closely.",
+            ),
+        ),
+        (
+            "a",
+            doc(
+                "Alpha Plan",
+                "2020-01-01",
+                "One, revised.",
+                "It no longer cites anything.",
+            ),
+        ),
+        (
+            "a",
+            doc("Alpha Plan", "2020-01-01", "One.", "Beta Rules; the Beta Rules; MIIT."),
+        ),
+        (
+            "c",
+            doc(
+                "Gamma Notice",
+                "2022-01-01",
+                "Three.",
+                "It cites the Alpha Plan twice: Alpha Plan.",
+            ),
+        ),
+    ];
+    let mut partial = 0;
+    for (slug, text) in steps {
+        let file = PathBuf::from("content").join(format!("{slug}.md"));
+        std::fs::write(root.join(&file), &text).unwrap();
+        let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+        partial += usize::from(rebuilt.report.partial);
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
+    }
+    assert_eq!(partial, 6, "every step updates the archive in place");
 }
