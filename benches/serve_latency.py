@@ -4,8 +4,8 @@
 Generates the synthetic archive of ../shared/bench/make_corpus.py, starts
 `annals serve --port 0` on it, and listens on the live-reload event stream as
 a browser page does. Then, N times: rewrites one document's content file
-(a different document each time, with a new marker in its curator's note),
-waits for the server's "reload" event, fetches the document's page and
+(a different document each time, with a new marker in its curator's note,
+or with `--kind` in its summary or title), waits for the server's "reload" event, fetches the document's page and
 checks the marker is in it. The latency of one edit is from just before the
 file is written to the end of that fetch: it includes the watcher's debounce,
 the rebuild, the writes and the HTTP round trip. It also samples the server's
@@ -35,6 +35,10 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(ap)
     ap.add_argument("--edits", type=int, default=200)
+    ap.add_argument("--kind", choices=["text", "summary", "title"], default="text",
+                    help="what each edit changes: the text (appends a curator's note), the summary "
+                         "(shown wherever the document is listed) or the title (a name looked for "
+                         "in every text, so every document is scanned again)")
     return ap.parse_args()
 
 
@@ -110,7 +114,7 @@ def measure(args, root, proc, port):
         original = path.read_text(encoding="utf-8")
         marker = f"edit-marker-{i}"
         start = time.perf_counter()
-        path.write_text(original + f"\nCurator's note {marker}.\n", encoding="utf-8")
+        path.write_text(edited(original, args.kind, marker), encoding="utf-8")
         wait_reload(stream)
         body = get(port, f"/documents/{slug}/")
         latencies.append(time.perf_counter() - start)
@@ -122,13 +126,26 @@ def measure(args, root, proc, port):
     return latencies, memory
 
 
+def edited(original, kind, marker):
+    """The content file with one edit of `kind` carrying `marker`."""
+    if kind == "text":
+        return original + f"\nCurator's note {marker}.\n"
+    front, _, body = original.partition("\n+++\n")
+    lines = [line for line in front.split("\n") if not line.startswith("summary = ")]
+    if kind == "summary":
+        lines.insert(1, f'summary = "Summary {marker}."')
+    else:
+        lines = [re.sub(r'^title = "(.*?)( edit-marker-\d+)?"$', rf'title = "\1 {marker}"', line) for line in lines]
+    return "\n".join(lines) + "\n+++\n" + body
+
+
 def table(args, latencies, memory):
     ms = sorted(x * 1000 for x in latencies)
     p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
     tenth = memory[max(1, len(memory) // 10)]
-    rows = ["| docs | edits | median ms | p90 ms | RSS after first build MiB | after first tenth MiB | at the end MiB |",
-            "|--:|--:|--:|--:|--:|--:|--:|",
-            f"| {args.docs} | {args.edits} | {statistics.median(ms):.1f} | {p90:.1f} | {memory[0]:.0f} | {tenth:.0f} | {memory[-1]:.0f} |",
+    rows = ["| docs | edits | edit | median ms | p90 ms | RSS after first build MiB | after first tenth MiB | at the end MiB |",
+            "|--:|--:|--|--:|--:|--:|--:|--:|",
+            f"| {args.docs} | {args.edits} | {args.kind} | {statistics.median(ms):.1f} | {p90:.1f} | {memory[0]:.0f} | {tenth:.0f} | {memory[-1]:.0f} |",
             "", machine_line()]
     text = "\n".join(rows) + "\n"
     if args.out:
