@@ -416,8 +416,8 @@ fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a st
 }
 
 fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
-    match std::fs::read(root.join(file)).map(|b| crate::content::decode_utf8(&b)) {
-        Ok(Ok(text)) => Location::from_span(file, &text, span),
+    match std::fs::read(root.join(file)).map(|b| crate::content::decode_content(&b)) {
+        Ok(Some(text)) => Location::from_span(file, &text, span),
         _ => Location::file_only(file),
     }
 }

@@ -111,6 +111,9 @@ pub struct FrontMatter {
     pub slug: Option<Spanned<String>>,
     #[serde(default)]
     pub seed: Option<Spanned<String>>,
+    /// The seed's encoding, when it is neither UTF-8 nor marked by a BOM.
+    #[serde(default)]
+    pub encoding: Option<Spanned<String>>,
     #[serde(default)]
     pub summary: Option<String>,
     #[serde(default)]
@@ -143,6 +146,7 @@ pub const KEYS: &[&str] = &[
     "date",
     "slug",
     "seed",
+    "encoding",
     "summary",
     "source_url",
     "archived_url",

@@ -7,6 +7,7 @@
 //! slugs) run after. Nothing here knows about HTML.
 
 pub mod date;
+pub mod encoding;
 pub mod entities;
 pub mod frontmatter;
 pub mod seed;
@@ -385,14 +386,11 @@ type DocumentResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
     let text = std::fs::read(root.join(file))
         .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.display()))])?;
-    let text = String::from_utf8(text).map_err(|e| {
+    let text = encoding::decode(&text, None).map_err(|e| {
         vec![
-            Diagnostic::error(format!(
-                "content file is not valid UTF-8 (byte {})",
-                e.utf8_error().valid_up_to()
-            ))
-            .at(Location::file_only(file))
-            .hint("save the file as UTF-8"),
+            Diagnostic::error(format!("content file has {e}"))
+                .at(Location::file_only(file))
+                .hint("save the file as UTF-8"),
         ]
     })?;
     let parts = frontmatter::split(&text).map_err(|e| vec![e.diagnostic(file, &text)])?;
@@ -588,13 +586,29 @@ impl DocumentBuilder<'_> {
                 return (None, Text::None);
             }
         };
-        let text = match decode_utf8(&bytes) {
+        let declared = fm.encoding.as_ref();
+        let text = match encoding::decode(&bytes, declared.map(|e| e.get_ref().as_str())) {
             Ok(t) => t,
-            Err(byte) => {
+            Err(encoding::DecodeError::UnknownLabel(label)) => {
+                let span = declared.map_or(seed.span(), |e| e.span());
                 self.errors.push(
-                    Diagnostic::error(format!("seed `{}` is not valid UTF-8 at byte {byte}", seed.get_ref()))
+                    Diagnostic::error(format!("unknown encoding `{label}`"))
+                        .at(self.at(span, offset))
+                        .hint("use a label such as \"gb18030\", \"gbk\", \"big5\", \"utf-16le\" or \"windows-1252\""),
+                );
+                return (None, Text::None);
+            }
+            Err(e @ encoding::DecodeError::Malformed { .. }) => {
+                let hint = match declared {
+                    Some(_) => "check the declared `encoding`, or convert the seed to UTF-8".to_string(),
+                    None => {
+                        "convert the seed to UTF-8, or declare its encoding, e.g. encoding = \"gb18030\"".to_string()
+                    }
+                };
+                self.errors.push(
+                    Diagnostic::error(format!("seed `{}` has {e}", seed.get_ref()))
                         .at(loc)
-                        .hint("convert the seed to UTF-8"),
+                        .hint(hint),
                 );
                 return (None, Text::None);
             }
@@ -667,14 +681,10 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Decodes UTF-8 with or without a byte order mark; on failure, the offset
-/// of the first bad byte.
-pub fn decode_utf8(bytes: &[u8]) -> Result<String, usize> {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let skipped = bytes.len() - body.len();
-    std::str::from_utf8(body)
-        .map(str::to_string)
-        .map_err(|e| skipped + e.valid_up_to())
+/// Decodes a content file (UTF-8, or as its byte order mark says) as
+/// [`load`] does, to quote its lines in diagnostics.
+pub fn decode_content(bytes: &[u8]) -> Option<String> {
+    encoding::decode(bytes, None).ok()
 }
 
 fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {

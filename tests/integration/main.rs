@@ -3,6 +3,7 @@
 
 mod support;
 
+mod encodings;
 mod errors;
 mod incremental;
 mod links;

@@ -57,6 +57,14 @@ impl Fixture {
         self
     }
 
+    /// A file with the given bytes, which need not be UTF-8.
+    pub fn bytes(self, rel: &str, bytes: &[u8]) -> Fixture {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+        self
+    }
+
     /// A content file `content/<slug>.md` with the given front matter lines.
     pub fn doc(self, slug: &str, front_matter: &str, body: &str) -> Fixture {
         self.file(
