@@ -171,6 +171,15 @@ impl Config {
                 taxonomies.push(TaxonomyConfig { name, title: t.title });
             }
         }
+        if let Some(dir) = &raw.output_dir {
+            if let Err(message) = check_output_dir(dir) {
+                problems.push(
+                    Diagnostic::error(message)
+                        .at(locate_key(file, text, "output_dir"))
+                        .hint("name a folder inside the archive, e.g. \"public\"; use --output to write anywhere else"),
+                );
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -245,6 +254,24 @@ fn url_path(base_url: &str) -> String {
     }
 }
 
+/// Folders of an archive that annals reads: the output may not be one.
+const INPUT_DIRS: &[&str] = &["content", "seeds", "templates", "themes", "static"];
+
+/// `output_dir` must be a folder inside the archive root, and not one that
+/// holds its inputs.
+fn check_output_dir(dir: &str) -> Result<(), String> {
+    use std::path::Component;
+    let path = Path::new(dir);
+    if !path.components().all(|c| matches!(c, Component::Normal(_))) || dir.trim().is_empty() {
+        return Err(format!("output_dir `{dir}` is not a folder inside the archive"));
+    }
+    let first = path.components().next().and_then(|c| c.as_os_str().to_str());
+    if let Some(input) = first.filter(|f| INPUT_DIRS.contains(f)) {
+        return Err(format!("output_dir `{dir}` is inside `{input}/`, which annals reads"));
+    }
+    Ok(())
+}
+
 fn locate_key(file: &Path, text: &str, key: &str) -> Location {
     let start = text
         .lines()
@@ -297,6 +324,16 @@ fn unknown_field(message: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_dir_stays_inside_the_archive() {
+        for good in ["public", "site/out", "_site"] {
+            assert!(check_output_dir(good).is_ok(), "{good}");
+        }
+        for bad in ["/tmp/x", "../x", "public/../..", ".", "", "content", "seeds/out"] {
+            assert!(check_output_dir(bad).is_err(), "{bad}");
+        }
+    }
 
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig =

@@ -54,10 +54,7 @@ pub struct BuildReport {
 ///
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
-    let (staging, report) = run(options, |output| {
-        output::Staging::create(output)
-            .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", output.display()))])
-    })?;
+    let (staging, report) = run(options, output::stage)?;
     staging.commit().map_err(|e| {
         vec![Diagnostic::error(format!(
             "cannot replace {}: {e}",

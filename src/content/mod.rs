@@ -365,17 +365,26 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                files.push(
-                    e.path()
-                        .strip_prefix(root)
-                        .expect("walk stays below root")
-                        .to_path_buf(),
-                );
+        let e = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display())));
+                continue;
             }
-            Ok(_) => {}
-            Err(e) => errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display()))),
+        };
+        let rel = e
+            .path()
+            .strip_prefix(root)
+            .expect("walk stays below root")
+            .to_path_buf();
+        if e.path_is_symlink() {
+            if let Err(d) = inside_archive(root, &rel) {
+                errors.push(d);
+                continue;
+            }
+        }
+        if e.path().is_file() && e.path().extension().is_some_and(|x| x == "md") {
+            files.push(rel);
         }
     }
     if errors.is_empty() { Ok(files) } else { Err(errors) }
@@ -568,6 +577,13 @@ impl DocumentBuilder<'_> {
             );
             return (None, Text::None);
         }
+        if let Err(d) = inside_archive(self.root, &rel).or_else(|d| {
+            // A seed that does not exist is reported below, with a hint.
+            if self.root.join(&rel).exists() { Err(d) } else { Ok(()) }
+        }) {
+            self.errors.push(d);
+            return (None, Text::None);
+        }
         let bytes = match std::fs::read(self.root.join(&rel)) {
             Ok(b) => {
                 self.fingerprint = hash_bytes(self.fingerprint, &b);
@@ -685,6 +701,38 @@ fn io_reason(e: &std::io::Error) -> String {
 /// [`load`] does, to quote its lines in diagnostics.
 pub fn decode_content(bytes: &[u8]) -> Option<String> {
     encoding::decode(bytes, None).ok()
+}
+
+/// Checks that `rel` (relative to `root`), once symbolic links are
+/// followed, is still inside the archive: a link in `content/` or `seeds/`
+/// must not make annals read files from elsewhere.
+fn inside_archive(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    let outside = || {
+        Diagnostic::error(format!(
+            "{} leads, through a symbolic link, outside the archive",
+            rel.display()
+        ))
+        .at(Location::file_only(rel))
+        .hint("copy the file into the archive instead of linking to it")
+    };
+    // Usually no part of the path is a link: two lstat calls tell.
+    let mut path = root.to_path_buf();
+    let mut linked = false;
+    for part in rel.components() {
+        path.push(part);
+        linked |= std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    }
+    if !linked {
+        return Ok(());
+    }
+    let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
+        return Err(outside());
+    };
+    if target.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(outside())
+    }
 }
 
 fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {

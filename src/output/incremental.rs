@@ -197,8 +197,7 @@ impl Incremental {
     /// A whole build through a staging folder, remembering every file.
     fn full(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
         let (recording, report) = crate::run_with(options, &mut self.caches, |out| {
-            let staging = Staging::create(out)
-                .map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", out.display()))])?;
+            let staging = super::stage(out)?;
             Ok(Recording {
                 staging,
                 hashes: Mutex::new(crate::hash::Map::default()),

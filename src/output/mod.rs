@@ -7,6 +7,10 @@
 //! deletes the old. If the build fails at any point before the commit, the
 //! staging directory is removed when dropped and the previous site is left
 //! exactly as it was.
+//!
+//! Every output folder holds a marker file, [`MARKER`]. annals replaces a
+//! folder only if it is empty or holds the marker, so a mistyped `--output`
+//! can never delete a folder of someone's files.
 
 pub mod graph;
 pub mod incremental;
@@ -51,6 +55,40 @@ impl Sink for Staging {
     }
 }
 
+/// The file that marks a folder as annals' output, safe to replace.
+pub const MARKER: &str = ".annals-output";
+
+const MARKER_TEXT: &str = "This folder was written by annals; the next build replaces all of it.\n";
+
+/// Whether annals may replace `target`: it does not exist, or is an empty
+/// folder, or an output folder annals wrote (it holds the marker).
+pub fn may_replace(target: &Path) -> io::Result<()> {
+    let refuse = |why: &str| Err(io::Error::other(why.to_string()));
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(meta) if !meta.is_dir() => refuse("it exists and is not a folder"),
+        Ok(_) if target.join(MARKER).is_file() => Ok(()),
+        Ok(_) if std::fs::read_dir(target)?.next().is_none() => Ok(()),
+        Ok(_) => refuse(&format!(
+            "it is a folder annals did not write (it has files but no {MARKER})"
+        )),
+    }
+}
+
+/// A staging folder for `target`, as diagnostics when annals may not
+/// replace `target` or cannot prepare it.
+pub fn stage(target: &Path) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    use crate::diag::Diagnostic;
+    if let Err(e) = may_replace(target) {
+        return Err(vec![
+            Diagnostic::error(format!("will not replace {}: {e}", target.display()))
+                .hint("annals replaces only empty folders and folders it wrote itself (they hold .annals-output)"),
+        ]);
+    }
+    Staging::create(target).map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", target.display()))])
+}
+
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
@@ -58,8 +96,10 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepares a staging directory next to `target`.
+    /// Prepares a staging directory next to `target`, if annals may
+    /// replace `target` (see [`may_replace`]).
     pub fn create(target: &Path) -> io::Result<Staging> {
+        may_replace(target)?;
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?
@@ -75,6 +115,7 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir(&dir)?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
             target: target.to_path_buf(),
             dir,
@@ -135,6 +176,7 @@ mod tests {
         let out = tmp.path().join("public");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("old.html"), "old").unwrap();
+        std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
 
         let staging = Staging::create(&out).unwrap();
         staging.write("a/index.html", b"new").unwrap();
@@ -152,5 +194,29 @@ mod tests {
         assert!(!out.join("old.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert!(out.join(MARKER).is_file(), "the new output is marked too");
+    }
+
+    #[test]
+    fn refuses_folders_annals_did_not_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("photos");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::write(theirs.join("cat.jpg"), "meow").unwrap();
+        let err = Staging::create(&theirs).err().expect("refused");
+        assert!(err.to_string().contains("did not write"), "{err}");
+        assert!(theirs.join("cat.jpg").exists());
+        let file = tmp.path().join("notes.txt");
+        std::fs::write(&file, "x").unwrap();
+        assert!(Staging::create(&file).is_err());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        Staging::create(&empty).unwrap().commit().unwrap();
+        assert!(empty.join(MARKER).is_file());
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            3,
+            "no staging left behind"
+        );
     }
 }

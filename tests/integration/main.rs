@@ -8,6 +8,7 @@ mod errors;
 mod incremental;
 mod links;
 mod pages;
+mod safety;
 mod serve;
 mod shipped;
 mod themes;
