@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     /// Include documents marked `draft = true`.
     pub drafts: bool,
+    /// Treat warnings as errors: a build with warnings writes nothing.
+    pub strict: bool,
 }
 
 /// What a successful build did.
@@ -55,6 +57,7 @@ pub struct BuildReport {
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let (staging, report) = run(options, output::stage)?;
+    strictly(options, &report)?;
     staging.commit().map_err(|e| {
         vec![Diagnostic::error(format!(
             "cannot replace {}: {e}",
@@ -62,6 +65,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         ))]
     })?;
     Ok(report)
+}
+
+/// Runs the whole pipeline, templates included, and writes nothing: what
+/// an archive's own CI runs. Fails on any error, and on warnings when
+/// `options.strict` is set.
+pub fn check(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
+    let (_, report) = run(options, |_| Ok(output::Discard))?;
+    strictly(options, &report)?;
+    Ok(report)
+}
+
+/// Under `--strict`, warnings fail the build.
+fn strictly(options: &BuildOptions, report: &BuildReport) -> Result<(), Vec<Diagnostic>> {
+    if options.strict && !report.warnings.is_empty() {
+        return Err(report.warnings.clone());
+    }
+    Ok(())
 }
 
 /// Runs the pipeline, handing every file of the site to the sink that
@@ -98,7 +118,16 @@ pub fn run_with<S: output::Sink>(
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
     let changed = caches.changed.take();
-    let loaded = content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref())?;
+    let loaded = match content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(mut errors) => {
+            // Report broken templates in the same run as broken documents.
+            if let Err(more) = Theme::resolve(root, &config).and_then(|theme| theme.compile()) {
+                errors.extend(more);
+            }
+            return Err(errors);
+        }
+    };
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
     let (archive, analyse_warnings, delta) = Archive::new(root, loaded, &config, &mut caches.analysis)?;

@@ -25,6 +25,9 @@ pub struct BuildArgs {
     /// Keep running, and rebuild whenever an input changes.
     #[arg(long)]
     watch: bool,
+    /// Fail on warnings too (a document without a date, say).
+    #[arg(long, conflicts_with = "watch")]
+    strict: bool,
 }
 
 pub fn run(args: BuildArgs) -> ExitCode {
@@ -37,6 +40,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             output_dir: args.output.map(|p| std::path::absolute(&p).unwrap_or(p)),
         },
         drafts: args.drafts,
+        strict: args.strict,
     };
     if args.watch {
         return super::serve::watch(
@@ -62,7 +66,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
-            super::report(&diagnostics);
+            super::report_failure(&diagnostics, "nothing was written");
             ExitCode::FAILURE
         }
     }

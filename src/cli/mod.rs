@@ -2,6 +2,7 @@
 //! diagnostics are printed and how outcomes become exit codes.
 
 mod build;
+mod check;
 mod serve;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ pub struct Cli {
 enum Command {
     /// Build the archive into a static site.
     Build(build::BuildArgs),
+    /// Check the archive: build every page in memory, write nothing, and fail on any error.
+    Check(check::CheckArgs),
     /// Build, serve the site on this machine, and rebuild and reload on every change.
     Serve(serve::ServeArgs),
 }
@@ -32,20 +35,29 @@ enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
         Command::Serve(args) => serve::run(args),
     }
 }
 
-/// Prints diagnostics to standard error, followed by a count of errors.
+/// Prints diagnostics (warnings, after a success) to standard error.
 fn report(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         eprintln!("{d}");
     }
+}
+
+/// Prints the diagnostics of a failure, then what failed and `outcome`.
+fn report_failure(diagnostics: &[Diagnostic], outcome: &str) {
+    report(diagnostics);
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
+        eprintln!("{} found; {outcome}", plural(errors, "error"));
+    } else {
         eprintln!(
-            "{errors} error{} found; nothing was written",
-            if errors == 1 { "" } else { "s" }
+            "{}, and --strict makes warnings fail; {outcome}",
+            plural(diagnostics.len(), "warning")
         );
     }
 }

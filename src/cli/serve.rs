@@ -40,6 +40,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             output_dir: args.output.map(|p| std::path::absolute(&p).unwrap_or(p)),
         },
         drafts: args.drafts,
+        strict: false,
     };
     let open = args.open;
     watch(

@@ -49,6 +49,15 @@ pub trait Sink: Sync {
     }
 }
 
+/// A sink that keeps nothing, for `annals check`.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _rel: &str, _bytes: &[u8], _fingerprint: Option<u64>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Sink for Staging {
     fn put(&self, rel: &str, bytes: &[u8], _fingerprint: Option<u64>) -> io::Result<()> {
         self.write(rel, bytes)

@@ -145,17 +145,52 @@ impl Theme {
         Ok(tera)
     }
 
-    /// A Tera error as a diagnostic naming the template's file.
+    /// A Tera error as a diagnostic at the template file, line and column
+    /// where it happened.
     pub fn template_error(&self, error: &tera::Error) -> Diagnostic {
-        let report = error.to_string();
-        let named = self
-            .templates
-            .iter()
-            .find(|(name, _)| report.contains(&format!("{name}:")));
-        let mut diag = Diagnostic::error(format!("template error\n{}", report.trim_end()));
-        if let Some((_, file)) = named {
-            diag = diag.hint(format!("the template is {}", file.shown.display()));
+        let report = match error.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let file = report.and_then(|r| self.templates.get(r.filename()));
+        let source = file
+            .and_then(|f| f.bytes().ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        match (report, file, source) {
+            (Some(report), Some(file), Some(source)) => {
+                let message = report.message().trim_end();
+                let diag = Diagnostic::error(message.to_string()).at(Location::from_span(
+                    &file.shown,
+                    &source,
+                    report.span().range.clone(),
+                ));
+                match field_hint(message) {
+                    Some(hint) => diag.hint(hint),
+                    None => diag,
+                }
+            }
+            _ => {
+                let text = error.to_string();
+                let named = self
+                    .templates
+                    .iter()
+                    .find(|(name, _)| text.contains(&format!("{name}:")));
+                let mut diag = Diagnostic::error(format!("template error: {}", text.trim_end()));
+                if let Some((_, file)) = named {
+                    diag = diag.hint(format!("the template is {}", file.shown.display()));
+                }
+                diag
+            }
         }
-        diag
     }
+}
+
+/// For Tera's "Field `x` is not defined. Available fields: a, b" the
+/// closest available field.
+fn field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let (_, available) = rest.split_once("Available fields: ")?;
+    let close = crate::diag::did_you_mean(field, available.split(", ").map(str::trim))?;
+    Some(format!("did you mean `{close}`?"))
 }

@@ -162,6 +162,7 @@ fn options(root: &Path, output: &Path) -> BuildOptions {
             output_dir: Some(output.to_path_buf()),
         },
         drafts: false,
+        strict: false,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod diagnostics;
 mod encodings;
 mod errors;
 mod incremental;

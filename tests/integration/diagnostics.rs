@@ -1,0 +1,182 @@
+//! The whole printed diagnostic of each class of mistake, as snapshots:
+//! message, `file:line:column`, the source line, the caret and the hint.
+//! Review changes with `cargo insta review` (or set INSTA_UPDATE=always and
+//! read the diff).
+
+use crate::support::{CONFIG, Fixture};
+
+/// A small archive that passes `annals check`.
+fn good() -> Fixture {
+    Fixture::new()
+        .file("seeds/plan.txt", "I. General requirements\n\nThe plan sets goals.\n")
+        .doc(
+            "plan",
+            "title = \"National Plan\"\ndate = 2021-12-28\nseed = \"seeds/plan.txt\"\n[taxonomies]\ntopics = [\"data\"]",
+            "A note.",
+        )
+}
+
+/// Runs `annals check` (plus `extra` arguments) and returns what it
+/// printed to standard error, expecting it to fail.
+fn failing(f: &Fixture, extra: &[&str]) -> String {
+    let args: Vec<&str> = ["check"].iter().chain(extra).copied().collect();
+    let out = f.run(&args);
+    assert!(!out.success, "check should fail:\n{}", out.stdout);
+    out.stderr
+}
+
+#[test]
+fn the_good_archive_passes() {
+    let out = good().run(&["check"]);
+    assert!(out.success, "{}", out.stderr);
+    assert_eq!(out.stdout, "Checked 1 document and 8 pages: no errors\n");
+}
+
+#[test]
+fn unknown_front_matter_key() {
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01\nsumary = \"x\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn malformed_toml() {
+    let f = good().doc("b", "title = \"B\ndate = 2020-01-01", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn missing_title() {
+    let f = good().doc("b", "date = 2020-01-01", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn invalid_date() {
+    let f = good().doc("b", "title = \"B\"\ndate = \"2021-13\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn unknown_taxonomy() {
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01\n[taxonomies]\ntopic = [\"data\"]",
+        "",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn unknown_config_key() {
+    let f = good().file("config.toml", &format!("titel = \"x\"\n{CONFIG}"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn link_to_an_unknown_slug() {
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", "See [the plan](@/plam).");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn link_to_a_missing_anchor() {
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", "See [the goals](@/plan#p-7).");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn missing_seed() {
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01\nseed = \"seeds/plam.txt\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn undecodable_seed() {
+    let f = good().bytes("seeds/b.txt", b"Text \xb9\xe6\xbb\xae.\n").doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01\nseed = \"seeds/b.txt\"",
+        "",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn duplicate_slug() {
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01\nslug = \"plan\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn unknown_related_slug() {
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01\nrelated = [\"plan\", \"plans\"]",
+        "",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn template_syntax_error() {
+    let f = good().file(
+        "templates/document.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ doc.title }</h1>\n{% endblock content %}\n",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn template_error_while_rendering() {
+    let f = good().file(
+        "templates/document.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ doc.titel }}</h1>\n{% endblock content %}\n",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn bad_entity_kind() {
+    let f = good().file(
+        "content/entities.toml",
+        "[[entity]]\nname = \"MIIT\"\nkind = \"ministry\"\n",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn every_problem_in_one_run() {
+    let f = good()
+        .doc("b", "title = \"B\"\ndate = 2020-01-01\nsumary = \"x\"", "")
+        .doc("c", "date = 2020-01-01", "")
+        .file("templates/document.html", "{% if %}\n");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn warnings_fail_only_with_strict() {
+    let f = good().doc("b", "title = \"Undated\"", "Text.");
+    let out = f.run(&["check"]);
+    assert!(out.success, "{}", out.stderr);
+    assert_eq!(out.stdout, "Checked 2 documents and 9 pages: no errors, 1 warning\n");
+    insta::assert_snapshot!("warning_without_strict", out.stderr);
+    insta::assert_snapshot!(failing(&f, &["--strict"]));
+    let build = f.run(&["build", "--strict"]);
+    assert!(!build.success);
+    assert!(
+        !f.root().join("public").exists(),
+        "a strict build with warnings writes nothing"
+    );
+}
+
+#[test]
+fn check_writes_nothing() {
+    let f = good();
+    let out = f.run(&["check"]);
+    assert!(out.success);
+    let entries: Vec<_> = std::fs::read_dir(f.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(entries.len(), 3, "only config.toml, content/ and seeds/: {entries:?}");
+}
