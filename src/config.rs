@@ -34,6 +34,17 @@ pub struct RawConfig {
     pub links: LinksConfig,
     #[serde(default)]
     pub related: RelatedConfig,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+}
+
+/// `[markdown]`: how markdown (notes, `.md` seeds) becomes HTML.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Pass raw HTML in markdown through unchanged. Off by default: raw
+    /// HTML is sanitised (scripts, event handlers and script URLs removed).
+    pub unsafe_html: bool,
 }
 
 /// `[links]`: cross-links between documents.
@@ -111,6 +122,7 @@ pub struct Config {
     pub taxonomies: Vec<TaxonomyConfig>,
     pub links: LinksConfig,
     pub related: RelatedConfig,
+    pub markdown: MarkdownConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -198,6 +210,7 @@ impl Config {
             taxonomies,
             links: raw.links,
             related: raw.related,
+            markdown: raw.markdown,
         })
     }
 
@@ -229,6 +242,8 @@ const CONFIG_KEYS: &[&str] = &[
     "entities",
     "citations",
     "time",
+    "markdown",
+    "unsafe_html",
 ];
 
 fn normalise_base_url(url: &str) -> Result<String, String> {

@@ -95,6 +95,8 @@ impl From<Segment> for Part<'_> {
 struct DocText<'a> {
     parts: Vec<Part<'a>>,
     links: Vec<(ExplicitLink, Source, usize)>,
+    /// Links to script URLs: errors.
+    script_links: Vec<(String, Range<usize>, Source)>,
 }
 
 /// What a name or link points at, by slug: stable when documents are
@@ -110,6 +112,7 @@ struct Scan {
     found: Vec<(Key, Occurrence)>,
     inline: Vec<KeyedInline>,
     links: Vec<(ExplicitLink, Source)>,
+    script_links: Vec<(String, Range<usize>, Source)>,
 }
 
 /// Scans kept between builds by `serve`: a document is scanned again only
@@ -233,6 +236,7 @@ fn scan(id: DocId, doc: &Document, matcher: Option<&Matcher>, key_of: &(impl Fn(
         found,
         inline,
         links: text.links.into_iter().map(|(link, source, _)| (link, source)).collect(),
+        script_links: text.script_links,
     }
 }
 
@@ -311,6 +315,9 @@ fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
     for link in outline.links {
         out.links.push((link, source.clone(), base));
     }
+    for (url, range) in outline.script_links {
+        out.script_links.push((url, range, source.clone()));
+    }
     out.parts.extend(outline.segments.into_iter().map(Part::from));
 }
 
@@ -355,6 +362,18 @@ fn check_references<'a>(
     let slugs = || by_slug.keys().map(String::as_str);
     let mut anchors: HashMap<DocId, Vec<String>> = HashMap::new();
     for (doc, scan) in checked {
+        for (url, range, source) in &scan.script_links {
+            let at = locate(
+                root,
+                &source.file,
+                source.offset + range.start..source.offset + range.end,
+            );
+            errors.push(
+                Diagnostic::error(format!("link to a script URL `{url}`")).at(at).hint(
+                    "link to a web page (https://...) or another document (@/slug); script URLs are never allowed",
+                ),
+            );
+        }
         for (link, source) in &scan.links {
             let at = || {
                 locate(

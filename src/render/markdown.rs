@@ -57,6 +57,9 @@ pub struct Segment {
 pub struct Outline {
     pub anchors: Vec<String>,
     pub links: Vec<ExplicitLink>,
+    /// Links and images whose target is a script URL, with their byte
+    /// ranges in the source: errors.
+    pub script_links: Vec<(String, Range<usize>)>,
     pub segments: Vec<Segment>,
 }
 
@@ -67,6 +70,8 @@ pub struct Linker<'a> {
     /// The mentions in each piece of eligible text (the outline's
     /// `pieces`, in order), as links.
     pub mentions: Mentions<'a>,
+    /// Keep raw HTML as written instead of sanitising it.
+    pub unsafe_html: bool,
 }
 
 /// Rendered markdown and its outline.
@@ -96,6 +101,7 @@ pub fn render(markdown: &str, anchor_prefix: &str, linker: Option<&mut Linker>) 
         link_depth: 0,
         image_depth: 0,
         open_link: None,
+        raw_html: false,
         events: Vec::new(),
     };
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
@@ -130,11 +136,45 @@ pub fn render(markdown: &str, anchor_prefix: &str, linker: Option<&mut Linker>) 
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, walk.events.into_iter());
+    if walk.raw_html && walk.linker.as_ref().is_some_and(|l| !l.unsafe_html) {
+        html = sanitise(&html);
+    }
     Rendered {
         html,
         toc: nest_toc(walk.toc),
         outline: walk.outline,
     }
+}
+
+/// Cleans the HTML of a markdown text that holds raw HTML: only harmless
+/// tags and attributes stay (those annals itself writes among them), and no
+/// scripts, event handlers, styles or script URLs.
+fn sanitise(html: &str) -> String {
+    static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut cleaner = ammonia::Builder::default();
+        cleaner
+            .add_generic_attributes(["id", "class"])
+            .add_tag_attributes("pre", ["data-lang"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .link_rel(None);
+        cleaner
+    });
+    CLEANER.clean(html).to_string()
+}
+
+/// URL schemes that run code when followed.
+const SCRIPT_SCHEMES: &[&str] = &["javascript:", "vbscript:", "data:"];
+
+/// Whether a link target would run code (`javascript:alert(1)`, also when
+/// disguised with case, spaces or control characters).
+pub fn is_script_url(url: &str) -> bool {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .flat_map(char::to_lowercase)
+        .collect();
+    SCRIPT_SCHEMES.iter().any(|s| squeezed.starts_with(s))
 }
 
 fn code_block(code: &str, lang: &str) -> String {
@@ -165,6 +205,8 @@ struct Walk<'a, 'l, 'k> {
     image_depth: usize,
     /// The explicit link being walked: (index in outline.links, text start).
     open_link: Option<(usize, usize)>,
+    /// Whether the markdown holds raw HTML.
+    raw_html: bool,
     events: Vec<Event<'a>>,
 }
 
@@ -263,7 +305,10 @@ impl<'a> Walk<'a, '_, '_> {
                 }
                 self.events.push(event);
             }
-            Event::Start(Tag::Image { .. }) => {
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                if is_script_url(dest_url) {
+                    self.outline.script_links.push((dest_url.to_string(), range));
+                }
                 self.image_depth += 1;
                 self.events.push(event);
             }
@@ -280,6 +325,10 @@ impl<'a> Walk<'a, '_, '_> {
                 self.segment().text.push(' ');
                 self.events.push(event);
             }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                self.raw_html = true;
+                self.events.push(event);
+            }
             other => self.events.push(other),
         }
     }
@@ -293,6 +342,9 @@ impl<'a> Walk<'a, '_, '_> {
         range: Range<usize>,
     ) {
         self.link_depth += 1;
+        if is_script_url(&dest_url) {
+            self.outline.script_links.push((dest_url.to_string(), range.clone()));
+        }
         let mut dest = dest_url;
         if let Some(target) = dest.strip_prefix(INTERNAL_PREFIX) {
             let (slug, fragment) = match target.split_once('#') {
@@ -422,6 +474,7 @@ mod tests {
         let mut linker = Linker {
             resolve: &resolve,
             mentions: &mut mentions,
+            unsafe_html: false,
         };
         let r = render("The Plan and [the Plan](@/plan#p-2).", "", Some(&mut linker));
         assert!(r.html.contains("The <a class=\"mention\" href=\"/documents/plan/\">Plan</a> and <a href=\"/documents/plan/#p-2\">the Plan</a>"), "{}", r.html);

@@ -528,6 +528,7 @@ impl<'a> Renderer<'a> {
                 let mut linker = markdown::Linker {
                     resolve: &resolve,
                     mentions: &mut mentions,
+                    unsafe_html: self.config.markdown.unsafe_html,
                 };
                 let r = markdown::render(md, "", Some(&mut linker));
                 Some(text::RenderedText {
@@ -545,6 +546,7 @@ impl<'a> Renderer<'a> {
             let mut linker = markdown::Linker {
                 resolve: &resolve,
                 mentions: &mut mentions,
+                unsafe_html: self.config.markdown.unsafe_html,
             };
             let html = markdown::render(note, "note-", Some(&mut linker)).html;
             fields.insert("note".into(), Value::safe_string(&html));

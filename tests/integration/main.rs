@@ -6,6 +6,7 @@ mod support;
 mod diagnostics;
 mod encodings;
 mod errors;
+mod hostile;
 mod incremental;
 mod links;
 mod pages;
