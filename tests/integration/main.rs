@@ -3,6 +3,7 @@
 
 mod support;
 
+mod determinism;
 mod diagnostics;
 mod encodings;
 mod errors;
