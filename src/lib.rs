@@ -13,6 +13,7 @@ pub mod diag;
 pub mod hash;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 
 use std::path::PathBuf;

@@ -3,6 +3,8 @@
 
 mod build;
 mod check;
+mod init;
+mod new;
 mod serve;
 
 use std::process::ExitCode;
@@ -30,6 +32,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Build, serve the site on this machine, and rebuild and reload on every change.
     Serve(serve::ServeArgs),
+    /// Create a new archive, with an example document, in a new or empty folder.
+    Init(init::InitArgs),
+    /// Draft content/<slug>.md for a seed put into seeds/.
+    New(new::NewArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -37,6 +43,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Init(args) => init::run(args),
+        Command::New(args) => new::run(args),
     }
 }
 

@@ -12,6 +12,7 @@ mod incremental;
 mod links;
 mod pages;
 mod safety;
+mod scaffold;
 mod serve;
 mod shipped;
 mod themes;
