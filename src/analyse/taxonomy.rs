@@ -5,13 +5,12 @@
 //! unique within its taxonomy even when two names fold to the same slug
 //! (`5G` and `5g`) or a name has no letters at all.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::DocId;
 use crate::config::TaxonomyConfig;
 use crate::content::Document;
-use crate::content::slug::slugify;
+use crate::content::slug::{Unique, slugify};
 
 /// One term of a taxonomy and its documents, newest first.
 #[derive(Debug, Clone)]
@@ -50,7 +49,7 @@ impl Taxonomy {
             .map(|(name, docs)| (name.to_lowercase(), name, docs))
             .collect();
         names.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        let mut used = HashSet::new();
+        let mut used = Unique::default();
         let mut terms = Vec::with_capacity(names.len());
         for (_, name, docs) in names {
             let slug = unique_slug(name, &mut used);
@@ -75,12 +74,12 @@ impl Taxonomy {
     }
 }
 
-fn unique_slug(name: &str, used: &mut HashSet<String>) -> String {
+fn unique_slug(name: &str, used: &mut Unique) -> String {
     let base = match slugify(name) {
         s if s.is_empty() => "term".to_string(),
         s => s,
     };
-    crate::content::slug::unique(base, used)
+    used.claim(base)
 }
 
 #[cfg(test)]
@@ -89,7 +88,7 @@ mod tests {
 
     #[test]
     fn slugs_stay_distinct() {
-        let mut used = HashSet::new();
+        let mut used = Unique::default();
         assert_eq!(unique_slug("5G", &mut used), "5g");
         assert_eq!(unique_slug("5g", &mut used), "5g-2");
         assert_eq!(unique_slug("平安中国", &mut used), "平安中国");

@@ -421,7 +421,7 @@ struct Assembler {
     blocks: Vec<Block>,
     /// Open outline conventions with their ranks, outermost first.
     open: Vec<(Outline, u8)>,
-    used: std::collections::HashSet<String>,
+    used: crate::content::slug::Unique,
     paragraphs: usize,
 }
 
@@ -510,7 +510,7 @@ impl Assembler {
     }
 
     fn unique(&mut self, anchor: String) -> String {
-        crate::content::slug::unique(anchor, &mut self.used)
+        self.used.claim(anchor)
     }
 }
 

@@ -37,21 +37,56 @@ pub fn slugify(name: &str) -> String {
     out
 }
 
-/// `base`, or `base-2`, `base-3`... whichever `used` does not hold yet;
-/// the result is added to `used`. Keeps anchors and slugs distinct.
-pub fn unique(base: String, used: &mut std::collections::HashSet<String>) -> String {
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+/// Hands out distinct slugs or anchors: `base`, or `base-2`, `base-3`...,
+/// whichever is not taken yet. Remembers, for each base, the first suffix
+/// not yet tried, so a text with ten thousand identical headings costs ten
+/// thousand claims, not fifty million.
+#[derive(Debug, Default)]
+pub struct Unique {
+    used: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+    /// Candidates tried so far: the work done, for tests.
+    tries: usize,
+}
+
+impl Unique {
+    /// The first of `base`, `base-2`, `base-3`... not claimed before; it is
+    /// claimed now.
+    pub fn claim(&mut self, base: String) -> String {
+        self.tries += 1;
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            self.tries += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    candidate
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claims_are_distinct_and_smallest_first() {
+        let mut unique = Unique::default();
+        let claimed: Vec<String> = ["a", "a", "a-3", "a", "a", "b", "a"]
+            .into_iter()
+            .map(|s| unique.claim(s.to_string()))
+            .collect();
+        assert_eq!(claimed, ["a", "a-2", "a-3", "a-4", "a-5", "b", "a-6"]);
+        // Ten thousand identical headings: linear work, not quadratic.
+        let mut many = Unique::default();
+        let last = (0..10_000).map(|_| many.claim("p".into())).last();
+        assert_eq!(last.as_deref(), Some("p-10000"));
+        assert!(many.tries < 20_001, "{} candidates tried", many.tries);
+    }
 
     #[test]
     fn document_slugs_are_plain_ascii() {

@@ -11,7 +11,6 @@
 //! a markdown text cites before any page is rendered. One walk serves both so
 //! that the anchors analysed are exactly the anchors rendered.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -92,7 +91,7 @@ pub fn render(markdown: &str, anchor_prefix: &str, linker: Option<&mut Linker>) 
     let mut walk = Walk {
         prefix: anchor_prefix,
         linker,
-        used: HashSet::new(),
+        used: Default::default(),
         toc: Vec::new(),
         outline: Outline::default(),
         paragraphs: 0,
@@ -193,7 +192,7 @@ fn code_block(code: &str, lang: &str) -> String {
 struct Walk<'a, 'l, 'k> {
     prefix: &'a str,
     linker: Option<&'l mut Linker<'k>>,
-    used: HashSet<String>,
+    used: crate::content::slug::Unique,
     toc: Vec<(u8, String, String)>,
     outline: Outline,
     paragraphs: usize,
@@ -212,7 +211,7 @@ struct Walk<'a, 'l, 'k> {
 
 impl<'a> Walk<'a, '_, '_> {
     fn unique(&mut self, anchor: String) -> String {
-        let anchor = crate::content::slug::unique(anchor, &mut self.used);
+        let anchor = self.used.claim(anchor);
         self.outline.anchors.push(anchor.clone());
         anchor
     }
