@@ -138,10 +138,7 @@ pub fn build(
     detect_mentions: bool,
     cache: &mut Cache,
 ) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let key_of = |t: Target| match t {
-        Target::Document(d) => Key::Document(documents[d].slug.clone()),
-        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
-    };
+    let key_of = key_of(documents, entities);
     let names_hash = hash_names(documents, entities, detect_mentions);
     if cache.names != names_hash || cache.scans.is_empty() {
         cache.names = names_hash;
@@ -193,11 +190,7 @@ pub fn build(
         return Err(errors);
     }
     let warnings = ambiguous_warnings(&cache.ambiguous);
-    let entity_ids: HashMap<&str, EntityId> = entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
-    let target_of = |key: &Key| match key {
-        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
-        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
-    };
+    let target_of = target_of(entities, by_slug);
     let (found, inline): (Vec<_>, Vec<_>) = scans
         .par_iter()
         .enumerate()
@@ -206,6 +199,27 @@ pub fn build(
     let mut links = aggregate(documents.len(), entities.len(), found);
     links.inline = inline;
     Ok((links, warnings))
+}
+
+/// States a target of this build in stable keys.
+fn key_of<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> impl Fn(Target) -> Key + Sync + 'a {
+    move |t| match t {
+        Target::Document(d) => Key::Document(documents[d].slug.clone()),
+        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
+    }
+}
+
+/// Finds what a stable key names in this build, if it still exists.
+fn target_of<'a>(
+    entities: &'a [Entity],
+    by_slug: &'a crate::hash::Map<String, DocId>,
+) -> impl Fn(&Key) -> Option<Target> + Sync + 'a {
+    let entity_ids: HashMap<&'a str, EntityId> =
+        entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
+    move |key| match key {
+        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
+        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
+    }
 }
 
 /// A hash of every name looked for, in order, with the slug it names:
@@ -616,10 +630,7 @@ pub fn update(
     if links.cites.len() != documents.len() {
         return Ok(None);
     }
-    let key_of = |t: Target| match t {
-        Target::Document(d) => Key::Document(documents[d].slug.clone()),
-        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
-    };
+    let key_of = key_of(documents, entities);
     let scans: Vec<Arc<Scan>> = changed
         .par_iter()
         .map(|&id| Arc::new(scan(id, &documents[id], matcher.as_ref().as_ref(), &key_of)))
@@ -628,13 +639,12 @@ pub fn update(
         .iter()
         .zip(old)
         .any(|(&id, old)| anchors_of(old) != anchors_of(&documents[id]));
+    for (&id, scan) in changed.iter().zip(&scans) {
+        let doc = &documents[id];
+        cache.scans.insert(doc.slug.clone(), (doc.fingerprint, scan.clone()));
+    }
     let errors = if anchors_moved {
         // Links from other documents may point at an anchor that is gone.
-        for (&id, scan) in changed.iter().zip(&scans) {
-            cache
-                .scans
-                .insert(documents[id].slug.clone(), (documents[id].fingerprint, scan.clone()));
-        }
         let all: Option<Vec<Arc<Scan>>> = documents
             .iter()
             .map(|d| cache.scans.get(&d.slug).map(|(_, s)| s.clone()))
@@ -648,11 +658,7 @@ pub fn update(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let entity_ids: HashMap<&str, EntityId> = entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
-    let target_of = |key: &Key| match key {
-        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
-        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
-    };
+    let target_of = target_of(entities, by_slug);
     let mut changes = Changes::default();
     for (&id, scan) in changed.iter().zip(&scans) {
         let (cites, entities_of) = (links.cites[id].clone(), links.entities_of[id].clone());
@@ -691,9 +697,6 @@ pub fn update(
                 }
             }
         }
-        cache
-            .scans
-            .insert(documents[id].slug.clone(), (documents[id].fingerprint, scan.clone()));
     }
     for list in [&mut changes.cited, &mut changes.mentioned, &mut changes.counted] {
         list.sort_unstable();
