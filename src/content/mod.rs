@@ -254,7 +254,9 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<Option<Bef
     let mut before = Vec::new();
     cache.failed.clear();
     for (file, result, loaded) in results {
-        if loaded {
+        // Only a rebuild over the same files can replace documents in place;
+        // a first load (everything loaded) keeps no list.
+        if loaded && same_files {
             before.push((file.clone(), entries.get(&file).map(|c| c.document.clone())));
         }
         match result {
