@@ -146,11 +146,12 @@ pub fn run_with<S: output::Sink>(
     };
     // After an update of the archive, a sink that keeps what it is not
     // given is handed only the pages that can show the changes.
-    let partial = delta
+    let partial_pages = delta
         .as_ref()
         .filter(|_| sink.keeps_unlisted())
         .and_then(|delta| renderer.pages_for(delta));
-    let pages = partial.clone().unwrap_or_else(|| renderer.pages());
+    let partial = partial_pages.is_some();
+    let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
     let errors: Vec<Diagnostic> = pages
         .par_iter()
@@ -167,15 +168,15 @@ pub fn run_with<S: output::Sink>(
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
-    if cfg!(debug_assertions) && partial.is_some() {
+    if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
     }
     timings.lap("render and write pages");
-    if partial.is_none() || delta.as_ref().is_some_and(|d| d.graph) {
+    if !partial || delta.as_ref().is_some_and(|d| d.graph) {
         let graph = output::graph::to_json_cached(&archive, &config, &mut caches.graph);
         put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
-    if partial.is_none() {
+    if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file
                 .bytes()
@@ -184,11 +185,11 @@ pub fn run_with<S: output::Sink>(
         }
     }
     timings.lap("graph and static files");
-    let all_pages = if partial.is_some() {
-        renderer.page_count()
-    } else {
-        pages.len()
-    };
+    let all_pages = renderer.page_count();
+    debug_assert!(
+        partial || all_pages == pages.len(),
+        "page_count() counts what pages() lists"
+    );
     renderer.keep(&mut caches.render);
     let documents = archive.documents.len();
     caches.analysis.keep(archive, &config);
@@ -199,7 +200,7 @@ pub fn run_with<S: output::Sink>(
         output,
         elapsed: started.elapsed(),
         warnings,
-        partial: partial.is_some(),
+        partial,
     };
     Ok((sink, report))
 }

@@ -114,8 +114,7 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
             match cache.summaries.get(&archive.documents[id].slug) {
                 Some((k, value, hash)) if *k == key => (key, value.clone(), *hash),
                 _ => {
-                    let value = views::summary(config, archive, id);
-                    let hash = fingerprint::hash_value(&value);
+                    let (value, hash) = summary(config, archive, id);
                     (key, value, hash)
                 }
             }
@@ -158,8 +157,7 @@ fn updated_summaries(
         if key == last.keys[id] {
             continue;
         }
-        let value = views::summary(config, archive, id);
-        let hash = fingerprint::hash_value(&value);
+        let (value, hash) = summary(config, archive, id);
         if let Some(old) = fingerprint::address(&last.values[id]) {
             last.by_address.remove(&old);
         }
@@ -176,6 +174,13 @@ fn updated_summaries(
     }
     resummarised.sort_unstable();
     Some((last, resummarised))
+}
+
+/// A document's summary and its hash.
+fn summary(config: &Config, archive: &Archive, id: DocId) -> (Value, u64) {
+    let value = views::summary(config, archive, id);
+    let hash = fingerprint::hash_value(&value);
+    (value, hash)
 }
 
 /// What a summary is built from besides the config: the document's files
@@ -272,12 +277,10 @@ impl<'a> Renderer<'a> {
         }
         if !self.resummarised.is_empty() {
             pages.push(Page::Timeline);
-            let mut listed_by: Vec<Vec<DocId>> = vec![Vec::new(); a.documents.len()];
+            // Documents that list a changed summary among their related ones.
             for (id, related) in a.related.iter().enumerate() {
-                for &other in related {
-                    if self.resummarised.binary_search(&other).is_ok() {
-                        listed_by[other].push(id);
-                    }
+                if related.iter().any(|d| self.resummarised.binary_search(d).is_ok()) {
+                    documents.push(id);
                 }
             }
             for &d in &self.resummarised {
@@ -295,7 +298,6 @@ impl<'a> Renderer<'a> {
                 documents.extend(older.into_iter().chain(newer));
                 documents.extend(links.cited_by[d].iter().map(|(from, _)| *from));
                 documents.extend(links.cites[d].iter().copied());
-                documents.extend(listed_by[d].iter().copied());
                 pages.extend(links.entities_of[d].iter().map(|&e| Page::Entity(e)));
             }
         }
