@@ -106,6 +106,9 @@ pub struct Caches {
     /// Files changed since the caches were filled, relative to the archive
     /// root, when a watcher knows; `None` to check every file.
     pub changed: Option<Vec<PathBuf>>,
+    /// The analysis of what loaded, after a failed load: kept apart from
+    /// `analysis` so that fixing the failure finds that one as it was.
+    pub failed_analysis: analyse::Cache,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -122,16 +125,17 @@ pub fn run_with<S: output::Sink>(
     let loaded = match content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref()) {
         Ok(loaded) => loaded,
         Err(mut errors) => {
-            // Report broken templates in the same run as broken documents.
-            if let Err(more) = Theme::resolve(root, &config).and_then(|theme| theme.compile()) {
-                errors.extend(more);
-            }
+            errors.extend(check_what_loaded(options, &config, caches));
+            timings.lap("check what loaded");
             return Err(errors);
         }
     };
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let (archive, analyse_warnings, delta) = Archive::new(root, loaded, &config, &mut caches.analysis)?;
+    let Ok((archive, analyse_warnings, delta)) = Archive::new(root, loaded, &config, &mut caches.analysis) else {
+        // The same errors again, with those of rendering.
+        return Err(check_what_loaded(options, &config, caches));
+    };
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
     let theme = Theme::resolve(root, &config)?;
@@ -205,6 +209,30 @@ pub fn run_with<S: output::Sink>(
     Ok((sink, report))
 }
 
+/// After loading or analysis failed: the errors that the rest of the
+/// pipeline finds in what did load, so that one run reports every problem.
+/// The documents that loaded are analysed on their own (links to those that
+/// failed are not reported) and every page is rendered, for template errors.
+fn check_what_loaded(options: &BuildOptions, config: &Config, caches: &mut Caches) -> Vec<Diagnostic> {
+    let theme = match Theme::resolve(&options.root, config) {
+        Ok(theme) => theme,
+        Err(errors) => return errors,
+    };
+    let Some(partial) = caches.documents.partial(&options.root, options.drafts) else {
+        return theme.compile().err().unwrap_or_default();
+    };
+    let (archive, mut errors) = Archive::partial(&options.root, partial, config, &mut caches.failed_analysis);
+    match Renderer::new(config, &archive, &theme, &mut render::Cache::default(), None) {
+        Ok(renderer) => {
+            let pages = renderer.pages();
+            let failed = pages.par_iter().filter_map(|&page| renderer.render(page).err());
+            errors.extend(first_of_each(failed.collect()));
+        }
+        Err(more) => errors.extend(more),
+    }
+    errors
+}
+
 /// Stage timings, printed to standard error when `ANNALS_TIMINGS` is set:
 /// a profiling aid that costs nothing otherwise.
 struct Timings {
@@ -242,10 +270,17 @@ fn check_unlisted_pages<S: output::Sink>(renderer: &Renderer, listed: &[render::
     }
 }
 
-/// A template error repeats on every page that uses the template; report
-/// each distinct message once.
+/// A template error repeats on every page that uses the template, its
+/// message varying with the page (the fields a value has, say); report the
+/// first at each place in a template, and each message without a place once.
 fn first_of_each(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = std::collections::HashSet::new();
-    errors.retain(|d| seen.insert(d.message.clone()));
+    errors.retain(|d| {
+        let key = match &d.location {
+            Some(at) if at.line > 0 => format!("{}:{}:{}", at.file.display(), at.line, at.column),
+            _ => d.message.clone(),
+        };
+        seen.insert(key)
+    });
     errors
 }

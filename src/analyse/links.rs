@@ -9,7 +9,7 @@
 //! not resolve are errors pointing at the file and line that hold them.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -130,14 +130,17 @@ pub struct Cache {
 }
 
 /// Builds the graph. `root` is read again only to quote lines in errors.
+/// Links to the `absent` slugs (documents that failed to load) are not
+/// reported.
 pub fn build(
     root: &Path,
     documents: &[Arc<Document>],
     entities: &[Entity],
     by_slug: &crate::hash::Map<String, DocId>,
     detect_mentions: bool,
+    absent: &HashSet<String>,
     cache: &mut Cache,
-) -> Result<(Links, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Built {
     let key_of = key_of(documents, entities);
     let names_hash = hash_names(documents, entities, detect_mentions);
     if cache.names != names_hash || cache.scans.is_empty() {
@@ -185,10 +188,13 @@ pub fn build(
         .zip(&scans)
         .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
         .collect();
-    let errors = check_references(root, documents, documents.iter().map(|d| &**d).zip(&scans), by_slug);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let errors = check_references(
+        root,
+        documents,
+        documents.iter().map(|d| &**d).zip(&scans),
+        by_slug,
+        absent,
+    );
     let warnings = ambiguous_warnings(&cache.ambiguous);
     let target_of = target_of(entities, by_slug);
     let (found, inline): (Vec<_>, Vec<_>) = scans
@@ -198,7 +204,19 @@ pub fn build(
         .unzip();
     let mut links = aggregate(documents.len(), entities.len(), found);
     links.inline = inline;
-    Ok((links, warnings))
+    Built {
+        links,
+        warnings,
+        errors,
+    }
+}
+
+/// The graph, with what is wrong in the references it was built from.
+/// Links that do not resolve are left out of it.
+pub struct Built {
+    pub links: Links,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
 }
 
 /// States a target of this build in stable keys.
@@ -371,6 +389,7 @@ fn check_references<'a>(
     documents: &[Arc<Document>],
     checked: impl Iterator<Item = (&'a Document, &'a Arc<Scan>)>,
     by_slug: &crate::hash::Map<String, DocId>,
+    absent: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let slugs = || by_slug.keys().map(String::as_str);
@@ -397,7 +416,9 @@ fn check_references<'a>(
                 )
             };
             let Some(&target) = by_slug.get(&link.slug) else {
-                errors.push(unknown_slug(&link.slug, at(), slugs()));
+                if !absent.contains(&link.slug) {
+                    errors.push(unknown_slug(&link.slug, at(), slugs()));
+                }
                 continue;
             };
             let Some(fragment) = &link.fragment else { continue };
@@ -417,7 +438,7 @@ fn check_references<'a>(
             }
         }
         for (slug, span) in &doc.related {
-            if !by_slug.contains_key(slug) {
+            if !by_slug.contains_key(slug) && !absent.contains(slug) {
                 errors.push(unknown_slug(slug, locate(root, &doc.file, span.clone()), slugs()));
             }
         }
@@ -650,10 +671,11 @@ pub fn update(
             .map(|d| cache.scans.get(&d.slug).map(|(_, s)| s.clone()))
             .collect();
         let Some(all) = all else { return Ok(None) };
-        check_references(root, documents, documents.iter().map(|d| &**d).zip(&all), by_slug)
+        let all = documents.iter().map(|d| &**d).zip(&all);
+        check_references(root, documents, all, by_slug, &HashSet::new())
     } else {
         let own = changed.iter().map(|&id| &*documents[id]);
-        check_references(root, documents, own.zip(&scans), by_slug)
+        check_references(root, documents, own.zip(&scans), by_slug, &HashSet::new())
     };
     if !errors.is_empty() {
         return Err(errors);

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::content::entities::Entity;
-use crate::content::{Document, Loaded};
+use crate::content::{Document, Loaded, Partial};
 use crate::diag::Diagnostic;
 pub use links::Links;
 use mentions::EntityId;
@@ -120,7 +120,41 @@ impl Archive {
         config: &Config,
         cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let mut documents = loaded.documents;
+        let none_absent = std::collections::HashSet::new();
+        let (archive, warnings, errors) =
+            Archive::assemble(root, loaded.documents, loaded.entities, config, &none_absent, cache);
+        if errors.is_empty() {
+            Ok((archive, warnings))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Analyses what a failed load did read, for the errors that only the
+    /// analysis finds (links to documents that do not exist, say) and for
+    /// rendering, so that one run reports every problem. References to the
+    /// slugs the failed files may hold are not errors here.
+    pub fn partial(root: &Path, partial: Partial, config: &Config, cache: &mut Cache) -> (Archive, Vec<Diagnostic>) {
+        let (archive, _, errors) = Archive::assemble(
+            root,
+            partial.documents,
+            partial.entities,
+            config,
+            &partial.absent,
+            cache,
+        );
+        (archive, errors)
+    }
+
+    /// The archive, its warnings and its errors.
+    fn assemble(
+        root: &Path,
+        mut documents: Vec<Arc<Document>>,
+        entities: Vec<Entity>,
+        config: &Config,
+        absent: &std::collections::HashSet<String>,
+        cache: &mut Cache,
+    ) -> (Archive, Vec<Diagnostic>, Vec<Diagnostic>) {
         documents.sort_by(|a, b| newest_first(a, b));
         let by_slug: crate::hash::Map<String, DocId> =
             documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
@@ -132,15 +166,19 @@ impl Archive {
             .collect();
         let timeline = Timeline::build(&documents);
         let neighbours = neighbours(&documents);
-        let entities = loaded.entities;
-        let (links, warnings) = links::build(
+        let links::Built {
+            links,
+            warnings,
+            errors,
+        } = links::build(
             root,
             &documents,
             &entities,
             &by_slug,
             config.links.detect_mentions,
+            absent,
             &mut cache.links,
-        )?;
+        );
         let inputs = related::inputs_hash(&documents, &taxonomies, &links, &config.related);
         let related = match cache.related.take() {
             Some((hash, related)) if hash == inputs => related,
@@ -157,7 +195,7 @@ impl Archive {
             links,
             related,
         };
-        Ok((archive, warnings))
+        (archive, warnings, errors)
     }
 
     /// Puts `replaced` in the places of the documents with their slugs,

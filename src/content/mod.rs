@@ -122,6 +122,60 @@ pub struct Cache {
     failed: std::collections::BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// Whether the last load succeeded.
     ok: bool,
+    /// Whether the last load looked at every content file (it stops early
+    /// when `content/` cannot be walked).
+    walked: bool,
+}
+
+/// What a failed load did read: the documents that loaded and the slugs the
+/// files that failed may hold, so that the rest of the pipeline can check
+/// what depends only on the former in the same run.
+pub struct Partial {
+    pub documents: Vec<Arc<Document>>,
+    pub entities: Vec<entities::Entity>,
+    /// Slugs that a failed content file may hold: its file name's and any
+    /// `slug = "..."` line in it. Links to these are not reported, since the
+    /// document may well exist once its file is fixed.
+    pub absent: std::collections::HashSet<String>,
+}
+
+impl Cache {
+    /// After [`load_cached`], what did load (everything, when it succeeded);
+    /// `None` when loading stopped before every content file was read.
+    pub fn partial(&self, root: &Path, drafts: bool) -> Option<Partial> {
+        if !self.walked {
+            return None;
+        }
+        let documents = self
+            .entries
+            .values()
+            .filter(|c| drafts || !c.document.draft)
+            .map(|c| c.document.clone())
+            .collect();
+        let mut absent = std::collections::HashSet::new();
+        for file in self.failed.keys() {
+            if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
+                absent.insert(stem.to_string());
+            }
+            if let Ok(Some(text)) = std::fs::read(root.join(file)).map(|b| decode_content(&b)) {
+                absent.extend(declared_slugs(&text));
+            }
+        }
+        Some(Partial {
+            documents,
+            entities: entities::load(root).unwrap_or_default(),
+            absent,
+        })
+    }
+}
+
+/// The values of `slug = "..."` lines in a content file that may not parse
+/// as a whole.
+fn declared_slugs(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines()
+        .filter(|line| line.trim_start().starts_with("slug"))
+        .filter_map(|line| toml::from_str::<toml::Table>(line).ok()?.remove("slug"))
+        .filter_map(|value| value.as_str().map(str::to_string))
 }
 
 struct Cached {
@@ -172,6 +226,7 @@ pub fn load_cached(
         };
     }
     let was_ok = std::mem::replace(&mut cache.ok, false);
+    cache.walked = false;
     let replaced = match changed.and_then(|c| targeted(root, cache, c)) {
         Some(forced) => {
             let before: Before = forced
@@ -185,6 +240,7 @@ pub fn load_cached(
             .and_then(|before| replacements(cache, before, drafts))
             .filter(|_| was_ok),
     };
+    cache.walked = true;
     let mut documents = Vec::with_capacity(cache.entries.len());
     let mut warnings = Vec::new();
     for cached in cache.entries.values() {
@@ -775,4 +831,16 @@ fn duplicate_slugs(documents: &[Arc<Document>]) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_slugs_are_found_in_front_matter_that_does_not_parse() {
+        let text = "+++\ntitle = \"Unclosed\nslug = \"the-plan\"\n  slug=\"other\" # spaced\nslugs = [\"x\"]\n+++\n";
+        let found: Vec<String> = declared_slugs(text).collect();
+        assert_eq!(found, ["the-plan", "other"]);
+    }
 }

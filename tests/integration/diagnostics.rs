@@ -127,10 +127,7 @@ fn template_syntax_error() {
 
 #[test]
 fn template_error_while_rendering() {
-    let f = good().file(
-        "templates/document.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ doc.titel }}</h1>\n{% endblock content %}\n",
-    );
+    let f = good().file("templates/document.html", TITEL_TEMPLATE);
     insta::assert_snapshot!(failing(&f, &[]));
 }
 
@@ -149,6 +146,36 @@ fn every_problem_in_one_run() {
         .doc("b", "title = \"B\"\ndate = 2020-01-01\nsumary = \"x\"", "")
         .doc("c", "date = 2020-01-01", "")
         .file("templates/document.html", "{% if %}\n");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+/// A document template that fails only while rendering.
+const TITEL_TEMPLATE: &str =
+    "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ doc.titel }}</h1>\n{% endblock content %}\n";
+
+#[test]
+fn problems_of_every_stage_in_one_run() {
+    // Broken front matter (found while loading), an unknown link and an
+    // unknown related slug (found while analysing) and a template that
+    // fails only while rendering, reported together. Links to the document
+    // that failed to load, by its file name or by the slug its file
+    // declares, are not reported: they may resolve once it is fixed.
+    let f = good()
+        .doc("b", "title = \"B\ndate = 2020-01-01\nslug = \"bee\"", "")
+        .doc(
+            "c",
+            "title = \"C\"\ndate = 2020-01-01\nrelated = [\"bee\", \"nowhere\"]",
+            "See [b](@/b), [bee](@/bee#p-1) and [the plan](@/plam).",
+        )
+        .file("templates/document.html", TITEL_TEMPLATE);
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn link_and_template_errors_in_one_run() {
+    let f = good()
+        .doc("b", "title = \"B\"\ndate = 2020-01-01", "See [the plan](@/plam).")
+        .file("templates/document.html", TITEL_TEMPLATE);
     insta::assert_snapshot!(failing(&f, &[]));
 }
 
