@@ -252,7 +252,7 @@ pub fn load_cached(
     let mut errors: Vec<Diagnostic> = cache.failed.values().flatten().cloned().collect();
     if replaced.is_none() {
         // Replacements keep their slugs, so they cannot add a duplicate.
-        errors.extend(duplicate_slugs(&documents));
+        errors.extend(duplicate_slugs(root, &documents));
     }
     let entities = entities::load(root).unwrap_or_else(|e| {
         errors.extend(e);
@@ -814,23 +814,54 @@ fn suggest_slug(stem: &str) -> String {
     }
 }
 
-fn duplicate_slugs(documents: &[Arc<Document>]) -> Vec<Diagnostic> {
+/// Two documents with one slug: reported at the `slug = "..."` line of the
+/// one that declares it (the later one when both or neither do), naming the
+/// other.
+fn duplicate_slugs(root: &Path, documents: &[Arc<Document>]) -> Vec<Diagnostic> {
     let mut seen: crate::hash::Map<&str, &Path> = crate::hash::Map::default();
     let mut errors = Vec::new();
     for doc in documents {
         if let Some(first) = seen.insert(&doc.slug, &doc.file) {
+            let text = |file: &Path| std::fs::read(root.join(file)).ok().and_then(|b| decode_content(&b));
+            let declared = |file: &Path| {
+                let text = text(file)?;
+                let span = declared_slug_span(&text, &doc.slug)?;
+                Some(Location::from_span(file, &text, span))
+            };
+            let (at, other) = match declared(&doc.file) {
+                Some(at) => (at, first),
+                None => match declared(first) {
+                    Some(at) => (at, doc.file.as_path()),
+                    None => (Location::file_only(&doc.file), first),
+                },
+            };
             errors.push(
                 Diagnostic::error(format!("two documents have the slug `{}`", doc.slug))
-                    .at(Location::file_only(&doc.file))
+                    .at(at)
                     .hint(format!(
                         "{} has it too; set a different slug in one of them",
-                        first.display()
+                        other.display()
                     )),
             );
             seen.insert(&doc.slug, first);
         }
     }
     errors
+}
+
+/// The byte range of the `slug = "..."` line declaring `slug`, if any.
+fn declared_slug_span(text: &str, slug: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if declared_slugs(line).any(|s| s == slug) {
+            let trimmed = line.trim();
+            let lead = line.len() - line.trim_start().len();
+            return Some(start + lead..start + lead + trimmed.len());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
