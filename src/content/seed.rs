@@ -111,60 +111,70 @@ struct SourceLine {
 fn source_lines(text: &str) -> Vec<SourceLine> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let normalised;
-    let text = if text.contains('\r') {
+    let text = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         normalised = text.replace("\r\n", "\n").replace('\r', "\n");
         &normalised
     } else {
         text
     };
-    text.split('\n')
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let folded = fold_whitespace(line);
-            (!folded.is_empty()).then_some(SourceLine {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for (i, end) in ends.enumerate() {
+        let folded = fold_whitespace(&text[start..end]);
+        if !folded.is_empty() {
+            lines.push(SourceLine {
                 number: i + 1,
                 text: folded,
-            })
-        })
-        .collect()
+            });
+        }
+        start = end + 1;
+    }
+    lines
 }
 
-/// Trims a line and folds every run of two or more white-space characters
-/// (non-breaking spaces included) into one space. A lone non-breaking space
-/// between words is kept: it may be meant.
+/// Trims a line and folds every run of white-space characters into one
+/// space, except that a lone space or non-breaking space stays as it is
+/// (a non-breaking space between words may be meant).
 pub fn fold_whitespace(line: &str) -> String {
-    let trimmed = line.trim();
-    let needs_folding = trimmed
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace() || w[0] >= 0x80 && w[1] >= 0x80);
-    if !needs_folding {
-        // Common case: single ASCII spaces only (multi-byte characters take
-        // the slow path, which also finds non-ASCII white space).
-        return trimmed.to_string();
-    }
-    let mut out = String::with_capacity(trimmed.len());
-    let mut run: Option<char> = None;
-    let mut run_len = 0;
-    for c in trimmed.chars() {
-        if c.is_whitespace() {
-            if run_len == 0 {
-                run = Some(c);
-            }
-            run_len += 1;
+    let line = line.trim();
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(first) = whitespace_at(line, i) else {
+            i += 1;
+            continue;
+        };
+        let run_start = i;
+        let mut run_chars = 0;
+        while let Some(c) = whitespace_at(line, i) {
+            i += c.len_utf8();
+            run_chars += 1;
+        }
+        if run_chars == 1 && (first == ' ' || first == '\u{a0}') {
             continue;
         }
-        if run_len > 0 {
-            out.push(if run_len == 1 && run == Some('\u{a0}') {
-                '\u{a0}'
-            } else {
-                ' '
-            });
-            run_len = 0;
-        }
-        out.push(c);
+        out.push_str(&line[copied..run_start]);
+        out.push(' ');
+        copied = i;
     }
+    out.push_str(&line[copied..]);
     out
+}
+
+/// The white-space character starting at byte `i` of `text`, if any. Every
+/// white-space character outside ASCII starts with one of four bytes, so
+/// the others (Chinese text included) are passed over without decoding;
+/// `i` need not be a character boundary.
+#[inline]
+fn whitespace_at(text: &str, i: usize) -> Option<char> {
+    match *text.as_bytes().get(i)? {
+        b @ (b' ' | b'\t'..=b'\r') => Some(char::from(b)),
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..].chars().next().filter(|c| c.is_whitespace()),
+        _ => None,
+    }
 }
 
 fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
@@ -520,6 +530,42 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<(BlockKind, String)> {
         parse(text).into_iter().map(|b| (b.kind, b.anchor)).collect()
+    }
+
+    #[test]
+    fn whitespace_at_knows_every_white_space_character() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let text = format!("{c}x");
+            assert_eq!(whitespace_at(&text, 0), c.is_whitespace().then_some(c), "{c:?}");
+        }
+    }
+
+    /// `fold_whitespace` as its rule reads, one character at a time.
+    fn fold_by_chars(line: &str) -> String {
+        let mut out = String::new();
+        let mut run: Vec<char> = Vec::new();
+        for c in line.trim().chars().chain(std::iter::once('x')) {
+            if c.is_whitespace() {
+                run.push(c);
+                continue;
+            }
+            match run.as_slice() {
+                [] => {}
+                [lone @ (' ' | '\u{a0}')] => out.push(*lone),
+                _ => out.push(' '),
+            }
+            run.clear();
+            out.push(c);
+        }
+        out.pop();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_follows_its_rule(line in "[a \t\u{a0}\u{3000}\u{2028}\u{85}\u{b}中文。、]{0,24}") {
+            proptest::prop_assert_eq!(fold_whitespace(&line), fold_by_chars(&line));
+        }
     }
 
     #[test]
