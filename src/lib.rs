@@ -164,27 +164,34 @@ pub fn run_with<S: output::Sink>(
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
-    let errors: Vec<Diagnostic> = pages
-        .par_iter()
-        .filter_map(|&page| {
-            let path = renderer.output_path(page);
-            let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
-            if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
-                return None;
-            }
-            let written = renderer.render(page).and_then(|bytes| put(&path, &bytes, fingerprint));
-            written.err()
-        })
-        .collect();
+    let render_pages = || -> Vec<Diagnostic> {
+        pages
+            .par_iter()
+            .filter_map(|&page| {
+                let path = renderer.output_path(page);
+                let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
+                if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
+                    return None;
+                }
+                let written = renderer.render(page).and_then(|bytes| put(&path, &bytes, fingerprint));
+                written.err()
+            })
+            .collect()
+    };
+    // graph.json is one long serial job: it runs beside the pages.
+    let wants_graph = !partial || delta.as_ref().is_some_and(|d| d.graph);
+    let graph_cache = &mut caches.graph;
+    let (errors, graph) = rayon::join(render_pages, || {
+        wants_graph.then(|| output::graph::to_json_cached(&archive, &config, graph_cache))
+    });
     if !errors.is_empty() {
         return Err(first_of_each(errors));
     }
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
     }
-    timings.lap("render and write pages");
-    if !partial || delta.as_ref().is_some_and(|d| d.graph) {
-        let graph = output::graph::to_json_cached(&archive, &config, &mut caches.graph);
+    timings.lap("render and write pages, make graph");
+    if let Some(graph) = graph {
         put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
     if !partial {
@@ -195,7 +202,7 @@ pub fn run_with<S: output::Sink>(
             put(rel, &bytes, None).map_err(|d| vec![d])?;
         }
     }
-    timings.lap("graph and static files");
+    timings.lap("write graph and static files");
     let all_pages = renderer.page_count();
     debug_assert!(
         partial || all_pages == pages.len(),

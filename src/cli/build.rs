@@ -51,6 +51,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             false,
         );
     }
+    super::allocate_for_one_run();
     match annals::build(&options) {
         Ok(report) => {
             super::report(&report.warnings);

@@ -28,6 +28,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         strict: args.strict,
         ..BuildOptions::default()
     };
+    super::allocate_for_one_run();
     match annals::check(&options) {
         Ok(report) => {
             super::report(&report.warnings);

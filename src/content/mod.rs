@@ -276,8 +276,8 @@ type Loading = Result<Cached, Vec<Diagnostic>>;
 
 /// Loads one content file into a cache entry.
 fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<Diagnostic>> {
-    load_document(root, file, config).map(|(doc, warnings)| Cached {
-        stamp: stamp_of(root, file, &doc),
+    load_document(root, file, config).map(|(doc, warnings, stamp)| Cached {
+        stamp,
         document: Arc::new(doc),
         warnings,
     })
@@ -441,17 +441,36 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
                 continue;
             }
         }
-        if e.path().is_file() && e.path().extension().is_some_and(|x| x == "md") {
+        // The entry's type comes with the directory listing; only a link
+        // needs a look at what it leads to.
+        let is_file = if e.path_is_symlink() {
+            e.path().is_file()
+        } else {
+            e.file_type().is_file()
+        };
+        if is_file && e.path().extension().is_some_and(|x| x == "md") {
             files.push(rel);
         }
     }
     if errors.is_empty() { Ok(files) } else { Err(errors) }
 }
 
-type DocumentResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
+/// A document, its warnings and the stamps of the files it was read from.
+type DocumentResult = Result<(Document, Vec<Diagnostic>, Stamp), Vec<Diagnostic>>;
+
+/// Reads a whole file, with its stamp as of opening it: the same system
+/// calls as `std::fs::read`, so that the stamp costs nothing more.
+fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, FileStamp)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, meta.modified().ok().map(|m| (m, meta.len()))))
+}
 
 fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
-    let text = std::fs::read(root.join(file))
+    let (text, content_stamp) = read_stamped(&root.join(file))
         .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.display()))])?;
     let text = encoding::decode(&text, None).map_err(|e| {
         vec![
@@ -473,6 +492,10 @@ fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
         errors: Vec::new(),
         warnings: Vec::new(),
         fingerprint: hash_bytes(0, text.as_bytes()),
+        stamp: Stamp {
+            content: content_stamp,
+            seed: None,
+        },
     }
     .build(fm, parts.front_matter.start, body, body_offset)
 }
@@ -487,6 +510,8 @@ struct DocumentBuilder<'a> {
     warnings: Vec<Diagnostic>,
     /// Hash of the content file, and of the seed once read.
     fingerprint: u64,
+    /// Stamps of the content file, and of the seed once read.
+    stamp: Stamp,
 }
 
 impl DocumentBuilder<'_> {
@@ -548,7 +573,7 @@ impl DocumentBuilder<'_> {
             body_offset,
             fingerprint: self.fingerprint,
         };
-        Ok((doc, self.warnings))
+        Ok((doc, self.warnings, self.stamp))
     }
 
     fn slug(&mut self, fm: &FrontMatter, offset: usize) -> String {
@@ -642,9 +667,10 @@ impl DocumentBuilder<'_> {
             self.errors.push(d);
             return (None, Text::None);
         }
-        let bytes = match std::fs::read(self.root.join(&rel)) {
-            Ok(b) => {
+        let bytes = match read_stamped(&self.root.join(&rel)) {
+            Ok((b, stamp)) => {
                 self.fingerprint = hash_bytes(self.fingerprint, &b);
+                self.stamp.seed = stamp;
                 b
             }
             Err(e) => {

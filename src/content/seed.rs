@@ -139,6 +139,9 @@ fn source_lines(text: &str) -> Vec<SourceLine> {
 pub fn fold_whitespace(line: &str) -> String {
     let line = line.trim();
     let bytes = line.as_bytes();
+    if !may_fold(line) {
+        return line.to_string();
+    }
     let mut out = String::with_capacity(line.len());
     let mut copied = 0;
     let mut i = 0;
@@ -162,6 +165,21 @@ pub fn fold_whitespace(line: &str) -> String {
     }
     out.push_str(&line[copied..]);
     out
+}
+
+/// Whether `line` holds white space that [`fold_whitespace`] may change:
+/// ASCII white space other than a space, two spaces in a row, or a
+/// non-ASCII white-space character. Each test is a vectorised scan (the
+/// first by the compiler, the others by memchr), since most lines need
+/// no folding and ordinary text has a space every few bytes.
+fn may_fold(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes
+        .iter()
+        .fold(false, |found, &b| found | (b.wrapping_sub(b'\t') <= b'\r' - b'\t'))
+        || memchr::memmem::find(bytes, b"  ").is_some()
+        || memchr::memchr3_iter(0xC2, 0xE1, 0xE2, bytes).any(|i| whitespace_at(line, i).is_some())
+        || memchr::memchr_iter(0xE3, bytes).any(|i| whitespace_at(line, i).is_some())
 }
 
 /// The white-space character starting at byte `i` of `text`, if any. Every
@@ -364,6 +382,17 @@ fn is_caption(text: &str) -> bool {
     if text.len() > 600 {
         return false;
     }
+    // Past the short whole-line forms below, every form has "photo" in it.
+    let has_photo = || {
+        memchr::memchr2_iter(b'p', b'P', text.as_bytes()).any(|i| {
+            text.as_bytes()[i + 1..]
+                .get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"hoto"))
+        })
+    };
+    if text.len() > "article banner picture".len() && !has_photo() {
+        return false;
+    }
     let lower = text.to_lowercase();
     lower.contains("photo by ")
         || lower.starts_with("photo:")
@@ -386,7 +415,8 @@ fn is_dateline(text: &str) -> bool {
         return b.len() == 10 || b[10] == b' ';
     }
     // "December 2021", "Dec. 28, 2021"
-    let words: Vec<&str> = text.split(' ').collect();
+    // Two or three words; no need to split a paragraph further.
+    let words: Vec<&str> = text.split(' ').take(4).collect();
     let is_year = |w: &str| w.len() == 4 && w.bytes().all(|c| c.is_ascii_digit());
     let is_month = |w: &str| {
         let w = w.trim_end_matches('.');
@@ -630,6 +660,27 @@ mod tests {
         let k: Vec<BlockKind> = kinds(text).into_iter().map(|(k, _)| k).collect();
         use BlockKind::*;
         assert_eq!(k, vec![Title, Dateline, Caption, Attribution, Dateline, Note]);
+    }
+
+    #[test]
+    fn captions_in_any_case_and_not_other_photos() {
+        for caption in [
+            "Workers at a plant. Photo by Li Wei",
+            "A long line of delegates, seated (photo/Xinhua)",
+            "pHoTo: the signing ceremony in Beijing",
+            "Article Banner Picture",
+            "IMAGE",
+        ] {
+            assert!(is_caption(caption), "{caption}");
+        }
+        for other in [
+            "The photographs of the ceremony were published widely.",
+            "A photo op, by all accounts, and little else.",
+            "Pictures and images of the plan",
+            "",
+        ] {
+            assert!(!is_caption(other), "{other}");
+        }
     }
 
     #[test]
