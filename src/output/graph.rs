@@ -19,12 +19,12 @@ use crate::render::views::paths;
 #[derive(Serialize)]
 struct Graph<'a> {
     nodes: Vec<Node<'a>>,
-    edges: Vec<Edge>,
+    edges: Vec<Edge<'a>>,
 }
 
 #[derive(Serialize)]
 struct Node<'a> {
-    id: String,
+    id: &'a str,
     #[serde(rename = "type")]
     node_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,9 +36,9 @@ struct Node<'a> {
 }
 
 #[derive(Serialize)]
-struct Edge {
-    source: String,
-    target: String,
+struct Edge<'a> {
+    source: &'a str,
+    target: &'a str,
     #[serde(rename = "type")]
     edge_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,8 +47,15 @@ struct Edge {
 
 /// The graph as pretty-printed JSON.
 pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
-    let doc_id = |d: usize| format!("document:{}", archive.documents[d].slug);
-    let entity_id = |e: usize| format!("entity:{}", archive.entities[e].slug);
+    // Each id is written once per node and once per edge it is on.
+    let doc_ids: Vec<String> = archive
+        .documents
+        .iter()
+        .map(|d| format!("document:{}", d.slug))
+        .collect();
+    let entity_ids: Vec<String> = archive.entities.iter().map(|e| format!("entity:{}", e.slug)).collect();
+    let doc_id = |d: usize| doc_ids[d].as_str();
+    let entity_id = |e: usize| entity_ids[e].as_str();
     let mut nodes = Vec::with_capacity(archive.documents.len() + archive.entities.len());
     for (d, doc) in archive.documents.iter().enumerate() {
         nodes.push(Node {
@@ -77,7 +84,7 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     let links = &archive.links;
     let mut edges = Vec::new();
     for d in 0..archive.documents.len() {
-        let edge = |target: String, edge_type| Edge {
+        let edge = |target, edge_type| Edge {
             source: doc_id(d),
             target,
             edge_type,
@@ -96,6 +103,8 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     }
     let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
     json.push(b'\n');
+    // The buffer grew by doubling; the bytes are kept until written.
+    json.shrink_to_fit();
     json
 }
 

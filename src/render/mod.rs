@@ -107,6 +107,7 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
         cache.site = site_hash;
         cache.summaries.clear();
     }
+    let terms = views::Terms::new(config, archive);
     let built: Vec<(u64, Value, u64)> = (0..archive.documents.len())
         .into_par_iter()
         .map(|id| {
@@ -114,7 +115,7 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
             match cache.summaries.get(&archive.documents[id].slug) {
                 Some((k, value, hash)) if *k == key => (key, value.clone(), *hash),
                 _ => {
-                    let (value, hash) = summary(config, archive, id);
+                    let (value, hash) = summary(config, archive, &terms, id);
                     (key, value, hash)
                 }
             }
@@ -152,12 +153,13 @@ fn updated_summaries(
         return None;
     }
     let mut resummarised = Vec::new();
+    let terms = views::Terms::new(config, archive);
     for &id in changed {
         let key = summary_key(archive, id);
         if key == last.keys[id] {
             continue;
         }
-        let (value, hash) = summary(config, archive, id);
+        let (value, hash) = summary(config, archive, &terms, id);
         if let Some(old) = fingerprint::address(&last.values[id]) {
             last.by_address.remove(&old);
         }
@@ -177,8 +179,8 @@ fn updated_summaries(
 }
 
 /// A document's summary and its hash.
-fn summary(config: &Config, archive: &Archive, id: DocId) -> (Value, u64) {
-    let value = views::summary(config, archive, id);
+fn summary(config: &Config, archive: &Archive, terms: &views::Terms, id: DocId) -> (Value, u64) {
+    let value = views::summary(config, archive, terms, id);
     let hash = fingerprint::hash_value(&value);
     (value, hash)
 }

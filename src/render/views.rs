@@ -92,8 +92,36 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
     ])
 }
 
+/// Every term of every taxonomy as the (name, url) value summaries show:
+/// made once and shared by all the summaries that list the term (a value's
+/// map is reference-counted), which saves a few hundred bytes per term per
+/// document.
+pub struct Terms(Vec<Vec<Value>>);
+
+impl Terms {
+    pub fn new(config: &Config, archive: &Archive) -> Terms {
+        Terms(
+            archive
+                .taxonomies
+                .iter()
+                .map(|t| {
+                    t.terms
+                        .iter()
+                        .map(|term| {
+                            map([
+                                ("name", term.name.as_str().into()),
+                                ("url", config.url(&paths::term(&t.name, &term.slug)).into()),
+                            ])
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The summary of a document: what every page listing it shows.
-pub fn summary(config: &Config, archive: &Archive, id: DocId) -> Value {
+pub fn summary(config: &Config, archive: &Archive, terms: &Terms, id: DocId) -> Value {
     let doc = &archive.documents[id];
     let url = config.url(&paths::document(&doc.slug));
     map([
@@ -106,28 +134,20 @@ pub fn summary(config: &Config, archive: &Archive, id: DocId) -> Value {
         ("summary", opt(&doc.summary)),
         ("original_title", opt(&doc.original_title)),
         ("catalogue", matches!(doc.text, Text::None).into()),
-        ("taxonomies", terms_of(config, archive, id)),
+        ("taxonomies", terms_of(archive, terms, id)),
     ])
 }
 
 /// A document's terms grouped by taxonomy, each linked to its page; only
 /// taxonomies in which the document has terms.
-fn terms_of(config: &Config, archive: &Archive, id: DocId) -> Value {
+fn terms_of(archive: &Archive, terms: &Terms, id: DocId) -> Value {
     let groups: Vec<Value> = archive
         .taxonomies
         .iter()
-        .filter(|t| !t.terms_of[id].is_empty())
-        .map(|t| {
-            let terms: Vec<Value> = t.terms_of[id]
-                .iter()
-                .map(|&i| {
-                    let term = &t.terms[i];
-                    map([
-                        ("name", term.name.as_str().into()),
-                        ("url", config.url(&paths::term(&t.name, &term.slug)).into()),
-                    ])
-                })
-                .collect();
+        .zip(&terms.0)
+        .filter(|(t, _)| !t.terms_of[id].is_empty())
+        .map(|(t, values)| {
+            let terms: Vec<Value> = t.terms_of[id].iter().map(|&i| values[i].clone()).collect();
             map([
                 ("name", t.name.as_str().into()),
                 ("title", t.title.as_str().into()),
