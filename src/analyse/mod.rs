@@ -155,30 +155,43 @@ impl Archive {
         absent: &std::collections::HashSet<String>,
         cache: &mut Cache,
     ) -> (Archive, Vec<Diagnostic>, Vec<Diagnostic>) {
-        documents.sort_by(|a, b| newest_first(a, b));
+        {
+            use rayon::prelude::*;
+            documents.par_sort_by(|a, b| newest_first(a, b));
+        }
         let by_slug: crate::hash::Map<String, DocId> =
             documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
-        let taxonomies: Vec<Taxonomy> = config
-            .taxonomies
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Taxonomy::build(t, i, &documents))
-            .collect();
-        let timeline = Timeline::build(&documents);
-        let neighbours = neighbours(&documents);
-        let links::Built {
-            links,
-            warnings,
-            errors,
-        } = links::build(
-            root,
-            &documents,
-            &entities,
-            &by_slug,
-            config.links.detect_mentions,
-            absent,
-            &mut cache.links,
-        );
+        // The indexes are each built on one thread; they run beside the
+        // link graph, which keeps every thread busy scanning texts.
+        let indexes = || {
+            use rayon::prelude::*;
+            let taxonomies: Vec<Taxonomy> = config
+                .taxonomies
+                .par_iter()
+                .enumerate()
+                .map(|(i, t)| Taxonomy::build(t, i, &documents))
+                .collect();
+            (taxonomies, Timeline::build(&documents), neighbours(&documents))
+        };
+        let graph = || {
+            links::build(
+                root,
+                &documents,
+                &entities,
+                &by_slug,
+                config.links.detect_mentions,
+                absent,
+                &mut cache.links,
+            )
+        };
+        let (
+            (taxonomies, timeline, neighbours),
+            links::Built {
+                links,
+                warnings,
+                errors,
+            },
+        ) = rayon::join(indexes, graph);
         let inputs = related::inputs_hash(&documents, &taxonomies, &links, &config.related);
         let related = match cache.related.take() {
             Some((hash, related)) if hash == inputs => related,
