@@ -56,9 +56,8 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(report) => {
             super::report(&report.warnings);
             println!(
-                "Built {} document{} into {} pages ({} files) in {} in {:.2} s",
-                report.documents,
-                if report.documents == 1 { "" } else { "s" },
+                "Built {} into {} pages ({} files) in {} in {:.2} s",
+                super::plural(report.documents, "document"),
                 report.pages,
                 report.files,
                 report.output.display(),

@@ -33,14 +33,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(report) => {
             super::report(&report.warnings);
             println!(
-                "Checked {} document{} and {} pages: no errors{}",
-                report.documents,
-                if report.documents == 1 { "" } else { "s" },
+                "Checked {} and {} pages: no errors{}",
+                super::plural(report.documents, "document"),
                 report.pages,
                 match report.warnings.len() {
                     0 => String::new(),
-                    1 => ", 1 warning".to_string(),
-                    n => format!(", {n} warnings"),
+                    n => format!(", {}", super::plural(n, "warning")),
                 }
             );
             ExitCode::SUCCESS

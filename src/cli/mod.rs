@@ -74,10 +74,14 @@ fn report(diagnostics: &[Diagnostic]) {
     }
 }
 
+/// "1 document", "2 documents".
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Prints the diagnostics of a failure, then what failed and `outcome`.
 fn report_failure(diagnostics: &[Diagnostic], outcome: &str) {
     report(diagnostics);
-    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         eprintln!("{} found; {outcome}", plural(errors, "error"));
