@@ -125,6 +125,8 @@ pub struct Cache {
     /// Whether the last load looked at every content file (it stops early
     /// when `content/` cannot be walked).
     walked: bool,
+    /// The entities the last load read (none when the file is broken).
+    entities: Vec<entities::Entity>,
 }
 
 /// What a failed load did read: the documents that loaded and the slugs the
@@ -163,7 +165,7 @@ impl Cache {
         }
         Some(Partial {
             documents,
-            entities: entities::load(root).unwrap_or_default(),
+            entities: self.entities.clone(),
             absent,
         })
     }
@@ -258,6 +260,7 @@ pub fn load_cached(
         errors.extend(e);
         Vec::new()
     });
+    cache.entities.clone_from(&entities);
     if errors.is_empty() {
         cache.ok = true;
         Ok(Loaded {
@@ -435,15 +438,13 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
             .strip_prefix(root)
             .expect("walk stays below root")
             .to_path_buf();
-        if e.path_is_symlink() {
+        // The entry's type comes with the directory listing; only a link
+        // needs a look at what it leads to.
+        let is_file = if e.path_is_symlink() {
             if let Err(d) = inside_archive(root, &rel) {
                 errors.push(d);
                 continue;
             }
-        }
-        // The entry's type comes with the directory listing; only a link
-        // needs a look at what it leads to.
-        let is_file = if e.path_is_symlink() {
             e.path().is_file()
         } else {
             e.file_type().is_file()
