@@ -249,6 +249,7 @@ fn check_what_loaded(options: &BuildOptions, config: &Config, caches: &mut Cache
 
 /// Stage timings, printed to standard error when `ANNALS_TIMINGS` is set:
 /// a profiling aid that costs nothing otherwise.
+///
 /// Each lap shows wall time and the process's CPU time (user and system,
 /// all threads, from /proc where there is one), so that a stage that runs
 /// on one core shows as CPU close to wall.

@@ -12,9 +12,10 @@ pub mod taxonomy;
 pub mod timeline;
 
 use std::cmp::Ordering;
+use std::path::Path;
 use std::sync::Arc;
 
-use std::path::Path;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::entities::Entity;
@@ -155,16 +156,12 @@ impl Archive {
         absent: &std::collections::HashSet<String>,
         cache: &mut Cache,
     ) -> (Archive, Vec<Diagnostic>, Vec<Diagnostic>) {
-        {
-            use rayon::prelude::*;
-            documents.par_sort_by(|a, b| newest_first(a, b));
-        }
+        documents.par_sort_by(|a, b| newest_first(a, b));
         let by_slug: crate::hash::Map<String, DocId> =
             documents.iter().enumerate().map(|(i, d)| (d.slug.clone(), i)).collect();
         // The indexes are each built on one thread; they run beside the
         // link graph, which keeps every thread busy scanning texts.
         let indexes = || {
-            use rayon::prelude::*;
             let taxonomies: Vec<Taxonomy> = config
                 .taxonomies
                 .par_iter()
