@@ -139,7 +139,10 @@ impl Config {
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(FILE_NAME);
         let shown = PathBuf::from(FILE_NAME);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        if std::fs::symlink_metadata(&path).is_ok() {
+            crate::files::confine(root, &shown).map_err(|d| vec![d])?;
+        }
+        let text = crate::files::read_text(&path).map_err(|e| {
             vec![
                 Diagnostic::error(format!("cannot read {}: {e}", path.display()))
                     .hint("run annals in an archive folder, or pass --root DIR"),
@@ -191,6 +194,13 @@ impl Config {
                         .hint("name a folder inside the archive, e.g. \"public\"; use --output to write anywhere else"),
                 );
             }
+        }
+        if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
+            problems.push(
+                Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
+                    .at(locate_key(file, text, "theme"))
+                    .hint("write the folder's name, e.g. theme = \"default\"; a theme from elsewhere is not read: copy it into themes/"),
+            );
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -287,6 +297,14 @@ fn check_output_dir(dir: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `name` names a folder directly inside another: one plain path
+/// part, no separators, not `.` or `..`.
+fn is_folder_name(name: &str) -> bool {
+    use std::path::Component;
+    let mut parts = Path::new(name).components();
+    matches!(parts.next(), Some(Component::Normal(_))) && parts.next().is_none() && !name.contains(['/', '\\'])
+}
+
 fn locate_key(file: &Path, text: &str, key: &str) -> Location {
     let start = text
         .lines()
@@ -354,6 +372,18 @@ mod tests {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
         Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
+    }
+
+    #[test]
+    fn theme_names_a_folder_in_themes() {
+        for good in ["default", "dark-2", "my_theme"] {
+            assert!(is_folder_name(good), "{good}");
+        }
+        for bad in ["/abs/path", "../../x", "a/b", "..", ".", "", "a\\b"] {
+            assert!(!is_folder_name(bad), "{bad}");
+        }
+        let err = check("title = \"A\"\nbase_url = \"https://x.org\"\ntheme = \"../../x\"\n").unwrap_err();
+        assert_eq!(err[0].location.as_ref().unwrap().line, 3);
     }
 
     #[test]

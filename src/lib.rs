@@ -10,6 +10,7 @@ pub mod analyse;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod files;
 pub mod hash;
 pub mod output;
 pub mod render;
@@ -150,6 +151,9 @@ pub fn run_with<S: output::Sink>(
     timings.lap("prepare render");
 
     let output = root.join(&config.output_dir);
+    if options.overrides.output_dir.is_none() {
+        output_inside(root, &config.output_dir).map_err(|d| vec![d])?;
+    }
     let sink = make_sink(&output)?;
     let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| {
         sink.put(path, bytes, fingerprint)
@@ -221,6 +225,19 @@ pub fn run_with<S: output::Sink>(
         partial,
     };
     Ok((sink, report))
+}
+
+/// `output_dir` from config.toml must stay inside the archive, also when a
+/// folder on its way is a symbolic link; only `--output` may lead elsewhere.
+fn output_inside(root: &std::path::Path, dir: &std::path::Path) -> Result<(), Diagnostic> {
+    let why = match files::escape(root, dir) {
+        None => return Ok(()),
+        Some(files::Escape::Outside) => "leads, through a symbolic link, outside the archive",
+        Some(files::Escape::Broken) => "passes through a broken symbolic link",
+    };
+    Err(Diagnostic::error(format!("output_dir `{}` {why}", dir.display()))
+        .at(diag::Location::file_only(std::path::Path::new(config::FILE_NAME)))
+        .hint("name a real folder inside the archive, e.g. \"public\"; use --output to write anywhere else"))
 }
 
 /// After loading or analysis failed: the errors that the rest of the

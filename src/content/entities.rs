@@ -69,11 +69,17 @@ const KEYS: &[&str] = &["entity", "name", "kind", "slug", "other_names", "descri
 pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
     let path = root.join(FILE);
     let file = Path::new(FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(vec![Diagnostic::error(format!("cannot read {FILE}: {e}"))]),
-    };
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(Vec::new());
+    }
+    crate::files::confine(root, file).map_err(|d| vec![d])?;
+    let text = crate::files::read_text(&path).map_err(|e| {
+        vec![
+            Diagnostic::error(format!("cannot read {FILE}: {e}"))
+                .at(Location::file_only(file))
+                .hint("save it as a UTF-8 text file"),
+        ]
+    })?;
     let raw: EntitiesFile = toml::from_str(&text).map_err(|e| vec![toml_error(file, &text, 0, &e, KEYS)])?;
     let mut errors = Vec::new();
     let mut entities: Vec<Entity> = Vec::with_capacity(raw.entity.len());

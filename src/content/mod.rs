@@ -338,7 +338,13 @@ fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collecti
     let results: Vec<(PathBuf, Option<Loading>)> = forced
         .into_par_iter()
         .map(|file| {
-            let result = root.join(&file).is_file().then(|| load_entry(root, &file, config));
+            // A file the watcher saw go is gone from the archive; one that is
+            // there is read by the same rule as a walk reads it.
+            let result = std::fs::symlink_metadata(root.join(&file)).ok().map(|_| {
+                crate::files::confine(root, &file)
+                    .map_err(|d| vec![d])
+                    .and_then(|()| load_entry(root, &file, config))
+            });
             (file, result)
         })
         .collect();
@@ -390,6 +396,9 @@ fn targeted(root: &Path, cache: &Cache, changed: &[PathBuf]) -> Option<std::coll
     }
     let mut forced = std::collections::HashSet::new();
     for path in changed {
+        if path.file_name().is_some_and(crate::files::is_editor_temporary) {
+            continue;
+        }
         let top = path.components().next().and_then(|c| c.as_os_str().to_str());
         if root.join(path).is_dir() {
             return None;
@@ -414,7 +423,8 @@ fn targeted(root: &Path, cache: &Cache, changed: &[PathBuf]) -> Option<std::coll
     Some(forced)
 }
 
-/// Every `.md` file below `content/`, relative to `root`, in a stable order.
+/// Every `.md` file below `content/`, relative to `root`, in path order,
+/// read by the rule of [`crate::files::walk`].
 fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
@@ -423,50 +433,23 @@ fn content_files(root: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
                 .hint("create content/ and put one .md file per document in it"),
         ]);
     }
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let e = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(Diagnostic::error(format!("cannot read {}: {e}", dir.display())));
-                continue;
-            }
-        };
-        let rel = e
-            .path()
-            .strip_prefix(root)
-            .expect("walk stays below root")
-            .to_path_buf();
-        // The entry's type comes with the directory listing; only a link
-        // needs a look at what it leads to.
-        let is_file = if e.path_is_symlink() {
-            if let Err(d) = inside_archive(root, &rel) {
-                errors.push(d);
-                continue;
-            }
-            e.path().is_file()
-        } else {
-            e.file_type().is_file()
-        };
-        if is_file && e.path().extension().is_some_and(|x| x == "md") {
-            files.push(rel);
-        }
+    let walked = crate::files::walk(root, Path::new(CONTENT_DIR), |rel| {
+        rel.extension().is_some_and(|x| x == "md")
+    });
+    if walked.errors.is_empty() {
+        Ok(walked.files)
+    } else {
+        Err(walked.errors)
     }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
 }
 
 /// A document, its warnings and the stamps of the files it was read from.
 type DocumentResult = Result<(Document, Vec<Diagnostic>, Stamp), Vec<Diagnostic>>;
 
-/// Reads a whole file, with its stamp as of opening it: the same system
-/// calls as `std::fs::read`, so that the stamp costs nothing more.
+/// Reads a whole regular file, with its stamp as of opening it, so that
+/// the stamp costs no system call of its own.
 fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, FileStamp)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
+    let (bytes, meta) = crate::files::read_regular(path)?;
     Ok((bytes, meta.modified().ok().map(|m| (m, meta.len()))))
 }
 
@@ -661,11 +644,12 @@ impl DocumentBuilder<'_> {
             );
             return (None, Text::None);
         }
-        if let Err(d) = inside_archive(self.root, &rel).or_else(|d| {
-            // A seed that does not exist is reported below, with a hint.
-            if self.root.join(&rel).exists() { Err(d) } else { Ok(()) }
-        }) {
-            self.errors.push(d);
+        if let Err(d) = crate::files::confine(self.root, &rel) {
+            // Shown at the `seed` line that names the path.
+            self.errors.push(Diagnostic {
+                location: Some(Box::new(loc)),
+                ..d
+            });
             return (None, Text::None);
         }
         let bytes = match read_stamped(&self.root.join(&rel)) {
@@ -786,38 +770,6 @@ fn io_reason(e: &std::io::Error) -> String {
 /// [`load`] does, to quote its lines in diagnostics.
 pub fn decode_content(bytes: &[u8]) -> Option<String> {
     encoding::decode(bytes, None).ok()
-}
-
-/// Checks that `rel` (relative to `root`), once symbolic links are
-/// followed, is still inside the archive: a link in `content/` or `seeds/`
-/// must not make annals read files from elsewhere.
-fn inside_archive(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
-    let outside = || {
-        Diagnostic::error(format!(
-            "{} leads, through a symbolic link, outside the archive",
-            rel.display()
-        ))
-        .at(Location::file_only(rel))
-        .hint("copy the file into the archive instead of linking to it")
-    };
-    // Usually no part of the path is a link: two lstat calls tell.
-    let mut path = root.to_path_buf();
-    let mut linked = false;
-    for part in rel.components() {
-        path.push(part);
-        linked |= std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    }
-    if !linked {
-        return Ok(());
-    }
-    let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
-        return Err(outside());
-    };
-    if target.starts_with(&root) {
-        Ok(())
-    } else {
-        Err(outside())
-    }
 }
 
 fn missing_seed_hint(root: &Path, rel: &Path) -> Option<String> {

@@ -35,7 +35,7 @@ impl ThemeFile {
     pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'static, [u8]>> {
         match &self.source {
             Source::BuiltIn(b) => Ok((*b).into()),
-            Source::Disk(p) => std::fs::read(p).map(Into::into),
+            Source::Disk(p) => crate::files::read_regular(p).map(|(bytes, _)| bytes.into()),
         }
     }
 }
@@ -53,10 +53,14 @@ impl Theme {
             statics: BTreeMap::new(),
         };
         theme.add_built_in(&DEFAULT_THEME);
-        let theme_dir = root.join("themes").join(&config.theme);
-        if theme_dir.is_dir() {
-            theme.add_dir(root, &theme_dir.join("templates"), true)?;
-            theme.add_dir(root, &theme_dir.join("static"), false)?;
+        let mut errors = Vec::new();
+        let theme_dir = Path::new("themes").join(&config.theme);
+        if let Err(d) = crate::files::confine(root, &theme_dir) {
+            return Err(vec![d]);
+        }
+        if root.join(&theme_dir).is_dir() {
+            errors.extend(theme.add_dir(root, &theme_dir.join("templates"), true));
+            errors.extend(theme.add_dir(root, &theme_dir.join("static"), false));
         } else if config.theme != "default" {
             return Err(vec![
                 Diagnostic::error(format!("theme `{}` not found", config.theme))
@@ -67,9 +71,9 @@ impl Theme {
                     )),
             ]);
         }
-        theme.add_dir(root, &root.join("templates"), true)?;
-        theme.add_dir(root, &root.join("static"), false)?;
-        Ok(theme)
+        errors.extend(theme.add_dir(root, Path::new("templates"), true));
+        errors.extend(theme.add_dir(root, Path::new("static"), false));
+        if errors.is_empty() { Ok(theme) } else { Err(errors) }
     }
 
     fn add_built_in(&mut self, dir: &'static Dir<'static>) {
@@ -93,25 +97,19 @@ impl Theme {
         }
     }
 
-    fn add_dir(&mut self, root: &Path, dir: &Path, templates: bool) -> Result<(), Vec<Diagnostic>> {
-        if !dir.is_dir() {
-            return Ok(());
-        }
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", dir.display()))])?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry
-                .path()
+    /// Adds the files below `dir` (relative to the archive root), read by
+    /// the rule of [`crate::files::walk`]; returns what it refused.
+    fn add_dir(&mut self, root: &Path, dir: &Path, templates: bool) -> Vec<Diagnostic> {
+        let walked = crate::files::walk(root, dir, |_| true);
+        for rel in walked.files {
+            let name = rel
                 .strip_prefix(dir)
                 .expect("below dir")
                 .to_string_lossy()
                 .replace('\\', "/");
-            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
             let file = ThemeFile {
-                shown,
-                source: Source::Disk(entry.path().to_path_buf()),
+                source: Source::Disk(root.join(&rel)),
+                shown: rel,
             };
             if templates {
                 self.templates.insert(name, file);
@@ -119,7 +117,7 @@ impl Theme {
                 self.statics.insert(name, file);
             }
         }
-        Ok(())
+        walked.errors
     }
 
     /// Compiles the templates with Tera, reporting errors against the file

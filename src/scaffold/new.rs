@@ -68,6 +68,7 @@ pub fn new_document(options: &NewOptions) -> Result<Created, NewError> {
     let root = options.root.as_path();
     let config = Config::load(root, &Overrides::default()).map_err(NewError::Archive)?;
     let seed = locate_seed(root, &options.seed).map_err(NewError::Usage)?;
+    crate::files::confine(root, Path::new(&seed)).map_err(|d| NewError::Archive(vec![d]))?;
     let slug = match &options.slug {
         Some(s) => check_slug(s),
         None => slug_from_seed(&seed),
@@ -244,7 +245,10 @@ fn close_seed(seeds: &Path, rel: &Path) -> Option<String> {
 /// The seed's text, decoded as the loader decodes it: by its byte order
 /// mark, else as `encoding` says, else as UTF-8.
 fn read_seed(root: &Path, seed: &str, encoding: Option<&str>) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(root.join(seed)).map_err(|e| Diagnostic::error(format!("cannot read `{seed}`: {e}")))?;
+    let (bytes, _) = crate::files::read_regular(&root.join(seed)).map_err(|e| {
+        Diagnostic::error(format!("cannot read `{seed}`: {e}"))
+            .hint("give a seed that is a plain text or markdown file")
+    })?;
     content::encoding::decode(&bytes, encoding).map_err(|e| {
         let hint = match encoding {
             Some(_) => "check the encoding given with --encoding, or convert the seed to UTF-8",

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod confinement;
 mod determinism;
 mod diagnostics;
 mod encodings;
