@@ -58,15 +58,31 @@ pub struct BuildReport {
 ///
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
-    let (staging, report) = run(options, output::stage)?;
+    let (staging, mut report) = run(options, |out| output::stage(out, "build"))?;
     strictly(options, &report)?;
-    staging.commit().map_err(|e| {
-        vec![Diagnostic::error(format!(
-            "cannot replace {}: {e}",
-            report.output.display()
-        ))]
-    })?;
+    let committed = staging.commit().map_err(|e| vec![cannot_commit(&report.output, &e)])?;
+    if let Some(leftover) = committed.leftover {
+        report.warnings.push(leftover_warning(&report.output, &leftover));
+    }
     Ok(report)
+}
+
+/// The swap failed: the previous site is still in place.
+pub fn cannot_commit(output: &std::path::Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot put the new site in the place of {}: {e}",
+        output.display()
+    ))
+    .hint("the previous site is as it was; check that the folder holding the output is writable")
+}
+
+/// The new site is in place, but the old one could not be deleted.
+pub fn leftover_warning(output: &std::path::Path, leftover: &str) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "the new site is in place in {}, but {leftover}",
+        output.display()
+    ))
+    .hint("delete that folder by hand, or let the next build remove it")
 }
 
 /// Runs the whole pipeline, templates included, and writes nothing: what
@@ -88,7 +104,7 @@ fn strictly(options: &BuildOptions, report: &BuildReport) -> Result<(), Vec<Diag
 
 /// Runs the pipeline, handing every file of the site to the sink that
 /// `make_sink` makes for the output directory (known once the config is
-/// read). The sink decides what writing means: a staging folder for
+/// read, and made before anything else is). The sink decides what writing means: a staging folder for
 /// `build`, a comparison with the files already written for `serve`.
 pub fn run<S: output::Sink>(
     options: &BuildOptions,
@@ -129,6 +145,13 @@ pub fn run_with<S: output::Sink>(
     let mut timings = Timings::new();
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
+    // The sink first: a build takes the output's lock, and puts back or
+    // clears what interrupted runs left, before it reads anything else.
+    let output = root.join(&config.output_dir);
+    if options.overrides.output_dir.is_none() {
+        output_inside(root, &config.output_dir).map_err(|d| vec![d])?;
+    }
+    let sink = make_sink(&output)?;
     let changed = caches.changed.take();
     let loaded = match content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref()) {
         Ok(loaded) => loaded,
@@ -150,11 +173,6 @@ pub fn run_with<S: output::Sink>(
     let renderer = Renderer::new(&config, &archive, &theme, &mut caches.render, delta.as_ref())?;
     timings.lap("prepare render");
 
-    let output = root.join(&config.output_dir);
-    if options.overrides.output_dir.is_none() {
-        output_inside(root, &config.output_dir).map_err(|d| vec![d])?;
-    }
-    let sink = make_sink(&output)?;
     let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| {
         sink.put(path, bytes, fingerprint)
             .map_err(|e| Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display())))

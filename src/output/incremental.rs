@@ -27,7 +27,6 @@ pub struct Rebuilt {
 }
 
 /// The state kept between rebuilds: which files the output holds.
-#[derive(Default)]
 pub struct Incremental {
     output: Option<PathBuf>,
     /// Every file of the output: the hash of its bytes and, for pages, the
@@ -35,6 +34,11 @@ pub struct Incremental {
     known: crate::hash::Map<String, Known>,
     /// Documents loaded by earlier rebuilds.
     caches: crate::Caches,
+    /// The output's lock, held from the first build on: nothing else
+    /// writes into the output while the rebuilds do.
+    lock: Option<super::Lock>,
+    /// What holds the lock, for the message another process gives.
+    holder: &'static str,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -125,8 +129,15 @@ impl Sink for Changes<'_> {
 }
 
 impl Incremental {
-    pub fn new() -> Incremental {
-        Incremental::default()
+    /// Rebuilds for `holder`: "serve" or "watch" (`build --watch`).
+    pub fn new(holder: &'static str) -> Incremental {
+        Incremental {
+            output: None,
+            known: crate::hash::Map::default(),
+            caches: crate::Caches::default(),
+            lock: None,
+            holder,
+        }
     }
 
     /// Rebuilds the archive after `changed` files (relative to the archive
@@ -196,19 +207,26 @@ impl Incremental {
 
     /// A whole build through a staging folder, remembering every file.
     fn full(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
-        let (recording, report) = crate::run_with(options, &mut self.caches, |out| {
-            let staging = super::stage(out)?;
+        let lock = self.lock.take();
+        let (holder, last_output) = (self.holder, self.output.as_deref());
+        let (recording, mut report) = crate::run_with(options, &mut self.caches, |out| {
+            let staging = match lock {
+                Some(lock) if last_output == Some(out) => super::stage_locked(out, lock)?,
+                _ => super::stage(out, holder)?,
+            };
             Ok(Recording {
                 staging,
                 hashes: Mutex::new(crate::hash::Map::default()),
             })
         })?;
-        recording.staging.commit().map_err(|e| {
-            vec![Diagnostic::error(format!(
-                "cannot replace {}: {e}",
-                report.output.display()
-            ))]
-        })?;
+        let committed = recording
+            .staging
+            .commit()
+            .map_err(|e| vec![crate::cannot_commit(&report.output, &e)])?;
+        if let Some(leftover) = committed.leftover {
+            report.warnings.push(crate::leftover_warning(&report.output, &leftover));
+        }
+        self.lock = Some(committed.lock);
         self.known = recording.hashes.into_inner().expect("no panics while held");
         self.output = Some(report.output.clone());
         let mut written: Vec<String> = self.known.keys().cloned().collect();

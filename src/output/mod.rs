@@ -1,19 +1,27 @@
-//! Write: the rendered site goes into a fresh directory that replaces the old
-//! output only once everything is written.
+//! Write: the rendered site goes into a fresh folder that replaces the old
+//! output in one step, only once everything is written.
 //!
-//! [`Staging`] creates a sibling of the output directory (same file system,
-//! so the final swap is two renames), receives every file, and on
-//! [`Staging::commit`] moves the old output aside, moves the new one in and
-//! deletes the old. If the build fails at any point before the commit, the
-//! staging directory is removed when dropped and the previous site is left
-//! exactly as it was.
+//! [`stage`] takes the output's [`Lock`] (two builds never write into one
+//! output at once), removes what interrupted runs left beside the output,
+//! and creates a staging folder there (same file system). Every file goes
+//! into it; [`Staging::commit`] then puts it in the output's place with one
+//! atomic exchange ([`swap`]), so that at every instant the output folder
+//! holds one whole build, the old or the new. The old site, now in the
+//! staging folder's place, is deleted after. If the build fails before the
+//! commit, the staging folder is removed when dropped and the previous site
+//! is left exactly as it was.
 //!
 //! Every output folder holds a marker file, [`MARKER`]. annals replaces a
 //! folder only if it is empty or holds the marker, so a mistyped `--output`
-//! can never delete a folder of someone's files.
+//! can never delete a folder of someone's files; for the same reason only
+//! marked or empty folders are removed as leftovers.
 
 pub mod graph;
 pub mod incremental;
+mod lock;
+mod swap;
+
+pub use lock::Lock;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -86,54 +94,98 @@ pub fn may_replace(target: &Path) -> io::Result<()> {
 }
 
 /// A staging folder for `target`, as diagnostics when annals may not
-/// replace `target` or cannot prepare it.
-pub fn stage(target: &Path) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
-    use crate::diag::Diagnostic;
-    if let Err(e) = may_replace(target) {
-        return Err(vec![
-            Diagnostic::error(format!("will not replace {}: {e}", target.display()))
+/// replace `target` or cannot prepare it. Takes the output's lock for
+/// `holder` (what this process is, in a message to another one that finds
+/// the lock taken).
+pub fn stage(target: &Path, holder: &str) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    // Refuse a folder that is not annals' before leaving a lock file beside it.
+    refuse_unless_replaceable(target)?;
+    let lock = Lock::acquire(target, holder).map_err(|d| vec![d])?;
+    stage_locked(target, lock)
+}
+
+fn refuse_unless_replaceable(target: &Path) -> Result<(), Vec<crate::diag::Diagnostic>> {
+    may_replace(target).map_err(|e| {
+        vec![
+            crate::diag::Diagnostic::error(format!("will not replace {}: {e}", target.display()))
                 .hint("annals replaces only empty folders and folders it wrote itself (they hold .annals-output)"),
-        ]);
-    }
-    Staging::create(target).map_err(|e| vec![Diagnostic::error(format!("cannot prepare {}: {e}", target.display()))])
+        ]
+    })
+}
+
+/// [`stage`] for a process that holds the output's lock already.
+pub fn stage_locked(target: &Path, lock: Lock) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    refuse_unless_replaceable(target)?;
+    Staging::create(target, lock).map_err(|e| {
+        vec![crate::diag::Diagnostic::error(format!(
+            "cannot prepare {}: {e}",
+            target.display()
+        ))]
+    })
 }
 
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
+    lock: Option<Lock>,
     committed: bool,
 }
 
+/// What a commit did, once the new site is in place.
+pub struct Committed {
+    /// The output's lock, for a process that goes on writing into it.
+    pub lock: Lock,
+    /// Why the old site could not be removed, if it could not: the new site
+    /// is in place all the same.
+    pub leftover: Option<String>,
+}
+
+/// A name beside the output for annals' own use: `.public.annals-<what>`
+/// for an output named `public`.
+fn beside(target: &Path, what: &str) -> io::Result<PathBuf> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?
+        .to_string_lossy()
+        .into_owned();
+    Ok(parent_of(target).join(format!(".{name}.annals-{what}")))
+}
+
+/// This process's folder of a kind (`new`, `old`) beside the output.
+fn sibling(target: &Path, kind: &str) -> io::Result<PathBuf> {
+    beside(target, &format!("{kind}-{}", std::process::id()))
+}
+
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 impl Staging {
-    /// Prepares a staging directory next to `target`, if annals may
-    /// replace `target` (see [`may_replace`]).
-    pub fn create(target: &Path) -> io::Result<Staging> {
+    /// Prepares a staging folder next to `target`, if annals may replace
+    /// `target` (see [`may_replace`]), after putting back or removing what
+    /// interrupted runs left. The caller holds the output's lock.
+    fn create(target: &Path, lock: Lock) -> io::Result<Staging> {
         may_replace(target)?;
-        let name = target
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no folder name"))?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
-        let dir = parent.join(format!(".{name}.annals-new-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
+        std::fs::create_dir_all(parent_of(target))?;
+        swap::recover(target)?;
+        let dir = sibling(target, "new")?;
         std::fs::create_dir(&dir)?;
-        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
-        Ok(Staging {
+        let staging = Staging {
             target: target.to_path_buf(),
             dir,
+            lock: Some(lock),
             committed: false,
-        })
+        };
+        std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
+        Ok(staging)
     }
 
     /// Writes one file, `rel` being its path inside the site.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        swap::fail_point("write")?;
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -141,29 +193,27 @@ impl Staging {
         std::fs::write(path, bytes)
     }
 
-    /// Replaces the output directory with the staged site.
-    pub fn commit(mut self) -> io::Result<()> {
-        let old = self.dir.with_file_name(format!(
-            ".{}.annals-old-{}",
-            self.target.file_name().expect("checked in create").to_string_lossy(),
-            std::process::id()
-        ));
-        let had_old = match std::fs::rename(&self.target, &old) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e),
-        };
-        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.target);
-            }
-            return Err(e);
-        }
+    /// Puts the staged site in the output's place. An error means the
+    /// output is as it was; once the new site is in place, a failure to
+    /// delete the old one is reported in [`Committed::leftover`].
+    pub fn commit(mut self) -> io::Result<Committed> {
+        let old = swap::replace(&self.dir, &self.target)?;
         self.committed = true;
-        if had_old {
-            std::fs::remove_dir_all(&old)?;
-        }
-        Ok(())
+        let leftover = old.and_then(|old| {
+            swap::fail_point("delete-old")
+                .and_then(|()| std::fs::remove_dir_all(&old))
+                .err()
+                .map(|e| {
+                    format!(
+                        "the previous site, moved to {}, could not be deleted: {e}",
+                        old.display()
+                    )
+                })
+        });
+        Ok(Committed {
+            lock: self.lock.take().expect("held until the commit"),
+            leftover,
+        })
     }
 }
 
@@ -179,6 +229,15 @@ impl Drop for Staging {
 mod tests {
     use super::*;
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn commit_replaces_and_drop_discards() {
         let tmp = tempfile::tempdir().unwrap();
@@ -187,22 +246,28 @@ mod tests {
         std::fs::write(out.join("old.html"), "old").unwrap();
         std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
 
-        let staging = Staging::create(&out).unwrap();
+        let staging = stage(&out, "test").unwrap();
         staging.write("a/index.html", b"new").unwrap();
         drop(staging);
         assert!(out.join("old.html").exists(), "an abandoned build leaves the old site");
         assert_eq!(
-            std::fs::read_dir(tmp.path()).unwrap().count(),
-            1,
+            names(tmp.path()),
+            [".public.annals-lock", "public"],
             "no staging left behind"
         );
 
-        let staging = Staging::create(&out).unwrap();
+        let staging = stage(&out, "test").unwrap();
         staging.write("a/index.html", b"new").unwrap();
-        staging.commit().unwrap();
+        let committed = staging.commit().unwrap();
+        assert!(committed.leftover.is_none());
         assert!(!out.join("old.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        drop(committed);
+        assert_eq!(
+            names(tmp.path()),
+            [".public.annals-lock", "public"],
+            "the lock file and the output, nothing else"
+        );
         assert!(out.join(MARKER).is_file(), "the new output is marked too");
     }
 
@@ -212,19 +277,19 @@ mod tests {
         let theirs = tmp.path().join("photos");
         std::fs::create_dir(&theirs).unwrap();
         std::fs::write(theirs.join("cat.jpg"), "meow").unwrap();
-        let err = Staging::create(&theirs).err().expect("refused");
-        assert!(err.to_string().contains("did not write"), "{err}");
+        let err = stage(&theirs, "test").err().expect("refused");
+        assert!(err[0].to_string().contains("did not write"), "{}", err[0]);
         assert!(theirs.join("cat.jpg").exists());
         let file = tmp.path().join("notes.txt");
         std::fs::write(&file, "x").unwrap();
-        assert!(Staging::create(&file).is_err());
+        assert!(stage(&file, "test").is_err());
         let empty = tmp.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        Staging::create(&empty).unwrap().commit().unwrap();
+        stage(&empty, "test").unwrap().commit().unwrap();
         assert!(empty.join(MARKER).is_file());
         assert_eq!(
-            std::fs::read_dir(tmp.path()).unwrap().count(),
-            3,
+            names(tmp.path()),
+            [".empty.annals-lock", "empty", "notes.txt", "photos"],
             "no staging left behind"
         );
     }

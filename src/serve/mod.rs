@@ -111,7 +111,7 @@ pub fn run(mut options: ServeOptions, mut report: impl FnMut(Event)) -> Result<(
     };
     let mut watcher = watch::Watcher::new(&root)
         .map_err(|e| vec![Diagnostic::error(format!("cannot watch {}: {e}", root.display()))])?;
-    let mut incremental = Incremental::new();
+    let mut incremental = Incremental::new(if options.listen.is_some() { "serve" } else { "watch" });
     let shared = Arc::new(Shared::new(default_output(&options.build)));
     rebuild(&mut incremental, &options.build, None, &shared, &mut report);
     if let Some(server) = server {

@@ -30,7 +30,7 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().contains("annals-"))
+        .filter(|n| n.to_string_lossy().contains("annals-") && !n.to_string_lossy().ends_with(".annals-lock"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
     stderr

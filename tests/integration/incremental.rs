@@ -183,7 +183,7 @@ proptest! {
         apply(root, &Edit::Write { slug: 0, title: 0, year: 2020, topic: 0, cites: None, seeded: true });
         let served = root.join("served");
         let clean = root.join("clean");
-        let mut incremental = Incremental::new();
+        let mut incremental = Incremental::new("serve");
         incremental.rebuild(&options(root, &served)).expect("the first build succeeds");
         for (step, edit) in edits.iter().enumerate() {
             let before = tree(&served);
@@ -222,7 +222,7 @@ fn a_rebuild_writes_only_what_changed() {
         .doc("b", "title = \"B\"\ndate = 2021-01-01", "Text B.");
     let root = fixture.root();
     let out = root.join("out");
-    let mut incremental = Incremental::new();
+    let mut incremental = Incremental::new("serve");
     let first = incremental.rebuild(&options(root, &out)).unwrap();
     assert!(first.written.len() > 10);
     let again = incremental.rebuild(&options(root, &out)).unwrap();
@@ -281,7 +281,7 @@ fn in_place_updates_reach_every_page_that_shows_them() {
         );
     let root = fixture.root();
     let (served, clean) = (root.join("served"), root.join("clean"));
-    let mut incremental = Incremental::new();
+    let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
     let steps = [
         (

@@ -16,4 +16,5 @@ mod safety;
 mod scaffold;
 mod serve;
 mod shipped;
+mod swap;
 mod themes;
