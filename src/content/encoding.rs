@@ -8,6 +8,13 @@
 //! and never replaces: a byte sequence the encoding cannot decode is an
 //! error at its offset in the file. Line endings (CRLF, CR) become LF, so
 //! seeds from any system parse the same.
+//!
+//! Two kinds of text could never be right and are caught here. A file
+//! without a byte order mark whose every other byte is zero is UTF-16 read
+//! as UTF-8 ([`DecodeError::Utf16WithoutMark`]): an error with the fix. And
+//! control characters other than tab, line feed, carriage return and form
+//! feed (NUL, escape, C1 controls) have no place in a page: [`strays`] finds
+//! them, so that the loader can report them and leave them out.
 
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 
@@ -19,6 +26,21 @@ pub enum DecodeError {
     /// Bytes at `offset` (from the start of the file) are not valid in
     /// `encoding`.
     Malformed { offset: usize, encoding: &'static str },
+    /// No byte order mark and no declared encoding, but every other byte
+    /// is zero: UTF-16, little-endian when the zeros come second.
+    Utf16WithoutMark { little_endian: bool },
+}
+
+impl DecodeError {
+    /// The label of the encoding the bytes seem to be in, when that is
+    /// known.
+    pub fn likely_encoding(&self) -> Option<&'static str> {
+        match self {
+            DecodeError::Utf16WithoutMark { little_endian: true } => Some("utf-16le"),
+            DecodeError::Utf16WithoutMark { little_endian: false } => Some("utf-16be"),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for DecodeError {
@@ -28,6 +50,10 @@ impl std::fmt::Display for DecodeError {
             DecodeError::Malformed { offset, encoding } => {
                 write!(f, "bytes that are not valid {encoding} at byte {offset}")
             }
+            DecodeError::Utf16WithoutMark { .. } => write!(
+                f,
+                "a zero byte after or before every character, as UTF-16 text without a byte order mark has"
+            ),
         }
     }
 }
@@ -48,6 +74,11 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<String, DecodeErro
         Some((encoding, bom)) => (encoding, bom),
         None => (declared.unwrap_or(UTF_8), 0),
     };
+    if bom == 0 && declared.is_none() {
+        if let Some(little_endian) = utf16_without_mark(bytes) {
+            return Err(DecodeError::Utf16WithoutMark { little_endian });
+        }
+    }
     let text = decode_strict(encoding, &bytes[bom..]).map_err(|offset| DecodeError::Malformed {
         offset: bom + offset,
         encoding: encoding.name(),
@@ -76,6 +107,77 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, us
         DecoderResult::Malformed(bad, after) => Err(read - bad as usize - after as usize),
         DecoderResult::OutputFull => unreachable!("the buffer holds the worst case"),
     }
+}
+
+/// Whether bytes without a byte order mark look like UTF-16: in their first
+/// 4 KiB, at least one byte in ten is zero, and nine zeros in ten sit on
+/// the same side of their pair (odd offsets: little-endian). Text in any
+/// 8-bit encoding or UTF-8 has no zero bytes at all.
+fn utf16_without_mark(bytes: &[u8]) -> Option<bool> {
+    let sample = &bytes[..bytes.len().min(4096)];
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, _) in sample.iter().enumerate().filter(|(_, b)| **b == 0) {
+        if i % 2 == 0 {
+            even += 1;
+        } else {
+            odd += 1;
+        }
+    }
+    let zeros = even + odd;
+    if zeros == 0 || zeros * 10 < sample.len() {
+        return None;
+    }
+    if odd * 10 >= zeros * 9 {
+        Some(true)
+    } else if even * 10 >= zeros * 9 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A character that has no place in a page's text: a C0 control other
+/// than tab, line feed, form feed and carriage return; DEL; a C1 control.
+pub fn is_stray(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0B' | '\x0E'..='\x1F' | '\x7F'..='\u{9F}')
+}
+
+/// The byte offsets of the stray characters in `text` ([`is_stray`]).
+/// Checks 64 bytes at a time for a byte that may start one, so that text
+/// without any costs one quick pass.
+pub fn strays(text: &str) -> Vec<usize> {
+    // Bytes below 0x20 other than the white space allowed, DEL, and 0xC2,
+    // which starts U+0080 to U+00BF in UTF-8 (C1 controls among them).
+    fn may_start(b: u8) -> bool {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0C | b'\r')) || b == 0x7F || b == 0xC2
+    }
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for (n, chunk) in bytes.chunks(64).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | may_start(b)) {
+            continue;
+        }
+        let start = n * 64;
+        for (i, &b) in chunk.iter().enumerate() {
+            let at = start + i;
+            if may_start(b) && text.is_char_boundary(at) && text[at..].chars().next().is_some_and(is_stray) {
+                found.push(at);
+            }
+        }
+    }
+    found
+}
+
+/// `text` without the characters at `offsets` (from [`strays`]).
+pub fn without(text: &str, offsets: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for &at in offsets {
+        out.push_str(&text[from..at]);
+        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// CRLF and lone CR become LF.
@@ -149,6 +251,40 @@ mod tests {
                 encoding: "gb18030"
             })
         );
+    }
+
+    #[test]
+    fn utf16_without_a_mark_is_caught_not_read_as_utf8() {
+        let le: Vec<u8> = "Plan for 2021\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "Plan for 2021\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            decode(&le, None),
+            Err(DecodeError::Utf16WithoutMark { little_endian: true })
+        );
+        assert_eq!(
+            decode(&be, None),
+            Err(DecodeError::Utf16WithoutMark { little_endian: false })
+        );
+        assert_eq!(
+            decode(&le, Some("utf-16le")).unwrap(),
+            "Plan for 2021\n",
+            "declared, it decodes"
+        );
+        // A stray zero or two in a long text is not UTF-16.
+        let mostly = format!("{}\0{}", "text ".repeat(100), "more ".repeat(100));
+        assert!(decode(mostly.as_bytes(), None).is_ok());
+    }
+
+    #[test]
+    fn stray_control_characters_are_found_and_left_out() {
+        let text = "a\0b\tc\x1b[31md\u{85}e\u{a0}f\x0cg\u{7f}";
+        let found = strays(text);
+        let chars: Vec<char> = found.iter().map(|&at| text[at..].chars().next().unwrap()).collect();
+        assert_eq!(chars, ['\0', '\x1b', '\u{85}', '\u{7f}']);
+        assert_eq!(without(text, &found), "ab\tc[31mde\u{a0}f\x0cg");
+        let long = format!("{}\x07{}", "x".repeat(130), "y".repeat(70));
+        assert_eq!(strays(&long), [130], "found in any chunk");
+        assert!(strays("规划\n\tplain — text «quoted» 1°\r\n").is_empty());
     }
 
     #[test]

@@ -463,6 +463,19 @@ fn load_document(root: &Path, file: &Path, config: &Config) -> DocumentResult {
                 .hint("save the file as UTF-8"),
         ]
     })?;
+    if let Some(&at) = encoding::strays(&text).first() {
+        let c = text[at..].chars().next().unwrap_or_default();
+        return Err(vec![
+            Diagnostic::error(format!(
+                "content file has the control character U+{:04X}, which cannot appear in a page",
+                u32::from(c)
+            ))
+            .at(Location::from_span(file, &text, at..at + c.len_utf8()))
+            .hint(
+                "delete it (editors may show it as ^@, ^[ or a box); if the whole file looks wrong, save it as UTF-8",
+            ),
+        ]);
+    }
     let parts = frontmatter::split(&text).map_err(|e| vec![e.diagnostic(file, &text)])?;
     let fm = frontmatter::parse(file, &text, &parts).map_err(|d| vec![d])?;
     let body_raw = &text[parts.body.clone()];
@@ -683,6 +696,17 @@ impl DocumentBuilder<'_> {
                 );
                 return (None, Text::None);
             }
+            Err(e @ encoding::DecodeError::Utf16WithoutMark { .. }) => {
+                let label = e.likely_encoding().unwrap_or("utf-16le");
+                self.errors.push(
+                    Diagnostic::error(format!("seed `{}` has {e}", seed.get_ref()))
+                        .at(loc)
+                        .hint(format!(
+                            "declare its encoding, encoding = \"{label}\", or convert the seed to UTF-8"
+                        )),
+                );
+                return (None, Text::None);
+            }
             Err(e @ encoding::DecodeError::Malformed { .. }) => {
                 let hint = match declared {
                     Some(_) => "check the declared `encoding`, or convert the seed to UTF-8".to_string(),
@@ -698,6 +722,7 @@ impl DocumentBuilder<'_> {
                 return (None, Text::None);
             }
         };
+        let text = self.leave_out_strays(&rel, text);
         let parsed = match rel.extension().and_then(|e| e.to_str()) {
             Some("txt") => Text::Blocks(seed::parse(&text)),
             Some("md" | "markdown") => Text::Markdown(text),
@@ -711,6 +736,31 @@ impl DocumentBuilder<'_> {
             }
         };
         (Some(rel), parsed)
+    }
+
+    /// A seed's control characters (NUL, escape...) cannot appear in a
+    /// page: they are left out, with a warning at the first. The seed
+    /// itself is never changed.
+    fn leave_out_strays(&mut self, seed: &Path, text: String) -> String {
+        let strays = encoding::strays(&text);
+        let Some(&first) = strays.first() else {
+            return text;
+        };
+        let c = text[first..].chars().next().unwrap_or_default();
+        let more = match strays.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        self.warnings.push(
+            Diagnostic::warning(format!(
+                "seed `{}` has the control character U+{:04X}{more}, which cannot appear in a page; the pages leave it out",
+                seed.display(),
+                u32::from(c)
+            ))
+            .at(Location::from_span(seed, &text, first..first + c.len_utf8()))
+            .hint("if the text reads wrongly, check the seed's encoding; the seed itself stays as it is"),
+        );
+        encoding::without(&text, &strays)
     }
 
     fn terms(&mut self, fm: &FrontMatter, offset: usize) -> Vec<(String, Vec<String>)> {

@@ -249,13 +249,20 @@ fn read_seed(root: &Path, seed: &str, encoding: Option<&str>) -> Result<String, 
         Diagnostic::error(format!("cannot read `{seed}`: {e}"))
             .hint("give a seed that is a plain text or markdown file")
     })?;
-    content::encoding::decode(&bytes, encoding).map_err(|e| {
-        let hint = match encoding {
-            Some(_) => "check the encoding given with --encoding, or convert the seed to UTF-8",
-            None => "if the seed is in another encoding, give it, e.g. --encoding gb18030; or convert it to UTF-8",
+    let text = content::encoding::decode(&bytes, encoding).map_err(|e| {
+        let hint = match (encoding, e.likely_encoding()) {
+            (_, Some(label)) => format!("give its encoding, --encoding {label}, or convert it to UTF-8"),
+            (Some(_), None) => "check the encoding given with --encoding, or convert the seed to UTF-8".to_string(),
+            (None, None) => {
+                "if the seed is in another encoding, give it, e.g. --encoding gb18030; or convert it to UTF-8"
+                    .to_string()
+            }
         };
         Diagnostic::error(format!("seed `{seed}` has {e}")).hint(hint)
-    })
+    })?;
+    // Control characters are left out, as the build leaves them out of pages.
+    let strays = content::encoding::strays(&text);
+    Ok(content::encoding::without(&text, &strays))
 }
 
 /// The encoding given with `--encoding`, if the Encoding Standard knows it.

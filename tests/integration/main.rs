@@ -16,5 +16,6 @@ mod safety;
 mod scaffold;
 mod serve;
 mod shipped;
+mod stray_text;
 mod swap;
 mod themes;
