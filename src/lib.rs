@@ -133,6 +133,8 @@ pub struct Caches {
     /// The analysis of what loaded, after a failed load: kept apart from
     /// `analysis` so that fixing the failure finds that one as it was.
     pub failed_analysis: analyse::Cache,
+    /// A hash of the theme's static files, names and bytes, as last written.
+    pub statics: Option<u64>,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -179,9 +181,15 @@ pub fn run_with<S: output::Sink>(
     };
     // After an update of the archive, a sink that keeps what it is not
     // given is handed only the pages that can show the changes.
+    // Static files are written by whole builds only: a change among them
+    // (one added, edited or removed) makes this one whole.
+    let statics_unchanged = sink.wants_fingerprints() && {
+        let statics = statics_hash(&theme)?;
+        caches.statics.replace(statics) == Some(statics)
+    };
     let partial_pages = delta
         .as_ref()
-        .filter(|_| sink.keeps_unlisted())
+        .filter(|_| sink.keeps_unlisted() && statics_unchanged)
         .and_then(|delta| renderer.pages_for(delta));
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
@@ -243,6 +251,22 @@ pub fn run_with<S: output::Sink>(
         partial,
     };
     Ok((sink, report))
+}
+
+/// A hash of the names and bytes of the theme's static files.
+fn statics_hash(theme: &Theme) -> Result<u64, Vec<Diagnostic>> {
+    use std::hash::Hasher;
+    let mut h = hash::hasher();
+    for (rel, file) in &theme.statics {
+        let bytes = file
+            .bytes()
+            .map_err(|e| vec![Diagnostic::error(format!("cannot read {}: {e}", file.shown.display()))])?;
+        h.write(rel.as_bytes());
+        h.write_u8(0);
+        h.write(&bytes);
+        h.write_u8(0);
+    }
+    Ok(h.finish())
 }
 
 /// `output_dir` from config.toml must stay inside the archive, also when a

@@ -182,8 +182,30 @@ fn declared_slugs(text: &str) -> impl Iterator<Item = String> + '_ {
 
 struct Cached {
     stamp: Stamp,
+    /// When the files were read: a stamp close to it cannot tell an edit
+    /// made in the same tick of the file system's clock.
+    read_at: std::time::SystemTime,
     document: Arc<Document>,
     warnings: Vec<Diagnostic>,
+}
+
+/// How close to the reading a modification time must be for the stamp to
+/// be in doubt: above the coarsest clock of common file systems (FAT keeps
+/// two seconds; ext4, a few milliseconds of a coarse clock).
+const RACY: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Cached {
+    /// Whether a file may have changed since it was read without its stamp
+    /// showing it: two same-size saves in one tick of the file system's
+    /// clock, one before the reading and one after, have one stamp. Such a
+    /// file is read again and compared by its bytes, as git treats a
+    /// "racily clean" file.
+    fn racy(&self) -> bool {
+        [self.stamp.content, self.stamp.seed]
+            .into_iter()
+            .flatten()
+            .any(|(modified, _)| modified + RACY >= self.read_at)
+    }
 }
 
 /// When a file was last changed, and how long it is.
@@ -279,8 +301,10 @@ type Loading = Result<Cached, Vec<Diagnostic>>;
 
 /// Loads one content file into a cache entry.
 fn load_entry(root: &Path, file: &Path, config: &Config) -> Result<Cached, Vec<Diagnostic>> {
+    let read_at = std::time::SystemTime::now();
     load_document(root, file, config).map(|(doc, warnings, stamp)| Cached {
         stamp,
+        read_at,
         document: Arc::new(doc),
         warnings,
     })
@@ -298,10 +322,11 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<Option<Bef
         .map(|file| {
             let reused = entries
                 .get(&file)
-                .filter(|c| c.stamp == stamp_of(root, &file, &c.document));
+                .filter(|c| !c.racy() && c.stamp == stamp_of(root, &file, &c.document));
             let result = match reused {
                 Some(c) => Ok(Cached {
                     stamp: c.stamp,
+                    read_at: c.read_at,
                     document: c.document.clone(),
                     warnings: c.warnings.clone(),
                 }),
@@ -621,7 +646,15 @@ impl DocumentBuilder<'_> {
                 (None, _) => Err("a time of day without a date".to_string()),
             },
             toml::Value::String(s) => PartialDate::parse(s),
-            other => Err(format!("a {} is not a date", other.type_str())),
+            other => {
+                let kind = other.type_str();
+                let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                Err(format!("{article} {kind} is not a date"))
+            }
         };
         match parsed {
             Ok(d) => Some(d),

@@ -221,6 +221,9 @@ pub struct Renderer<'a> {
     resummarised: Vec<DocId>,
     /// Hash of the templates and the config.
     site_hash: u64,
+    /// Whether that hash differs from the last build's: then every page may
+    /// have changed.
+    site_changed: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -237,6 +240,7 @@ impl<'a> Renderer<'a> {
         let site = views::site(config, archive);
         let site_hash = fingerprint::site(theme, config, &site);
         tera.global_context().insert_value("site", site);
+        let site_changed = cache.site != site_hash;
         let updated = delta.and_then(|d| updated_summaries(config, archive, site_hash, cache, &d.changed));
         let (summaries, resummarised) = match updated {
             Some(updated) => updated,
@@ -250,6 +254,7 @@ impl<'a> Renderer<'a> {
             summaries,
             resummarised,
             site_hash,
+            site_changed,
         })
     }
 
@@ -263,7 +268,7 @@ impl<'a> Renderer<'a> {
     /// mentions changed, and wherever a changed summary is listed. `None`
     /// when the changes reach every page.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if delta.related {
+        if delta.related || self.site_changed {
             return None;
         }
         let a = self.archive;
