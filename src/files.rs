@@ -293,9 +293,9 @@ fn walk_error(root: &Path, top: &Path, error: &walkdir::Error) -> Diagnostic {
 
 /// In debug builds only, `ANNALS_SHUFFLE_LISTINGS=<n>` shuffles what a walk
 /// found before it is sorted, as a file system that lists files in another
-/// order would: the determinism tests use it to show that nothing depends
-/// on that order.
-fn shuffle_for_tests(files: &mut [PathBuf]) {
+/// order would, and the documents the loader hands to the analysis: the
+/// determinism tests use it to show that nothing depends on those orders.
+pub fn shuffle_for_tests<T>(files: &mut [T]) {
     if !cfg!(debug_assertions) {
         return;
     }
