@@ -6,11 +6,14 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
 
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
 use scraper::{Html, Selector};
 
 pub const CONFIG: &str = r#"title = "Test Archive"
@@ -226,6 +229,60 @@ impl Page {
             .filter_map(|e| e.value().attr(attr).map(str::to_string))
             .collect()
     }
+
+    /// Every `<a>` start tag written while another `<a>` is still open, as
+    /// the tokenizer reads the page's bytes. A parsed tree cannot show
+    /// these: the parser closes the outer link before opening the inner.
+    pub fn nested_links(&self) -> Vec<String> {
+        tags(&self.text)
+            .into_iter()
+            .scan(0usize, |open, (kind, name, attrs)| {
+                if name != "a" {
+                    return Some(None);
+                }
+                Some(match kind {
+                    TagKind::StartTag => {
+                        *open += 1;
+                        (*open > 1).then(|| format!("<a {attrs}>"))
+                    }
+                    TagKind::EndTag => {
+                        *open = open.saturating_sub(1);
+                        None
+                    }
+                })
+            })
+            .flatten()
+            .collect()
+    }
+}
+
+/// The tags of `html` in order, as html5ever's tokenizer reads them (no
+/// tree building, so nothing is moved or closed): kind, name, and the
+/// attributes written out.
+pub fn tags(html: &str) -> Vec<(TagKind, String, String)> {
+    struct Sink(RefCell<Vec<(TagKind, String, String)>>);
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token {
+                let attrs: Vec<String> = tag
+                    .attrs
+                    .iter()
+                    .map(|a| format!("{}={:?}", &*a.name.local, &*a.value))
+                    .collect();
+                self.0
+                    .borrow_mut()
+                    .push((tag.kind, tag.name.to_string(), attrs.join(" ")));
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(Vec::new())), Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
 }
 
 pub fn fold(s: &str) -> String {
