@@ -11,16 +11,24 @@ fn good() -> Fixture {
     )
 }
 
-/// Builds `good()`, applies `breakage`, and checks the failed build names
-/// `location` and left the first build's output byte for byte.
+/// Builds `good()`, applies `breakage`, and checks the failed build
+/// reports an error that starts with `message` at `location` (a file, and
+/// `:line:column` where there is one), and left the first build's output
+/// byte for byte.
 fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: &str) -> String {
     let f = good();
     f.build();
     let before = tree(&f.root().join("public"));
     let f = breakage(f);
     let stderr = f.build_err();
-    assert!(stderr.contains(location), "expected {location} in:\n{stderr}");
-    assert!(stderr.contains(message), "expected {message:?} in:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("--> {location}")),
+        "expected --> {location} in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("error: {message}")),
+        "expected error: {message} in:\n{stderr}"
+    );
     assert_eq!(
         tree(&f.root().join("public")),
         before,
@@ -50,8 +58,8 @@ fn missing_title() {
 fn malformed_toml() {
     let err = fails_at(
         |f| f.doc("b", "title = \"B\"\ndate = 2020-01-01\nsummary = \"unclosed", "Body."),
-        "content/b.md:4:",
-        "",
+        "content/b.md:4:20",
+        "invalid basic string",
     );
     assert!(err.contains("4 | summary = \"unclosed"), "{err}");
 }
@@ -82,7 +90,7 @@ fn seed_outside_seeds_folder() {
     fails_at(
         |f| f.doc("b", "title = \"B\"\nseed = \"../etc/passwd\"", ""),
         "content/b.md:3:8",
-        "is not inside `seeds/`",
+        "seed `../etc/passwd` is not inside `seeds/`",
     );
 }
 
@@ -142,10 +150,10 @@ fn template_error_names_the_template() {
                 "{% extends \"base.html\" %}\n{% block content %}{{ doc.nope }}{% endblock content %}",
             )
         },
-        "document.html:2:",
-        "",
+        "templates/document.html:2:27",
+        "Field `nope` is not defined",
     );
-    assert!(err.contains("templates/document.html"), "{err}");
+    assert!(err.contains("2 | {% block content %}{{ doc.nope }}"), "{err}");
 }
 
 #[test]
@@ -153,6 +161,6 @@ fn front_matter_without_fences() {
     fails_at(
         |f| f.file("content/b.md", "title = \"B\"\n"),
         "content/b.md:1:1",
-        "does not start with front matter",
+        "content file does not start with front matter",
     );
 }
