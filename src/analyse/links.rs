@@ -462,7 +462,7 @@ fn anchors_of(doc: &Document) -> Vec<String> {
 fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a str>) -> Diagnostic {
     let hint = match did_you_mean(slug, slugs) {
         Some(close) => format!("did you mean `{close}`?"),
-        None => "link to a document by its slug, the name of its content file".to_string(),
+        None => "name a document by its slug: its `slug` key, or else its file name without `.md`".to_string(),
     };
     Diagnostic::error(format!("no document has the slug `{slug}`"))
         .at(at)
