@@ -34,6 +34,13 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
         before,
         "a failed build changed the output"
     );
+    assert_no_staging_left(&f);
+    stderr
+}
+
+/// No staging folder (`.public.annals-new-…`, `.public.annals-old-…`) is
+/// left beside the output.
+fn assert_no_staging_left(f: &Fixture) {
     let leftovers: Vec<_> = std::fs::read_dir(f.root())
         .unwrap()
         .flatten()
@@ -41,7 +48,29 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
         .filter(|n| n.to_string_lossy().contains("annals-"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
-    stderr
+}
+
+#[test]
+fn a_strict_build_failing_on_warnings_leaves_the_output_byte_for_byte() {
+    let f = good();
+    f.build();
+    let public = f.root().join("public");
+    let before = tree(&public);
+    assert!(before.contains_key(".annals-output"), "{:?}", before.keys());
+    let f = f.doc("b", "title = \"Undated\"", "Text.");
+    let out = f.run(&["build", "--strict"]);
+    assert!(!out.success, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("1 warning, and --strict makes warnings fail; nothing was written"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&public), before, "the strict build changed the output");
+    assert_no_staging_left(&f);
+    // Without --strict the same archive builds, and the output changes.
+    assert!(f.run(&["build"]).success);
+    assert!(tree(&public).contains_key("documents/b/index.html"));
 }
 
 #[test]
