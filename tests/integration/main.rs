@@ -11,6 +11,7 @@ mod hostile;
 mod incremental;
 mod links;
 mod pages;
+mod related;
 mod safety;
 mod scaffold;
 mod serve;
