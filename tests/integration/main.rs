@@ -7,6 +7,7 @@ mod determinism;
 mod diagnostics;
 mod encodings;
 mod errors;
+mod exit_codes;
 mod hostile;
 mod incremental;
 mod links;

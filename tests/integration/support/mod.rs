@@ -37,6 +37,8 @@ pub struct Fixture {
 
 pub struct Outcome {
     pub success: bool,
+    /// The exit status; `None` if a signal ended the process.
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -85,6 +87,7 @@ impl Fixture {
             .unwrap();
         Outcome {
             success: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
