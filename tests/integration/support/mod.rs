@@ -149,11 +149,22 @@ impl Site {
 
 impl Site {
     /// Every root-relative link of every page leads to a written file, and
-    /// every `#fragment` to an element with that id.
+    /// every `#fragment`, on another page or the same one, to an element
+    /// with that id.
     pub fn assert_links_resolve(&self) {
         let mut checked = 0;
         for path in self.tree().keys().filter(|p| p.ends_with(".html")) {
-            for href in self.page(path).attrs("a[href^='/'], link[href^='/']", "href") {
+            let page = self.page(path);
+            for href in page.attrs("a[href^='#']", "href") {
+                let ids = page.attrs(&format!("[id='{}']", &href[1..]), "id");
+                assert_eq!(
+                    ids.len(),
+                    1,
+                    "{path} links to {href} on the same page, whose anchor is missing"
+                );
+                checked += 1;
+            }
+            for href in page.attrs("a[href^='/'], link[href^='/']", "href") {
                 let (target, fragment) = href.split_once('#').unwrap_or((&href, ""));
                 let target = target.trim_start_matches('/');
                 let file = if target.is_empty() || target.ends_with('/') {
