@@ -339,8 +339,12 @@ pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Erro
             None => format!("remove `{unknown}`, or put it under [extra] if templates need it"),
         };
         diag = diag.hint(hint);
-    } else if message.starts_with("missing field") {
-        diag = diag.hint("add the key with a value, e.g. title = \"...\"");
+    } else if let Some(field) = missing_field(&message) {
+        diag = diag.hint(format!("add the key with a value: {field} = \"...\""));
+    } else if message.starts_with("invalid basic string, expected `\"`")
+        || message.starts_with("invalid literal string, expected `'`")
+    {
+        diag = diag.hint("close the string on the same line; text of several lines goes between \"\"\" and \"\"\"");
     }
     diag
 }
@@ -351,6 +355,11 @@ fn first_sentence(message: &str) -> String {
 
 fn unknown_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
     rest.split('`').next()
 }
 

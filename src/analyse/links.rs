@@ -6,7 +6,9 @@
 //! same single pass. Every occurrence keeps the anchor of the paragraph it is
 //! in and the sentence around it, so a "Cited by" list can quote the sentence
 //! and link to the exact paragraph. Explicit links and `related` slugs that do
-//! not resolve are errors pointing at the file and line that hold them.
+//! not resolve are errors pointing at the file and line that hold them; a
+//! name two documents or entities share is a warning naming both, at the
+//! file of the one it is not linked to.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -121,7 +123,8 @@ struct Scan {
 pub struct Cache {
     /// Hash of every name looked for, in order, with what it names.
     names: u64,
-    ambiguous: Vec<(String, Key)>,
+    /// Names given for two targets: the name, who keeps it, who loses it.
+    ambiguous: Vec<(String, Key, Key)>,
     /// The matcher for those names. Its targets are document ids, which
     /// stay valid while the names hash (which covers the documents' order)
     /// is unchanged.
@@ -178,7 +181,10 @@ pub fn build(
         })
         .collect();
     if let Some(amb) = ambiguous.into_inner().expect("no panics while held") {
-        cache.ambiguous = amb.into_iter().map(|(name, t)| (name, key_of(t))).collect();
+        cache.ambiguous = amb
+            .into_iter()
+            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
+            .collect();
     }
     if let Some(m) = matcher.into_inner() {
         cache.matcher = Some(m);
@@ -195,7 +201,7 @@ pub fn build(
         by_slug,
         absent,
     );
-    let warnings = ambiguous_warnings(&cache.ambiguous);
+    let warnings = ambiguous_warnings(&cache.ambiguous, documents, by_slug);
     let target_of = target_of(entities, by_slug);
     let (found, inline): (Vec<_>, Vec<_>) = scans
         .par_iter()
@@ -367,18 +373,38 @@ fn names(documents: &[Arc<Document>], entities: &[Entity]) -> Vec<(String, Targe
     names
 }
 
-fn ambiguous_warnings(ambiguous: &[(String, Key)]) -> Vec<Diagnostic> {
+/// A warning for each name two documents or entities share, at the file
+/// of the one that loses it.
+fn ambiguous_warnings(
+    ambiguous: &[(String, Key, Key)],
+    documents: &[Arc<Document>],
+    by_slug: &crate::hash::Map<String, DocId>,
+) -> Vec<Diagnostic> {
+    let what = |key: &Key| match key {
+        Key::Document(slug) => format!("document `{slug}`"),
+        Key::Entity(slug) => format!("entity `{slug}`"),
+    };
+    let file = |key: &Key| match key {
+        Key::Document(slug) => by_slug.get(slug).map(|&d| documents[d].file.clone()),
+        Key::Entity(_) => Some(PathBuf::from(crate::content::entities::FILE)),
+    };
     ambiguous
         .iter()
-        .map(|(name, key)| {
-            let what = match key {
-                Key::Document(slug) => format!("document `{slug}`"),
-                Key::Entity(slug) => format!("entity `{slug}`"),
-            };
-            Diagnostic::warning(format!(
-                "the name \"{name}\" of {what} is already another's; it is not linked to it"
+        .map(|(name, kept, dropped)| {
+            let warning = Diagnostic::warning(format!(
+                "the name \"{name}\" is shared by {} and {}; mentions of it link to {} only",
+                what(kept),
+                what(dropped),
+                what(kept)
             ))
-            .hint("give each document and entity names of its own")
+            .hint(
+                "a shared name goes to the newer document (the first by title on the same date), to a \
+                 document before an entity, and to the entity listed first; give each names of its own",
+            );
+            match file(dropped) {
+                Some(file) => warning.at(Location::file_only(&file)),
+                None => warning,
+            }
         })
         .collect()
 }
@@ -462,7 +488,7 @@ fn anchors_of(doc: &Document) -> Vec<String> {
 fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a str>) -> Diagnostic {
     let hint = match did_you_mean(slug, slugs) {
         Some(close) => format!("did you mean `{close}`?"),
-        None => "link to a document by its slug, the name of its content file".to_string(),
+        None => "name a document by its slug: its `slug` key, or else its file name without `.md`".to_string(),
     };
     Diagnostic::error(format!("no document has the slug `{slug}`"))
         .at(at)
@@ -724,7 +750,7 @@ pub fn update(
         list.sort_unstable();
         list.dedup();
     }
-    let warnings = ambiguous_warnings(&cache.ambiguous);
+    let warnings = ambiguous_warnings(&cache.ambiguous, documents, by_slug);
     Ok(Some((links, warnings, changes)))
 }
 

@@ -32,6 +32,14 @@ pub enum Target {
     Entity(EntityId),
 }
 
+/// A name given for two targets: it names `kept`, the first listed, only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    pub name: String,
+    pub kept: Target,
+    pub dropped: Target,
+}
+
 /// A name found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -66,9 +74,10 @@ pub struct Matcher {
 
 impl Matcher {
     /// Builds a matcher over `(name, target)` pairs. A name given for two
-    /// targets is ambiguous and kept for the first only; the names dropped
-    /// that way are returned so the caller can warn.
-    pub fn new(list: Vec<(String, Target)>) -> (Option<Matcher>, Vec<(String, Target)>) {
+    /// targets is ambiguous and kept for the first only; each name dropped
+    /// that way is returned, as listed, with the target that keeps it and
+    /// the one that loses it, so the caller can warn.
+    pub fn new(list: Vec<(String, Target)>) -> (Option<Matcher>, Vec<Ambiguous>) {
         let mut names: HashMap<String, usize> = HashMap::new();
         let mut ambiguous = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
@@ -77,10 +86,19 @@ impl Matcher {
             if name.chars().count() < MIN_NAME_CHARS {
                 continue;
             }
+            let mut reported = false;
             for variant in apostrophe_variants(name) {
                 let folded = variant.to_ascii_lowercase();
                 match names.get(&folded) {
-                    Some(&p) if patterns[p].target != target => ambiguous.push((variant, target)),
+                    Some(&p) if patterns[p].target != target => {
+                        if !std::mem::replace(&mut reported, true) {
+                            ambiguous.push(Ambiguous {
+                                name: name.to_string(),
+                                kept: patterns[p].target,
+                                dropped: target,
+                            });
+                        }
+                    }
                     Some(_) => {}
                     None => {
                         names.insert(folded, patterns.len());
@@ -282,7 +300,15 @@ mod tests {
     #[test]
     fn apostrophes_are_interchangeable_and_ambiguous_names_reported() {
         let (m, ambiguous) = Matcher::new(vec![("China's Plan".into(), PLAN), ("china's plan".into(), BIG)]);
-        assert_eq!(ambiguous.len(), 2);
+        assert_eq!(
+            ambiguous,
+            [Ambiguous {
+                name: "china's plan".into(),
+                kept: PLAN,
+                dropped: BIG
+            }],
+            "one report per name, not per apostrophe"
+        );
         assert_eq!(
             found(&m.unwrap(), "China’s Plan", None),
             vec![("China’s Plan".into(), PLAN)]

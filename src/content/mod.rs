@@ -634,7 +634,9 @@ impl DocumentBuilder<'_> {
     fn date(&mut self, fm: &FrontMatter, offset: usize) -> Option<PartialDate> {
         let Some(value) = &fm.date else {
             self.warnings.push(
-                Diagnostic::warning("document has no date; it will not appear in the timeline")
+                Diagnostic::warning(
+                    "document has no date; it is listed under \"Undated\", after the dated documents of the timeline and of its terms",
+                )
                     .at(Location::from_span(self.file, self.text, 0..3))
                     .hint("add date = 2021-12-28, or \"2021-12\" or \"2021\" when only the month or year is known"),
             );

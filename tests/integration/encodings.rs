@@ -94,3 +94,53 @@ fn content_files_with_crlf_and_a_byte_order_mark() {
     assert_eq!(page.texts("h1"), ["B"]);
     assert!(page.text.contains("<em>text</em>"), "{}", page.text);
 }
+
+/// Traditional Chinese, which Big5 encodes.
+const TRADITIONAL: &str = "I. 總體要求\n\n推進新型工業化。Digital economy.\n\nSecond paragraph.\n";
+
+#[test]
+fn big5_when_declared() {
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(TRADITIONAL);
+    assert!(!unmappable);
+    assert_ne!(&big5[..], TRADITIONAL.as_bytes(), "the seed is not UTF-8");
+    let original = paragraphs(&seeded(TRADITIONAL.as_bytes(), ""));
+    assert_eq!(original.len(), 3, "{original:?}");
+    assert!(original[1].contains("推進新型工業化"), "{original:?}");
+    assert_eq!(paragraphs(&seeded(&big5, "encoding = \"big5\"")), original);
+    assert_eq!(paragraphs(&seeded(&big5, "encoding = \"Big5-HKSCS\"")), original);
+}
+
+/// `text` as UTF-16 with a byte order mark, little-endian or big-endian.
+fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
+    let units = std::iter::once(0xfeff).chain(text.encode_utf16());
+    if little_endian {
+        units.flat_map(u16::to_le_bytes).collect()
+    } else {
+        units.flat_map(u16::to_be_bytes).collect()
+    }
+}
+
+#[test]
+fn content_files_in_utf16_with_a_byte_order_mark() {
+    let text =
+        "+++\ntitle = \"规划 Plan\"\ndate = 2021-12-28\n[taxonomies]\ntopics = [\"平安中国\"]\n+++\nBody *text*.\n";
+    for little_endian in [true, false] {
+        let site = Fixture::new()
+            .bytes("content/b.md", &utf16(text, little_endian))
+            .build();
+        let page = site.page("documents/b/");
+        assert_eq!(page.texts("h1"), ["规划 Plan"], "little-endian: {little_endian}");
+        assert_eq!(page.attrs(".doc-header time", "datetime"), ["2021-12-28"]);
+        assert_eq!(page.texts(".text em"), ["text"]);
+        assert_eq!(site.page("topics/平安中国/").texts(".doc-title"), ["规划 Plan"]);
+    }
+    // A mistake in such a file is reported at its line, with the line quoted.
+    let broken = text.replace("date = 2021-12-28", "date = \"2021-13\"");
+    for little_endian in [true, false] {
+        let err = Fixture::new()
+            .bytes("content/b.md", &utf16(&broken, little_endian))
+            .build_err();
+        assert!(err.contains("--> content/b.md:3:8"), "{err}");
+        assert!(err.contains("3 | date = \"2021-13\""), "{err}");
+    }
+}

@@ -11,21 +11,36 @@ fn good() -> Fixture {
     )
 }
 
-/// Builds `good()`, applies `breakage`, and checks the failed build names
-/// `location` and left the first build's output byte for byte.
+/// Builds `good()`, applies `breakage`, and checks the failed build
+/// reports an error that starts with `message` at `location` (a file, and
+/// `:line:column` where there is one), and left the first build's output
+/// byte for byte.
 fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: &str) -> String {
     let f = good();
     f.build();
     let before = tree(&f.root().join("public"));
     let f = breakage(f);
     let stderr = f.build_err();
-    assert!(stderr.contains(location), "expected {location} in:\n{stderr}");
-    assert!(stderr.contains(message), "expected {message:?} in:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("--> {location}")),
+        "expected --> {location} in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("error: {message}")),
+        "expected error: {message} in:\n{stderr}"
+    );
     assert_eq!(
         tree(&f.root().join("public")),
         before,
         "a failed build changed the output"
     );
+    assert_no_staging_left(&f);
+    stderr
+}
+
+/// No staging folder (`.public.annals-new-…`, `.public.annals-old-…`) is
+/// left beside the output.
+fn assert_no_staging_left(f: &Fixture) {
     let leftovers: Vec<_> = std::fs::read_dir(f.root())
         .unwrap()
         .flatten()
@@ -33,7 +48,29 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
         .filter(|n| n.to_string_lossy().contains("annals-") && !n.to_string_lossy().ends_with(".annals-lock"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
-    stderr
+}
+
+#[test]
+fn a_strict_build_failing_on_warnings_leaves_the_output_byte_for_byte() {
+    let f = good();
+    f.build();
+    let public = f.root().join("public");
+    let before = tree(&public);
+    assert!(before.contains_key(".annals-output"), "{:?}", before.keys());
+    let f = f.doc("b", "title = \"Undated\"", "Text.");
+    let out = f.run(&["build", "--strict"]);
+    assert!(!out.success, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("1 warning, and --strict makes warnings fail; nothing was written"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tree(&public), before, "the strict build changed the output");
+    assert_no_staging_left(&f);
+    // Without --strict the same archive builds, and the output changes.
+    assert!(f.run(&["build"]).success);
+    assert!(tree(&public).contains_key("documents/b/index.html"));
 }
 
 #[test]
@@ -50,8 +87,8 @@ fn missing_title() {
 fn malformed_toml() {
     let err = fails_at(
         |f| f.doc("b", "title = \"B\"\ndate = 2020-01-01\nsummary = \"unclosed", "Body."),
-        "content/b.md:4:",
-        "",
+        "content/b.md:4:20",
+        "invalid basic string",
     );
     assert!(err.contains("4 | summary = \"unclosed"), "{err}");
 }
@@ -82,7 +119,7 @@ fn seed_outside_seeds_folder() {
     fails_at(
         |f| f.doc("b", "title = \"B\"\nseed = \"../etc/passwd\"", ""),
         "content/b.md:3:8",
-        "is not inside `seeds/`",
+        "seed `../etc/passwd` is not inside `seeds/`",
     );
 }
 
@@ -142,10 +179,10 @@ fn template_error_names_the_template() {
                 "{% extends \"base.html\" %}\n{% block content %}{{ doc.nope }}{% endblock content %}",
             )
         },
-        "document.html:2:",
-        "",
+        "templates/document.html:2:27",
+        "Field `nope` is not defined",
     );
-    assert!(err.contains("templates/document.html"), "{err}");
+    assert!(err.contains("2 | {% block content %}{{ doc.nope }}"), "{err}");
 }
 
 #[test]
@@ -153,6 +190,6 @@ fn front_matter_without_fences() {
     fails_at(
         |f| f.file("content/b.md", "title = \"B\"\n"),
         "content/b.md:1:1",
-        "does not start with front matter",
+        "content file does not start with front matter",
     );
 }

@@ -60,11 +60,9 @@ fn mentions_become_links_whole_words_longest_first_never_self() {
         plan.select(".text a.mention").is_empty(),
         "a document never links to itself"
     );
-    assert_eq!(
-        digest.attrs(".note a[href='https://example.org/np'] a", "href").len(),
-        0,
-        "no link inside a link"
-    );
+    // "the National Plan" is the text of a link to the web: it is not
+    // searched, so no mention link is written inside that link.
+    assert_eq!(digest.nested_links(), Vec::<String>::new(), "no link inside a link");
     assert_eq!(digest.texts(".note a:not(.anchor)"), ["the goals", "the National Plan"]);
     assert_eq!(digest.attrs(".note a", "href")[0], "/documents/plan/#sec-i-1");
 }
@@ -213,6 +211,10 @@ fn bad_entities_file_is_an_error() {
     ));
     assert!(err.contains("content/entities.toml:3:8"), "{err}");
     assert!(err.contains("did you mean \"person\"?"), "{err}");
+    let err = failing(archive().file("content/entities.toml", "[[entity]]\nname = \"X Y\"\n"));
+    assert!(err.contains("error: missing field `kind`"), "{err}");
+    assert!(err.contains("content/entities.toml:1:1"), "{err}");
+    assert!(err.contains("help: add the key with a value: kind = \"...\""), "{err}");
 }
 
 #[test]
@@ -232,5 +234,127 @@ fn links_in_markdown_seeds_are_checked_and_rendered() {
     assert_eq!(
         essay.attrs(".text a:not(.anchor)", "href"),
         ["/documents/plan/", "/documents/plan/"]
+    );
+}
+
+/// Names written in headings (of a markdown seed, a note, a plain-text
+/// seed) and in inline or fenced code (of a markdown seed, a note).
+fn names_in_headings_and_code() -> Fixture {
+    Fixture::new()
+        .doc("plan", "title = \"National Plan\"\ndate = 2021-01-01", "A text.")
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"Xi Jinping\"\nkind = \"person\"\n",
+        )
+        .file(
+            "seeds/essay.md",
+            "# The National Plan\n\nIn code: `National Plan` and `Xi Jinping`.\n\n\
+             ```text\nNational Plan, by Xi Jinping\n```\n\n## Xi Jinping\n\nNo names.\n",
+        )
+        .doc(
+            "essay",
+            "title = \"Essay\"\ndate = 2022-01-01\nseed = \"seeds/essay.md\"",
+            "## On the National Plan\n\nA note on `National Plan` and `Xi Jinping`.\n\n\
+             ```\nNational Plan, by Xi Jinping\n```\n",
+        )
+        .file(
+            "seeds/report.txt",
+            "Report\n\nI. The National Plan\n\n(1) Xi Jinping\n\nNo names.\n",
+        )
+        .doc(
+            "report",
+            "title = \"Report\"\ndate = 2022-02-01\nseed = \"seeds/report.txt\"",
+            "",
+        )
+        .doc(
+            "control",
+            "title = \"Control\"\ndate = 2022-03-01",
+            "The National Plan, as Xi Jinping said.",
+        )
+}
+
+#[test]
+fn names_are_not_searched_in_headings_or_code() {
+    let site = names_in_headings_and_code().build();
+    // The names are found in a paragraph, so detection is on.
+    let control = site.page("documents/control/");
+    assert_eq!(control.texts(".text a.mention"), ["National Plan"]);
+    assert_eq!(control.texts(".entities a"), ["Xi Jinping"]);
+    // The names are on the other pages, where no mention is made.
+    let essay = site.page("documents/essay/");
+    assert_eq!(essay.texts(".text h1"), ["The National Plan"]);
+    assert_eq!(essay.texts(".text h2"), ["Xi Jinping"]);
+    assert_eq!(
+        essay.texts(".text code"),
+        ["National Plan", "Xi Jinping", "National Plan, by Xi Jinping"]
+    );
+    assert_eq!(essay.texts(".note h2"), ["Curator’s note", "On the National Plan"]);
+    assert_eq!(
+        essay.texts(".note code"),
+        ["National Plan", "Xi Jinping", "National Plan, by Xi Jinping"]
+    );
+    let report = site.page("documents/report/");
+    assert_eq!(report.texts(".text h2"), ["I. The National Plan"]);
+    assert_eq!(report.texts(".text h3"), ["(1) Xi Jinping"]);
+    for page in [&essay, &report] {
+        assert_eq!(page.texts("a.mention"), Vec::<String>::new());
+        assert_eq!(page.texts(".entities a"), Vec::<String>::new());
+        assert_eq!(page.texts(".cites .doc-title"), Vec::<String>::new());
+    }
+    // Nor do they count as citations or mentions anywhere else.
+    let plan = site.page("documents/plan/");
+    assert_eq!(plan.texts(".cited-by .quotes > li > a.doc-title"), ["Control"]);
+    let xi = site.page("entities/xi-jinping/");
+    assert_eq!(xi.texts(".quotes > li > a.doc-title"), ["Control"]);
+}
+
+#[test]
+fn a_shared_name_links_to_the_newer_document_only_and_a_warning_names_both() {
+    // By file name and by title the older document would come first.
+    let f = Fixture::new()
+        .doc(
+            "a-older",
+            "title = \"A Plan of 2019\"\ndate = 2019-01-01\ncited_as = [\"the Plan\"]",
+            "Text.",
+        )
+        .doc(
+            "b-newer",
+            "title = \"B Plan of 2021\"\ndate = 2021-01-01\ncited_as = [\"The Plan\"]",
+            "Text.",
+        )
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"Planning Office\"\nkind = \"organisation\"\nother_names = [\"The Plan\"]\n",
+        )
+        .doc("reader", "title = \"Reader\"\ndate = 2022-01-01", "As the Plan says.");
+    let out = f.run(&["build"]);
+    assert!(out.success, "{}", out.stderr);
+    let hint = "  = help: a shared name goes to the newer document (the first by title on the same date), \
+                to a document before an entity, and to the entity listed first; give each names of its own\n";
+    assert_eq!(
+        out.stderr,
+        format!(
+            "warning: the name \"the Plan\" is shared by document `b-newer` and document `a-older`; \
+             mentions of it link to document `b-newer` only\n  --> content/a-older.md\n{hint}\n\
+             warning: the name \"The Plan\" is shared by document `b-newer` and entity `planning-office`; \
+             mentions of it link to document `b-newer` only\n  --> content/entities.toml\n{hint}\n"
+        )
+    );
+    let site = crate::support::Site::at(f.root().join("public"));
+    let reader = site.page("documents/reader/");
+    assert_eq!(reader.attrs(".text a.mention", "href"), ["/documents/b-newer/"]);
+    assert_eq!(reader.texts(".entities a"), Vec::<String>::new());
+    assert_eq!(
+        site.page("documents/b-newer/")
+            .texts(".cited-by .quotes > li > a.doc-title"),
+        ["Reader"]
+    );
+    assert_eq!(
+        site.page("documents/a-older/").texts(".cited-by .doc-title"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        site.page("entities/planning-office/").texts(".doc-title"),
+        Vec::<String>::new()
     );
 }

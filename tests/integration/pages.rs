@@ -116,6 +116,36 @@ fn timeline_counts_years_and_groups_months_with_their_precision() {
 }
 
 #[test]
+fn undated_documents_are_listed_last_on_the_timeline_and_their_term_pages() {
+    let f = archive().doc(
+        "undated",
+        "title = \"Undated\"\n[taxonomies]\ntopics = [\"5G\"]",
+        "Text.",
+    );
+    let out = f.run(&["build"]);
+    assert!(
+        out.stderr
+            .contains("warning: document has no date; it is listed under \"Undated\""),
+        "{}",
+        out.stderr
+    );
+    let site = crate::support::Site::at(f.root().join("public"));
+    let timeline = site.page("timeline/");
+    assert_eq!(timeline.texts(".doc-title").last().map(String::as_str), Some("Undated"));
+    assert_eq!(timeline.texts("#undated ~ ul .doc-title"), ["Undated"]);
+    let term = site.page("topics/5g/");
+    assert_eq!(term.texts(".year-group h2"), ["2021 2", "Undated 1"]);
+    assert_eq!(term.texts(".doc-title"), ["The Plan", "Notes", "Undated"]);
+    for year in ["2021", "2023", "2024"] {
+        let listed = site.page(&format!("timeline/{year}/")).texts(".doc-title");
+        assert!(
+            !listed.is_empty() && !listed.contains(&"Undated".to_string()),
+            "{year}: {listed:?}"
+        );
+    }
+}
+
+#[test]
 fn home_page_links_latest_documents_taxonomies_and_years() {
     let site = archive().build();
     let home = site.page("");
@@ -164,11 +194,18 @@ fn base_url_with_a_path_prefixes_every_link() {
         page.attrs("link[rel=canonical]", "href"),
         ["https://example.org/archive/documents/plan/"]
     );
+    let root_relative: Vec<String> = page
+        .attrs("a", "href")
+        .into_iter()
+        .filter(|h| h.starts_with('/'))
+        .collect();
     assert!(
-        page.attrs("a", "href")
-            .iter()
-            .filter(|h| h.starts_with('/'))
-            .all(|h| h.starts_with("/archive/"))
+        root_relative.len() > 5,
+        "the page links within the site: {root_relative:?}"
+    );
+    assert!(
+        root_relative.iter().all(|h| h.starts_with("/archive/")),
+        "{root_relative:?}"
     );
 }
 

@@ -16,23 +16,43 @@ fn archive() -> Fixture {
 
 #[test]
 fn output_dir_in_config_must_stay_inside_the_archive() {
-    for (dir, message) in [
-        (
-            "../elsewhere",
-            "output_dir `../elsewhere` is not a folder inside the archive",
-        ),
-        ("/tmp/site", "output_dir `/tmp/site` is not a folder inside the archive"),
-        (
-            "content/out",
-            "output_dir `content/out` is inside `content/`, which annals reads",
-        ),
-    ] {
-        let f = archive().file("config.toml", &format!("output_dir = \"{dir}\"\n{CONFIG}"));
-        let err = f.build_err();
-        assert!(err.contains(&format!("error: {message}")), "{err}");
-        assert!(err.contains("config.toml:1:1"), "{err}");
-        assert!(err.contains("use --output to write anywhere else"), "{err}");
+    let outside = "is not a folder inside the archive";
+    for dir in ["../elsewhere", "/tmp/site", ".", "public/../.."] {
+        refused_as_output_dir(dir, &format!("output_dir `{dir}` {outside}"));
     }
+}
+
+#[test]
+fn output_dir_in_config_is_never_a_folder_annals_reads() {
+    for (dir, input) in [
+        ("content/out", "content"),
+        ("seeds", "seeds"),
+        ("templates", "templates"),
+        ("templates/site", "templates"),
+        ("themes", "themes"),
+        ("themes/default/site", "themes"),
+        ("static", "static"),
+        ("static/site", "static"),
+    ] {
+        refused_as_output_dir(
+            dir,
+            &format!("output_dir `{dir}` is inside `{input}/`, which annals reads"),
+        );
+    }
+}
+
+/// A build with `output_dir = "<dir>"` on line 4 of config.toml fails
+/// with `message` at that line, and writes nothing there.
+fn refused_as_output_dir(dir: &str, message: &str) {
+    let config = CONFIG.replacen('\n', &format!("\n\n\noutput_dir = \"{dir}\"\n"), 1);
+    let f = archive().file("config.toml", &config);
+    let before = tree(f.root());
+    let err = f.build_err();
+    assert!(err.contains(&format!("error: {message}\n")), "{err}");
+    assert!(err.contains("--> config.toml:4:1\n"), "{err}");
+    assert!(err.contains(&format!("4 | output_dir = \"{dir}\"")), "{err}");
+    assert!(err.contains("use --output to write anywhere else"), "{err}");
+    assert_eq!(tree(f.root()), before, "{dir}: the failed build wrote something");
 }
 
 #[test]

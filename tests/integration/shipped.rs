@@ -38,6 +38,7 @@ fn seeded_documents() -> Vec<(String, PathBuf)> {
         }
     }
     out.sort();
+    assert_eq!(out.len(), 5, "the five seed documents are shipped: {out:?}");
     out
 }
 
@@ -49,9 +50,7 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
     assert!(stdout.starts_with("Built "), "{stdout}");
     let site = Site::at(out);
     site.assert_links_resolve();
-    let seeds = seeded_documents();
-    assert_eq!(seeds.len(), 5, "the five seed documents are shipped");
-    for (slug, seed) in seeds {
+    for (slug, seed) in seeded_documents() {
         let page = site.page(&format!("documents/{slug}/"));
         let rendered: String = page
             .texts(".text")
@@ -136,14 +135,19 @@ fn shipped_plan_has_its_outline_as_a_nested_table_of_contents() {
 
 /// make_corpus.py, the benchmark generator, writes archives annals must
 /// build. It lives beside this repository in ../shared; without it the test
-/// cannot run and says so.
+/// fails, saying what is missing and where it was looked for.
 #[test]
 fn benchmark_corpus_format_builds() {
-    let script = repo().join("../shared/bench/make_corpus.py");
-    if !script.exists() {
-        eprintln!("skipped: {} not found", script.display());
-        return;
-    }
+    let script = repo()
+        .parent()
+        .expect("the repository has a parent folder")
+        .join("shared/bench/make_corpus.py");
+    assert!(
+        script.is_file(),
+        "the benchmark corpus generator make_corpus.py is missing: expected at {} \
+         (shared/bench/ beside this repository); put it there to run this test",
+        script.display()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let status = Command::new("python3")
         .arg(&script)

@@ -6,11 +6,14 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
 
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
 use scraper::{Html, Selector};
 
 pub const CONFIG: &str = r#"title = "Test Archive"
@@ -34,6 +37,8 @@ pub struct Fixture {
 
 pub struct Outcome {
     pub success: bool,
+    /// The exit status; `None` if a signal ended the process.
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -82,6 +87,7 @@ impl Fixture {
             .unwrap();
         Outcome {
             success: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
@@ -143,11 +149,22 @@ impl Site {
 
 impl Site {
     /// Every root-relative link of every page leads to a written file, and
-    /// every `#fragment` to an element with that id.
+    /// every `#fragment`, on another page or the same one, to an element
+    /// with that id.
     pub fn assert_links_resolve(&self) {
         let mut checked = 0;
         for path in self.tree().keys().filter(|p| p.ends_with(".html")) {
-            for href in self.page(path).attrs("a[href^='/'], link[href^='/']", "href") {
+            let page = self.page(path);
+            for href in page.attrs("a[href^='#']", "href") {
+                let ids = page.attrs(&format!("[id='{}']", &href[1..]), "id");
+                assert_eq!(
+                    ids.len(),
+                    1,
+                    "{path} links to {href} on the same page, whose anchor is missing"
+                );
+                checked += 1;
+            }
+            for href in page.attrs("a[href^='/'], link[href^='/']", "href") {
                 let (target, fragment) = href.split_once('#').unwrap_or((&href, ""));
                 let target = target.trim_start_matches('/');
                 let file = if target.is_empty() || target.ends_with('/') {
@@ -226,6 +243,60 @@ impl Page {
             .filter_map(|e| e.value().attr(attr).map(str::to_string))
             .collect()
     }
+
+    /// Every `<a>` start tag written while another `<a>` is still open, as
+    /// the tokenizer reads the page's bytes. A parsed tree cannot show
+    /// these: the parser closes the outer link before opening the inner.
+    pub fn nested_links(&self) -> Vec<String> {
+        tags(&self.text)
+            .into_iter()
+            .scan(0usize, |open, (kind, name, attrs)| {
+                if name != "a" {
+                    return Some(None);
+                }
+                Some(match kind {
+                    TagKind::StartTag => {
+                        *open += 1;
+                        (*open > 1).then(|| format!("<a {attrs}>"))
+                    }
+                    TagKind::EndTag => {
+                        *open = open.saturating_sub(1);
+                        None
+                    }
+                })
+            })
+            .flatten()
+            .collect()
+    }
+}
+
+/// The tags of `html` in order, as html5ever's tokenizer reads them (no
+/// tree building, so nothing is moved or closed): kind, name, and the
+/// attributes written out.
+pub fn tags(html: &str) -> Vec<(TagKind, String, String)> {
+    struct Sink(RefCell<Vec<(TagKind, String, String)>>);
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token {
+                let attrs: Vec<String> = tag
+                    .attrs
+                    .iter()
+                    .map(|a| format!("{}={:?}", &*a.name.local, &*a.value))
+                    .collect();
+                self.0
+                    .borrow_mut()
+                    .push((tag.kind, tag.name.to_string(), attrs.join(" ")));
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(Vec::new())), Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
 }
 
 pub fn fold(s: &str) -> String {
