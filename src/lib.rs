@@ -144,35 +144,61 @@ pub fn run_with<S: output::Sink>(
     make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
 ) -> Result<(S, BuildReport), Vec<Diagnostic>> {
     let started = Instant::now();
-    let mut timings = Timings::new();
     let root = &options.root;
     let config = Config::load(root, &options.overrides)?;
     // The sink first: a build takes the output's lock, and puts back or
     // clears what interrupted runs left, before it reads anything else.
     let output = root.join(&config.output_dir);
-    if options.overrides.output_dir.is_none() {
-        output_inside(root, &config.output_dir).map_err(|d| vec![d])?;
+    let sink = match options.overrides.output_dir.as_ref() {
+        Some(_) => Ok(()),
+        None => output_inside(root, &config.output_dir).map_err(|d| vec![d]),
     }
-    let sink = make_sink(&output)?;
+    .and_then(|()| make_sink(&output));
+    match sink {
+        Ok(sink) => run_stages(options, &config, caches, sink, started),
+        // No errors: the caller's own signal to stop.
+        Err(errors) if errors.is_empty() => Err(errors),
+        Err(mut errors) => {
+            // Nothing can be written; the rest of the archive's problems
+            // are reported all the same.
+            if let Err(more) = run_stages(options, &config, caches, output::Discard, started) {
+                errors.extend(more);
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Everything after the sink is made: load, analyse, render, write.
+fn run_stages<S: output::Sink>(
+    options: &BuildOptions,
+    config: &Config,
+    caches: &mut Caches,
+    sink: S,
+    started: Instant,
+) -> Result<(S, BuildReport), Vec<Diagnostic>> {
+    let mut timings = Timings::new();
+    let root = &options.root;
+    let output = root.join(&config.output_dir);
     let changed = caches.changed.take();
-    let loaded = match content::load_cached(root, &config, options.drafts, &mut caches.documents, changed.as_deref()) {
+    let loaded = match content::load_cached(root, config, options.drafts, &mut caches.documents, changed.as_deref()) {
         Ok(loaded) => loaded,
         Err(mut errors) => {
-            errors.extend(check_what_loaded(options, &config, caches));
+            errors.extend(check_what_loaded(options, config, caches));
             timings.lap("check what loaded");
             return Err(errors);
         }
     };
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let Ok((archive, analyse_warnings, delta)) = Archive::new(root, loaded, &config, &mut caches.analysis) else {
+    let Ok((archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
         // The same errors again, with those of rendering.
-        return Err(check_what_loaded(options, &config, caches));
+        return Err(check_what_loaded(options, config, caches));
     };
     warnings.extend(analyse_warnings);
     timings.lap("analyse");
-    let theme = Theme::resolve(root, &config)?;
-    let renderer = Renderer::new(&config, &archive, &theme, &mut caches.render, delta.as_ref())?;
+    let theme = Theme::resolve(root, config)?;
+    let renderer = Renderer::new(config, &archive, &theme, &mut caches.render, delta.as_ref())?;
     timings.lap("prepare render");
 
     let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| {
@@ -212,7 +238,7 @@ pub fn run_with<S: output::Sink>(
     let wants_graph = !partial || delta.as_ref().is_some_and(|d| d.graph);
     let graph_cache = &mut caches.graph;
     let (errors, graph) = rayon::join(render_pages, || {
-        wants_graph.then(|| output::graph::to_json_cached(&archive, &config, graph_cache))
+        wants_graph.then(|| output::graph::to_json_cached(&archive, config, graph_cache))
     });
     if !errors.is_empty() {
         return Err(first_of_each(errors));
@@ -240,7 +266,7 @@ pub fn run_with<S: output::Sink>(
     );
     renderer.keep(&mut caches.render);
     let documents = archive.documents.len();
-    caches.analysis.keep(archive, &config);
+    caches.analysis.keep(archive, config);
     let report = BuildReport {
         documents,
         pages: all_pages,

@@ -19,6 +19,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1111)]
     port: u16,
     /// Address to listen on; the default keeps the preview on this machine.
+    /// On any address but a loopback one, requests for any host name are answered.
     #[arg(long, default_value = "127.0.0.1")]
     interface: String,
     /// Open the site in the default browser.

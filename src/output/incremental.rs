@@ -7,6 +7,12 @@
 //! touches the disk until the whole rebuild has succeeded, so a broken edit
 //! leaves the last good site in place. After any sequence of rebuilds the
 //! output folder holds exactly what a clean build of the same files writes.
+//!
+//! A rebuild is two steps: [`Incremental::prepare`] does all the work and
+//! keeps the result in memory, [`Pending::apply`] writes it. Between them a
+//! caller can shut out readers of the output (the preview server does), so
+//! that nobody sees the output half updated; the files themselves are still
+//! replaced one by one, so a reader that does not wait may.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -143,18 +149,29 @@ impl Incremental {
     /// Rebuilds the archive after `changed` files (relative to the archive
     /// root), as a watcher reports them; see [`Incremental::rebuild`].
     pub fn rebuild_after(&mut self, options: &BuildOptions, changed: &[PathBuf]) -> Result<Rebuilt, Vec<Diagnostic>> {
-        self.caches.changed = Some(changed.to_vec());
-        self.rebuild(options)
+        self.prepare(options, Some(changed))?.apply()
     }
 
     /// Rebuilds the archive, changing only what changed in the output.
     pub fn rebuild(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
+        self.prepare(options, None)?.apply()
+    }
+
+    /// Renders a rebuild without touching the output folder; the returned
+    /// [`Pending::apply`] writes it. `changed` lists the files that changed
+    /// (relative to the archive root) when a watcher knows them.
+    pub fn prepare(
+        &mut self,
+        options: &BuildOptions,
+        changed: Option<&[PathBuf]>,
+    ) -> Result<Pending<'_>, Vec<Diagnostic>> {
+        self.caches.changed = changed.map(<[PathBuf]>::to_vec);
         let fresh = match &self.output {
             Some(out) => !out.is_dir(),
             None => true,
         };
         if fresh {
-            return self.full(options);
+            return self.prepare_full(options);
         }
         let known = &self.known;
         let output = self.output.clone().expect("set by the first build");
@@ -171,45 +188,37 @@ impl Incremental {
             })
         });
         let (changes, report) = match result {
-            Err(errors) if errors.is_empty() => return self.full(options),
+            Err(errors) if errors.is_empty() => return self.prepare_full(options),
             other => other?,
         };
         let seen = changes.seen.into_inner().expect("no panics while held");
         let mut changed = changes.changed.into_inner().expect("no panics while held");
         changed.sort_by(|a, b| a.0.cmp(&b.0));
-        let io_error = |e: io::Error| vec![Diagnostic::error(format!("cannot update {}: {e}", output.display()))];
-        let mut written = Vec::with_capacity(changed.len());
-        for (rel, bytes) in changed {
-            write(&output, &rel, &bytes).map_err(io_error)?;
-            written.push(rel);
-        }
-        if report.partial {
-            // The files not handed over are kept as they are.
-            self.known.extend(seen);
-            return Ok(Rebuilt {
-                report,
-                written,
-                removed: Vec::new(),
-            });
-        }
-        let mut removed: Vec<String> = self.known.keys().filter(|k| !seen.contains_key(*k)).cloned().collect();
+        // A partial rebuild keeps the files it was not handed; a whole one
+        // deletes those the site no longer has.
+        let mut removed: Vec<String> = if report.partial {
+            Vec::new()
+        } else {
+            self.known.keys().filter(|k| !seen.contains_key(*k)).cloned().collect()
+        };
         removed.sort();
-        for rel in &removed {
-            remove(&output, rel).map_err(io_error)?;
-        }
-        self.known = seen;
-        Ok(Rebuilt {
+        Ok(Pending {
+            work: Work::Update {
+                output,
+                changed,
+                removed,
+                seen,
+            },
             report,
-            written,
-            removed,
+            incremental: self,
         })
     }
 
-    /// A whole build through a staging folder, remembering every file.
-    fn full(&mut self, options: &BuildOptions) -> Result<Rebuilt, Vec<Diagnostic>> {
+    /// A whole build into a staging folder, remembering every file.
+    fn prepare_full(&mut self, options: &BuildOptions) -> Result<Pending<'_>, Vec<Diagnostic>> {
         let lock = self.lock.take();
         let (holder, last_output) = (self.holder, self.output.as_deref());
-        let (recording, mut report) = crate::run_with(options, &mut self.caches, |out| {
+        let (recording, report) = crate::run_with(options, &mut self.caches, |out| {
             let staging = match lock {
                 Some(lock) if last_output == Some(out) => super::stage_locked(out, lock)?,
                 _ => super::stage(out, holder)?,
@@ -219,23 +228,103 @@ impl Incremental {
                 hashes: Mutex::new(crate::hash::Map::default()),
             })
         })?;
-        let committed = recording
-            .staging
-            .commit()
-            .map_err(|e| vec![crate::cannot_commit(&report.output, &e)])?;
-        if let Some(leftover) = committed.leftover {
-            report.warnings.push(crate::leftover_warning(&report.output, &leftover));
-        }
-        self.lock = Some(committed.lock);
-        self.known = recording.hashes.into_inner().expect("no panics while held");
-        self.output = Some(report.output.clone());
-        let mut written: Vec<String> = self.known.keys().cloned().collect();
-        written.sort();
-        Ok(Rebuilt {
+        Ok(Pending {
+            work: Work::Full {
+                staging: recording.staging,
+                known: recording.hashes.into_inner().expect("no panics while held"),
+            },
             report,
-            written,
-            removed: Vec::new(),
+            incremental: self,
         })
+    }
+}
+
+/// A rebuild that has been rendered and not yet written.
+///
+/// Everything slow (loading, analysing, rendering, hashing) is done by
+/// [`Incremental::prepare`]; [`Pending::apply`] only writes, deletes or
+/// swaps files, so a caller can keep readers of the output away while it
+/// runs without keeping them waiting long. Apply every prepared rebuild:
+/// the loaded documents are already updated, so a rebuild dropped unapplied
+/// would leave the output behind what the next one assumes it holds.
+pub struct Pending<'a> {
+    incremental: &'a mut Incremental,
+    report: BuildReport,
+    work: Work,
+}
+
+enum Work {
+    /// A whole site staged beside the output, to be swapped in.
+    Full {
+        staging: Staging,
+        known: crate::hash::Map<String, Known>,
+    },
+    /// Files to write and delete in the output, and what it holds after.
+    Update {
+        output: PathBuf,
+        changed: Vec<(String, Vec<u8>)>,
+        removed: Vec<String>,
+        seen: crate::hash::Map<String, Known>,
+    },
+}
+
+impl Pending<'_> {
+    /// Writes the rebuild into the output folder.
+    pub fn apply(self) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let Pending {
+            incremental,
+            report,
+            work,
+        } = self;
+        match work {
+            Work::Full { staging, known } => {
+                let mut report = report;
+                let committed = staging
+                    .commit()
+                    .map_err(|e| vec![crate::cannot_commit(&report.output, &e)])?;
+                if let Some(leftover) = committed.leftover {
+                    report.warnings.push(crate::leftover_warning(&report.output, &leftover));
+                }
+                incremental.lock = Some(committed.lock);
+                incremental.known = known;
+                incremental.output = Some(report.output.clone());
+                let mut written: Vec<String> = incremental.known.keys().cloned().collect();
+                written.sort();
+                Ok(Rebuilt {
+                    report,
+                    written,
+                    removed: Vec::new(),
+                })
+            }
+            Work::Update {
+                output,
+                changed,
+                removed,
+                seen,
+            } => {
+                let io_error =
+                    |e: io::Error| vec![Diagnostic::error(format!("cannot update {}: {e}", output.display()))];
+                let mut written = Vec::with_capacity(changed.len());
+                for (rel, bytes) in changed {
+                    write(&output, &rel, &bytes).map_err(io_error)?;
+                    written.push(rel);
+                }
+                for rel in &removed {
+                    remove(&output, rel).map_err(io_error)?;
+                }
+                if report.partial {
+                    // The files not handed over are kept as they are.
+                    incremental.known.extend(seen);
+                } else {
+                    incremental.known = seen;
+                }
+                Ok(Rebuilt {
+                    report,
+                    written,
+                    removed,
+                })
+            }
+        }
     }
 }
 

@@ -219,11 +219,11 @@ pub struct Renderer<'a> {
     summaries: Summaries,
     /// After an update of the archive: the documents whose summary changed.
     resummarised: Vec<DocId>,
+    /// Whether the last build's summaries could not be updated (the
+    /// templates or the config changed, say), so that any page may differ.
+    every_page: bool,
     /// Hash of the templates and the config.
     site_hash: u64,
-    /// Whether that hash differs from the last build's: then every page may
-    /// have changed.
-    site_changed: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -240,8 +240,9 @@ impl<'a> Renderer<'a> {
         let site = views::site(config, archive);
         let site_hash = fingerprint::site(theme, config, &site);
         tera.global_context().insert_value("site", site);
-        let site_changed = cache.site != site_hash;
         let updated = delta.and_then(|d| updated_summaries(config, archive, site_hash, cache, &d.changed));
+        // A delta says which documents changed, not which templates did.
+        let every_page = updated.is_none();
         let (summaries, resummarised) = match updated {
             Some(updated) => updated,
             None => (cached_summaries(config, archive, site_hash, cache), Vec::new()),
@@ -253,8 +254,8 @@ impl<'a> Renderer<'a> {
             tera,
             summaries,
             resummarised,
+            every_page,
             site_hash,
-            site_changed,
         })
     }
 
@@ -268,7 +269,7 @@ impl<'a> Renderer<'a> {
     /// mentions changed, and wherever a changed summary is listed. `None`
     /// when the changes reach every page.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if delta.related || self.site_changed {
+        if delta.related || self.every_page {
             return None;
         }
         let a = self.archive;

@@ -3,20 +3,29 @@
 //! Serves only files inside the output folder (requests are decoded, `..`
 //! and other escapes are refused, and the resolved path must stay inside the
 //! folder), with content types by extension, and the site's own `404.html`
-//! with status 404 for anything else. HTML pages get a small script that
-//! listens on `/__annals/events` (server-sent events) and reloads the page
-//! after every rebuild; while the last rebuild failed, they also get an
-//! overlay with the errors. Neither is ever written to disk: the output
-//! folder stays byte for byte what `annals build` writes.
+//! with status 404 for anything else. While there is no folder it may serve
+//! (see [`super::Site`]), every request gets a 503 page with the errors.
+//! HTML pages get a small script that listens on `/__annals/events`
+//! (server-sent events) and reloads the page after every rebuild; while the
+//! last rebuild failed, they also get an overlay with the errors. Neither is
+//! ever written to disk: the output folder stays byte for byte what `annals
+//! build` writes.
+//!
+//! It answers as a preview should and no more: GET and HEAD only (405
+//! otherwise), and, when it listens on a loopback address, only requests
+//! whose `Host` names that address ([`Hosts`]), so that a web page whose
+//! domain an attacker points at 127.0.0.1 (DNS rebinding) cannot read the
+//! preview.
 
 use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tiny_http::{Header, Request, Response, StatusCode};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::Shared;
+use super::{Shared, Site};
 use crate::render::text::escape;
 
 /// The path of the live-reload event stream.
@@ -25,34 +34,129 @@ pub const EVENTS: &str = "/__annals/events";
 const RELOAD_SCRIPT: &str = r#"<script>(function(){var s=new EventSource("/__annals/events");s.onmessage=function(e){if(e.data==="reload"){s.close();location.reload();}};})();</script>"#;
 
 /// Answers requests until the server is dropped.
-pub fn run(server: tiny_http::Server, shared: Arc<Shared>) {
+pub fn run(server: tiny_http::Server, shared: Arc<Shared>, hosts: Hosts) {
+    let hosts = Arc::new(hosts);
     for request in server.incoming_requests() {
         let shared = shared.clone();
+        let hosts = hosts.clone();
         // Event streams stay open; everything else is quick. A thread each
         // keeps one slow client from holding up the rest.
         std::thread::spawn(move || {
-            let _ = answer(request, &shared);
+            let _ = answer(request, &shared, &hosts);
         });
     }
 }
 
-fn answer(request: Request, shared: &Shared) -> io::Result<()> {
+/// The `Host` header values the server accepts.
+#[derive(Debug)]
+pub enum Hosts {
+    /// Any: the server listens on an address other machines can reach,
+    /// by the user's choice, under names it cannot know.
+    Any,
+    /// These, compared without regard to ASCII case.
+    Only(Vec<String>),
+}
+
+impl Hosts {
+    /// The hosts to accept for a server listening on `addr`: on a loopback
+    /// address, the names of this machine's loopback addresses and the
+    /// address itself, with the port (which may be left out for port 80);
+    /// on any other address, any.
+    pub fn for_address(addr: SocketAddr) -> Hosts {
+        if !addr.ip().is_loopback() {
+            return Hosts::Any;
+        }
+        let port = addr.port();
+        let bound = match addr.ip() {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+        };
+        let names = [
+            "127.0.0.1".to_string(),
+            "localhost".to_string(),
+            "[::1]".to_string(),
+            bound,
+        ];
+        let mut hosts: Vec<String> = names.iter().map(|name| format!("{name}:{port}")).collect();
+        if port == 80 {
+            hosts.extend(names);
+        }
+        hosts.sort();
+        hosts.dedup();
+        Hosts::Only(hosts)
+    }
+
+    /// Whether a request with this `Host` header (if any) is answered.
+    pub fn allow(&self, host: Option<&str>) -> bool {
+        match self {
+            Hosts::Any => true,
+            Hosts::Only(hosts) => host.is_some_and(|host| hosts.iter().any(|h| h.eq_ignore_ascii_case(host.trim()))),
+        }
+    }
+}
+
+fn answer(request: Request, shared: &Shared, hosts: &Hosts) -> io::Result<()> {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str());
+    if !hosts.allow(host) {
+        let text = "403 forbidden: this preview answers only requests addressed to the address it listens on\n";
+        return request.respond(plain(text, 403));
+    }
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let text = "405 method not allowed: the preview answers only GET and HEAD\n";
+        return request.respond(plain(text, 405).with_header(header("Allow", "GET, HEAD")));
+    }
     let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
     if url == EVENTS {
         return events(request, shared);
     }
-    let output = shared.output();
-    match resolve(&output, &url) {
-        Some(file) => send_file(request, shared, &file, StatusCode(200)),
+    // Read under the lock, so no rebuild writes in between; send after.
+    let response = {
+        let site = shared.site();
+        response_for(&site, &url)?
+    };
+    request.respond(response)
+}
+
+/// What the server answers for `url`, read from the site as it is.
+fn response_for(site: &Site, url: &str) -> io::Result<Response<io::Cursor<Vec<u8>>>> {
+    let Some(output) = &site.output else {
+        return Ok(page(
+            unavailable(site.error.as_deref()),
+            "text/html; charset=utf-8",
+            503,
+        ));
+    };
+    let (file, status) = match resolve(output, url) {
+        Some(file) => (file, 200),
         None => {
             let not_found = output.join("404.html");
-            if not_found.is_file() {
-                send_file(request, shared, &not_found, StatusCode(404))
-            } else {
-                request.respond(Response::from_string("404 not found").with_status_code(404))
+            if !not_found.is_file() {
+                return Ok(plain("404 not found\n", 404));
             }
+            (not_found, 404)
         }
+    };
+    let mut bytes = std::fs::read(&file)?;
+    let content_type = content_type(&file);
+    if content_type.starts_with("text/html") {
+        bytes = inject(bytes, site.error.as_deref());
     }
+    Ok(page(bytes, content_type, status))
+}
+
+fn page(bytes: Vec<u8>, content_type: &str, status: u16) -> Response<io::Cursor<Vec<u8>>> {
+    Response::from_data(bytes)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+fn plain(text: &str, status: u16) -> Response<io::Cursor<Vec<u8>>> {
+    page(text.as_bytes().to_vec(), "text/plain; charset=utf-8", status)
 }
 
 /// The file a URL path names inside `output`, if it is one.
@@ -72,19 +176,6 @@ pub fn resolve(output: &Path, url: &str) -> Option<PathBuf> {
     (real.starts_with(&root) && real.is_file()).then_some(real)
 }
 
-fn send_file(request: Request, shared: &Shared, file: &Path, status: StatusCode) -> io::Result<()> {
-    let mut bytes = std::fs::read(file)?;
-    let content_type = content_type(file);
-    if content_type.starts_with("text/html") {
-        bytes = inject(bytes, shared.error().as_deref());
-    }
-    let response = Response::from_data(bytes)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"));
-    request.respond(response)
-}
-
 /// Adds the reload script, and the error overlay if there is an error,
 /// before `</body>`.
 pub fn inject(html: Vec<u8>, error: Option<&str>) -> Vec<u8> {
@@ -101,10 +192,33 @@ pub fn inject(html: Vec<u8>, error: Option<&str>) -> Vec<u8> {
 }
 
 fn overlay(error: &str) -> String {
+    errors_box(
+        "The last change broke the build; this is the last good version of the page.",
+        error,
+    )
+}
+
+/// The page for every request while there is no site to serve: the
+/// errors, and the reload script, so it turns into the site once a build
+/// succeeds.
+fn unavailable(error: Option<&str>) -> Vec<u8> {
+    let error = error.unwrap_or("No build has finished yet.");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>annals: no site to show</title></head>\
+<body>{}{RELOAD_SCRIPT}</body></html>\n",
+        errors_box(
+            "There is no site to show: the build failed, and the preview serves only a folder annals has written.",
+            error
+        )
+    )
+    .into_bytes()
+}
+
+fn errors_box(heading: &str, error: &str) -> String {
     format!(
         "<div id=\"annals-error\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
 background:rgba(20,20,20,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,monospace\">\
-<p style=\"font:600 18px system-ui,sans-serif;margin:0 0 1rem\">The last change broke the build; this is the last good version of the page.</p>\
+<p style=\"font:600 18px system-ui,sans-serif;margin:0 0 1rem\">{heading}</p>\
 <pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
         escape(error)
     )
@@ -156,6 +270,9 @@ fn events(request: Request, shared: &Shared) -> io::Result<()> {
     let head = Response::empty(200)
         .with_header(header("Content-Type", "text/event-stream"))
         .with_header(header("Cache-Control", "no-store"));
+    if *request.method() == Method::Head {
+        return request.respond(head);
+    }
     let mut stream = request.upgrade("annals-events", head);
     let mut seen = shared.version();
     stream.write_all(b"retry: 500\n\n")?;
@@ -202,6 +319,21 @@ mod tests {
         assert!(html.contains("EventSource"));
         assert!(html.contains("error: &lt;bad&gt;"));
         assert!(html.ends_with("</div></body></html>"));
+    }
+
+    #[test]
+    fn accepts_the_hosts_of_the_loopback_address_it_listens_on() {
+        let hosts = Hosts::for_address("127.0.0.2:8000".parse().unwrap());
+        for ok in ["127.0.0.2:8000", "127.0.0.1:8000", "LOCALHOST:8000", "[::1]:8000"] {
+            assert!(hosts.allow(Some(ok)), "{ok}");
+        }
+        for refused in [None, Some("localhost"), Some("localhost:80"), Some("evil.example:8000")] {
+            assert!(!hosts.allow(refused), "{refused:?}");
+        }
+        let on_80 = Hosts::for_address("[::1]:80".parse().unwrap());
+        assert!(on_80.allow(Some("localhost")) && on_80.allow(Some("[::1]")));
+        assert!(!on_80.allow(Some("evil.example")));
+        assert!(Hosts::for_address("0.0.0.0:8000".parse().unwrap()).allow(Some("evil.example")));
     }
 
     #[test]

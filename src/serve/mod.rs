@@ -5,77 +5,110 @@
 //! incrementally (see [`crate::output::incremental`]), forever. `serve` also
 //! runs the HTTP server in [`http`], which reloads open pages after every
 //! rebuild and overlays the errors of a failed one on the last good site.
-//! The state the server reads (where the output is, the last error, a
-//! rebuild counter) lives in [`Shared`], passed explicitly, never global.
+//! The state the server reads lives in [`Shared`], passed explicitly, never
+//! global.
+//!
+//! Two promises are kept here. The server answers only from a folder a
+//! build of this run wrote, or one that holds annals' marker (an output of
+//! an earlier build); until there is one, it answers with the errors and
+//! nothing else. And it never answers from a half-written rebuild: a
+//! rebuild is rendered first, then written while [`Shared`] is locked for
+//! writing, and the server reads files only under the same lock.
 
 pub mod http;
 pub mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use crate::BuildOptions;
 use crate::diag::Diagnostic;
-use crate::output::incremental::{Incremental, Rebuilt};
+use crate::output::incremental::{Incremental, Pending, Rebuilt};
 
 /// What the server shares with the rebuild loop.
 pub struct Shared {
-    output: RwLock<PathBuf>,
-    status: Mutex<Status>,
+    /// Locked for writing while a rebuild writes into the output, and for
+    /// reading while the server reads from it.
+    site: RwLock<Site>,
+    /// Counts rebuilds, successful or not.
+    version: Mutex<u64>,
     changed: Condvar,
 }
 
-#[derive(Default)]
-struct Status {
-    /// Counts rebuilds, successful or not.
-    version: u64,
+/// What the server may show.
+pub struct Site {
+    /// The folder to serve: one a build of this run wrote, or one that
+    /// holds annals' marker. `None` while there is no such folder.
+    pub output: Option<PathBuf>,
     /// The printed diagnostics of the last rebuild, if it failed.
-    error: Option<String>,
+    pub error: Option<String>,
 }
 
 impl Shared {
+    /// The state before the first build: `output` is served only if annals
+    /// wrote it (it holds the marker).
     fn new(output: PathBuf) -> Shared {
+        let marked = output.join(crate::output::MARKER).is_file();
         Shared {
-            output: RwLock::new(output),
-            status: Mutex::new(Status::default()),
+            site: RwLock::new(Site {
+                output: marked.then_some(output),
+                error: None,
+            }),
+            version: Mutex::new(0),
             changed: Condvar::new(),
         }
     }
 
-    pub fn output(&self) -> PathBuf {
-        self.output.read().expect("no panics while held").clone()
-    }
-
-    pub fn error(&self) -> Option<String> {
-        self.status.lock().expect("no panics while held").error.clone()
+    /// The site, locked against rebuilds writing into it until the guard
+    /// is dropped.
+    pub fn site(&self) -> RwLockReadGuard<'_, Site> {
+        self.site.read().expect("no panics while held")
     }
 
     pub fn version(&self) -> u64 {
-        self.status.lock().expect("no panics while held").version
+        *self.version.lock().expect("no panics while held")
     }
 
     /// Waits until the version passes `seen`, or `timeout`; returns the
     /// version then.
     pub fn wait_for_change(&self, seen: u64, timeout: Duration) -> u64 {
-        let status = self.status.lock().expect("no panics while held");
-        let (status, _) = self
+        let version = self.version.lock().expect("no panics while held");
+        let (version, _) = self
             .changed
-            .wait_timeout_while(status, timeout, |s| s.version <= seen)
+            .wait_timeout_while(version, timeout, |v| *v <= seen)
             .expect("no panics while held");
-        status.version
+        *version
     }
 
-    fn publish(&self, output: Option<PathBuf>, error: Option<String>) {
-        if let Some(output) = output {
-            *self.output.write().expect("no panics while held") = output;
-        }
-        let mut status = self.status.lock().expect("no panics while held");
-        status.version += 1;
-        status.error = error;
+    /// Applies a prepared rebuild (or records its failure) with the server
+    /// shut out, then wakes the pages waiting for a reload.
+    fn publish(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let result = {
+            let mut site = self.site.write().expect("no panics while held");
+            let result = prepared.and_then(Pending::apply);
+            match &result {
+                Ok(rebuilt) => {
+                    site.output = Some(rebuilt.report.output.clone());
+                    site.error = None;
+                }
+                Err(diagnostics) => site.error = Some(printed(diagnostics)),
+            }
+            result
+        };
+        *self.version.lock().expect("no panics while held") += 1;
         self.changed.notify_all();
+        result
     }
+}
+
+fn printed(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How to serve.
@@ -116,7 +149,8 @@ pub fn run(mut options: ServeOptions, mut report: impl FnMut(Event)) -> Result<(
     rebuild(&mut incremental, &options.build, None, &shared, &mut report);
     if let Some(server) = server {
         let shared = shared.clone();
-        std::thread::spawn(move || http::run(server, shared));
+        let hosts = http::Hosts::for_address(server.server_addr().to_ip().expect("an IP listener"));
+        std::thread::spawn(move || http::run(server, shared, hosts));
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     while let Some(changed) = watcher.next_batch() {
@@ -138,27 +172,13 @@ fn rebuild(
     report: &mut impl FnMut(Event),
 ) {
     let started = Instant::now();
-    let result = match changed {
-        Some(changed) => incremental.rebuild_after(options, changed),
-        None => incremental.rebuild(options),
-    };
-    match result {
-        Ok(rebuilt) => {
-            shared.publish(Some(rebuilt.report.output.clone()), None);
-            report(Event::Rebuilt {
-                rebuilt: &rebuilt,
-                took: started.elapsed(),
-            });
-        }
-        Err(diagnostics) => {
-            let text: String = diagnostics
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n");
-            shared.publish(None, Some(text));
-            report(Event::Failed(&diagnostics));
-        }
+    let prepared = incremental.prepare(options, changed);
+    match shared.publish(prepared) {
+        Ok(rebuilt) => report(Event::Rebuilt {
+            rebuilt: &rebuilt,
+            took: started.elapsed(),
+        }),
+        Err(diagnostics) => report(Event::Failed(&diagnostics)),
     }
 }
 
