@@ -207,3 +207,21 @@ fn check_writes_nothing() {
         .collect();
     assert_eq!(entries.len(), 3, "only config.toml, content/ and seeds/: {entries:?}");
 }
+
+#[test]
+fn control_characters_are_printed_escaped() {
+    // An ESC in a file name and in a front-matter line would start a
+    // terminal sequence if printed raw; the caret stays under the escape.
+    let f = good()
+        .file(
+            "content/b\u{1b}[31mred.md",
+            "+++\ntitle = \"B\"\nsummary = \"x\u{1b}[2Jy\"\n+++\n",
+        )
+        .file(
+            "content/c\u{1b}]0;owned\u{7}.md",
+            "+++\ntitle = \"C\"\ndate = 2020-01-01\n+++\n",
+        );
+    let stderr = failing(&f, &[]);
+    assert!(!stderr.contains(['\u{1b}', '\u{7}']), "{stderr:?}");
+    insta::assert_snapshot!(stderr);
+}
