@@ -183,22 +183,24 @@ impl Config {
                 taxonomies.push(TaxonomyConfig { name, title: t.title });
             }
         }
-        if let Some(dir) = &raw.output_dir {
-            if let Err(message) = check_output_dir(dir) {
+        let output_dir = raw.output_dir.as_deref().map(|dir| {
+            check_output_dir(dir).unwrap_or_else(|(message, hint)| {
                 problems.push(
                     Diagnostic::error(message)
                         .at(locate_key(file, text, "output_dir"))
-                        .hint("name a folder inside the archive, e.g. \"public\"; use --output to write anywhere else"),
+                        .hint(hint),
                 );
-            }
-        }
+                PathBuf::new()
+            })
+        });
         if !problems.is_empty() {
             return Err(problems);
         }
         let output_dir = overrides
             .output_dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())));
+            .or(output_dir)
+            .unwrap_or_else(|| PathBuf::from("public"));
         Ok(Config {
             title: raw.title,
             description: raw.description.unwrap_or_default(),
@@ -273,18 +275,49 @@ fn url_path(base_url: &str) -> String {
 const INPUT_DIRS: &[&str] = &["content", "seeds", "templates", "themes", "static"];
 
 /// `output_dir` must be a folder inside the archive root, and not one that
-/// holds its inputs.
-fn check_output_dir(dir: &str) -> Result<(), String> {
+/// holds its inputs. Returns it without `.` components (`./public` is
+/// `public`), or what is wrong with it and what to write instead.
+fn check_output_dir(dir: &str) -> Result<PathBuf, (String, String)> {
     use std::path::Component;
-    let path = Path::new(dir);
-    if !path.components().all(|c| matches!(c, Component::Normal(_))) || dir.trim().is_empty() {
-        return Err(format!("output_dir `{dir}` is not a folder inside the archive"));
+    let elsewhere = "to write outside the archive, give the folder to --output on the command line instead";
+    let mut folder = PathBuf::new();
+    for part in Path::new(dir).components() {
+        match part {
+            Component::CurDir => {}
+            Component::Normal(name) => folder.push(name),
+            Component::ParentDir => {
+                return Err((
+                    format!("output_dir `{dir}` leaves the archive through `..`"),
+                    format!(
+                        "output_dir is a folder inside the archive, relative to config.toml, e.g. \"public\"; {elsewhere}"
+                    ),
+                ));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err((
+                    format!("output_dir `{dir}` is an absolute path"),
+                    format!(
+                        "output_dir is a folder inside the archive, relative to config.toml, e.g. \"public\"; {elsewhere}"
+                    ),
+                ));
+            }
+        }
     }
-    let first = path.components().next().and_then(|c| c.as_os_str().to_str());
+    if folder.as_os_str().is_empty() {
+        return Err((
+            format!("output_dir `{dir}` is the archive folder itself"),
+            "name a folder inside it, e.g. \"public\": each build replaces the whole output folder".to_string(),
+        ));
+    }
+    let first = folder.components().next().and_then(|c| c.as_os_str().to_str());
     if let Some(input) = first.filter(|f| INPUT_DIRS.contains(f)) {
-        return Err(format!("output_dir `{dir}` is inside `{input}/`, which annals reads"));
+        return Err((
+            format!("output_dir `{dir}` is inside `{input}/`, which annals reads"),
+            "choose a folder annals does not read, e.g. \"public\": each build replaces the whole output folder"
+                .to_string(),
+        ));
     }
-    Ok(())
+    Ok(folder)
 }
 
 fn locate_key(file: &Path, text: &str, key: &str) -> Location {
@@ -342,12 +375,44 @@ mod tests {
 
     #[test]
     fn output_dir_stays_inside_the_archive() {
-        for good in ["public", "site/out", "_site"] {
-            assert!(check_output_dir(good).is_ok(), "{good}");
+        for (written, folder) in [
+            ("public", "public"),
+            ("site/out", "site/out"),
+            ("_site", "_site"),
+            ("./public", "public"),
+            ("./site/./out/", "site/out"),
+            ("././x", "x"),
+        ] {
+            assert_eq!(check_output_dir(written), Ok(PathBuf::from(folder)), "{written}");
         }
-        for bad in ["/tmp/x", "../x", "public/../..", ".", "", "content", "seeds/out"] {
+        for bad in [
+            "/tmp/x",
+            "../x",
+            "public/../..",
+            "./../x",
+            ".",
+            "./",
+            "",
+            "content",
+            "./seeds/out",
+        ] {
             assert!(check_output_dir(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_refused_output_dir_says_why_and_what_to_write() {
+        let (message, hint) = check_output_dir("../site").unwrap_err();
+        assert_eq!(message, "output_dir `../site` leaves the archive through `..`");
+        assert!(hint.contains("e.g. \"public\"") && hint.contains("--output"), "{hint}");
+        let (message, _) = check_output_dir("/srv/www").unwrap_err();
+        assert_eq!(message, "output_dir `/srv/www` is an absolute path");
+    }
+
+    #[test]
+    fn output_dir_is_kept_without_dot_components() {
+        let c = check("title = \"A\"\nbase_url = \"https://x.org\"\noutput_dir = \"./site/./out\"\n").unwrap();
+        assert_eq!(c.output_dir, PathBuf::from("site/out"));
     }
 
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {

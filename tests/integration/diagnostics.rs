@@ -225,3 +225,18 @@ fn control_characters_are_printed_escaped() {
     assert!(!stderr.contains(['\u{1b}', '\u{7}']), "{stderr:?}");
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn output_dir_outside_the_archive() {
+    let f = good().file("config.toml", &format!("output_dir = \"../site\"\n{CONFIG}"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn output_dir_with_a_dot_component_is_accepted() {
+    let f = good().file("config.toml", &format!("output_dir = \"./site/./out\"\n{CONFIG}"));
+    let out = f.run(&["build"]);
+    assert!(out.success, "{}", out.stderr);
+    assert!(f.root().join("site/out/index.html").is_file());
+    assert!(!f.root().join("public").exists());
+}
