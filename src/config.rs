@@ -4,13 +4,18 @@
 //! exactly what serde reads (unknown keys rejected), and [`Config`] is the
 //! checked form the pipeline uses, with defaults filled in and derived values
 //! such as the URL path prefix computed once. Command-line overrides are
-//! applied by the caller before [`Config::check`].
+//! applied by the caller before [`Config::check`]. Turning TOML errors into
+//! diagnostics, for this file, front matter and entities.toml alike, is
+//! the job of the `toml_errors` submodule.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::diag::{Diagnostic, Location};
+
+mod toml_errors;
+pub use toml_errors::{Keys, key_in_table, toml_error, top_level_keys_in_table};
 
 /// Names that a taxonomy may not take because the site already uses them.
 const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph"];
@@ -145,7 +150,8 @@ impl Config {
                     .hint("run annals in an archive folder, or pass --root DIR"),
             ]
         })?;
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig =
+            toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0..text.len(), &e, &CONFIG_KEYS)])?;
         Config::check(raw, overrides, &shown, &text)
     }
 
@@ -227,26 +233,27 @@ impl Config {
     }
 }
 
-const CONFIG_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "theme",
-    "output_dir",
-    "taxonomies",
-    "name",
-    "links",
-    "detect_mentions",
-    "related",
-    "count",
-    "terms",
-    "entities",
-    "citations",
-    "time",
-    "markdown",
-    "unsafe_html",
-];
+/// The keys of config.toml, for hints.
+const CONFIG_KEYS: Keys = Keys {
+    top: &[
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "theme",
+        "output_dir",
+        "taxonomies",
+        "links",
+        "related",
+        "markdown",
+    ],
+    tables: &[
+        ("taxonomies", Some(&["name", "title"])),
+        ("links", Some(&["detect_mentions"])),
+        ("related", Some(&["count", "terms", "entities", "citations", "time"])),
+        ("markdown", Some(&["unsafe_html"])),
+    ],
+};
 
 fn normalise_base_url(url: &str) -> Result<String, String> {
     let rest = url
@@ -333,42 +340,6 @@ fn locate_key(file: &Path, text: &str, key: &str) -> Location {
     Location::from_span(file, text, start..start + key.len())
 }
 
-/// Converts a TOML parse or shape error into a diagnostic. `offset` is where
-/// the TOML text starts inside `text` (the whole file), so that line numbers
-/// match the file the maintainer edits.
-pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error, known_keys: &[&str]) -> Diagnostic {
-    let message = error.message().trim_end().to_string();
-    let mut diag = Diagnostic::error(first_sentence(&message));
-    if let Some(span) = error.span() {
-        diag = diag.at(Location::from_span(file, text, offset + span.start..offset + span.end));
-    } else {
-        diag = diag.at(Location::from_span(
-            file,
-            text,
-            offset.saturating_sub(4)..offset.saturating_sub(1),
-        ));
-    }
-    if let Some(unknown) = unknown_field(&message) {
-        let hint = match did_you_mean(unknown, known_keys.iter().copied()) {
-            Some(known) => format!("did you mean `{known}`?"),
-            None => format!("remove `{unknown}`, or put it under [extra] if templates need it"),
-        };
-        diag = diag.hint(hint);
-    } else if message.starts_with("missing field") {
-        diag = diag.hint("add the key with a value, e.g. title = \"...\"");
-    }
-    diag
-}
-
-fn first_sentence(message: &str) -> String {
-    message.lines().next().unwrap_or(message).to_string()
-}
-
-fn unknown_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `")?;
-    rest.split('`').next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,8 +387,15 @@ mod tests {
     }
 
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            vec![toml_error(
+                Path::new("config.toml"),
+                text,
+                0..text.len(),
+                &e,
+                &CONFIG_KEYS,
+            )]
+        })?;
         Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
     }
 

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::toml_error;
+use crate::config::{Keys, toml_error};
 use crate::diag::{Diagnostic, Location, did_you_mean};
 
 pub const FILE: &str = "content/entities.toml";
@@ -63,7 +63,10 @@ struct RawEntity {
     description: Option<String>,
 }
 
-const KEYS: &[&str] = &["entity", "name", "kind", "slug", "other_names", "description"];
+const KEYS: Keys = Keys {
+    top: &["entity"],
+    tables: &[("entity", Some(&["name", "kind", "slug", "other_names", "description"]))],
+};
 
 /// Reads `content/entities.toml` if the archive has one.
 pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
@@ -74,7 +77,8 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(vec![Diagnostic::error(format!("cannot read {FILE}: {e}"))]),
     };
-    let raw: EntitiesFile = toml::from_str(&text).map_err(|e| vec![toml_error(file, &text, 0, &e, KEYS)])?;
+    let raw: EntitiesFile =
+        toml::from_str(&text).map_err(|e| vec![toml_error(file, &text, 0..text.len(), &e, &KEYS)])?;
     let mut errors = Vec::new();
     let mut entities: Vec<Entity> = Vec::with_capacity(raw.entity.len());
     for r in raw.entity {

@@ -521,7 +521,8 @@ impl DocumentBuilder<'_> {
     }
 
     /// `offset` is where the front matter starts in the file.
-    fn build(mut self, fm: FrontMatter, offset: usize, body: &str, body_offset: usize) -> DocumentResult {
+    fn build(mut self, mut fm: FrontMatter, offset: usize, body: &str, body_offset: usize) -> DocumentResult {
+        self.warnings.append(&mut fm.warnings);
         let slug = self.slug(&fm, offset);
         let date = self.date(&fm, offset);
         let (seed, text) = self.seed_text(&fm, offset, body);
@@ -733,6 +734,13 @@ impl DocumentBuilder<'_> {
         let known: Vec<&str> = self.config.taxonomies.iter().map(|t| t.name.as_str()).collect();
         for name in fm.taxonomies.keys() {
             if !known.contains(&name.get_ref().as_str()) {
+                let start = offset + name.span().start;
+                if frontmatter::KEYS.top.contains(&name.get_ref().as_str()) {
+                    if let Some(d) = crate::config::key_in_table(self.file, self.text, offset, name.get_ref(), start) {
+                        self.errors.push(d);
+                        continue;
+                    }
+                }
                 let hint = match did_you_mean(name.get_ref(), known.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None if known.is_empty() => "declare taxonomies in config.toml with [[taxonomies]]".to_string(),

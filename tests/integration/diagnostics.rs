@@ -240,3 +240,37 @@ fn output_dir_with_a_dot_component_is_accepted() {
     assert!(f.root().join("site/out/index.html").is_file());
     assert!(!f.root().join("public").exists());
 }
+
+#[test]
+fn config_key_after_a_table() {
+    // In TOML every key after `[[taxonomies]]` belongs to the last taxonomy.
+    let f = good().file("config.toml", &format!("{CONFIG}output_dir = \"site\"\n"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn front_matter_keys_inside_tables() {
+    // `date` and `authors` below `[taxonomies]` are read as taxonomies,
+    // and `title` below `[extra]` as an extra field.
+    let f = good()
+        .doc(
+            "b",
+            "title = \"B\"\n[taxonomies]\ntopics = [\"data\"]\ndate = 2020-01-01",
+            "",
+        )
+        .doc(
+            "c",
+            "title = \"C\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\"]\nauthors = [\"MIIT\"]",
+            "",
+        )
+        .doc("d", "date = 2020-01-01\n[extra]\nedition = 2\ntitle = \"D\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn front_matter_key_inside_extra_is_a_warning() {
+    let f = good().doc("b", "title = \"B\"\n[extra]\ndate = 2020-01-01\ndraft = true", "");
+    let out = f.run(&["check"]);
+    assert!(out.success, "{}", out.stderr);
+    insta::assert_snapshot!(out.stderr);
+}
