@@ -174,6 +174,10 @@ impl Config {
                         .at(loc)
                         .hint("use lowercase ASCII letters, digits and hyphens, e.g. \"topics\""),
                 );
+            } else if let Some(d) =
+                crate::content::slug::too_long(&name, "taxonomy name", "<name>/", "shorten the name")
+            {
+                problems.push(d.at(loc));
             } else if RESERVED_PATHS.contains(&name.as_str()) {
                 problems.push(
                     Diagnostic::error(format!("taxonomy name `{name}` is reserved by annals"))

@@ -191,6 +191,15 @@ fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut to its first 40 characters and an ellipsis, when longer: for
+/// quoting a name in a message when the name itself is the problem.
+pub fn abridged(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// The closest of `candidates` to `unknown`, if it is close enough to be a
 /// likely typo.
 pub fn did_you_mean<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -268,6 +277,13 @@ mod tests {
             "a, the six characters of the escape, b"
         );
         assert!(!shown.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn long_names_are_abridged() {
+        assert_eq!(abridged("short"), "short");
+        assert_eq!(abridged(&"数".repeat(40)), "数".repeat(40));
+        assert_eq!(abridged(&"数".repeat(41)), format!("{}…", "数".repeat(40)));
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
                             .at(at(s.span()))
                             .hint("use lowercase ASCII letters, digits and single hyphens"),
                     );
+                } else if let Some(d) =
+                    super::slug::too_long(s.get_ref(), "entity slug", "entities/<slug>/", "shorten it")
+                {
+                    errors.push(d.at(at(s.span())));
                 }
                 s.get_ref().clone()
             }
@@ -113,6 +117,13 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
                             .at(at(r.name.span()))
                             .hint("add slug = \"...\" with lowercase ASCII letters, digits and hyphens"),
                     );
+                } else if let Some(d) = super::slug::too_long(
+                    &derived,
+                    "the slug made from this name",
+                    "entities/<slug>/",
+                    "give the entity a shorter slug = \"...\"",
+                ) {
+                    errors.push(d.at(at(r.name.span())));
                 }
                 derived
             }

@@ -136,7 +136,7 @@ pub struct FrontMatter {
     #[serde(default)]
     pub related: Vec<Spanned<String>>,
     #[serde(default)]
-    pub taxonomies: BTreeMap<Spanned<String>, Vec<String>>,
+    pub taxonomies: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     pub extra: toml::Table,
     /// What is legal TOML but probably not meant, found while parsing.

@@ -588,6 +588,8 @@ impl DocumentBuilder<'_> {
                             "use lowercase ASCII letters, digits and single hyphens, e.g. \"14th-fyp-informatization\"",
                         ),
                 );
+            } else if let Some(d) = slug::too_long(slug.get_ref(), "slug", "documents/<slug>/", "shorten the slug") {
+                self.errors.push(d.at(self.at(slug.span(), offset)));
             }
             return slug.get_ref().clone();
         }
@@ -757,13 +759,22 @@ impl DocumentBuilder<'_> {
             .taxonomies
             .iter()
             .map(|t| {
-                let terms = fm
-                    .taxonomies
+                let written = fm.taxonomies.iter().find(|(k, _)| *k.get_ref() == t.name);
+                let terms = written.map(|(_, v)| v.as_slice()).unwrap_or_default();
+                // Folding makes a name at most half as long again in bytes
+                // (`İ` lowercases to `i̇`): shorter terms need no look.
+                for term in terms
                     .iter()
-                    .find(|(k, _)| *k.get_ref() == t.name)
-                    .map(|(_, v)| dedup_terms(v))
-                    .unwrap_or_default();
-                (t.name.clone(), terms)
+                    .filter(|t| t.get_ref().len() * 3 / 2 > slug::MAX_NAME_BYTES)
+                {
+                    let segment = slug::slugify(term.get_ref().trim());
+                    let folder = format!("{}/<term>/", t.name);
+                    let fix = "shorten the term";
+                    if let Some(d) = slug::too_long(&segment, "the URL segment of this term", &folder, fix) {
+                        self.errors.push(d.at(self.at(term.span(), offset)));
+                    }
+                }
+                (t.name.clone(), dedup_terms(terms))
             })
             .collect()
     }
@@ -773,9 +784,9 @@ fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     crate::hash::of(&(seed, bytes))
 }
 
-fn dedup_terms(terms: &[String]) -> Vec<String> {
+fn dedup_terms(terms: &[toml::Spanned<String>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(terms.len());
-    for t in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+    for t in terms.iter().map(|t| t.get_ref().trim()).filter(|t| !t.is_empty()) {
         if !out.iter().any(|o| o == t) {
             out.push(t.to_string());
         }

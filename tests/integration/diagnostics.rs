@@ -274,3 +274,43 @@ fn front_matter_key_inside_extra_is_a_warning() {
     assert!(out.success, "{}", out.stderr);
     insta::assert_snapshot!(out.stderr);
 }
+
+#[test]
+fn names_too_long_for_a_file() {
+    // Each becomes one folder name of the output: the file system would
+    // refuse more than 255 bytes. 86 Chinese characters are 258 bytes.
+    let f = good()
+        .doc(
+            "b",
+            &format!("title = \"B\"\ndate = 2020-01-01\nslug = \"{}\"", "b".repeat(256)),
+            "",
+        )
+        .doc(
+            "c",
+            &format!(
+                "title = \"C\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\", \"{}\"]",
+                "数".repeat(86)
+            ),
+            "",
+        )
+        .file(
+            "content/entities.toml",
+            &format!("[[entity]]\nname = \"{}\"\nkind = \"person\"\n", "E".repeat(256)),
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn term_too_long_once_told_apart() {
+    // Both terms fold to the same 255 bytes; the second gets `-2`.
+    let f = good().doc(
+        "b",
+        &format!(
+            "title = \"B\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"{}\", \"A{}\"]",
+            "a".repeat(255),
+            "a".repeat(254)
+        ),
+        "",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
