@@ -89,6 +89,8 @@ fn strictly(options: &BuildOptions, report: &BuildReport) -> Result<(), Vec<Diag
 /// `make_sink` makes for the output directory (known once the config is
 /// read). The sink decides what writing means: a staging folder for
 /// `build`, a comparison with the files already written for `serve`.
+/// A page whose folder name is too long for a file system, or whose path a
+/// static file also takes, is an error before it is handed over.
 pub fn run<S: output::Sink>(
     options: &BuildOptions,
     make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
@@ -164,6 +166,13 @@ pub fn run_with<S: output::Sink>(
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
+    // A static file at the path of a page is found as the page is written;
+    // one at the path of another file annals writes, here.
+    let mut problems: Vec<Diagnostic> = GENERATED
+        .iter()
+        .filter(|_| !partial)
+        .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
+        .collect();
     let render_pages = || -> Vec<Diagnostic> {
         pages
             .par_iter()
@@ -171,6 +180,13 @@ pub fn run_with<S: output::Sink>(
                 let path = renderer.output_path(page);
                 if let Some(problem) = unwritable(&renderer, page, &path) {
                     return Some(problem);
+                }
+                if let Some(file) = theme.statics.get(&path) {
+                    return Some(static_in_the_way(
+                        file,
+                        &renderer.origin(page).page,
+                        Some(page.template()),
+                    ));
                 }
                 let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
                 if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
@@ -190,8 +206,9 @@ pub fn run_with<S: output::Sink>(
     let (errors, graph) = rayon::join(render_pages, || {
         wants_graph.then(|| output::graph::to_json_cached(&archive, &config, graph_cache))
     });
-    if !errors.is_empty() {
-        return Err(first_of_each(errors));
+    problems.extend(errors);
+    if !problems.is_empty() {
+        return Err(first_of_each(problems));
     }
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
@@ -276,6 +293,31 @@ fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Dia
         Some(file) => diag.at(diag::Location::file_only(&file)),
         None => diag,
     })
+}
+
+/// The files annals writes besides the pages, in words.
+const GENERATED: &[(&str, &str)] = &[
+    ("graph.json", "graph.json, the link graph annals writes"),
+    (
+        output::MARKER,
+        "the file that marks the output folder as written by annals",
+    ),
+];
+
+/// A static file of the theme or archive at the path of a page or another
+/// file annals writes (`what`), which it would silently replace. `template`
+/// is the page's, for the hint.
+fn static_in_the_way(file: &render::theme::ThemeFile, what: &str, template: Option<&str>) -> Diagnostic {
+    let publish = "to publish the file as well, rename it or move it to another folder";
+    let hint = match template {
+        Some(template) => format!(
+            "to change the page, override its template instead (put your own templates/{template} in the archive); {publish}"
+        ),
+        None => format!("{publish}; annals writes this file itself"),
+    };
+    Diagnostic::error(format!("static file {} would replace {what}", file.shown.display()))
+        .at(diag::Location::file_only(&file.shown))
+        .hint(hint)
 }
 
 /// The start and end of a long name, which show a suffix such as `-2`.

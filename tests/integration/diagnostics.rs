@@ -314,3 +314,17 @@ fn term_too_long_once_told_apart() {
     );
     insta::assert_snapshot!(failing(&f, &[]));
 }
+
+#[test]
+fn static_files_in_the_way_of_generated_ones() {
+    // Static files are copied to the output root, over whatever is there.
+    let f = good()
+        .file("config.toml", &format!("theme = \"plain\"\n{CONFIG}"))
+        .file("themes/plain/static/topics/index.html", "<p>Topics</p>")
+        .file("static/index.html", "<p>Home</p>")
+        .file("static/documents/plan/index.html", "<p>Plan</p>")
+        .file("static/documents/plan/cover.png", "not in the way")
+        .file("static/404.html", "<p>Lost</p>")
+        .file("static/graph.json", "{}");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
