@@ -91,6 +91,9 @@ impl Document {
     }
 }
 
+/// Drafts left out of a build, each slug with its content file.
+pub type Drafts = Vec<(String, PathBuf)>;
+
 /// Everything `load` found.
 pub struct Loaded {
     pub documents: Vec<Arc<Document>>,
@@ -135,6 +138,9 @@ pub struct Cache {
 pub struct Partial {
     pub documents: Vec<Arc<Document>>,
     pub entities: Vec<entities::Entity>,
+    /// The drafts left out, each slug with its content file: a link to one
+    /// is told it is a draft.
+    pub drafts: Drafts,
     /// Slugs that a failed content file may hold: its file name's and any
     /// `slug = "..."` line in it. Links to these are not reported, since the
     /// document may well exist once its file is fixed.
@@ -148,12 +154,16 @@ impl Cache {
         if !self.walked {
             return None;
         }
-        let documents = self
-            .entries
-            .values()
-            .filter(|c| drafts || !c.document.draft)
-            .map(|c| c.document.clone())
-            .collect();
+        let mut documents = Vec::with_capacity(self.entries.len());
+        let mut left_out = Vec::new();
+        for cached in self.entries.values() {
+            let doc = &cached.document;
+            if drafts || !doc.draft {
+                documents.push(doc.clone());
+            } else {
+                left_out.push((doc.slug.clone(), doc.file.clone()));
+            }
+        }
         let mut absent = std::collections::HashSet::new();
         for file in self.failed.keys() {
             if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
@@ -166,6 +176,7 @@ impl Cache {
         Some(Partial {
             documents,
             entities: self.entities.clone(),
+            drafts: left_out,
             absent,
         })
     }

@@ -328,3 +328,49 @@ fn static_files_in_the_way_of_generated_ones() {
         .file("static/graph.json", "{}");
     insta::assert_snapshot!(failing(&f, &[]));
 }
+
+#[test]
+fn link_to_a_draft() {
+    let f = good()
+        .doc("a-draft", "title = \"Draft\"\ndate = 2020-01-01\ndraft = true", "")
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2020-01-01\nrelated = [\"a-draft\"]",
+            "See [the draft](@/a-draft).",
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+    let out = f.run(&["check", "--drafts"]);
+    assert!(out.success, "with --drafts the draft is there: {}", out.stderr);
+}
+
+#[test]
+fn link_to_a_draft_in_a_rebuild() {
+    // A rebuild that only replaces a document checks its links apart from
+    // a full build; a link to a draft is told the same there.
+    let f = good()
+        .doc("a-draft", "title = \"Draft\"\ndate = 2020-01-01\ndraft = true", "")
+        .doc("b", "title = \"B\"\ndate = 2020-01-01", "Text.");
+    let options = annals::BuildOptions {
+        root: f.root().to_path_buf(),
+        overrides: annals::config::Overrides {
+            output_dir: Some(f.root().join("out")),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut incremental = annals::output::incremental::Incremental::new();
+    incremental.rebuild(&options).unwrap();
+    std::fs::write(
+        f.root().join("content/b.md"),
+        "+++\ntitle = \"B\"\ndate = 2020-01-01\n+++\nSee [the draft](@/a-draft).",
+    )
+    .unwrap();
+    let Err(errors) = incremental.rebuild_after(&options, &["content/b.md".into()]) else {
+        panic!("the link to the draft should fail the rebuild");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message,
+        "document `a-draft` is a draft (content/a-draft.md), left out of this build"
+    );
+}
