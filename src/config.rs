@@ -4,13 +4,18 @@
 //! exactly what serde reads (unknown keys rejected), and [`Config`] is the
 //! checked form the pipeline uses, with defaults filled in and derived values
 //! such as the URL path prefix computed once. Command-line overrides are
-//! applied by the caller before [`Config::check`].
+//! applied by the caller before [`Config::check`]. Turning TOML errors into
+//! diagnostics, for this file, front matter and entities.toml alike, is
+//! the job of the `toml_errors` submodule.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, Location, did_you_mean};
+use crate::diag::{Diagnostic, Location};
+
+mod toml_errors;
+pub use toml_errors::{Keys, key_in_table, toml_error, top_level_keys_in_table};
 
 /// Names that a taxonomy may not take because the site already uses them.
 const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph"];
@@ -148,7 +153,8 @@ impl Config {
                     .hint("run annals in an archive folder, or pass --root DIR"),
             ]
         })?;
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig =
+            toml::from_str(&text).map_err(|e| vec![toml_error(&shown, &text, 0..text.len(), &e, &CONFIG_KEYS)])?;
         Config::check(raw, overrides, &shown, &text)
     }
 
@@ -171,6 +177,10 @@ impl Config {
                         .at(loc)
                         .hint("use lowercase ASCII letters, digits and hyphens, e.g. \"topics\""),
                 );
+            } else if let Some(d) =
+                crate::content::slug::too_long(&name, "taxonomy name", "<name>/", "shorten the name")
+            {
+                problems.push(d.at(loc));
             } else if RESERVED_PATHS.contains(&name.as_str()) {
                 problems.push(
                     Diagnostic::error(format!("taxonomy name `{name}` is reserved by annals"))
@@ -186,15 +196,16 @@ impl Config {
                 taxonomies.push(TaxonomyConfig { name, title: t.title });
             }
         }
-        if let Some(dir) = &raw.output_dir {
-            if let Err(message) = check_output_dir(dir) {
+        let output_dir = raw.output_dir.as_deref().map(|dir| {
+            check_output_dir(dir).unwrap_or_else(|(message, hint)| {
                 problems.push(
                     Diagnostic::error(message)
                         .at(locate_key(file, text, "output_dir"))
-                        .hint("name a folder inside the archive, e.g. \"public\"; use --output to write anywhere else"),
+                        .hint(hint),
                 );
-            }
-        }
+                PathBuf::new()
+            })
+        });
         if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
@@ -208,7 +219,8 @@ impl Config {
         let output_dir = overrides
             .output_dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())));
+            .or(output_dir)
+            .unwrap_or_else(|| PathBuf::from("public"));
         Ok(Config {
             title: raw.title,
             description: raw.description.unwrap_or_default(),
@@ -235,26 +247,27 @@ impl Config {
     }
 }
 
-const CONFIG_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "theme",
-    "output_dir",
-    "taxonomies",
-    "name",
-    "links",
-    "detect_mentions",
-    "related",
-    "count",
-    "terms",
-    "entities",
-    "citations",
-    "time",
-    "markdown",
-    "unsafe_html",
-];
+/// The keys of config.toml, for hints.
+const CONFIG_KEYS: Keys = Keys {
+    top: &[
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "theme",
+        "output_dir",
+        "taxonomies",
+        "links",
+        "related",
+        "markdown",
+    ],
+    tables: &[
+        ("taxonomies", Some(&["name", "title"])),
+        ("links", Some(&["detect_mentions"])),
+        ("related", Some(&["count", "terms", "entities", "citations", "time"])),
+        ("markdown", Some(&["unsafe_html"])),
+    ],
+};
 
 fn normalise_base_url(url: &str) -> Result<String, String> {
     let rest = url
@@ -283,18 +296,49 @@ fn url_path(base_url: &str) -> String {
 const INPUT_DIRS: &[&str] = &["content", "seeds", "templates", "themes", "static"];
 
 /// `output_dir` must be a folder inside the archive root, and not one that
-/// holds its inputs.
-fn check_output_dir(dir: &str) -> Result<(), String> {
+/// holds its inputs. Returns it without `.` components (`./public` is
+/// `public`), or what is wrong with it and what to write instead.
+fn check_output_dir(dir: &str) -> Result<PathBuf, (String, String)> {
     use std::path::Component;
-    let path = Path::new(dir);
-    if !path.components().all(|c| matches!(c, Component::Normal(_))) || dir.trim().is_empty() {
-        return Err(format!("output_dir `{dir}` is not a folder inside the archive"));
+    let elsewhere = "to write outside the archive, give the folder to --output on the command line instead";
+    let mut folder = PathBuf::new();
+    for part in Path::new(dir).components() {
+        match part {
+            Component::CurDir => {}
+            Component::Normal(name) => folder.push(name),
+            Component::ParentDir => {
+                return Err((
+                    format!("output_dir `{dir}` leaves the archive through `..`"),
+                    format!(
+                        "output_dir is a folder inside the archive, relative to config.toml, e.g. \"public\"; {elsewhere}"
+                    ),
+                ));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err((
+                    format!("output_dir `{dir}` is an absolute path"),
+                    format!(
+                        "output_dir is a folder inside the archive, relative to config.toml, e.g. \"public\"; {elsewhere}"
+                    ),
+                ));
+            }
+        }
     }
-    let first = path.components().next().and_then(|c| c.as_os_str().to_str());
+    if folder.as_os_str().is_empty() {
+        return Err((
+            format!("output_dir `{dir}` is the archive folder itself"),
+            "name a folder inside it, e.g. \"public\": each build replaces the whole output folder".to_string(),
+        ));
+    }
+    let first = folder.components().next().and_then(|c| c.as_os_str().to_str());
     if let Some(input) = first.filter(|f| INPUT_DIRS.contains(f)) {
-        return Err(format!("output_dir `{dir}` is inside `{input}/`, which annals reads"));
+        return Err((
+            format!("output_dir `{dir}` is inside `{input}/`, which annals reads"),
+            "choose a folder annals does not read, e.g. \"public\": each build replaces the whole output folder"
+                .to_string(),
+        ));
     }
-    Ok(())
+    Ok(folder)
 }
 
 /// Whether `name` names a folder directly inside another: one plain path
@@ -318,68 +362,62 @@ fn locate_key(file: &Path, text: &str, key: &str) -> Location {
     Location::from_span(file, text, start..start + key.len())
 }
 
-/// Converts a TOML parse or shape error into a diagnostic. `offset` is where
-/// the TOML text starts inside `text` (the whole file), so that line numbers
-/// match the file the maintainer edits.
-pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error, known_keys: &[&str]) -> Diagnostic {
-    let message = error.message().trim_end().to_string();
-    let mut diag = Diagnostic::error(first_sentence(&message));
-    if let Some(span) = error.span() {
-        diag = diag.at(Location::from_span(file, text, offset + span.start..offset + span.end));
-    } else {
-        diag = diag.at(Location::from_span(
-            file,
-            text,
-            offset.saturating_sub(4)..offset.saturating_sub(1),
-        ));
-    }
-    if let Some(unknown) = unknown_field(&message) {
-        let hint = match did_you_mean(unknown, known_keys.iter().copied()) {
-            Some(known) => format!("did you mean `{known}`?"),
-            None => format!("remove `{unknown}`, or put it under [extra] if templates need it"),
-        };
-        diag = diag.hint(hint);
-    } else if let Some(field) = missing_field(&message) {
-        diag = diag.hint(format!("add the key with a value: {field} = \"...\""));
-    } else if message.starts_with("invalid basic string, expected `\"`")
-        || message.starts_with("invalid literal string, expected `'`")
-    {
-        diag = diag.hint("close the string on the same line; text of several lines goes between \"\"\" and \"\"\"");
-    }
-    diag
-}
-
-fn first_sentence(message: &str) -> String {
-    message.lines().next().unwrap_or(message).to_string()
-}
-
-fn unknown_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `")?;
-    rest.split('`').next()
-}
-
-fn missing_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split('`').next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn output_dir_stays_inside_the_archive() {
-        for good in ["public", "site/out", "_site"] {
-            assert!(check_output_dir(good).is_ok(), "{good}");
+        for (written, folder) in [
+            ("public", "public"),
+            ("site/out", "site/out"),
+            ("_site", "_site"),
+            ("./public", "public"),
+            ("./site/./out/", "site/out"),
+            ("././x", "x"),
+        ] {
+            assert_eq!(check_output_dir(written), Ok(PathBuf::from(folder)), "{written}");
         }
-        for bad in ["/tmp/x", "../x", "public/../..", ".", "", "content", "seeds/out"] {
+        for bad in [
+            "/tmp/x",
+            "../x",
+            "public/../..",
+            "./../x",
+            ".",
+            "./",
+            "",
+            "content",
+            "./seeds/out",
+        ] {
             assert!(check_output_dir(bad).is_err(), "{bad}");
         }
     }
 
+    #[test]
+    fn a_refused_output_dir_says_why_and_what_to_write() {
+        let (message, hint) = check_output_dir("../site").unwrap_err();
+        assert_eq!(message, "output_dir `../site` leaves the archive through `..`");
+        assert!(hint.contains("e.g. \"public\"") && hint.contains("--output"), "{hint}");
+        let (message, _) = check_output_dir("/srv/www").unwrap_err();
+        assert_eq!(message, "output_dir `/srv/www` is an absolute path");
+    }
+
+    #[test]
+    fn output_dir_is_kept_without_dot_components() {
+        let c = check("title = \"A\"\nbase_url = \"https://x.org\"\noutput_dir = \"./site/./out\"\n").unwrap();
+        assert_eq!(c.output_dir, PathBuf::from("site/out"));
+    }
+
     fn check(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| vec![toml_error(Path::new("config.toml"), text, 0, &e, CONFIG_KEYS)])?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            vec![toml_error(
+                Path::new("config.toml"),
+                text,
+                0..text.len(),
+                &e,
+                &CONFIG_KEYS,
+            )]
+        })?;
         Config::check(raw, &Overrides::default(), Path::new("config.toml"), text)
     }
 

@@ -6,7 +6,14 @@
 //! hint. Stages collect diagnostics instead of stopping at the first one, so a
 //! maintainer sees every problem of an archive in one run. This module only
 //! formats; deciding whether a diagnostic stops the build is the caller's job.
+//!
+//! File names, source lines, messages and hints come from the archive, so
+//! printing one must not let it drive the terminal: control characters (an
+//! ESC that starts a colour or cursor sequence, say) are printed escaped, as
+//! `\u{1b}`, in one place, [`Diagnostic`]'s `Display`, with the caret still
+//! under the escaped text.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -117,29 +124,79 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}: {}", printable(&self.message))?;
         if let Some(loc) = &self.location {
+            let file = loc.file.display().to_string();
+            let file = printable(&file);
             if loc.line == 0 {
-                writeln!(f, "  --> {}", loc.file.display())?;
+                writeln!(f, "  --> {file}")?;
             } else {
                 let gutter = loc.line.to_string().len();
                 let pad = " ".repeat(gutter);
-                writeln!(f, "{pad}--> {}:{}:{}", loc.file.display(), loc.line, loc.column)?;
+                writeln!(f, "{pad}--> {file}:{}:{}", loc.line, loc.column)?;
                 writeln!(f, "{pad} |")?;
-                writeln!(f, "{} | {}", loc.line, loc.source_line)?;
-                let indent: String = loc
-                    .source_line
-                    .chars()
-                    .take(loc.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                writeln!(f, "{pad} | {indent}{}", "^".repeat(loc.width))?;
+                writeln!(f, "{} | {}", loc.line, printable(&loc.source_line))?;
+                // The caret goes under the escaped text: each character
+                // before it takes as many columns as it is printed with.
+                let mut chars = loc.source_line.chars();
+                let mut indent = String::new();
+                for c in chars.by_ref().take(loc.column - 1) {
+                    match c {
+                        '\t' => indent.push('\t'),
+                        c => indent.extend(std::iter::repeat_n(' ', printed_width(c))),
+                    }
+                }
+                let under: usize = chars
+                    .map(printed_width)
+                    .chain(std::iter::repeat(1))
+                    .take(loc.width)
+                    .sum();
+                writeln!(f, "{pad} | {indent}{}", "^".repeat(under))?;
             }
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = help: {hint}")?;
+            writeln!(f, "  = help: {}", printable(hint))?;
         }
         Ok(())
+    }
+}
+
+/// Whether `c` is printed escaped: control characters (an ESC would start a
+/// terminal sequence, a carriage return move the cursor back) and the
+/// invisible marks that reorder the text around them. Tabs are printed as
+/// they are, so that the caret can line up under a tab-indented line.
+fn escaped(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// How many columns `c` takes once printed (wide characters aside).
+fn printed_width(c: char) -> usize {
+    if escaped(c) { c.escape_unicode().len() } else { 1 }
+}
+
+/// `text` as it is safe to print on a terminal: every character that
+/// [`escaped`] picks is written as a Rust escape, `\u{1b}`.
+fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` cut to its first 40 characters and an ellipsis, when longer: for
+/// quoting a name in a message when the name itself is the problem.
+pub fn abridged(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -185,6 +242,53 @@ mod tests {
             d.to_string(),
             "error: unknown key `titel`\n --> x.md:2:1\n  |\n2 | titel = 2\n  | ^^^^^\n  = help: did you mean `title`?\n"
         );
+    }
+
+    #[test]
+    fn control_characters_are_printed_escaped_with_the_caret_under_them() {
+        let text = "+++\ntitle = \"\u{1b}[31mred\"\n+++\n";
+        let start = text.find("red").unwrap();
+        let loc = Location::from_span(Path::new("content/\u{1b}[2Jx.md"), text, start..start + 3);
+        let d = Diagnostic::error("slug `\u{1b}[31m` is not valid")
+            .at(loc)
+            .hint("rename\u{7}\rit\u{202e}");
+        assert_eq!(
+            d.to_string(),
+            "error: slug `\\u{1b}[31m` is not valid\n \
+             --> content/\\u{1b}[2Jx.md:2:15\n  |\n\
+             2 | title = \"\\u{1b}[31mred\"\n  \
+             |                    ^^^\n  \
+             = help: rename\\u{7}\\u{d}it\\u{202e}\n"
+        );
+        let file_only = Diagnostic::warning("x").at(Location::file_only(Path::new("a\nb.md")));
+        assert_eq!(file_only.to_string(), "warning: x\n  --> a\\u{a}b.md\n");
+    }
+
+    #[test]
+    fn the_caret_spans_escaped_characters_and_keeps_tabs() {
+        let text = "\tkey = \"a\u{1b}b\"\n";
+        let start = text.find('a').unwrap();
+        let loc = Location::from_span(Path::new("x.toml"), text, start..start + 3);
+        let shown = Diagnostic::error("e").at(loc).to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[3], "1 | \tkey = \"a\\u{1b}b\"");
+        assert_eq!(
+            lines[4], "  | \t       ^^^^^^^^",
+            "a, the six characters of the escape, b"
+        );
+        assert!(!shown.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn long_names_are_abridged() {
+        assert_eq!(abridged("short"), "short");
+        assert_eq!(abridged(&"数".repeat(40)), "数".repeat(40));
+        assert_eq!(abridged(&"数".repeat(41)), format!("{}…", "数".repeat(40)));
+    }
+
+    #[test]
+    fn plain_text_is_printed_as_it_is() {
+        assert!(matches!(printable("平安中国 \t x"), Cow::Borrowed(_)));
     }
 
     #[test]

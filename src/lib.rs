@@ -106,6 +106,8 @@ fn strictly(options: &BuildOptions, report: &BuildReport) -> Result<(), Vec<Diag
 /// `make_sink` makes for the output directory (known once the config is
 /// read, and made before anything else is). The sink decides what writing means: a staging folder for
 /// `build`, a comparison with the files already written for `serve`.
+/// A page whose folder name is too long for a file system, or whose path a
+/// static file also takes, is an error before it is handed over.
 pub fn run<S: output::Sink>(
     options: &BuildOptions,
     make_sink: impl FnOnce(&std::path::Path) -> Result<S, Vec<Diagnostic>>,
@@ -220,16 +222,36 @@ fn run_stages<S: output::Sink>(
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
+    // A static file at the path of a page is found as the page is written;
+    // one at the path of another file annals writes, here.
+    let mut problems: Vec<Diagnostic> = GENERATED
+        .iter()
+        .filter(|_| !partial)
+        .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
+        .collect();
     let render_pages = || -> Vec<Diagnostic> {
         pages
             .par_iter()
             .filter_map(|&page| {
                 let path = renderer.output_path(page);
+                if let Some(problem) = unwritable(&renderer, page, &path) {
+                    return Some(problem);
+                }
+                if let Some(file) = theme.statics.get(&path) {
+                    return Some(static_in_the_way(
+                        file,
+                        &renderer.origin(page).page,
+                        Some(page.template()),
+                    ));
+                }
                 let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
                 if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
                     return None;
                 }
-                let written = renderer.render(page).and_then(|bytes| put(&path, &bytes, fingerprint));
+                let written = renderer.render(page).and_then(|bytes| {
+                    sink.put(&path, &bytes, fingerprint)
+                        .map_err(|e| write_error(&renderer.origin(page), &path, &output, &e))
+                });
                 written.err()
             })
             .collect()
@@ -240,8 +262,9 @@ fn run_stages<S: output::Sink>(
     let (errors, graph) = rayon::join(render_pages, || {
         wants_graph.then(|| output::graph::to_json_cached(&archive, config, graph_cache))
     });
-    if !errors.is_empty() {
-        return Err(first_of_each(errors));
+    problems.extend(errors);
+    if !problems.is_empty() {
+        return Err(first_of_each(problems));
     }
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
@@ -332,6 +355,102 @@ fn check_what_loaded(options: &BuildOptions, config: &Config, caches: &mut Cache
     errors
 }
 
+/// Why `page` cannot be written at `path`: a folder name longer than file
+/// systems take. The loaders check every slug, taxonomy name and term where
+/// it is written; what is left is a term whose URL segment took a suffix
+/// (`-2`) because another term folds to the same one.
+fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Diagnostic> {
+    let long = path
+        .split('/')
+        .find(|name| name.len() > content::slug::MAX_NAME_BYTES)?;
+    let origin = renderer.origin(page);
+    let diag = Diagnostic::error(format!(
+        "{} needs a folder name of {} bytes, too long for a file name",
+        origin.page,
+        long.len()
+    ))
+    .hint(format!(
+        "the folder would be `{}`, and common file systems take at most {} bytes per file name; shorten the name it is made from",
+        ends_of(long),
+        content::slug::MAX_NAME_BYTES
+    ));
+    Some(match origin.file {
+        Some(file) => diag.at(diag::Location::file_only(&file)),
+        None => diag,
+    })
+}
+
+/// The files annals writes besides the pages, in words.
+const GENERATED: &[(&str, &str)] = &[
+    ("graph.json", "graph.json, the link graph annals writes"),
+    (
+        output::MARKER,
+        "the file that marks the output folder as written by annals",
+    ),
+];
+
+/// A static file of the theme or archive at the path of a page or another
+/// file annals writes (`what`), which it would silently replace. `template`
+/// is the page's, for the hint.
+fn static_in_the_way(file: &render::theme::ThemeFile, what: &str, template: Option<&str>) -> Diagnostic {
+    let publish = "to publish the file as well, rename it or move it to another folder";
+    let hint = match template {
+        Some(template) => format!(
+            "to change the page, override its template instead (put your own templates/{template} in the archive); {publish}"
+        ),
+        None => format!("{publish}; annals writes this file itself"),
+    };
+    Diagnostic::error(format!("static file {} would replace {what}", file.shown.display()))
+        .at(diag::Location::file_only(&file.shown))
+        .hint(hint)
+}
+
+/// The start and end of a long name, which show a suffix such as `-2`.
+fn ends_of(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= 40 {
+        return name.to_string();
+    }
+    let start: String = chars[..24].iter().collect();
+    let end: String = chars[chars.len() - 12..].iter().collect();
+    format!("{start}…{end}")
+}
+
+/// The system's number for "file name too long" (ENAMETOOLONG; on Windows
+/// ERROR_FILENAME_EXCED_RANGE). `io::ErrorKind::InvalidFilename` says the
+/// same but needs a newer Rust than annals supports.
+const NAME_TOO_LONG: i32 = if cfg!(windows) {
+    206
+} else if cfg!(any(target_os = "linux", target_os = "android")) {
+    36
+} else if cfg!(any(target_os = "solaris", target_os = "illumos")) {
+    78
+} else {
+    63
+};
+
+/// An error writing a page into `output`. A name the file system finds too
+/// long (it may take fewer than the 255 bytes checked for, as encrypted
+/// home folders do) is reported with the page and the file its name comes
+/// from.
+fn write_error(origin: &render::Origin, path: &str, output: &std::path::Path, e: &std::io::Error) -> Diagnostic {
+    if e.raw_os_error() != Some(NAME_TOO_LONG) {
+        return Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display()));
+    }
+    let diag = Diagnostic::error(format!(
+        "cannot write {}: the file system finds its path `{path}` too long ({e})",
+        origin.page
+    ));
+    let limit = "this file system takes fewer than the 255 bytes per file name most do";
+    match &origin.file {
+        Some(file) => diag.at(diag::Location::file_only(file)).hint(format!(
+            "the page's folder is named after a name in {}: shorten it there ({limit})",
+            file.display()
+        )),
+        None => diag.hint(format!("{limit}; write the site to another one with --output")),
+    }
+}
+
 /// Stage timings, printed to standard error when `ANNALS_TIMINGS` is set:
 /// a profiling aid that costs nothing otherwise.
 ///
@@ -403,4 +522,44 @@ fn first_of_each(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
         seen.insert(key)
     });
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_too_long_at_write_time_names_the_page_and_its_file() {
+        let origin = render::Origin {
+            page: "the page of document `plan`".to_string(),
+            file: Some(PathBuf::from("content/plan.md")),
+        };
+        // What the system says to a name of 300 bytes.
+        let tmp = tempfile::tempdir().unwrap();
+        let e = std::fs::write(tmp.path().join("a".repeat(300)), "x").unwrap_err();
+        let d = write_error(&origin, "documents/plan/index.html", std::path::Path::new("public"), &e);
+        assert_eq!(
+            d.message,
+            format!(
+                "cannot write the page of document `plan`: the file system finds its path `documents/plan/index.html` too long ({e})"
+            )
+        );
+        assert_eq!(d.location.unwrap().file, PathBuf::from("content/plan.md"));
+        assert!(d.hint.unwrap().contains("shorten it there"));
+        let other = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let d = write_error(
+            &origin,
+            "documents/plan/index.html",
+            std::path::Path::new("public"),
+            &other,
+        );
+        assert_eq!(d.message, "cannot write documents/plan/index.html into public: denied");
+    }
+
+    #[test]
+    fn a_long_name_is_shown_by_its_ends() {
+        assert_eq!(ends_of("short-2"), "short-2");
+        let long = format!("{}-2", "a".repeat(255));
+        assert_eq!(ends_of(&long), format!("{}…{}-2", "a".repeat(24), "a".repeat(10)));
+    }
 }

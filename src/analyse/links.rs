@@ -6,9 +6,10 @@
 //! same single pass. Every occurrence keeps the anchor of the paragraph it is
 //! in and the sentence around it, so a "Cited by" list can quote the sentence
 //! and link to the exact paragraph. Explicit links and `related` slugs that do
-//! not resolve are errors pointing at the file and line that hold them; a
-//! name two documents or entities share is a warning naming both, at the
-//! file of the one it is not linked to.
+//! not resolve are errors pointing at the file and line that hold them (one
+//! that names a draft left out of the build says so); a name two documents
+//! or entities share is a warning naming both, at the file of the one it is
+//! not linked to.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 use super::DocId;
 use super::mentions::{EntityId, Matcher, Target};
 use crate::content::entities::Entity;
-use crate::content::{Document, Text};
+use crate::content::{Document, Drafts, Text};
 use crate::diag::{Diagnostic, Location, did_you_mean};
 use crate::render::markdown::{self, ExplicitLink, Segment};
 use crate::render::text::{has_mentions, text_start};
@@ -132,16 +133,24 @@ pub struct Cache {
     scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
 }
 
+/// Documents that links may name besides those analysed.
+#[derive(Clone, Copy)]
+pub struct Elsewhere<'a> {
+    /// Slugs that content files which failed to load may hold: links to
+    /// them are not reported, since they may resolve once the file is fixed.
+    pub absent: &'a HashSet<String>,
+    /// Drafts left out of the build: a link to one is told so.
+    pub drafts: &'a Drafts,
+}
+
 /// Builds the graph. `root` is read again only to quote lines in errors.
-/// Links to the `absent` slugs (documents that failed to load) are not
-/// reported.
 pub fn build(
     root: &Path,
     documents: &[Arc<Document>],
     entities: &[Entity],
     by_slug: &crate::hash::Map<String, DocId>,
     detect_mentions: bool,
-    absent: &HashSet<String>,
+    elsewhere: Elsewhere,
     cache: &mut Cache,
 ) -> Built {
     let key_of = key_of(documents, entities);
@@ -199,7 +208,7 @@ pub fn build(
         documents,
         documents.iter().map(|d| &**d).zip(&scans),
         by_slug,
-        absent,
+        elsewhere,
     );
     let warnings = ambiguous_warnings(&cache.ambiguous, documents, by_slug);
     let target_of = target_of(entities, by_slug);
@@ -415,7 +424,7 @@ fn check_references<'a>(
     documents: &[Arc<Document>],
     checked: impl Iterator<Item = (&'a Document, &'a Arc<Scan>)>,
     by_slug: &crate::hash::Map<String, DocId>,
-    absent: &HashSet<String>,
+    elsewhere: Elsewhere,
 ) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let slugs = || by_slug.keys().map(String::as_str);
@@ -442,9 +451,7 @@ fn check_references<'a>(
                 )
             };
             let Some(&target) = by_slug.get(&link.slug) else {
-                if !absent.contains(&link.slug) {
-                    errors.push(unknown_slug(&link.slug, at(), slugs()));
-                }
+                errors.extend(unresolved(&link.slug, at, elsewhere, "remove the link", slugs));
                 continue;
             };
             let Some(fragment) = &link.fragment else { continue };
@@ -464,8 +471,9 @@ fn check_references<'a>(
             }
         }
         for (slug, span) in &doc.related {
-            if !by_slug.contains_key(slug) && !absent.contains(slug) {
-                errors.push(unknown_slug(slug, locate(root, &doc.file, span.clone()), slugs()));
+            if !by_slug.contains_key(slug) {
+                let at = || locate(root, &doc.file, span.clone());
+                errors.extend(unresolved(slug, at, elsewhere, "remove it from `related`", slugs));
             }
         }
     }
@@ -483,6 +491,34 @@ fn anchors_of(doc: &Document) -> Vec<String> {
         out.extend(markdown::outline(note, "note-").anchors);
     }
     out
+}
+
+/// The error for a reference to `slug`, which no analysed document has:
+/// `None` when the slug may belong to a file that failed to load. `remove`
+/// says how to drop the reference.
+fn unresolved<'a, I: Iterator<Item = &'a str>>(
+    slug: &str,
+    at: impl FnOnce() -> Location,
+    elsewhere: Elsewhere,
+    remove: &str,
+    slugs: impl FnOnce() -> I,
+) -> Option<Diagnostic> {
+    if let Some((_, file)) = elsewhere.drafts.iter().find(|(s, _)| s == slug) {
+        let file = file.display();
+        return Some(
+            Diagnostic::error(format!(
+                "document `{slug}` is a draft ({file}), left out of this build"
+            ))
+            .at(at())
+            .hint(format!(
+                "publish it by removing `draft = true` from {file}, build with --drafts to include drafts, or {remove}"
+            )),
+        );
+    }
+    if elsewhere.absent.contains(slug) {
+        return None;
+    }
+    Some(unknown_slug(slug, at(), slugs()))
 }
 
 fn unknown_slug<'a>(slug: &str, at: Location, slugs: impl Iterator<Item = &'a str>) -> Diagnostic {
@@ -690,6 +726,13 @@ pub fn update(
         let doc = &documents[id];
         cache.scans.insert(doc.slug.clone(), (doc.fingerprint, scan.clone()));
     }
+    // Errors here only stop the update: the caller analyses what loaded
+    // anew to report them, drafts and all.
+    let (none_absent, no_drafts) = (HashSet::new(), Drafts::new());
+    let elsewhere = Elsewhere {
+        absent: &none_absent,
+        drafts: &no_drafts,
+    };
     let errors = if anchors_moved {
         // Links from other documents may point at an anchor that is gone.
         let all: Option<Vec<Arc<Scan>>> = documents
@@ -698,10 +741,10 @@ pub fn update(
             .collect();
         let Some(all) = all else { return Ok(None) };
         let all = documents.iter().map(|d| &**d).zip(&all);
-        check_references(root, documents, all, by_slug, &HashSet::new())
+        check_references(root, documents, all, by_slug, elsewhere)
     } else {
         let own = changed.iter().map(|&id| &*documents[id]);
-        check_references(root, documents, own.zip(&scans), by_slug, &HashSet::new())
+        check_references(root, documents, own.zip(&scans), by_slug, elsewhere)
     };
     if !errors.is_empty() {
         return Err(errors);

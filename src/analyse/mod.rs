@@ -121,9 +121,15 @@ impl Archive {
         config: &Config,
         cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let none_absent = std::collections::HashSet::new();
+        // Errors stop the build here; the caller reports them from an
+        // analysis of what loaded (see `partial`), drafts named and all.
+        let (none_absent, no_drafts) = (std::collections::HashSet::new(), Vec::new());
+        let elsewhere = links::Elsewhere {
+            absent: &none_absent,
+            drafts: &no_drafts,
+        };
         let (archive, warnings, errors) =
-            Archive::assemble(root, loaded.documents, loaded.entities, config, &none_absent, cache);
+            Archive::assemble(root, loaded.documents, loaded.entities, config, elsewhere, cache);
         if errors.is_empty() {
             Ok((archive, warnings))
         } else {
@@ -136,14 +142,12 @@ impl Archive {
     /// rendering, so that one run reports every problem. References to the
     /// slugs the failed files may hold are not errors here.
     pub fn partial(root: &Path, partial: Partial, config: &Config, cache: &mut Cache) -> (Archive, Vec<Diagnostic>) {
-        let (archive, _, errors) = Archive::assemble(
-            root,
-            partial.documents,
-            partial.entities,
-            config,
-            &partial.absent,
-            cache,
-        );
+        let elsewhere = links::Elsewhere {
+            absent: &partial.absent,
+            drafts: &partial.drafts,
+        };
+        let (archive, _, errors) =
+            Archive::assemble(root, partial.documents, partial.entities, config, elsewhere, cache);
         (archive, errors)
     }
 
@@ -153,7 +157,7 @@ impl Archive {
         mut documents: Vec<Arc<Document>>,
         entities: Vec<Entity>,
         config: &Config,
-        absent: &std::collections::HashSet<String>,
+        elsewhere: links::Elsewhere,
         cache: &mut Cache,
     ) -> (Archive, Vec<Diagnostic>, Vec<Diagnostic>) {
         documents.par_sort_by(|a, b| newest_first(a, b));
@@ -177,7 +181,7 @@ impl Archive {
                 &entities,
                 &by_slug,
                 config.links.detect_mentions,
-                absent,
+                elsewhere,
                 &mut cache.links,
             )
         };

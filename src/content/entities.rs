@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::toml_error;
+use crate::config::{Keys, toml_error};
 use crate::diag::{Diagnostic, Location, did_you_mean};
 
 pub const FILE: &str = "content/entities.toml";
@@ -63,7 +63,10 @@ struct RawEntity {
     description: Option<String>,
 }
 
-const KEYS: &[&str] = &["entity", "name", "kind", "slug", "other_names", "description"];
+const KEYS: Keys = Keys {
+    top: &["entity"],
+    tables: &[("entity", Some(&["name", "kind", "slug", "other_names", "description"]))],
+};
 
 /// Reads `content/entities.toml` if the archive has one.
 pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
@@ -80,7 +83,8 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
                 .hint("save it as a UTF-8 text file"),
         ]
     })?;
-    let raw: EntitiesFile = toml::from_str(&text).map_err(|e| vec![toml_error(file, &text, 0, &e, KEYS)])?;
+    let raw: EntitiesFile =
+        toml::from_str(&text).map_err(|e| vec![toml_error(file, &text, 0..text.len(), &e, &KEYS)])?;
     let mut errors = Vec::new();
     let mut entities: Vec<Entity> = Vec::with_capacity(raw.entity.len());
     for r in raw.entity {
@@ -104,6 +108,10 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
                             .at(at(s.span()))
                             .hint("use lowercase ASCII letters, digits and single hyphens"),
                     );
+                } else if let Some(d) =
+                    super::slug::too_long(s.get_ref(), "entity slug", "entities/<slug>/", "shorten it")
+                {
+                    errors.push(d.at(at(s.span())));
                 }
                 s.get_ref().clone()
             }
@@ -115,6 +123,13 @@ pub fn load(root: &Path) -> Result<Vec<Entity>, Vec<Diagnostic>> {
                             .at(at(r.name.span()))
                             .hint("add slug = \"...\" with lowercase ASCII letters, digits and hyphens"),
                     );
+                } else if let Some(d) = super::slug::too_long(
+                    &derived,
+                    "the slug made from this name",
+                    "entities/<slug>/",
+                    "give the entity a shorter slug = \"...\"",
+                ) {
+                    errors.push(d.at(at(r.name.span())));
                 }
                 derived
             }

@@ -3,9 +3,10 @@
 //! [`split`] finds the fences and hands back byte ranges into the original
 //! file, so that every later error can be reported at the line the maintainer
 //! sees (counting the opening `+++` as line 1). [`parse`] reads the TOML into
-//! [`FrontMatter`], rejecting unknown keys. Checking values against the rest
-//! of the archive (does the seed exist, is the taxonomy declared) happens in
-//! the loader, which knows the archive.
+//! [`FrontMatter`], rejecting unknown keys and warning of front-matter keys
+//! written inside `[extra]`, which TOML makes extra fields. Checking values
+//! against the rest of the archive (does the seed exist, is the taxonomy
+//! declared) happens in the loader, which knows the archive.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -14,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::toml_error;
+use crate::config::{Keys, toml_error, top_level_keys_in_table};
 use crate::diag::{Diagnostic, Location};
 
 /// Where the parts of a content file are.
@@ -135,44 +136,91 @@ pub struct FrontMatter {
     #[serde(default)]
     pub related: Vec<Spanned<String>>,
     #[serde(default)]
-    pub taxonomies: BTreeMap<Spanned<String>, Vec<String>>,
+    pub taxonomies: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     pub extra: toml::Table,
+    /// What is legal TOML but probably not meant, found while parsing.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
-/// Every key front matter accepts, for did-you-mean hints.
-pub const KEYS: &[&str] = &[
-    "title",
-    "date",
-    "slug",
-    "seed",
-    "encoding",
-    "summary",
-    "source_url",
-    "archived_url",
-    "original_title",
-    "original_language",
-    "authors",
-    "translators",
-    "draft",
-    "cited_as",
-    "related",
-    "taxonomies",
-    "extra",
-];
+/// The keys front matter accepts, for hints: `[taxonomies]` and `[extra]`
+/// take any key.
+pub const KEYS: Keys = Keys {
+    top: &[
+        "title",
+        "date",
+        "slug",
+        "seed",
+        "encoding",
+        "summary",
+        "source_url",
+        "archived_url",
+        "original_title",
+        "original_language",
+        "authors",
+        "translators",
+        "draft",
+        "cited_as",
+        "related",
+        "taxonomies",
+        "extra",
+    ],
+    tables: &[("taxonomies", None), ("extra", None)],
+};
+
+impl FrontMatter {
+    /// Whether the top level sets `key` (for `draft`: to true).
+    fn sets(&self, key: &str) -> bool {
+        match key {
+            "title" => true,
+            "date" => self.date.is_some(),
+            "slug" => self.slug.is_some(),
+            "seed" => self.seed.is_some(),
+            "encoding" => self.encoding.is_some(),
+            "summary" => self.summary.is_some(),
+            "source_url" => self.source_url.is_some(),
+            "archived_url" => self.archived_url.is_some(),
+            "original_title" => self.original_title.is_some(),
+            "original_language" => self.original_language.is_some(),
+            "authors" => !self.authors.is_empty(),
+            "translators" => !self.translators.is_empty(),
+            "draft" => self.draft,
+            "cited_as" => !self.cited_as.is_empty(),
+            "related" => !self.related.is_empty(),
+            _ => true,
+        }
+    }
+}
 
 /// Parses the front matter of `text` (the whole file) found at `parts`.
+///
+/// A front-matter key written inside `[extra]`, which takes any key, is no
+/// error, but annals does not read it: when the top level does not set it
+/// too, the front matter comes back with a warning.
 pub fn parse(file: &Path, text: &str, parts: &Parts) -> Result<FrontMatter, Diagnostic> {
     let toml_text = &text[parts.front_matter.clone()];
-    toml::from_str(toml_text).map_err(|e| {
-        let mut diag = toml_error(file, text, parts.front_matter.start, &e, KEYS);
-        if e.message().starts_with("missing field") {
+    let mut fm: FrontMatter = toml::from_str(toml_text).map_err(|e| {
+        let mut diag = toml_error(file, text, parts.front_matter.clone(), &e, &KEYS);
+        if diag.message.starts_with("missing field") {
             // The whole table is at fault: point at the opening fence.
             let first_line = text.find('\n').unwrap_or(text.len());
             diag.location = Some(Box::new(Location::from_span(file, text, 0..first_line)));
         }
         diag
-    })
+    })?;
+    let misplaced = |key: &str| KEYS.top.contains(&key) && !matches!(key, "taxonomies" | "extra") && !fm.sets(key);
+    if fm.extra.keys().any(|k| misplaced(k)) {
+        fm.warnings = top_level_keys_in_table(
+            file,
+            text,
+            parts.front_matter.clone(),
+            "extra",
+            |key| fm.extra.contains_key(key) && misplaced(key),
+            |key| format!("so it is not the document's `{key}`"),
+        );
+    }
+    Ok(fm)
 }
 
 #[cfg(test)]

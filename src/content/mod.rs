@@ -91,6 +91,9 @@ impl Document {
     }
 }
 
+/// Drafts left out of a build, each slug with its content file.
+pub type Drafts = Vec<(String, PathBuf)>;
+
 /// Everything `load` found.
 pub struct Loaded {
     pub documents: Vec<Arc<Document>>,
@@ -135,6 +138,9 @@ pub struct Cache {
 pub struct Partial {
     pub documents: Vec<Arc<Document>>,
     pub entities: Vec<entities::Entity>,
+    /// The drafts left out, each slug with its content file: a link to one
+    /// is told it is a draft.
+    pub drafts: Drafts,
     /// Slugs that a failed content file may hold: its file name's and any
     /// `slug = "..."` line in it. Links to these are not reported, since the
     /// document may well exist once its file is fixed.
@@ -148,12 +154,16 @@ impl Cache {
         if !self.walked {
             return None;
         }
-        let documents = self
-            .entries
-            .values()
-            .filter(|c| drafts || !c.document.draft)
-            .map(|c| c.document.clone())
-            .collect();
+        let mut documents = Vec::with_capacity(self.entries.len());
+        let mut left_out = Vec::new();
+        for cached in self.entries.values() {
+            let doc = &cached.document;
+            if drafts || !doc.draft {
+                documents.push(doc.clone());
+            } else {
+                left_out.push((doc.slug.clone(), doc.file.clone()));
+            }
+        }
         let mut absent = std::collections::HashSet::new();
         for file in self.failed.keys() {
             if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
@@ -166,6 +176,7 @@ impl Cache {
         Some(Partial {
             documents,
             entities: self.entities.clone(),
+            drafts: left_out,
             absent,
         })
     }
@@ -543,7 +554,8 @@ impl DocumentBuilder<'_> {
     }
 
     /// `offset` is where the front matter starts in the file.
-    fn build(mut self, fm: FrontMatter, offset: usize, body: &str, body_offset: usize) -> DocumentResult {
+    fn build(mut self, mut fm: FrontMatter, offset: usize, body: &str, body_offset: usize) -> DocumentResult {
+        self.warnings.append(&mut fm.warnings);
         let slug = self.slug(&fm, offset);
         let date = self.date(&fm, offset);
         let (seed, text) = self.seed_text(&fm, offset, body);
@@ -609,6 +621,8 @@ impl DocumentBuilder<'_> {
                             "use lowercase ASCII letters, digits and single hyphens, e.g. \"14th-fyp-informatization\"",
                         ),
                 );
+            } else if let Some(d) = slug::too_long(slug.get_ref(), "slug", "documents/<slug>/", "shorten the slug") {
+                self.errors.push(d.at(self.at(slug.span(), offset)));
             }
             return slug.get_ref().clone();
         }
@@ -803,6 +817,13 @@ impl DocumentBuilder<'_> {
         let known: Vec<&str> = self.config.taxonomies.iter().map(|t| t.name.as_str()).collect();
         for name in fm.taxonomies.keys() {
             if !known.contains(&name.get_ref().as_str()) {
+                let start = offset + name.span().start;
+                if frontmatter::KEYS.top.contains(&name.get_ref().as_str()) {
+                    if let Some(d) = crate::config::key_in_table(self.file, self.text, offset, name.get_ref(), start) {
+                        self.errors.push(d);
+                        continue;
+                    }
+                }
                 let hint = match did_you_mean(name.get_ref(), known.iter().copied()) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None if known.is_empty() => "declare taxonomies in config.toml with [[taxonomies]]".to_string(),
@@ -819,13 +840,22 @@ impl DocumentBuilder<'_> {
             .taxonomies
             .iter()
             .map(|t| {
-                let terms = fm
-                    .taxonomies
+                let written = fm.taxonomies.iter().find(|(k, _)| *k.get_ref() == t.name);
+                let terms = written.map(|(_, v)| v.as_slice()).unwrap_or_default();
+                // Folding makes a name at most half as long again in bytes
+                // (`İ` lowercases to `i̇`): shorter terms need no look.
+                for term in terms
                     .iter()
-                    .find(|(k, _)| *k.get_ref() == t.name)
-                    .map(|(_, v)| dedup_terms(v))
-                    .unwrap_or_default();
-                (t.name.clone(), terms)
+                    .filter(|t| t.get_ref().len() * 3 / 2 > slug::MAX_NAME_BYTES)
+                {
+                    let segment = slug::slugify(term.get_ref().trim());
+                    let folder = format!("{}/<term>/", t.name);
+                    let fix = "shorten the term";
+                    if let Some(d) = slug::too_long(&segment, "the URL segment of this term", &folder, fix) {
+                        self.errors.push(d.at(self.at(term.span(), offset)));
+                    }
+                }
+                (t.name.clone(), dedup_terms(terms))
             })
             .collect()
     }
@@ -835,9 +865,9 @@ fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     crate::hash::of(&(seed, bytes))
 }
 
-fn dedup_terms(terms: &[String]) -> Vec<String> {
+fn dedup_terms(terms: &[toml::Spanned<String>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(terms.len());
-    for t in terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+    for t in terms.iter().map(|t| t.get_ref().trim()).filter(|t| !t.is_empty()) {
         if !out.iter().any(|o| o == t) {
             out.push(t.to_string());
         }

@@ -6,6 +6,42 @@
 //! are kept (lowercased), everything else becomes a hyphen, so `5G`, `Rule of
 //! law` and `平安中国` become `5g`, `rule-of-law` and `平安中国`. Keeping slugs
 //! distinct when two names fold to the same slug is the taxonomy's job.
+//!
+//! Every slug becomes the name of one folder of the output, so it must fit
+//! in a file name: [`too_long`] is the check the loaders run on each slug,
+//! taxonomy name and term where it is written, so that a name too long is
+//! reported at its line instead of failing the write.
+
+use crate::diag::Diagnostic;
+
+/// The longest file name common file systems accept, in bytes (ext4, XFS,
+/// Btrfs and APFS count UTF-8 bytes; NTFS allows 255 UTF-16 units, which
+/// any name within this limit also fits).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// The error for a URL segment longer than a file name may be, or `None`
+/// when it fits. `what` says what the segment comes from ("slug", "the URL
+/// segment of this term"), `folder` the folder of the site it names (e.g.
+/// `documents/<slug>/`) and `fix` what to do about it.
+pub fn too_long(segment: &str, what: &str, folder: &str, fix: &str) -> Option<Diagnostic> {
+    if segment.len() <= MAX_NAME_BYTES {
+        return None;
+    }
+    let wide = if segment.is_ascii() {
+        ""
+    } else {
+        " (a Chinese character takes 3 bytes, most other letters beyond ASCII 2)"
+    };
+    Some(
+        Diagnostic::error(format!(
+            "{what} is {} bytes long, too long for a file name",
+            segment.len()
+        ))
+        .hint(format!(
+            "it names the folder {folder} of the site, and common file systems take at most {MAX_NAME_BYTES} bytes per file name{wide}; {fix}"
+        )),
+    )
+}
 
 /// Whether `s` is a valid document slug: lowercase ASCII letters, digits and
 /// single hyphens, not starting or ending with a hyphen.
@@ -94,6 +130,19 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "..", "平安"] {
             assert!(!is_valid_slug(bad), "{bad:?} should be invalid");
         }
+    }
+
+    #[test]
+    fn a_segment_fits_in_255_bytes() {
+        let check = |s: &str| too_long(s, "slug", "documents/<slug>/", "shorten it");
+        assert!(check(&"a".repeat(255)).is_none());
+        let d = check(&"a".repeat(256)).expect("256 bytes is too long");
+        assert_eq!(d.message, "slug is 256 bytes long, too long for a file name");
+        // 85 Chinese characters are 255 bytes, 86 are 258.
+        assert!(check(&"数".repeat(85)).is_none());
+        let d = check(&"数".repeat(86)).expect("258 bytes is too long");
+        assert!(d.message.contains("258 bytes"), "{}", d.message);
+        assert!(d.hint.unwrap().contains("a Chinese character takes 3 bytes"));
     }
 
     #[test]

@@ -63,6 +63,32 @@ pub enum Page {
     NotFound,
 }
 
+impl Page {
+    /// The template that renders the page.
+    pub fn template(self) -> &'static str {
+        match self {
+            Page::Home => "index.html",
+            Page::Document(_) => "document.html",
+            Page::Taxonomy(_) => "taxonomy.html",
+            Page::Term(..) => "term.html",
+            Page::Timeline => "timeline.html",
+            Page::Year(_) => "year.html",
+            Page::Entities => "entities.html",
+            Page::Entity(_) => "entity.html",
+            Page::NotFound => "404.html",
+        }
+    }
+}
+
+/// A page in words, for messages about writing it, and the file its name
+/// comes from, when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// E.g. "the page of document `plan`".
+    pub page: String,
+    pub file: Option<std::path::PathBuf>,
+}
+
 /// Summaries kept between builds (`serve` holds one): by slug, with the key
 /// they were built for and their hash; and those of the last build by
 /// document, which a build that only updated the archive starts from.
@@ -363,6 +389,39 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// What `page` is, and the file its name comes from.
+    pub fn origin(&self, page: Page) -> Origin {
+        let a = self.archive;
+        let (page, file) = match page {
+            Page::Home => ("the home page".to_string(), None),
+            Page::Document(id) => (
+                format!("the page of document `{}`", a.documents[id].slug),
+                Some(a.documents[id].file.clone()),
+            ),
+            Page::Taxonomy(t) => (
+                format!("the page of taxonomy `{}`", a.taxonomies[t].name),
+                Some(crate::config::FILE_NAME.into()),
+            ),
+            Page::Term(t, i) => {
+                let term = &a.taxonomies[t].terms[i];
+                let name = crate::diag::abridged(&term.name);
+                (
+                    format!("the page of term `{name}` of `{}`", a.taxonomies[t].name),
+                    term.documents.first().map(|&d| a.documents[d].file.clone()),
+                )
+            }
+            Page::Timeline => ("the timeline page".to_string(), None),
+            Page::Year(y) => (format!("the page of the year {}", a.timeline.years[y].year), None),
+            Page::Entities => ("the page of people and organisations".to_string(), None),
+            Page::Entity(e) => (
+                format!("the page of entity `{}`", crate::diag::abridged(&a.entities[e].name)),
+                Some(crate::content::entities::FILE.into()),
+            ),
+            Page::NotFound => ("the not-found page".to_string(), None),
+        };
+        Origin { page, file }
+    }
+
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let (template, fields) = self.variables(page);
@@ -477,6 +536,7 @@ impl<'a> Renderer<'a> {
             Page::Entity(e) => ("entity.html", self.archive.entities[e].name.clone(), self.entity(e)),
             Page::NotFound => ("404.html", "Page not found".to_string(), Fields::default()),
         };
+        debug_assert_eq!(template, page.template());
         let path = self.site_path(page);
         context.insert_value(
             "page",

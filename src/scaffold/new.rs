@@ -702,7 +702,11 @@ mod tests {
         assert_eq!(fm.title.get_ref(), "Plan for \"Quiet\" Streets and Transport");
         assert_eq!(fm.date.unwrap().into_inner().to_string(), "2024-03-12");
         assert_eq!(fm.seed.unwrap().into_inner(), "seeds/quiet.txt");
-        let terms: Vec<(String, Vec<String>)> = fm.taxonomies.into_iter().map(|(k, v)| (k.into_inner(), v)).collect();
+        let terms: Vec<(String, Vec<String>)> = fm
+            .taxonomies
+            .into_iter()
+            .map(|(k, v)| (k.into_inner(), v.into_iter().map(|t| t.into_inner()).collect()))
+            .collect();
         assert_eq!(terms, vec![("topics".to_string(), vec!["transport".to_string()])]);
         assert!(fm.summary.is_none() && !fm.draft && fm.extra.is_empty());
         assert!(text[parts.body].is_empty());

@@ -207,3 +207,170 @@ fn check_writes_nothing() {
         .collect();
     assert_eq!(entries.len(), 3, "only config.toml, content/ and seeds/: {entries:?}");
 }
+
+#[test]
+fn control_characters_are_printed_escaped() {
+    // An ESC in a file name and in a front-matter line would start a
+    // terminal sequence if printed raw; the caret stays under the escape.
+    let f = good()
+        .file(
+            "content/b\u{1b}[31mred.md",
+            "+++\ntitle = \"B\"\nsummary = \"x\u{1b}[2Jy\"\n+++\n",
+        )
+        .file(
+            "content/c\u{1b}]0;owned\u{7}.md",
+            "+++\ntitle = \"C\"\ndate = 2020-01-01\n+++\n",
+        );
+    let stderr = failing(&f, &[]);
+    assert!(!stderr.contains(['\u{1b}', '\u{7}']), "{stderr:?}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn output_dir_outside_the_archive() {
+    let f = good().file("config.toml", &format!("output_dir = \"../site\"\n{CONFIG}"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn output_dir_with_a_dot_component_is_accepted() {
+    let f = good().file("config.toml", &format!("output_dir = \"./site/./out\"\n{CONFIG}"));
+    let out = f.run(&["build"]);
+    assert!(out.success, "{}", out.stderr);
+    assert!(f.root().join("site/out/index.html").is_file());
+    assert!(!f.root().join("public").exists());
+}
+
+#[test]
+fn config_key_after_a_table() {
+    // In TOML every key after `[[taxonomies]]` belongs to the last taxonomy.
+    let f = good().file("config.toml", &format!("{CONFIG}output_dir = \"site\"\n"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn front_matter_keys_inside_tables() {
+    // `date` and `authors` below `[taxonomies]` are read as taxonomies,
+    // and `title` below `[extra]` as an extra field.
+    let f = good()
+        .doc(
+            "b",
+            "title = \"B\"\n[taxonomies]\ntopics = [\"data\"]\ndate = 2020-01-01",
+            "",
+        )
+        .doc(
+            "c",
+            "title = \"C\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\"]\nauthors = [\"MIIT\"]",
+            "",
+        )
+        .doc("d", "date = 2020-01-01\n[extra]\nedition = 2\ntitle = \"D\"", "");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn front_matter_key_inside_extra_is_a_warning() {
+    let f = good().doc("b", "title = \"B\"\n[extra]\ndate = 2020-01-01\ndraft = true", "");
+    let out = f.run(&["check"]);
+    assert!(out.success, "{}", out.stderr);
+    insta::assert_snapshot!(out.stderr);
+}
+
+#[test]
+fn names_too_long_for_a_file() {
+    // Each becomes one folder name of the output: the file system would
+    // refuse more than 255 bytes. 86 Chinese characters are 258 bytes.
+    let f = good()
+        .doc(
+            "b",
+            &format!("title = \"B\"\ndate = 2020-01-01\nslug = \"{}\"", "b".repeat(256)),
+            "",
+        )
+        .doc(
+            "c",
+            &format!(
+                "title = \"C\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\", \"{}\"]",
+                "数".repeat(86)
+            ),
+            "",
+        )
+        .file(
+            "content/entities.toml",
+            &format!("[[entity]]\nname = \"{}\"\nkind = \"person\"\n", "E".repeat(256)),
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn term_too_long_once_told_apart() {
+    // Both terms fold to the same 255 bytes; the second gets `-2`.
+    let f = good().doc(
+        "b",
+        &format!(
+            "title = \"B\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"{}\", \"A{}\"]",
+            "a".repeat(255),
+            "a".repeat(254)
+        ),
+        "",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn static_files_in_the_way_of_generated_ones() {
+    // Static files are copied to the output root, over whatever is there.
+    let f = good()
+        .file("config.toml", &format!("theme = \"plain\"\n{CONFIG}"))
+        .file("themes/plain/static/topics/index.html", "<p>Topics</p>")
+        .file("static/index.html", "<p>Home</p>")
+        .file("static/documents/plan/index.html", "<p>Plan</p>")
+        .file("static/documents/plan/cover.png", "not in the way")
+        .file("static/404.html", "<p>Lost</p>")
+        .file("static/graph.json", "{}");
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn link_to_a_draft() {
+    let f = good()
+        .doc("a-draft", "title = \"Draft\"\ndate = 2020-01-01\ndraft = true", "")
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2020-01-01\nrelated = [\"a-draft\"]",
+            "See [the draft](@/a-draft).",
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+    let out = f.run(&["check", "--drafts"]);
+    assert!(out.success, "with --drafts the draft is there: {}", out.stderr);
+}
+
+#[test]
+fn link_to_a_draft_in_a_rebuild() {
+    // A rebuild that only replaces a document checks its links apart from
+    // a full build; a link to a draft is told the same there.
+    let f = good()
+        .doc("a-draft", "title = \"Draft\"\ndate = 2020-01-01\ndraft = true", "")
+        .doc("b", "title = \"B\"\ndate = 2020-01-01", "Text.");
+    let options = annals::BuildOptions {
+        root: f.root().to_path_buf(),
+        overrides: annals::config::Overrides {
+            output_dir: Some(f.root().join("out")),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut incremental = annals::output::incremental::Incremental::new("serve");
+    incremental.rebuild(&options).unwrap();
+    std::fs::write(
+        f.root().join("content/b.md"),
+        "+++\ntitle = \"B\"\ndate = 2020-01-01\n+++\nSee [the draft](@/a-draft).",
+    )
+    .unwrap();
+    let Err(errors) = incremental.rebuild_after(&options, &["content/b.md".into()]) else {
+        panic!("the link to the draft should fail the rebuild");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message,
+        "document `a-draft` is a draft (content/a-draft.md), left out of this build"
+    );
+}

@@ -214,7 +214,10 @@ fn bad_entities_file_is_an_error() {
     let err = failing(archive().file("content/entities.toml", "[[entity]]\nname = \"X Y\"\n"));
     assert!(err.contains("error: missing field `kind`"), "{err}");
     assert!(err.contains("content/entities.toml:1:1"), "{err}");
-    assert!(err.contains("help: add the key with a value: kind = \"...\""), "{err}");
+    assert!(
+        err.contains("help: add the key with a value, e.g. kind = \"...\""),
+        "{err}"
+    );
 }
 
 #[test]
