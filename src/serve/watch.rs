@@ -6,7 +6,8 @@
 //! checkout` is hundreds. [`Watcher::next_batch`] waits for the first
 //! relevant event, then keeps collecting until the files have been quiet for
 //! [`QUIET`], so a burst becomes one rebuild. Only the inputs are watched:
-//! the output folder never triggers a rebuild.
+//! the output folder never triggers a rebuild, nor do editors' temporary
+//! files (lock, backup and swap files).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -97,11 +98,12 @@ impl Watcher {
     }
 }
 
-/// Whether a changed path is one of the archive's inputs.
+/// Whether a changed path is one of the archive's inputs: editors'
+/// temporary files, which come and go as a maintainer types, are not.
 fn is_input(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else { return false };
     let first = rel.components().next().and_then(|c| c.as_os_str().to_str());
-    first.is_some_and(|f| WATCHED.contains(&f))
+    first.is_some_and(|f| WATCHED.contains(&f)) && !path.file_name().is_some_and(crate::files::is_editor_temporary)
 }
 
 #[cfg(test)]
@@ -116,5 +118,8 @@ mod tests {
         assert!(!is_input(root, Path::new("/a/public/index.html")));
         assert!(!is_input(root, Path::new("/a/.git/index")));
         assert!(!is_input(root, Path::new("/b/content/x.md")));
+        for temporary in [".#x.md", "x.md~", ".x.md.swp", "4913"] {
+            assert!(!is_input(root, &Path::new("/a/content").join(temporary)), "{temporary}");
+        }
     }
 }
