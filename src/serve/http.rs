@@ -167,6 +167,10 @@ pub fn resolve(output: &Path, url: &str) -> Option<PathBuf> {
     {
         return None;
     }
+    // The marker is annals' own note, not part of the site.
+    if rel == Path::new(crate::output::MARKER) {
+        return None;
+    }
     let mut path = output.join(rel);
     if path.is_dir() {
         path.push("index.html");
@@ -300,6 +304,7 @@ mod tests {
         std::fs::create_dir_all(out.join("topics/平安中国")).unwrap();
         std::fs::write(out.join("topics/平安中国/index.html"), "x").unwrap();
         std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        std::fs::write(out.join(".annals-output"), "m").unwrap();
         assert!(resolve(&out, "/topics/%E5%B9%B3%E5%AE%89%E4%B8%AD%E5%9B%BD/").is_some());
         for bad in [
             "/../secret.txt",
@@ -307,6 +312,7 @@ mod tests {
             "/topics/../../secret.txt",
             "/..%5csecret.txt",
             "/nope/",
+            "/.annals-output",
         ] {
             assert!(resolve(&out, bad).is_none(), "{bad}");
         }
