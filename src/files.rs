@@ -225,8 +225,11 @@ pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
     if !top.is_dir() {
         return walked;
     }
+    // Sorted folder by folder, the walk comes in path order (by parts,
+    // as `PathBuf` compares).
     let entries = walkdir::WalkDir::new(&top)
         .follow_links(true)
+        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_editor_temporary(e.file_name()));
     for entry in entries {
@@ -264,8 +267,9 @@ pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
             ),
         }
     }
-    shuffle_for_tests(&mut walked.files);
-    walked.files.sort();
+    if shuffle_for_tests(&mut walked.files) {
+        walked.files.sort();
+    }
     walked
 }
 
@@ -295,15 +299,16 @@ fn walk_error(root: &Path, top: &Path, error: &walkdir::Error) -> Diagnostic {
 /// found before it is sorted, as a file system that lists files in another
 /// order would, and the documents the loader hands to the analysis: the
 /// determinism tests use it to show that nothing depends on those orders.
-pub fn shuffle_for_tests<T>(files: &mut [T]) {
+/// Returns whether it shuffled.
+pub fn shuffle_for_tests<T>(files: &mut [T]) -> bool {
     if !cfg!(debug_assertions) {
-        return;
+        return false;
     }
     let Some(seed) = std::env::var("ANNALS_SHUFFLE_LISTINGS")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
     else {
-        return;
+        return false;
     };
     // A small xorshift generator: the order only has to differ, not be random.
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -314,6 +319,7 @@ pub fn shuffle_for_tests<T>(files: &mut [T]) {
         let j = usize::try_from(state % (i as u64 + 1)).unwrap_or(0);
         files.swap(i, j);
     }
+    true
 }
 
 #[cfg(test)]

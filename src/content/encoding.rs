@@ -115,6 +115,8 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, us
 /// 8-bit encoding or UTF-8 has no zero bytes at all.
 fn utf16_without_mark(bytes: &[u8]) -> Option<bool> {
     let sample = &bytes[..bytes.len().min(4096)];
+    // Almost every file has no zero byte at all: one vectorised search.
+    memchr::memchr(0, sample)?;
     let (mut even, mut odd) = (0usize, 0usize);
     for (i, _) in sample.iter().enumerate().filter(|(_, b)| **b == 0) {
         if i % 2 == 0 {
@@ -148,23 +150,31 @@ pub fn is_stray(c: char) -> bool {
 pub fn strays(text: &str) -> Vec<usize> {
     // Bytes below 0x20 other than the white space allowed, DEL, and 0xC2,
     // which starts U+0080 to U+00BF in UTF-8 (C1 controls among them).
+    // Written without branches, so that the compiler checks many bytes at
+    // once.
     fn may_start(b: u8) -> bool {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0C | b'\r')) || b == 0x7F || b == 0xC2
+        let control = (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != 0x0C) & (b != b'\r');
+        control | (b == 0x7F) | (b == 0xC2)
     }
-    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    for (n, chunk) in bytes.chunks(64).enumerate() {
-        if !chunk.iter().fold(false, |any, &b| any | may_start(b)) {
-            continue;
-        }
-        let start = n * 64;
+    let mut look = |start: usize, chunk: &[u8]| {
         for (i, &b) in chunk.iter().enumerate() {
             let at = start + i;
             if may_start(b) && text.is_char_boundary(at) && text[at..].chars().next().is_some_and(is_stray) {
                 found.push(at);
             }
         }
+    };
+    let mut chunks = text.as_bytes().chunks_exact(64);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        // A chunk of known length: the compiler checks it in a few wide steps.
+        let chunk: &[u8; 64] = chunk.try_into().expect("chunks of 64");
+        if chunk.iter().fold(0u8, |any, &b| any | u8::from(may_start(b))) != 0 {
+            look(n * 64, chunk);
+        }
     }
+    let rest = chunks.remainder();
+    look(text.len() - rest.len(), rest);
     found
 }
 

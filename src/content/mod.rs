@@ -296,7 +296,7 @@ pub fn load_cached(
     cache.entities.clone_from(&entities);
     if errors.is_empty() {
         cache.ok = true;
-        crate::files::shuffle_for_tests(&mut documents);
+        let _ = crate::files::shuffle_for_tests(&mut documents);
         Ok(Loaded {
             documents,
             entities,
