@@ -11,7 +11,7 @@
 //! the names overlap. It has two steps:
 //!
 //! 1. An Aho-Corasick DFA over the first few bytes of every name scans each
-//!    text once and proposes where a name may start (the DFA stays small
+//!    text once (in ASCII lower case) and proposes where a name may start (the DFA stays small
 //!    because names share their first bytes). Each proposal reaches as far
 //!    as the longest name with that beginning.
 //! 2. The stretches of text those reaches cover are read once more,

@@ -207,3 +207,50 @@ fn check_writes_nothing() {
         .collect();
     assert_eq!(entries.len(), 3, "only config.toml, content/ and seeds/: {entries:?}");
 }
+
+/// Runs `annals check`, expecting success, and returns its warnings.
+fn warnings(f: &Fixture) -> String {
+    let out = f.run(&["check"]);
+    assert!(out.success, "check should pass:\n{}", out.stderr);
+    out.stderr
+}
+
+#[test]
+fn ids_the_page_uses_are_renamed() {
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01",
+        "## Summary {#main}\n\nText.\n\n<div id=\"p-1\">Raw.</div>\n\n<span id=\"own\">a</span> and <i id=\"own\">b</i>.\n",
+    );
+    insta::assert_snapshot!(warnings(&f));
+}
+
+#[test]
+fn raw_html_ids_kept_as_written_must_be_free() {
+    let f = good()
+        .file("config.toml", &format!("{CONFIG}\n[markdown]\nunsafe_html = true\n"))
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2020-01-01",
+            "## Own {#own}\n\n<div id=\"main\">Raw.</div>\n\nText <span id=\"own\">a</span>.\n",
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn raw_html_nested_too_deep() {
+    let divs = "<div>\n".repeat(300);
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", &format!("Text.\n\n{divs}"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn raw_html_tag_with_too_many_attributes() {
+    let attributes: Vec<String> = (0..70).map(|i| format!("data-a{i}")).collect();
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01",
+        &format!("Text.\n\nMore <span {}>x</span>.\n", attributes.join(" ")),
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
