@@ -24,7 +24,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::DocId;
-use super::mentions::{EntityId, Matcher, Target};
+use super::mentions::{EntityId, Matcher, Target, too_common};
 use crate::content::entities::Entity;
 use crate::content::{Document, Text};
 use crate::diag::{Diagnostic, Location, did_you_mean};
@@ -154,6 +154,8 @@ pub struct Cache {
     /// Hash of every name looked for, in order, with what it names.
     names: u64,
     ambiguous: Vec<(String, Key)>,
+    /// Warnings about names too common to look for.
+    common: Vec<Diagnostic>,
     /// The matcher for those names. Its targets are document ids, which
     /// stay valid while the names hash (which covers the documents' order)
     /// is unchanged.
@@ -180,6 +182,7 @@ pub fn build(
         cache.names = names_hash;
         cache.scans.clear();
         cache.ambiguous.clear();
+        cache.common.clear();
         cache.matcher = None;
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
@@ -188,13 +191,14 @@ pub fn build(
     }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
-        let names = if detect_mentions {
+        let (names, common) = if detect_mentions {
             names(documents, entities)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let (m, amb) = Matcher::new(names);
-        *ambiguous.lock().expect("no panics while held") = Some(amb);
+        let common = common_warnings(root, documents, &common);
+        *ambiguous.lock().expect("no panics while held") = Some((amb, common));
         Arc::new(m)
     };
     let scans: Vec<Arc<Scan>> = documents
@@ -210,8 +214,9 @@ pub fn build(
             )),
         })
         .collect();
-    if let Some(amb) = ambiguous.into_inner().expect("no panics while held") {
+    if let Some((amb, common)) = ambiguous.into_inner().expect("no panics while held") {
         cache.ambiguous = amb.into_iter().map(|(name, t)| (name, key_of(t))).collect();
+        cache.common = common;
     }
     if let Some(m) = matcher.into_inner() {
         cache.matcher = Some(m);
@@ -230,7 +235,8 @@ pub fn build(
     );
     let (markup_warnings, markup_errors) = markup_diagnostics(root, &scans, settings);
     errors.extend(markup_errors);
-    let mut warnings = ambiguous_warnings(&cache.ambiguous);
+    let mut warnings = cache.common.clone();
+    warnings.extend(ambiguous_warnings(&cache.ambiguous));
     warnings.extend(markup_warnings);
     let target_of = target_of(entities, by_slug);
     let (found, inline): (Vec<_>, Vec<_>) = scans
@@ -448,18 +454,78 @@ fn parts<'a>(doc: &'a Document, outlines: &'a [(Outline, Source)]) -> Vec<Part<'
     parts
 }
 
+/// A name not looked for because it is too common, and whose it is.
+struct CommonName<'a> {
+    name: &'a str,
+    target: Target,
+    /// The key that gives the name: `cited_as`, `name` or `other_names`.
+    key: &'static str,
+}
+
 /// The names to look for: each document's title and `cited_as` names, each
-/// entity's names.
-fn names(documents: &[Arc<Document>], entities: &[Entity]) -> Vec<(String, Target)> {
+/// entity's names; and those left out as [`too_common`].
+fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(String, Target)>, Vec<CommonName<'a>>) {
     let mut names = Vec::new();
+    let mut common = Vec::new();
+    let mut add = |name: &'a str, target: Target, key: &'static str| {
+        if key != "title" && too_common(name) {
+            common.push(CommonName { name, target, key });
+        } else {
+            names.push((name.to_string(), target));
+        }
+    };
     for (id, doc) in documents.iter().enumerate() {
-        names.push((doc.title.clone(), Target::Document(id)));
-        names.extend(doc.cited_as.iter().map(|n| (n.clone(), Target::Document(id))));
+        // A title is looked for whatever it is: it is the document's own.
+        add(&doc.title, Target::Document(id), "title");
+        for name in &doc.cited_as {
+            add(name, Target::Document(id), "cited_as");
+        }
     }
     for (id, entity) in entities.iter().enumerate() {
-        names.extend(entity.names().map(|n| (n.to_string(), Target::Entity(id))));
+        add(&entity.name, Target::Entity(id), "name");
+        for name in &entity.other_names {
+            add(name, Target::Entity(id), "other_names");
+        }
     }
-    names
+    (names, common)
+}
+
+/// A warning for each name too common to look for, at the name in its file.
+fn common_warnings(root: &Path, documents: &[Arc<Document>], common: &[CommonName]) -> Vec<Diagnostic> {
+    common
+        .iter()
+        .map(|c| {
+            let (file, whose) = match c.target {
+                Target::Document(d) => (documents[d].file.as_path(), format!("document `{}`", documents[d].slug)),
+                Target::Entity(_) => (Path::new(crate::content::entities::FILE), "an entity".to_string()),
+            };
+            Diagnostic::warning(format!(
+                "the name \"{}\" ({} of {whose}) is too common to look for in texts; it is not linked",
+                c.name.trim(),
+                c.key
+            ))
+            .at(name_location(root, file, c.name))
+            .hint("give a longer name that texts use for it alone, such as its full title")
+        })
+        .collect()
+}
+
+/// Where `name` is written in a TOML file: its first occurrence as a
+/// quoted string.
+fn name_location(root: &Path, file: &Path, name: &str) -> Location {
+    let text = match std::fs::read(root.join(file)).map(|b| crate::content::decode_content(&b)) {
+        Ok(Some(text)) => text,
+        _ => return Location::file_only(file),
+    };
+    let basic = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let literal = format!("'{name}'");
+    let found = [basic, literal]
+        .iter()
+        .find_map(|quoted| text.find(quoted.as_str()).map(|at| at..at + quoted.len()));
+    match found {
+        Some(span) => Location::from_span(file, &text, span),
+        None => Location::file_only(file),
+    }
 }
 
 fn ambiguous_warnings(ambiguous: &[(String, Key)]) -> Vec<Diagnostic> {
@@ -921,7 +987,8 @@ pub fn update(
         list.sort_unstable();
         list.dedup();
     }
-    let mut warnings = ambiguous_warnings(&cache.ambiguous);
+    let mut warnings = cache.common.clone();
+    warnings.extend(ambiguous_warnings(&cache.ambiguous));
     warnings.extend(markup_warnings);
     Ok(Some((links, warnings, changes)))
 }

@@ -29,6 +29,11 @@
 //! So no candidate is tried on its own: trying each name that could start
 //! at a place costs, on repetitive text, the number of names sharing a
 //! beginning times their length at every place.
+//!
+//! [`too_common`] says which names would link nearly every text (one
+//! character, two letters, English function words, bare words for a
+//! document); the link graph leaves those out and warns. The matcher itself
+//! takes any name, since `annals new` looks for taxonomy terms with it.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -196,6 +201,87 @@ impl Matcher {
             target: pattern.target,
         })
     }
+}
+
+/// English function words: a name made of nothing else names nothing.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before", "between",
+    "but", "by", "can", "could", "did", "do", "does", "during", "each", "for", "from", "had", "has", "have", "he",
+    "her", "here", "his", "how", "i", "if", "in", "into", "is", "it", "its", "may", "might", "must", "my", "no", "nor",
+    "not", "of", "on", "onto", "or", "other", "our", "over", "shall", "she", "should", "so", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "under",
+    "upon", "us", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
+    "within", "without", "would", "you", "your",
+];
+
+/// What this archive's texts call any document: a name of nothing else
+/// would name every plan, law and speech.
+const DOCUMENT_WORDS: &[&str] = &[
+    "act",
+    "article",
+    "circular",
+    "code",
+    "decision",
+    "decree",
+    "document",
+    "guidance",
+    "guideline",
+    "guidelines",
+    "initiative",
+    "law",
+    "measures",
+    "notice",
+    "opinion",
+    "opinions",
+    "outline",
+    "plan",
+    "plans",
+    "policy",
+    "program",
+    "programme",
+    "readout",
+    "regulation",
+    "regulations",
+    "report",
+    "resolution",
+    "rules",
+    "speech",
+    "statement",
+    "strategy",
+];
+
+/// The same in Chinese, as whole names.
+const CHINESE_DOCUMENT_WORDS: &[&str] = &[
+    "规划", "计划", "意见", "通知", "决定", "办法", "条例", "报告", "方案", "纲要", "讲话", "决议", "文件", "政策",
+    "法律",
+];
+
+/// Whether a name is too common to look for: linking every place it
+/// stands would link nearly every text. That is a name of one character,
+/// or of two letters or digits; a name of only English function words and
+/// words for documents ("the", "and", "the Plan", "Opinions"); a bare
+/// Chinese word for a document (规划, 意见...); or a name of only digits.
+pub fn too_common(name: &str) -> bool {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars <= 1 || (chars == 2 && !name.chars().all(is_chinese)) {
+        return true;
+    }
+    if CHINESE_DOCUMENT_WORDS.contains(&name) {
+        return true;
+    }
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let common = |w: &String| {
+        FUNCTION_WORDS.contains(&w.as_str())
+            || DOCUMENT_WORDS.contains(&w.as_str())
+            || w.chars().all(|c| c.is_ascii_digit())
+            || w == "s"
+    };
+    !words.is_empty() && words.iter().all(common)
 }
 
 /// The DFA over the first [`PREFIX_BYTES`] of every name, and for each of
@@ -624,6 +710,37 @@ mod tests {
                 ("Plan B.".into(), BIG)
             ]
         );
+    }
+
+    #[test]
+    fn common_words_and_short_names_are_too_common() {
+        for name in [
+            "the",
+            "And",
+            "of the",
+            "the Plan",
+            "Opinions",
+            "EU",
+            "5G",
+            "规",
+            "规划",
+            "2021",
+            " x ",
+            "the Plan's",
+        ] {
+            assert!(too_common(name), "{name}");
+        }
+        for name in [
+            "MIIT",
+            "Five-Year Plan",
+            "the 14th Plan",
+            "求是",
+            "Plan B",
+            "中国共产党",
+            "Central Eight Regulations",
+        ] {
+            assert!(!too_common(name), "{name}");
+        }
     }
 
     #[test]

@@ -216,6 +216,21 @@ fn warnings(f: &Fixture) -> String {
 }
 
 #[test]
+fn names_too_common_to_look_for() {
+    let f = good()
+        .doc(
+            "b",
+            "title = \"Opinions on Data\"\ndate = 2020-01-01\ncited_as = [\"the Plan\", \"Data Opinions\"]",
+            "Text.",
+        )
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"European Union\"\nkind = \"organisation\"\nother_names = [\"EU\"]\n",
+        );
+    insta::assert_snapshot!(warnings(&f));
+}
+
+#[test]
 fn ids_the_page_uses_are_renamed() {
     let f = good().doc(
         "b",
