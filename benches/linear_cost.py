@@ -9,6 +9,9 @@ Classes (SIZE is the bytes of the generated text):
                      an error at the line, without sanitising
   raw-html-nested    the same elements, nested 200 deep and closed, over and
                      over: within the limit, sanitised
+  raw-html-moved     lines of `<font><table><font>x`, whose content the parser
+                     moves out of the tables, among ever more siblings: past
+                     the limit, so the build fails with an error at the line
   quotes-and-html    markdown quotes nested 200 deep, then closed, over and
                      over, in a text that also holds an <i> of raw HTML
   short-paragraphs   a markdown seed of SIZE bytes of one-letter paragraphs
@@ -69,6 +72,10 @@ def raw_html_nested(root, size):
     markdown_seed(root, "Text.\n\n" + block * max(1, size // len(block)))
 
 
+def raw_html_moved(root, size):
+    markdown_seed(root, "Text.\n\n" + "<font><table><font>x\n" * (size // 21))
+
+
 def quotes_and_html(root, size):
     block = "".join(">" * depth + " x\n" for depth in range(1, 201)) + "\nText <i>y</i>.\n\n"
     markdown_seed(root, block * max(1, size // len(block)))
@@ -98,6 +105,7 @@ def long_names(root, size):
 CLASSES = {
     "raw-html-unclosed": raw_html_unclosed,
     "raw-html-nested": raw_html_nested,
+    "raw-html-moved": raw_html_moved,
     "quotes-and-html": quotes_and_html,
     "short-paragraphs": short_paragraphs,
     "long-names": long_names,

@@ -571,16 +571,17 @@ fn markup_diagnostics(root: &Path, scans: &[Arc<Scan>], settings: Settings) -> (
             .filter(|(m, _)| !(settings.unsafe_html && raw(m)))
             .chain(scan.id_conflicts.iter().filter(|_| settings.unsafe_html));
         for (markup, source) in issues {
-            let d = markup_diagnostic(root, markup, source, settings);
             if !matches!(markup.issue, Issue::Limit(_)) {
                 let (shown, left_out, error) = reported.entry(&source.file).or_default();
                 if *shown == MAX_ID_REPORTS {
+                    // Counted, not located: locating reads the file.
                     *left_out += 1;
-                    *error |= d.is_error();
+                    *error |= settings.unsafe_html && raw(markup);
                     continue;
                 }
                 *shown += 1;
             }
+            let d = markup_diagnostic(root, markup, source, settings);
             if d.is_error() { errors.push(d) } else { warnings.push(d) }
         }
         let mut left_out: Vec<_> = reported.into_iter().filter(|(_, (_, n, _))| *n > 0).collect();
@@ -608,6 +609,13 @@ fn markup_diagnostic(root: &Path, markup: &Markup, source: &Source, settings: Se
         ))
         .at(located)
         .hint("close the elements the raw HTML opens (`<div>` needs `</div>`), and nest fewer quotes and lists"),
+        Issue::Limit(Limit::Moves) => Diagnostic::error(
+            "raw HTML here puts so much where HTML does not allow it that sanitising it would take too long",
+        )
+        .at(located)
+        .hint(
+            "put a table's content inside its cells (<td>), and close formatting tags (<b>, <i>...) in the order they were opened",
+        ),
         Issue::Limit(Limit::Attributes) => Diagnostic::error(format!(
             "a tag of raw HTML here has more than {} attributes",
             raw_html::MAX_ATTRIBUTES

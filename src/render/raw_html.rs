@@ -2,24 +2,28 @@
 //! it, the ids it holds, and sanitising.
 //!
 //! The sanitiser (ammonia) parses a text's HTML with html5ever, the parser
-//! browsers' rules describe, and that parser's work per tag grows with two
+//! browsers' rules describe, and that parser's work per tag grows with three
 //! things a text controls: how deep elements nest (each start tag looks
 //! down the stack of open elements, so a few hundred kilobytes of unclosed
-//! `<div>`s took seconds) and how many attributes one tag has (each new
-//! attribute is compared with those before it). So before anything parses a
-//! text's HTML, [`limits`] holds it to [`MAX_DEPTH`] elements deep and
-//! [`MAX_ATTRIBUTES`] attributes per tag, and a text beyond either is an
-//! error at the line that crosses it. Both checks cost time in proportion
-//! to the HTML:
+//! `<div>`s took seconds), how many attributes one tag has (each new
+//! attribute is compared with those before it), and how much content it
+//! must move (content the rules put elsewhere, such as text right inside a
+//! `<table>`, is inserted before the table, and ammonia's tree finds a
+//! node's place among its siblings by looking through them). So before
+//! anything parses a text's HTML, [`limits`] holds it to [`MAX_DEPTH`]
+//! elements deep, [`MAX_ATTRIBUTES`] attributes per tag, and moves that look
+//! through at most [`MOVES_PER_BYTE`] siblings per byte of HTML, and a text
+//! beyond any is an error at the line that crosses it. The checks cost time
+//! in proportion to the HTML:
 //!
 //! - attributes are counted by following the tokenizer's tag states in
 //!   every way it could be reading a tag at each byte (inside a comment or
 //!   a script, `<` starts no tag, but counting it as one only overcounts),
 //!   a dozen states at most;
-//! - depth is measured by html5ever itself, fed a kilobyte at a time into a
-//!   sink that keeps only each element's parent, and stopped as soon as an
-//!   element lands deeper than the limit, so it never reads far into a text
-//!   that is too deep.
+//! - depth and moves are measured by html5ever itself, fed a kilobyte at a
+//!   time into a sink that keeps only the tree's shape (each node's parent,
+//!   and how many children), and stopped as soon as a limit is crossed, so
+//!   it never reads far into a text beyond one.
 //!
 //! The same parse collects the ids of raw elements, so that the analysis can
 //! warn about ids that [`super::ids`] renames; [`sanitise`] renames them as
@@ -43,11 +47,20 @@ pub const MAX_DEPTH: usize = 256;
 /// How many attributes one tag of raw HTML may have.
 pub const MAX_ATTRIBUTES: usize = 64;
 
+/// How many siblings the moves of a text's nodes may look through, per
+/// byte of its HTML (and [`MOVES_ALLOWED`] more): well-formed HTML moves
+/// nothing.
+pub const MOVES_PER_BYTE: usize = 32;
+
+/// Siblings looked through that any text may spend.
+const MOVES_ALLOWED: usize = 1 << 16;
+
 /// A limit a text's HTML crossed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     Depth,
     Attributes,
+    Moves,
 }
 
 /// Where a text's HTML came from: pairs of an offset in the HTML and the
@@ -79,9 +92,9 @@ pub fn inspect(html: &str, marks: &Marks, own: &str) -> Inspection {
         };
     }
     let breaks: Vec<usize> = marks.iter().map(|&(h, _)| h).collect();
-    let (deep, ids, _) = read(html, Some(own), &breaks);
+    let (exceeded, ids, _) = read(html, Some(own), &breaks);
     Inspection {
-        exceeded: deep.map(|at| (Limit::Depth, source(at))),
+        exceeded: exceeded.map(|(limit, at)| (limit, source(at))),
         ids: ids.into_iter().map(|(id, at)| (id, source(at))).collect(),
     }
 }
@@ -98,8 +111,8 @@ fn limits_counting(html: &str) -> (Option<Limit>, usize) {
     if too_many_attributes(html).is_some() {
         return (Some(Limit::Attributes), html.len());
     }
-    let (deep, _, steps) = read(html, None, &[]);
-    (deep.map(|_| Limit::Depth), html.len() + steps)
+    let (exceeded, _, steps) = read(html, None, &[]);
+    (exceeded.map(|(limit, _)| limit), html.len() + steps)
 }
 
 /// The rules for the ids of one text while it is sanitised.
@@ -283,13 +296,18 @@ fn tag_step(state: TagState, count: usize, b: u8) -> Option<(TagState, usize)> {
 /// How much HTML the parser is given at a time, at most.
 const CHUNK: usize = 1024;
 
-/// Parses `html` as a fragment, as ammonia does, and returns the HTML offset
-/// of the chunk in which an element first lands deeper than [`MAX_DEPTH`]
-/// (the parse stops there), and the ids of elements whose ids do not start
-/// with `own`, each with the offset of the chunk that made it, and the
-/// steps the parser took (see [`limits_counting`]). Chunks also start at
-/// each of `breaks`, so that offsets can be traced to the markdown.
-fn read(html: &str, own: Option<&str>, breaks: &[usize]) -> (Option<usize>, Vec<(String, usize)>, usize) {
+/// What [`read`] found: the first limit crossed and the HTML offset of the
+/// chunk that crossed it, the ids, and the steps.
+type Read = (Option<(Limit, usize)>, Vec<(String, usize)>, usize);
+
+/// Parses `html` as a fragment, as ammonia does, and returns the first
+/// limit crossed, [`MAX_DEPTH`] or [`MOVES_PER_BYTE`], with the HTML offset
+/// of the chunk that crossed it (the parse stops there); the ids of
+/// elements whose ids do not start with `own`, each with the offset of the
+/// chunk that made it; and the steps the parser took (see
+/// [`limits_counting`]). Chunks also start at each of `breaks`, so that
+/// offsets can be traced to the markdown.
+fn read(html: &str, own: Option<&str>, breaks: &[usize]) -> Read {
     let sink = Shape {
         own: own.map(str::to_string),
         ..Shape::default()
@@ -316,15 +334,15 @@ fn read(html: &str, own: Option<&str>, breaks: &[usize]) -> (Option<usize>, Vec<
         sink.chunk.set(start);
         parser.process(StrTendril::from_slice(&html[start..end]));
         let sink = &parser.tokenizer.sink.sink;
-        if sink.too_deep.get() {
-            return (Some(start), sink.ids.take(), sink.steps.get());
+        if let Some(limit) = sink.crossed(end) {
+            return (Some((limit, start)), sink.ids.take(), sink.steps.get());
         }
         start = end;
     }
     let sink = parser.finish();
-    let deep = sink.too_deep.get().then_some(html.len());
+    let crossed = sink.crossed(html.len()).map(|limit| (limit, html.len()));
     let steps = sink.steps.get();
-    (deep, sink.ids.into_inner(), steps)
+    (crossed, sink.ids.into_inner(), steps)
 }
 
 const NO_PARENT: u32 = u32::MAX;
@@ -350,6 +368,8 @@ struct Shape {
     ids: RefCell<Vec<(String, usize)>>,
     /// The parser's steps over nodes: the work of parsing, for tests.
     steps: Cell<usize>,
+    /// Siblings that moving nodes looks through in ammonia's tree.
+    moves: Cell<usize>,
 }
 
 impl Default for Shape {
@@ -361,6 +381,7 @@ impl Default for Shape {
             chunk: Cell::new(0),
             ids: RefCell::new(Vec::new()),
             steps: Cell::new(0),
+            moves: Cell::new(0),
         }
     }
 }
@@ -378,6 +399,27 @@ impl Node {
 }
 
 impl Shape {
+    /// The limit crossed once `read` bytes of HTML are parsed, if any.
+    fn crossed(&self, read: usize) -> Option<Limit> {
+        if self.too_deep.get() {
+            Some(Limit::Depth)
+        } else if self.moves.get() > MOVES_ALLOWED + MOVES_PER_BYTE * read {
+            Some(Limit::Moves)
+        } else {
+            None
+        }
+    }
+
+    /// Notes a move among the children of `parent`, which ammonia's tree
+    /// looks through to find the node's place.
+    fn moved_among(&self, parent: u32) {
+        if parent != NO_PARENT {
+            let siblings = self.nodes.borrow()[parent as usize].children.len();
+            self.moves.set(self.moves.get() + siblings);
+            self.steps.set(self.steps.get() + siblings);
+        }
+    }
+
     fn add(&self, node: Node) -> u32 {
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(node);
@@ -487,8 +529,9 @@ impl TreeSink for Shape {
     fn set_quirks_mode(&self, _mode: QuirksMode) {}
 
     fn append_before_sibling(&self, sibling: &u32, child: NodeOrText<u32>) {
+        let parent = self.nodes.borrow()[*sibling as usize].parent;
+        self.moved_among(parent);
         if let NodeOrText::AppendNode(child) = child {
-            let parent = self.nodes.borrow()[*sibling as usize].parent;
             self.set_parent(child, parent);
         }
     }
@@ -496,6 +539,8 @@ impl TreeSink for Shape {
     fn add_attrs_if_missing(&self, _target: &u32, _attrs: Vec<Attribute>) {}
 
     fn remove_from_parent(&self, target: &u32) {
+        let parent = self.nodes.borrow()[*target as usize].parent;
+        self.moved_among(parent);
         self.nodes.borrow_mut()[*target as usize].parent = NO_PARENT;
     }
 
@@ -558,9 +603,10 @@ mod tests {
 
     /// HTML that makes the parser's work per tag grow with the size of the
     /// input, if nothing stops it.
-    fn costly(n: usize) -> [String; 4] {
+    fn costly(n: usize) -> [String; 5] {
         [
             "<div>x\n".repeat(n),
+            "<font><table><font>x".repeat(n),
             format!("{}<p>x</p>", "<blockquote>\n".repeat(n)),
             (0..n).map(|i| format!("<p><b class=\"c{i}\">x</p>")).collect(),
             format!(
@@ -572,7 +618,7 @@ mod tests {
 
     #[test]
     fn checking_costs_work_in_proportion_to_the_html() {
-        let (small, large) = (costly(2 * MAX_DEPTH), costly(8 * MAX_DEPTH));
+        let (small, large) = (costly(8 * MAX_DEPTH), costly(32 * MAX_DEPTH));
         for (small, large) in small.iter().zip(&large) {
             let (found, small_work) = limits_counting(small);
             assert!(found.is_some(), "{:?}...", &small[..40]);
@@ -590,7 +636,7 @@ mod tests {
 
     #[test]
     fn html_beyond_the_limits_is_never_handed_to_the_sanitiser() {
-        for html in costly(2 * MAX_DEPTH) {
+        for html in costly(8 * MAX_DEPTH) {
             let rules = IdRules {
                 own: "M:".into(),
                 prefix: String::new(),

@@ -269,3 +269,10 @@ fn raw_html_tag_with_too_many_attributes() {
     );
     insta::assert_snapshot!(failing(&f, &[]));
 }
+
+#[test]
+fn raw_html_the_parser_must_move_too_much() {
+    let soup = "<font><table><font>x\n".repeat(1200);
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", &format!("Text.\n\n{soup}\n"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
