@@ -64,7 +64,7 @@ pub struct Links {
     pub mentions_of: Vec<Vec<(DocId, Vec<Occurrence>)>>,
     /// For each document, the mentions of other documents to render as
     /// links: for each piece of text that has any (numbered in reading
-    /// order, as [`Segment::pieces`] are), the ranges in that piece and the
+    /// order, as [`markdown::Outline::pieces`] are), the ranges in that piece and the
     /// documents they name. The renderer uses these instead of searching the
     /// text again.
     pub inline: Vec<Vec<InlineMentions>>,

@@ -16,7 +16,7 @@
 //!    as the longest name with that beginning.
 //! 2. The stretches of text those reaches cover are read once more,
 //!    backwards, by an automaton of every name written backwards (an
-//!    Aho-Corasick automaton with failure links, see [`Names`]). Word
+//!    Aho-Corasick automaton with failure links, `Names`). Word
 //!    boundaries are part of what it matches: a boundary mark stands in the
 //!    names wherever the rules want one, and in the text wherever a Latin
 //!    letter or digit meets anything else, so a name that fails the

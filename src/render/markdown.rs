@@ -1,6 +1,6 @@
 //! Markdown to HTML: curator's notes, `.md` seeds and seedless documents.
 //!
-//! pulldown-cmark parses; a [`Walk`] adjusts its events on the way to HTML:
+//! pulldown-cmark parses; a `Walk` adjusts its events on the way to HTML:
 //! headings get `sec-…` anchors and feed the table of contents, top-level
 //! paragraphs get `p-N` anchors like seed paragraphs, footnotes get `fn-…`
 //! ids, fenced code is highlighted by syntect, Chinese runs get
@@ -452,6 +452,7 @@ impl<'a, 'l, 'k> Walk<'a, 'l, 'k> {
                 _ => None,
             })
             .collect();
+        self.raw_html |= inner.iter().any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
         let anchor = match id {
             Some(id) => self.author_id(&id, range),
             None => {
@@ -793,6 +794,20 @@ mod tests {
         let note = render("## Sources {#sources}\n\n## Main {#main}\n", "note-", None);
         assert!(note.html.contains("<h2 id=\"note-sources\">"), "{}", note.html);
         assert!(note.html.contains("<h2 id=\"note-id-main\">"));
+    }
+
+    #[test]
+    fn raw_html_in_a_heading_is_sanitised_too() {
+        let resolve = |_: &str, _: Option<&str>| None;
+        let mut mentions = |_: &str| Vec::new();
+        let mut linker = Linker {
+            resolve: &resolve,
+            mentions: &mut mentions,
+            unsafe_html: false,
+        };
+        let r = render("# Title <img src=x onerror=alert(1)>\n\nText.\n", "", Some(&mut linker));
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(r.html.contains("<img src=\"x\">"), "{}", r.html);
     }
 
     #[test]

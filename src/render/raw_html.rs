@@ -48,7 +48,7 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_ATTRIBUTES: usize = 64;
 
 /// How many siblings the moves of a text's nodes may look through, per
-/// byte of its HTML (and [`MOVES_ALLOWED`] more): well-formed HTML moves
+/// byte of its HTML (and `MOVES_ALLOWED` more): well-formed HTML moves
 /// nothing.
 pub const MOVES_PER_BYTE: usize = 32;
 
