@@ -10,6 +10,13 @@
 //! that names a draft left out of the build says so); a name two documents
 //! or entities share is a warning naming both, at the file of the one it is
 //! not linked to.
+//!
+//! The markdown outlines read here also say what is wrong with a text's
+//! markup (see [`markdown::Issue`]): raw HTML beyond the limits the
+//! sanitiser's parser needs is an error, an author's id that is renamed a
+//! warning (an error when raw HTML is kept as written and cannot be
+//! renamed). A document's markdown is read into outlines that hold its
+//! blocks' text in one string, and the scan borrows from them.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,11 +27,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::DocId;
-use super::mentions::{EntityId, Matcher, Target};
+use super::mentions::{EntityId, Matcher, Target, too_common};
 use crate::content::entities::Entity;
 use crate::content::{Document, Drafts, Text};
 use crate::diag::{Diagnostic, Location, did_you_mean};
-use crate::render::markdown::{self, ExplicitLink, Segment};
+use crate::render::markdown::{self, ExplicitLink, Issue, Markup, Outline};
+use crate::render::raw_html::{self, Limit};
 use crate::render::text::{has_mentions, text_start};
 
 /// The sentence around an occurrence, split so the occurrence can be shown
@@ -59,7 +67,7 @@ pub struct Links {
     pub mentions_of: Vec<Vec<(DocId, Vec<Occurrence>)>>,
     /// For each document, the mentions of other documents to render as
     /// links: for each piece of text that has any (numbered in reading
-    /// order, as [`Segment::pieces`] are), the ranges in that piece and the
+    /// order, as [`markdown::Outline::pieces`] are), the ranges in that piece and the
     /// documents they name. The renderer uses these instead of searching the
     /// text again.
     pub inline: Vec<Vec<InlineMentions>>,
@@ -76,30 +84,41 @@ struct Source {
     offset: usize,
 }
 
-/// One block of text: borrowed from a seed, or the plain text of markdown.
+/// One block of text: a seed's block, or the plain text of a markdown
+/// block, borrowed from its outline.
 struct Part<'a> {
     anchor: Cow<'a, str>,
-    text: Cow<'a, str>,
-    pieces: Vec<Range<usize>>,
+    text: &'a str,
+    pieces: Pieces<'a>,
 }
 
-impl From<Segment> for Part<'_> {
-    fn from(s: Segment) -> Self {
-        Part {
-            anchor: s.anchor.into(),
-            text: s.text.into(),
-            pieces: s.pieces,
+/// The ranges of a part's text eligible for mentions.
+enum Pieces<'a> {
+    /// One range (a seed block's text after its list marker).
+    One(Range<usize>),
+    /// A markdown block's pieces.
+    Outline(&'a Outline, &'a markdown::Segment),
+}
+
+impl Pieces<'_> {
+    fn iter(&self) -> Box<dyn Iterator<Item = Range<usize>> + '_> {
+        match self {
+            Pieces::One(range) => Box::new(std::iter::once(range.clone())),
+            Pieces::Outline(outline, segment) => Box::new(outline.segment_pieces(segment)),
         }
     }
 }
 
-/// The parts of one document the graph is built from.
+/// The outlines of a document's markdown (text and note), each with where
+/// it is, and what about them the graph reports.
 #[derive(Default)]
-struct DocText<'a> {
-    parts: Vec<Part<'a>>,
+struct Outlines {
+    outlines: Vec<(Outline, Source)>,
     links: Vec<(ExplicitLink, Source, usize)>,
     /// Links to script URLs: errors.
     script_links: Vec<(String, Range<usize>, Source)>,
+    /// What is wrong with the markup of its markdown.
+    markup: Vec<(Markup, Source)>,
 }
 
 /// What a name or link points at, by slug: stable when documents are
@@ -116,6 +135,19 @@ struct Scan {
     inline: Vec<KeyedInline>,
     links: Vec<(ExplicitLink, Source)>,
     script_links: Vec<(String, Range<usize>, Source)>,
+    markup: Vec<(Markup, Source)>,
+    /// Ids of raw HTML that, kept as written, take an id annals uses or
+    /// repeat another on the page: errors when raw HTML is kept as written.
+    id_conflicts: Vec<(Markup, Source)>,
+}
+
+/// What the config says about finding links and reading markup.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub detect_mentions: bool,
+    /// Raw HTML is kept as written (`[markdown] unsafe_html`), so ids in it
+    /// cannot be renamed.
+    pub unsafe_html: bool,
 }
 
 /// Scans kept between builds by `serve`: a document is scanned again only
@@ -126,6 +158,8 @@ pub struct Cache {
     names: u64,
     /// Names given for two targets: the name, who keeps it, who loses it.
     ambiguous: Vec<(String, Key, Key)>,
+    /// Warnings about names too common to look for.
+    common: Vec<Diagnostic>,
     /// The matcher for those names. Its targets are document ids, which
     /// stay valid while the names hash (which covers the documents' order)
     /// is unchanged.
@@ -149,16 +183,18 @@ pub fn build(
     documents: &[Arc<Document>],
     entities: &[Entity],
     by_slug: &crate::hash::Map<String, DocId>,
-    detect_mentions: bool,
+    settings: Settings,
     elsewhere: Elsewhere,
     cache: &mut Cache,
 ) -> Built {
+    let detect_mentions = settings.detect_mentions;
     let key_of = key_of(documents, entities);
     let names_hash = hash_names(documents, entities, detect_mentions);
     if cache.names != names_hash || cache.scans.is_empty() {
         cache.names = names_hash;
         cache.scans.clear();
         cache.ambiguous.clear();
+        cache.common.clear();
         cache.matcher = None;
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
@@ -167,13 +203,14 @@ pub fn build(
     }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
-        let names = if detect_mentions {
+        let (names, common) = if detect_mentions {
             names(documents, entities)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let (m, amb) = Matcher::new(names);
-        *ambiguous.lock().expect("no panics while held") = Some(amb);
+        let common = common_warnings(root, documents, &common);
+        *ambiguous.lock().expect("no panics while held") = Some((amb, common));
         Arc::new(m)
     };
     let scans: Vec<Arc<Scan>> = documents
@@ -189,11 +226,12 @@ pub fn build(
             )),
         })
         .collect();
-    if let Some(amb) = ambiguous.into_inner().expect("no panics while held") {
+    if let Some((amb, common)) = ambiguous.into_inner().expect("no panics while held") {
         cache.ambiguous = amb
             .into_iter()
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
             .collect();
+        cache.common = common;
     }
     if let Some(m) = matcher.into_inner() {
         cache.matcher = Some(m);
@@ -203,14 +241,18 @@ pub fn build(
         .zip(&scans)
         .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
         .collect();
-    let errors = check_references(
+    let mut errors = check_references(
         root,
         documents,
         documents.iter().map(|d| &**d).zip(&scans),
         by_slug,
         elsewhere,
     );
-    let warnings = ambiguous_warnings(&cache.ambiguous, documents, by_slug);
+    let (markup_warnings, markup_errors) = markup_diagnostics(root, &scans, settings);
+    errors.extend(markup_errors);
+    let mut warnings = cache.common.clone();
+    warnings.extend(ambiguous_warnings(&cache.ambiguous, documents, by_slug));
+    warnings.extend(markup_warnings);
     let target_of = target_of(entities, by_slug);
     let (found, inline): (Vec<_>, Vec<_>) = scans
         .par_iter()
@@ -277,14 +319,53 @@ fn hash_names(documents: &[Arc<Document>], entities: &[Entity], detect_mentions:
 
 /// Scans one document and states what it found in keys.
 fn scan(id: DocId, doc: &Document, matcher: Option<&Matcher>, key_of: &(impl Fn(Target) -> Key + Sync)) -> Scan {
-    let text = doc_text(doc);
-    let (found, inline) = occurrences(id, &doc.slug, &text, matcher, key_of);
+    let outlines = outlines(doc);
+    let parts = parts(doc, &outlines.outlines);
+    let (found, inline) = occurrences(id, &doc.slug, &parts, &outlines.links, matcher, key_of);
+    drop(parts);
+    let id_conflicts = raw_id_conflicts(doc, &outlines.outlines);
     Scan {
         found,
         inline,
-        links: text.links.into_iter().map(|(link, source, _)| (link, source)).collect(),
-        script_links: text.script_links,
+        links: outlines
+            .links
+            .into_iter()
+            .map(|(link, source, _)| (link, source))
+            .collect(),
+        script_links: outlines.script_links,
+        markup: outlines.markup,
+        id_conflicts,
     }
+}
+
+/// The ids of a document's raw HTML that, kept as written, are reserved
+/// (see [`crate::render::ids`]) or repeat an id the page already has.
+fn raw_id_conflicts(doc: &Document, outlines: &[(Outline, Source)]) -> Vec<(Markup, Source)> {
+    if outlines.iter().all(|(o, _)| o.raw_ids.is_empty()) {
+        return Vec::new();
+    }
+    let mut seen: HashSet<String> = match &doc.text {
+        Text::Blocks(blocks) => blocks.iter().map(|b| b.anchor.clone()).collect(),
+        _ => HashSet::new(),
+    };
+    for (outline, _) in outlines {
+        seen.extend(outline.anchors());
+    }
+    let mut conflicts = Vec::new();
+    for (outline, source) in outlines {
+        for (id, at) in &outline.raw_ids {
+            let (id, renamed, raw) = (id.clone(), id.clone(), true);
+            let issue = if crate::render::ids::is_reserved(&id) {
+                Issue::ReservedId { id, renamed, raw }
+            } else if !seen.insert(id.clone()) {
+                Issue::RepeatedId { id, renamed, raw }
+            } else {
+                continue;
+            };
+            conflicts.push((Markup { issue, at: *at, len: 1 }, source.clone()));
+        }
+    }
+    conflicts
 }
 
 /// A scan in terms of this build's ids.
@@ -320,24 +401,17 @@ fn resolve(
     (found, inline)
 }
 
-fn doc_text(doc: &Document) -> DocText<'_> {
-    let mut out = DocText::default();
+/// The outlines of a document's markdown: its text's when it is markdown,
+/// and its note's. Explicit links are numbered by part, as [`parts`] lays
+/// the parts out.
+fn outlines(doc: &Document) -> Outlines {
+    let mut out = Outlines::default();
     let content = Source {
         file: doc.file.clone(),
         offset: doc.body_offset,
     };
-    match &doc.text {
-        Text::Blocks(blocks) => {
-            for block in blocks {
-                if has_mentions(block.kind) {
-                    out.parts.push(Part {
-                        anchor: Cow::Borrowed(&block.anchor),
-                        text: Cow::Borrowed(&block.text),
-                        pieces: std::iter::once(text_start(block)..block.text.len()).collect(),
-                    });
-                }
-            }
-        }
+    let parts_before = match &doc.text {
+        Text::Blocks(blocks) => blocks.iter().filter(|b| has_mentions(b.kind)).count(),
         Text::Markdown(md) => {
             let source = match &doc.seed {
                 Some(seed) => Source {
@@ -346,40 +420,127 @@ fn doc_text(doc: &Document) -> DocText<'_> {
                 },
                 None => content.clone(),
             };
-            add_markdown(&mut out, md, "", source);
+            add_markdown(&mut out, md, "", source, 0)
         }
-        Text::None => {}
-    }
+        Text::None => 0,
+    };
     if let Some(note) = &doc.note {
-        add_markdown(&mut out, note, "note-", content);
+        add_markdown(&mut out, note, "note-", content, parts_before);
     }
     out
 }
 
-fn add_markdown(out: &mut DocText, md: &str, prefix: &str, source: Source) {
-    let outline = markdown::outline(md, prefix);
-    let base = out.parts.len();
-    for link in outline.links {
+/// Adds the outline of `md`, whose parts come after `base` others; returns
+/// how many parts it has.
+fn add_markdown(out: &mut Outlines, md: &str, prefix: &str, source: Source, base: usize) -> usize {
+    let mut outline = markdown::outline(md, prefix);
+    for link in std::mem::take(&mut outline.links) {
         out.links.push((link, source.clone(), base));
     }
-    for (url, range) in outline.script_links {
+    for (url, range) in std::mem::take(&mut outline.script_links) {
         out.script_links.push((url, range, source.clone()));
     }
-    out.parts.extend(outline.segments.into_iter().map(Part::from));
+    for markup in std::mem::take(&mut outline.markup) {
+        out.markup.push((markup, source.clone()));
+    }
+    let parts = outline.segments.len();
+    out.outlines.push((outline, source));
+    parts
+}
+
+/// Every block of a document's text and note that mentions are looked for
+/// in, in reading order.
+fn parts<'a>(doc: &'a Document, outlines: &'a [(Outline, Source)]) -> Vec<Part<'a>> {
+    let mut parts = Vec::new();
+    if let Text::Blocks(blocks) = &doc.text {
+        parts.extend(blocks.iter().filter(|b| has_mentions(b.kind)).map(|block| Part {
+            anchor: Cow::Borrowed(&block.anchor),
+            text: &block.text,
+            pieces: Pieces::One(text_start(block)..block.text.len()),
+        }));
+    }
+    for (outline, _) in outlines {
+        parts.extend(outline.segments.iter().map(|segment| Part {
+            anchor: outline.anchor(segment.anchor),
+            text: outline.segment_text(segment),
+            pieces: Pieces::Outline(outline, segment),
+        }));
+    }
+    parts
+}
+
+/// A name not looked for because it is too common, and whose it is.
+struct CommonName<'a> {
+    name: &'a str,
+    target: Target,
+    /// The key that gives the name: `cited_as`, `name` or `other_names`.
+    key: &'static str,
 }
 
 /// The names to look for: each document's title and `cited_as` names, each
-/// entity's names.
-fn names(documents: &[Arc<Document>], entities: &[Entity]) -> Vec<(String, Target)> {
+/// entity's names; and those left out as [`too_common`].
+fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(String, Target)>, Vec<CommonName<'a>>) {
     let mut names = Vec::new();
+    let mut common = Vec::new();
+    let mut add = |name: &'a str, target: Target, key: &'static str| {
+        if key != "title" && too_common(name) {
+            common.push(CommonName { name, target, key });
+        } else {
+            names.push((name.to_string(), target));
+        }
+    };
     for (id, doc) in documents.iter().enumerate() {
-        names.push((doc.title.clone(), Target::Document(id)));
-        names.extend(doc.cited_as.iter().map(|n| (n.clone(), Target::Document(id))));
+        // A title is looked for whatever it is: it is the document's own.
+        add(&doc.title, Target::Document(id), "title");
+        for name in &doc.cited_as {
+            add(name, Target::Document(id), "cited_as");
+        }
     }
     for (id, entity) in entities.iter().enumerate() {
-        names.extend(entity.names().map(|n| (n.to_string(), Target::Entity(id))));
+        add(&entity.name, Target::Entity(id), "name");
+        for name in &entity.other_names {
+            add(name, Target::Entity(id), "other_names");
+        }
     }
-    names
+    (names, common)
+}
+
+/// A warning for each name too common to look for, at the name in its file.
+fn common_warnings(root: &Path, documents: &[Arc<Document>], common: &[CommonName]) -> Vec<Diagnostic> {
+    common
+        .iter()
+        .map(|c| {
+            let (file, whose) = match c.target {
+                Target::Document(d) => (documents[d].file.as_path(), format!("document `{}`", documents[d].slug)),
+                Target::Entity(_) => (Path::new(crate::content::entities::FILE), "an entity".to_string()),
+            };
+            Diagnostic::warning(format!(
+                "the name \"{}\" ({} of {whose}) is too common to look for in texts; it is not linked",
+                c.name.trim(),
+                c.key
+            ))
+            .at(name_location(root, file, c.name))
+            .hint("give a longer name that texts use for it alone, such as its full title")
+        })
+        .collect()
+}
+
+/// Where `name` is written in a TOML file: its first occurrence as a
+/// quoted string.
+fn name_location(root: &Path, file: &Path, name: &str) -> Location {
+    let text = match std::fs::read(root.join(file)).map(|b| crate::content::decode_content(&b)) {
+        Ok(Some(text)) => text,
+        _ => return Location::file_only(file),
+    };
+    let basic = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let literal = format!("'{name}'");
+    let found = [basic, literal]
+        .iter()
+        .find_map(|quoted| text.find(quoted.as_str()).map(|at| at..at + quoted.len()));
+    match found {
+        Some(span) => Location::from_span(file, &text, span),
+        None => Location::file_only(file),
+    }
 }
 
 /// A warning for each name two documents or entities share, at the file
@@ -416,6 +577,107 @@ fn ambiguous_warnings(
             }
         })
         .collect()
+}
+
+/// How many renamed ids are reported for one text; the rest are counted.
+const MAX_ID_REPORTS: usize = 10;
+
+/// Warnings and errors about the markup of every scanned text: raw HTML
+/// beyond the limits the sanitiser's parser needs (errors), and renamed
+/// ids (warnings; errors for raw HTML kept as written, which annals cannot
+/// rename).
+fn markup_diagnostics(root: &Path, scans: &[Arc<Scan>], settings: Settings) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+    for scan in scans {
+        // Renamed ids reported per file, and those left out (and whether
+        // any of those is an error).
+        let mut reported: HashMap<&Path, (usize, usize, bool)> = HashMap::new();
+        // Raw ids are renamed by the sanitiser, or, kept as written, must
+        // not need renaming.
+        let raw = |m: &Markup| {
+            matches!(
+                m.issue,
+                Issue::ReservedId { raw: true, .. } | Issue::RepeatedId { raw: true, .. }
+            )
+        };
+        let issues = scan
+            .markup
+            .iter()
+            .filter(|(m, _)| !(settings.unsafe_html && raw(m)))
+            .chain(scan.id_conflicts.iter().filter(|_| settings.unsafe_html));
+        for (markup, source) in issues {
+            if !matches!(markup.issue, Issue::Limit(_)) {
+                let (shown, left_out, error) = reported.entry(&source.file).or_default();
+                if *shown == MAX_ID_REPORTS {
+                    // Counted, not located: locating reads the file.
+                    *left_out += 1;
+                    *error |= settings.unsafe_html && raw(markup);
+                    continue;
+                }
+                *shown += 1;
+            }
+            let d = markup_diagnostic(root, markup, source, settings);
+            if d.is_error() { errors.push(d) } else { warnings.push(d) }
+        }
+        let mut left_out: Vec<_> = reported.into_iter().filter(|(_, (_, n, _))| *n > 0).collect();
+        left_out.sort();
+        for (file, (_, n, error)) in left_out {
+            let message = format!("{n} more ids in {} are reported as above", file.display());
+            if error {
+                errors.push(Diagnostic::error(message).hint("choose other ids"));
+            } else {
+                warnings.push(Diagnostic::warning(message).hint("choose other ids"));
+            }
+        }
+    }
+    (warnings, errors)
+}
+
+/// The diagnostic for one [`Markup`] issue.
+fn markup_diagnostic(root: &Path, markup: &Markup, source: &Source, settings: Settings) -> Diagnostic {
+    let at = source.offset + markup.at;
+    let located = locate(root, &source.file, at..at + markup.len);
+    match &markup.issue {
+        Issue::Limit(Limit::Depth) => Diagnostic::error(format!(
+            "elements here are nested more than {} deep, in a text that holds raw HTML",
+            raw_html::MAX_DEPTH
+        ))
+        .at(located)
+        .hint("close the elements the raw HTML opens (`<div>` needs `</div>`), and nest fewer quotes and lists"),
+        Issue::Limit(Limit::Moves) => Diagnostic::error(
+            "raw HTML here puts so much where HTML does not allow it that sanitising it would take too long",
+        )
+        .at(located)
+        .hint(
+            "put a table's content inside its cells (<td>), and close formatting tags (<b>, <i>...) in the order they were opened",
+        ),
+        Issue::Limit(Limit::Attributes) => Diagnostic::error(format!(
+            "a tag of raw HTML here has more than {} attributes",
+            raw_html::MAX_ATTRIBUTES
+        ))
+        .at(located)
+        .hint("give the tag fewer attributes; look for a missing `>` or quote"),
+        Issue::ReservedId { id, renamed, raw } | Issue::RepeatedId { id, renamed, raw } => {
+            let what = if *raw { "raw HTML" } else { "a heading" };
+            let reason = match &markup.issue {
+                Issue::ReservedId { .. } => crate::render::ids::reserved_for(id).to_string(),
+                _ => "is already used in this text".to_string(),
+            };
+            if *raw && settings.unsafe_html {
+                let reason = match &markup.issue {
+                    Issue::ReservedId { .. } => reason,
+                    _ => "is already an id of this page".to_string(),
+                };
+                Diagnostic::error(format!("the id `{id}` in {what} {reason}"))
+                    .at(located)
+                    .hint("choose another id: with `unsafe_html = true` raw HTML is kept as written, so annals cannot rename it")
+            } else {
+                Diagnostic::warning(format!("the id `{id}` in {what} {reason}; it is renamed `{renamed}`"))
+                    .at(located)
+                    .hint("choose another id, so that links to it work as written")
+            }
+        }
+    }
 }
 
 /// Checks explicit links and `related` slugs against the archive.
@@ -484,11 +746,11 @@ fn check_references<'a>(
 fn anchors_of(doc: &Document) -> Vec<String> {
     let mut out: Vec<String> = match &doc.text {
         Text::Blocks(blocks) => blocks.iter().map(|b| b.anchor.clone()).collect(),
-        Text::Markdown(md) => markdown::outline(md, "").anchors,
+        Text::Markdown(md) => markdown::outline(md, "").anchors(),
         Text::None => Vec::new(),
     };
     if let Some(note) = &doc.note {
-        out.extend(markdown::outline(note, "note-").anchors);
+        out.extend(markdown::outline(note, "note-").anchors());
     }
     out
 }
@@ -548,17 +810,18 @@ type KeyedInline = (usize, Vec<(Range<usize>, String)>);
 fn occurrences(
     id: DocId,
     own_slug: &str,
-    text: &DocText,
+    parts: &[Part],
+    links: &[(ExplicitLink, Source, usize)],
     matcher: Option<&Matcher>,
     key_of: &(impl Fn(Target) -> Key + Sync),
 ) -> Keyed {
     let mut out = Vec::new();
     let mut inline = Vec::new();
     let mut piece_index = 0;
-    let mut link_at = text.links.iter().peekable();
-    for (index, segment) in text.parts.iter().enumerate() {
+    let mut link_at = links.iter().peekable();
+    for (index, segment) in parts.iter().enumerate() {
         let mut found: Vec<(Range<usize>, Key)> = Vec::new();
-        for piece in &segment.pieces {
+        for piece in segment.pieces.iter() {
             let in_piece = matcher
                 .map(|m| m.find(&segment.text[piece.clone()], Some(id)))
                 .unwrap_or_default();
@@ -590,7 +853,7 @@ fn occurrences(
         }
         found.sort_by_key(|(r, _)| r.start);
         for (range, key) in found {
-            let snippet = snippet(&segment.text, range);
+            let snippet = snippet(segment.text, range);
             let occurrence = Occurrence {
                 from: id,
                 anchor: segment.anchor.to_string(),
@@ -705,6 +968,7 @@ pub fn update(
     by_slug: &crate::hash::Map<String, DocId>,
     changed: &[DocId],
     old: &[Arc<Document>],
+    settings: Settings,
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
     let Some(matcher) = cache.matcher.clone() else {
@@ -733,19 +997,26 @@ pub fn update(
         absent: &none_absent,
         drafts: &no_drafts,
     };
-    let errors = if anchors_moved {
+    let all: Option<Vec<Arc<Scan>>> = documents
+        .iter()
+        .map(|d| cache.scans.get(&d.slug).map(|(_, s)| s.clone()))
+        .collect();
+    let Some(all) = all else { return Ok(None) };
+    let mut errors = if anchors_moved {
         // Links from other documents may point at an anchor that is gone.
-        let all: Option<Vec<Arc<Scan>>> = documents
-            .iter()
-            .map(|d| cache.scans.get(&d.slug).map(|(_, s)| s.clone()))
-            .collect();
-        let Some(all) = all else { return Ok(None) };
-        let all = documents.iter().map(|d| &**d).zip(&all);
-        check_references(root, documents, all, by_slug, elsewhere)
+        check_references(
+            root,
+            documents,
+            documents.iter().map(|d| &**d).zip(&all),
+            by_slug,
+            elsewhere,
+        )
     } else {
         let own = changed.iter().map(|&id| &*documents[id]);
         check_references(root, documents, own.zip(&scans), by_slug, elsewhere)
     };
+    let (markup_warnings, markup_errors) = markup_diagnostics(root, &all, settings);
+    errors.extend(markup_errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -793,7 +1064,9 @@ pub fn update(
         list.sort_unstable();
         list.dedup();
     }
-    let warnings = ambiguous_warnings(&cache.ambiguous, documents, by_slug);
+    let mut warnings = cache.common.clone();
+    warnings.extend(ambiguous_warnings(&cache.ambiguous, documents, by_slug));
+    warnings.extend(markup_warnings);
     Ok(Some((links, warnings, changes)))
 }
 

@@ -180,7 +180,7 @@ impl Archive {
                 &documents,
                 &entities,
                 &by_slug,
-                config.links.detect_mentions,
+                links_settings(config),
                 elsewhere,
                 &mut cache.links,
             )
@@ -242,6 +242,7 @@ impl Archive {
             &self.by_slug,
             &changed,
             &old,
+            links_settings(config),
             &mut cache.links,
         )?;
         let Some((links, warnings, found)) = update else {
@@ -275,6 +276,14 @@ impl Archive {
 }
 
 /// Orders documents newest first; undated ones last; ties by title, then slug.
+/// What the link graph needs from the config.
+fn links_settings(config: &Config) -> links::Settings {
+    links::Settings {
+        detect_mentions: config.links.detect_mentions,
+        unsafe_html: config.markdown.unsafe_html,
+    }
+}
+
 pub fn newest_first(a: &Document, b: &Document) -> Ordering {
     match (a.date, b.date) {
         (Some(x), Some(y)) => y.cmp(&x),

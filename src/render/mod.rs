@@ -9,7 +9,9 @@
 
 pub mod fingerprint;
 pub mod highlight;
+pub mod ids;
 pub mod markdown;
+pub mod raw_html;
 pub mod text;
 pub mod theme;
 pub mod views;
@@ -235,6 +237,18 @@ impl Fields {
     fn insert_value(&mut self, key: &'static str, value: Value) {
         self.0.push((key, value));
     }
+
+    /// The length of the document's rendered text and note, if they are
+    /// among the variables.
+    fn texts_len(&self) -> usize {
+        let doc = self.0.iter().find(|(k, _)| *k == "doc").and_then(|(_, v)| v.as_map());
+        let len = |key: &'static str| {
+            doc.and_then(|d| d.get(&key.into()))
+                .and_then(Value::as_str)
+                .map_or(0, str::len)
+        };
+        len("text") + len("note")
+    }
 }
 
 pub struct Renderer<'a> {
@@ -425,11 +439,13 @@ impl<'a> Renderer<'a> {
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let (template, fields) = self.variables(page);
+        // A page is written into one buffer, sized for its texts at once:
+        // a long text would otherwise be copied on every doubling.
+        let mut out = Vec::with_capacity(16 * 1024 + fields.texts_len());
         let mut context = Context::new();
         for (key, value) in fields.0 {
             context.insert_value(key, value);
         }
-        let mut out = Vec::with_capacity(16 * 1024);
         self.tera
             .render_to(template, &context, &mut out)
             .map_err(|e| self.theme.template_error(&e))?;

@@ -374,3 +374,72 @@ fn link_to_a_draft_in_a_rebuild() {
         "document `a-draft` is a draft (content/a-draft.md), left out of this build"
     );
 }
+
+/// Runs `annals check`, expecting success, and returns its warnings.
+fn warnings(f: &Fixture) -> String {
+    let out = f.run(&["check"]);
+    assert!(out.success, "check should pass:\n{}", out.stderr);
+    out.stderr
+}
+
+#[test]
+fn names_too_common_to_look_for() {
+    let f = good()
+        .doc(
+            "b",
+            "title = \"Opinions on Data\"\ndate = 2020-01-01\ncited_as = [\"the Plan\", \"Data Opinions\"]",
+            "Text.",
+        )
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"European Union\"\nkind = \"organisation\"\nother_names = [\"EU\"]\n",
+        );
+    insta::assert_snapshot!(warnings(&f));
+}
+
+#[test]
+fn ids_the_page_uses_are_renamed() {
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01",
+        "## Summary {#main}\n\nText.\n\n<div id=\"p-1\">Raw.</div>\n\n<span id=\"own\">a</span> and <i id=\"own\">b</i>.\n",
+    );
+    insta::assert_snapshot!(warnings(&f));
+}
+
+#[test]
+fn raw_html_ids_kept_as_written_must_be_free() {
+    let f = good()
+        .file("config.toml", &format!("{CONFIG}\n[markdown]\nunsafe_html = true\n"))
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2020-01-01",
+            "## Own {#own}\n\n<div id=\"main\">Raw.</div>\n\nText <span id=\"own\">a</span>.\n",
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn raw_html_nested_too_deep() {
+    let divs = "<div>\n".repeat(300);
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", &format!("Text.\n\n{divs}"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn raw_html_tag_with_too_many_attributes() {
+    let attributes: Vec<String> = (0..70).map(|i| format!("data-a{i}")).collect();
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01",
+        &format!("Text.\n\nMore <span {}>x</span>.\n", attributes.join(" ")),
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn raw_html_the_parser_must_move_too_much() {
+    let soup = "<font><table><font>x\n".repeat(1200);
+    let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", &format!("Text.\n\n{soup}\n"));
+    insta::assert_snapshot!(failing(&f, &[]));
+}

@@ -317,19 +317,23 @@ fn a_shared_name_links_to_the_newer_document_only_and_a_warning_names_both() {
     let f = Fixture::new()
         .doc(
             "a-older",
-            "title = \"A Plan of 2019\"\ndate = 2019-01-01\ncited_as = [\"the Plan\"]",
+            "title = \"A Plan of 2019\"\ndate = 2019-01-01\ncited_as = [\"the Digital Plan\"]",
             "Text.",
         )
         .doc(
             "b-newer",
-            "title = \"B Plan of 2021\"\ndate = 2021-01-01\ncited_as = [\"The Plan\"]",
+            "title = \"B Plan of 2021\"\ndate = 2021-01-01\ncited_as = [\"The Digital Plan\"]",
             "Text.",
         )
         .file(
             "content/entities.toml",
-            "[[entity]]\nname = \"Planning Office\"\nkind = \"organisation\"\nother_names = [\"The Plan\"]\n",
+            "[[entity]]\nname = \"Planning Office\"\nkind = \"organisation\"\nother_names = [\"The Digital Plan\"]\n",
         )
-        .doc("reader", "title = \"Reader\"\ndate = 2022-01-01", "As the Plan says.");
+        .doc(
+            "reader",
+            "title = \"Reader\"\ndate = 2022-01-01",
+            "As the Digital Plan says.",
+        );
     let out = f.run(&["build"]);
     assert!(out.success, "{}", out.stderr);
     let hint = "  = help: a shared name goes to the newer document (the first by title on the same date), \
@@ -337,9 +341,9 @@ fn a_shared_name_links_to_the_newer_document_only_and_a_warning_names_both() {
     assert_eq!(
         out.stderr,
         format!(
-            "warning: the name \"the Plan\" is shared by document `b-newer` and document `a-older`; \
+            "warning: the name \"the Digital Plan\" is shared by document `b-newer` and document `a-older`; \
              mentions of it link to document `b-newer` only\n  --> content/a-older.md\n{hint}\n\
-             warning: the name \"The Plan\" is shared by document `b-newer` and entity `planning-office`; \
+             warning: the name \"The Digital Plan\" is shared by document `b-newer` and entity `planning-office`; \
              mentions of it link to document `b-newer` only\n  --> content/entities.toml\n{hint}\n"
         )
     );

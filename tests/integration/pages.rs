@@ -223,3 +223,67 @@ fn titles_and_terms_are_escaped() {
     assert!(page.select("script").is_empty());
     assert!(page.select(".meta b").is_empty());
 }
+
+/// A document whose markdown text and note try every way an author's id
+/// can meet one that annals or the theme writes.
+fn colliding_ids(unsafe_html: bool) -> Fixture {
+    let raw_reserved = if unsafe_html {
+        ""
+    } else {
+        "<div id=\"main\">Raw main.</div>\n\n<p id=\"p-2\">Raw p-2.</p>\n\n<i id=\"note-p-1\">x</i> <b id=\"fn-1\">y</b>\n\n"
+    };
+    let config = format!("{}\n[markdown]\nunsafe_html = {unsafe_html}\n", crate::support::CONFIG);
+    Fixture::new()
+        .file("config.toml", &config)
+        .file(
+            "seeds/text.md",
+            &format!(
+                "# Intro {{#main}}\n\nFirst.\n\n## Two {{#p-2}}\n\nSecond[^1].\n\n## Contents {{#toc-title}}\n\n{raw_reserved}<span id=\"own\">Own</span>\n\nThird.\n\n[^1]: A footnote.\n"
+            ),
+        )
+        .doc(
+            "text",
+            "title = \"Colliding Ids\"\ndate = 2021-01-01\nseed = \"seeds/text.md\"",
+            "## Sources {#own}\n\nA note[^1].\n\n## Main {#main}\n\n[^1]: The note's footnote.\n",
+        )
+}
+
+fn assert_ids_unique(unsafe_html: bool) {
+    let site = colliding_ids(unsafe_html).build();
+    let page = site.page("documents/text/");
+    let ids = page.attrs("[id]", "id");
+    let mut seen = std::collections::HashSet::new();
+    for id in &ids {
+        assert!(seen.insert(id), "id `{id}` is on the page twice: {ids:?}");
+    }
+    // The skip link leads to the theme's main element.
+    assert_eq!(page.attrs("a.skip", "href"), ["#main"]);
+    let main: Vec<&str> = page.select("[id='main']").iter().map(|e| e.value().name()).collect();
+    assert_eq!(main, ["main"]);
+    // Paragraph anchors count the text's paragraphs, whatever ids authors
+    // chose: p-1, p-2... in order, the first "First.", the last "Third.".
+    let numbered = page.attrs("section.text p[id^='p-']", "id");
+    let expected: Vec<String> = (1..=numbered.len()).map(|n| format!("p-{n}")).collect();
+    assert_eq!(numbered, expected);
+    let texts = page.texts("section.text p[id^='p-']");
+    assert_eq!(
+        (texts[0].as_str(), texts.last().unwrap().as_str()),
+        ("First.", "Third.")
+    );
+    // Each footnote reference leads to its own footnote.
+    for href in page.attrs("sup.footnote-reference a", "href") {
+        let id = href.trim_start_matches('#');
+        assert_eq!(page.select(&format!("[id='{id}']")).len(), 1, "{href}");
+    }
+    site.assert_links_resolve();
+}
+
+#[test]
+fn every_id_on_a_page_is_unique_and_the_skip_link_reaches_main() {
+    assert_ids_unique(false);
+}
+
+#[test]
+fn ids_stay_unique_when_raw_html_is_kept_as_written() {
+    assert_ids_unique(true);
+}
