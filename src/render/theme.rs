@@ -6,6 +6,8 @@
 //! must exist when `theme` names anything other than "default"); and the
 //! archive's own `templates/` and `static/` folders. Templates are named by
 //! their path inside `templates/` (`document.html`, `partials/doc_item.html`).
+//! Besides Tera's own filters, templates have `zh`, which marks the Chinese
+//! runs of a text with `lang="zh"`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -138,6 +140,7 @@ impl Theme {
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        tera.register_filter("zh", mark_chinese);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![self.template_error(&e)])?;
         Ok(tera)
@@ -183,6 +186,20 @@ impl Theme {
     }
 }
 
+/// The `zh` filter: the text escaped, with every run of Chinese in it
+/// wrapped in `<span lang="zh">`, so that names, titles and quotations
+/// that mix English and Chinese are marked wherever a template shows them
+/// (`{{ doc.original_title | zh }}`). Text already marked safe is HTML and
+/// is passed through as it is.
+fn mark_chinese(text: tera::StringInput, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    if text.is_safe() {
+        return text.into_value();
+    }
+    let mut out = String::with_capacity(text.as_str().len() + 16);
+    super::text::escape_marking_chinese(&mut out, text.as_str());
+    tera::Value::safe_string(&out)
+}
+
 /// For Tera's "Field `x` is not defined. Available fields: a, b" the
 /// closest available field.
 fn field_hint(message: &str) -> Option<String> {
@@ -191,4 +208,21 @@ fn field_hint(message: &str) -> Option<String> {
     let (_, available) = rest.split_once("Available fields: ")?;
     let close = crate::diag::did_you_mean(field, available.split(", ").map(str::trim))?;
     Some(format!("did you mean `{close}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_zh_filter_escapes_and_marks_chinese_runs() {
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        tera.register_filter("zh", super::mark_chinese);
+        tera.add_raw_template("t.html", "{{ t | zh }}|{{ h | safe | zh }}")
+            .unwrap();
+        let mut context = tera::Context::new();
+        context.insert("t", "The “十四五” Plan <b>");
+        context.insert("h", "<i>规划</i>");
+        let out = tera.render("t.html", &context).unwrap();
+        assert_eq!(out, "The “<span lang=\"zh\">十四五</span>” Plan &lt;b&gt;|<i>规划</i>");
+    }
 }
