@@ -36,6 +36,10 @@ pub enum BlockKind {
     Attribution,
     /// A bracketed note about the text, such as where it first appeared.
     Note,
+    /// A line of the web page the seed was copied from, not of the document
+    /// ("Send this to a friend"), as the front matter's `furniture` marks
+    /// it. Kept, but shown apart, unnumbered and not searched.
+    Furniture,
 }
 
 /// One block of a seed: a heading, a paragraph, a list item...
@@ -95,14 +99,47 @@ enum Line {
     Dateline,
     Attribution,
     Note,
+    /// A line of page furniture; `numbered` when the line, read as text,
+    /// would have had a paragraph number.
+    Furniture {
+        numbered: bool,
+    },
 }
 
 /// Parses seed text into blocks.
 pub fn parse(text: &str) -> Vec<Block> {
+    parse_with_furniture(text, &[]).0
+}
+
+/// Parses seed text into blocks, marking as furniture every line that
+/// reads as one of `furniture` (white space folded as in blocks). Also
+/// says, for each entry of `furniture`, whether any line matched it.
+///
+/// Furniture lines are read like any other first (so that marking one
+/// changes nothing about how the others are read) and then set apart:
+/// each keeps the place its paragraph number would have had, so the
+/// anchors of the document's own paragraphs never move because a line
+/// was marked, and gets the anchor `furniture-N` instead.
+pub fn parse_with_furniture(text: &str, furniture: &[String]) -> (Vec<Block>, Vec<bool>) {
     let lines = source_lines(text);
     let blank_separated = lines.windows(2).any(|w| w[1].number > w[0].number + 1);
-    let kinds = classify_all(&lines, blank_separated);
-    Assembler::default().run(&lines, &kinds)
+    let wanted: Vec<String> = furniture.iter().map(|f| fold_whitespace(f)).collect();
+    let mut matched = vec![false; furniture.len()];
+    let is_furniture: Vec<bool> = lines
+        .iter()
+        .map(|line| {
+            let mut any = false;
+            for (i, w) in wanted.iter().enumerate() {
+                if *w == line.text {
+                    matched[i] = true;
+                    any = true;
+                }
+            }
+            any
+        })
+        .collect();
+    let kinds = classify_all(&lines, blank_separated, &is_furniture);
+    (Assembler::default().run(&lines, &kinds), matched)
 }
 
 struct SourceLine {
@@ -198,7 +235,7 @@ fn whitespace_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
+fn classify_all(lines: &[SourceLine], blank_separated: bool, furniture: &[bool]) -> Vec<Line> {
     let mut kinds: Vec<Line> = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let alone = blank_separated
@@ -211,6 +248,14 @@ fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
             classify(&line.text, alone)
         };
         kinds.push(kind);
+    }
+    for ((kind, line), _) in kinds.iter_mut().zip(lines).zip(furniture).filter(|(_, f)| **f) {
+        let numbered = match kind {
+            Line::Heading(_) => false,
+            Line::PageSection(_, rest) => *rest < line.text.len(),
+            _ => true,
+        };
+        *kind = Line::Furniture { numbered };
     }
     mark_digest_sections(lines, &mut kinds);
     mark_unmarked_lists(lines, &mut kinds, blank_separated);
@@ -580,6 +625,7 @@ struct Assembler {
     open: Vec<(Outline, u8)>,
     used: crate::content::slug::Unique,
     paragraphs: usize,
+    furniture: usize,
 }
 
 impl Assembler {
@@ -594,6 +640,7 @@ impl Assembler {
                         self.numbered(BlockKind::Paragraph, tail.to_string(), line.number);
                     }
                 }
+                Line::Furniture { numbered } => self.furniture(line.text.clone(), line.number, *numbered),
                 other => {
                     let kind = match other {
                         Line::Title => BlockKind::Title,
@@ -616,6 +663,21 @@ impl Assembler {
         let anchor = self.unique(format!("p-{}", self.paragraphs));
         self.blocks.push(Block {
             kind,
+            text,
+            anchor,
+            line,
+        });
+    }
+
+    /// A furniture line: it takes up the paragraph number it would have
+    /// had, if any (which no block then has), so marking it moves no
+    /// anchor.
+    fn furniture(&mut self, text: String, line: usize, numbered: bool) {
+        self.paragraphs += usize::from(numbered);
+        self.furniture += 1;
+        let anchor = self.unique(format!("furniture-{}", self.furniture));
+        self.blocks.push(Block {
+            kind: BlockKind::Furniture,
             text,
             anchor,
             line,
@@ -884,6 +946,39 @@ mod tests {
         assert_eq!(shape("Title\nOther Stories:\nText.\n"), "tpp");
         assert!(!is_digest_section("A long label of five words:"));
         assert!(!is_digest_section("Other stories:"));
+    }
+
+    #[test]
+    fn furniture_is_set_apart_and_moves_no_anchor() {
+        let text =
+            "Kindly bear with us.\n\nThe Title\n\nFirst.\n\nSend  this to a friend\n\nLast.\n\nSend this to a friend\n";
+        let plain = kinds(text);
+        let (blocks, matched) = parse_with_furniture(
+            text,
+            &[
+                "Kindly bear with us.".into(),
+                "Send this to a friend".into(),
+                "Absent".into(),
+            ],
+        );
+        assert_eq!(matched, [true, true, false]);
+        let marked: Vec<(BlockKind, String)> = blocks.iter().map(|b| (b.kind, b.anchor.clone())).collect();
+        let furniture = |n: &str| (BlockKind::Furniture, n.to_string());
+        assert_eq!(
+            marked,
+            [
+                furniture("furniture-1"),
+                plain[1].clone(),
+                plain[2].clone(),
+                furniture("furniture-2"),
+                plain[4].clone(),
+                furniture("furniture-3"),
+            ]
+        );
+        // "First." is p-2 either way, though "Kindly..." (p-1 as text) is
+        // furniture; a line that reads as a heading had no number to keep.
+        assert_eq!((plain[2].1.as_str(), plain[4].1.as_str()), ("p-2", "p-3"));
+        assert_eq!(blocks[3].text, "Send this to a friend");
     }
 
     #[test]

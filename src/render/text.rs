@@ -6,7 +6,9 @@
 //! the theme decorates with CSS) so readers can cite one paragraph. Runs of
 //! Chinese text are wrapped in `<span lang="zh">` so browsers pick Chinese
 //! fonts, line breaking and screen-reader voices. The text itself is written
-//! as is, escaped: the renderer adds markup, never words.
+//! as is, escaped: the renderer adds markup, never words, except the
+//! summary of the collapsed `<details class="furniture">` block that holds
+//! each run of page furniture (lines of the web page, not the document).
 
 use serde::Serialize;
 
@@ -137,14 +139,21 @@ pub type Mentions<'a> = &'a mut dyn FnMut(&str) -> Vec<MentionLink>;
 /// Whether mentions are looked for in blocks of this kind. Headings and the
 /// text's own title are left alone: a link there reads as navigation.
 pub fn has_mentions(kind: BlockKind) -> bool {
-    !matches!(kind, BlockKind::Heading { .. } | BlockKind::Title)
+    !matches!(
+        kind,
+        BlockKind::Heading { .. } | BlockKind::Title | BlockKind::Furniture
+    )
 }
+
+/// What the collapsed block of page furniture says it is.
+pub const FURNITURE_SUMMARY: &str = "Not part of the document: text of the web page it was copied from";
 
 /// Renders seed blocks as HTML.
 pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> RenderedText {
     let mut html = String::with_capacity(blocks.iter().map(|b| b.text.len() + 64).sum());
     let mut toc = Vec::new();
     let mut open_list: Option<bool> = None;
+    let mut in_furniture = false;
     for block in blocks {
         let item = match block.kind {
             BlockKind::ListItem { ordered } => Some(ordered),
@@ -154,6 +163,15 @@ pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> Render
             html.push_str(if open_list == Some(true) { "</ol>\n" } else { "</ul>\n" });
             open_list = None;
         }
+        let furniture = block.kind == BlockKind::Furniture;
+        if in_furniture && !furniture {
+            html.push_str("</details>\n");
+        } else if furniture && !in_furniture {
+            html.push_str("<details class=\"furniture\"><summary>");
+            html.push_str(FURNITURE_SUMMARY);
+            html.push_str("</summary>\n");
+        }
+        in_furniture = furniture;
         if let (None, Some(ordered)) = (open_list, item) {
             html.push_str(if ordered {
                 "<ol class=\"seed-list\">\n"
@@ -173,6 +191,9 @@ pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> Render
     }
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+    }
+    if in_furniture {
+        html.push_str("</details>\n");
     }
     RenderedText {
         html,
@@ -194,6 +215,7 @@ fn render_block(html: &mut String, block: &Block, mentions: &[MentionLink]) {
         BlockKind::Dateline => ("p", Some("dateline"), "paragraph"),
         BlockKind::Attribution => ("p", Some("attribution"), "paragraph"),
         BlockKind::Note => ("p", Some("text-note"), "paragraph"),
+        BlockKind::Furniture => ("p", Some("furniture-line"), "line"),
     };
     html.push('<');
     html.push_str(tag);
@@ -267,6 +289,31 @@ mod tests {
         );
         assert!(r.html.contains("</ol>\n<p id=\"p-4\">End."));
         assert!(r.html.contains("<h2 id=\"sec-i\">I. Tasks"));
+    }
+
+    #[test]
+    fn furniture_is_collapsed_and_not_searched() {
+        let (blocks, _) = crate::content::seed::parse_with_furniture(
+            "Bear with us.\nTitle\nText.\nSend this\nShare\n",
+            &["Bear with us.".into(), "Send this".into(), "Share".into()],
+        );
+        let mut asked = Vec::new();
+        let mut find = |t: &str| {
+            asked.push(t.to_string());
+            Vec::new()
+        };
+        let r = render_blocks(&blocks, Some(&mut find));
+        assert_eq!(asked, ["Title", "Text."]);
+        let details = format!("<details class=\"furniture\"><summary>{FURNITURE_SUMMARY}</summary>\n");
+        assert!(
+            r.html.starts_with(&format!(
+                "{details}<p id=\"furniture-1\" class=\"furniture-line\">Bear with us."
+            )),
+            "{}",
+            r.html
+        );
+        assert!(r.html.ends_with("Share <a class=\"anchor\" href=\"#furniture-3\" aria-label=\"Link to this line\"></a></p>\n</details>\n"), "{}", r.html);
+        assert_eq!(r.html.matches("<details").count(), 2);
     }
 
     #[test]
