@@ -6,7 +6,9 @@
 //! "First, we will ...", a digest's "Page 3: ..." and "Other Stories:", a lead-in
 //! ending with a colon before its items). [`parse`] recovers those
 //! conventions as [`Block`]s with heading levels that nest correctly, lists,
-//! captions and datelines, and gives every block a stable anchor.
+//! captions and datelines, and gives every block a stable anchor. Lines
+//! the front matter names as page furniture are read like the others, then
+//! set apart as [`BlockKind::Furniture`] without moving any anchor.
 //!
 //! Two promises: no character of the seed is dropped (a block's text is its
 //! line, trimmed, with runs of white space folded to one space), and anchors

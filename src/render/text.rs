@@ -71,6 +71,35 @@ fn chinese_run_len(s: &str) -> usize {
     end
 }
 
+/// `text` cut to at most `max` characters, at a boundary between words
+/// (or, in Chinese, between characters), ending with `…`; whole when it
+/// is short enough. A single word longer than `max` is cut where it must be.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((limit, _)) = text.char_indices().nth(max) else {
+        return text.into();
+    };
+    // The last place at or before the limit where a line may break: before
+    // white space, or beside a Chinese character.
+    let mut cut = None;
+    let mut previous: Option<char> = None;
+    let past = limit + text[limit..].chars().next().map_or(0, char::len_utf8);
+    for (i, c) in text[..past].char_indices() {
+        let at_break =
+            c.is_whitespace() || previous.is_some_and(|p| is_chinese(p) || (is_chinese(c) && !p.is_whitespace()));
+        if at_break && i > 0 {
+            cut = Some(i);
+        }
+        previous = Some(c);
+    }
+    let head = text[..cut.unwrap_or(limit)].trim_end();
+    // A comma or colon before the ellipsis reads as a stray.
+    let head = head
+        .trim_end_matches([',', ';', ':', '，', '；', '：', '、', '-', '–', '—'])
+        .trim_end();
+    let head = if head.is_empty() { &text[..limit] } else { head };
+    format!("{head}…").into()
+}
+
 /// A mention to render as a link: a range of a text and where it points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MentionLink {
@@ -273,6 +302,45 @@ mod tests {
             out,
             "Safe China - <span lang=\"zh\">平安中国</span>. On 2021<span lang=\"zh\">年12月28日</span> &lt;b&gt;"
         );
+    }
+
+    #[test]
+    fn shortens_english_at_a_word_boundary() {
+        let text = "The plan sets goals for building Digital China by 2025.";
+        assert_eq!(shorten(text, 100), text, "short texts stay whole");
+        assert_eq!(shorten(text, 20), "The plan sets goals…");
+        // The limit falls inside "building": the word is left out whole.
+        assert_eq!(shorten(text, 28), "The plan sets goals for…");
+        // A word that ends exactly at the limit is kept.
+        assert_eq!(shorten(text, 19), "The plan sets goals…");
+        assert_eq!(
+            shorten("Goals, targets and tasks", 9),
+            "Goals…",
+            "no comma before the ellipsis"
+        );
+    }
+
+    #[test]
+    fn shortens_chinese_at_a_character_boundary() {
+        assert_eq!(shorten("国家信息化发展战略纲要", 5), "国家信息化…");
+        assert_eq!(shorten("“十四五”国家信息化规划", 7), "“十四五”国家…");
+    }
+
+    #[test]
+    fn shortens_mixed_text_between_scripts_or_words() {
+        let text = "Safe China 平安中国 and rule of law";
+        assert_eq!(shorten(text, 13), "Safe China 平安…");
+        assert_eq!(shorten(text, 8), "Safe…");
+        assert_eq!(shorten("The 14th FYP（十四五）plan", 16), "The 14th FYP（十四五…");
+    }
+
+    #[test]
+    fn shortens_a_text_without_spaces_where_it_must() {
+        assert_eq!(
+            shorten("https://www.gov.cn/xinwen/2021-12/28/content.htm", 10),
+            "https://ww…"
+        );
+        assert_eq!(shorten("", 3), "");
     }
 
     #[test]

@@ -179,3 +179,47 @@ fn benchmark_corpus_format_builds() {
     assert_eq!(site.page("types/").select(".term-index li").len(), 8);
     assert!(site.page("documents/doc-000059/").select(".text p").len() >= 4);
 }
+
+/// The People's Daily digest against its seed: each lead-in ending with a
+/// colon is followed by its list, quotations after a colon stay
+/// paragraphs, and "Other Stories:" is a section like the pages.
+#[test]
+fn shipped_digest_has_its_lists_and_sections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_into(&repo(), &out);
+    let page = Site::at(out).page("documents/peoples-daily-digest-2021-12-02/");
+    let lists: Vec<Vec<String>> = page
+        .select(".text ul.seed-list")
+        .iter()
+        .map(|ul| {
+            ul.select(&scraper::Selector::parse("li").unwrap())
+                .map(|li| li.value().attr("id").unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    let ids = |from: usize, to: usize| (from..=to).map(|n| format!("p-{n}")).collect::<Vec<_>>();
+    assert_eq!(
+        lists,
+        [ids(14, 16), ids(20, 26), ids(67, 71), ids(75, 79), ids(81, 84)],
+        "key aspects, documents, lessons, tasks, focuses"
+    );
+    assert_eq!(
+        page.texts(".text h2"),
+        [
+            "Page 1:",
+            "Page 2:",
+            "Page 3:",
+            "Page 4:",
+            "Page 6:",
+            "Page 16:",
+            "Other Stories:"
+        ]
+    );
+    // "He had said:" and "The report says:" introduce quotations.
+    assert!(page.one_text(".text p[id='p-11']").starts_with("“we should adhere"));
+    assert!(
+        page.one_text(".text p[id='p-50']")
+            .starts_with("“Under the new circumstances")
+    );
+}
