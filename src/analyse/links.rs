@@ -3,9 +3,12 @@
 //! Citations come from explicit `[text](@/slug#anchor)` links in markdown and
 //! from mentions of a document's title or `cited_as` names anywhere in
 //! another document's text or curator's note; entity mentions come from the
-//! same single pass. Every occurrence keeps the anchor of the paragraph it is
-//! in and the sentence around it, so a "Cited by" list can quote the sentence
-//! and link to the exact paragraph. Explicit links and `related` slugs that do
+//! same single pass. An occurrence is one sentence that names the target,
+//! however many times: it keeps the anchor of the paragraph it is in, the
+//! sentence with every name of the target marked, and whether it is in the
+//! curator's note or the text, so a "Cited by" list can quote the sentence
+//! once, link to the exact paragraph, and tell the archive's commentary
+//! from the document's own references. Explicit links and `related` slugs that do
 //! not resolve are errors pointing at the file and line that hold them (one
 //! that names a draft left out of the build says so); a name two documents
 //! or entities share is a warning naming both, at the file of the one it is
@@ -35,22 +38,58 @@ use crate::render::markdown::{self, ExplicitLink, Issue, Markup, Outline};
 use crate::render::raw_html::{self, Limit};
 use crate::render::text::{has_mentions, text_start};
 
-/// The sentence around an occurrence, split so the occurrence can be shown
-/// highlighted.
+/// The sentence around an occurrence, with the names it holds marked, so
+/// that it can be quoted with them highlighted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
-    pub before: String,
-    pub matched: String,
-    pub after: String,
+    /// The sentence, clipped with `…` when it runs long.
+    pub text: String,
+    /// Byte ranges of `text` that name the target, in order, never
+    /// overlapping; at least one.
+    pub marks: Vec<Range<usize>>,
 }
 
-/// One place where a document cites another or mentions an entity.
+impl Snippet {
+    /// The text before the first name.
+    pub fn before(&self) -> &str {
+        &self.text[..self.marks[0].start]
+    }
+
+    /// The first name.
+    pub fn matched(&self) -> &str {
+        &self.text[self.marks[0].clone()]
+    }
+
+    /// The text after the first name (further names included, unmarked).
+    pub fn after(&self) -> &str {
+        &self.text[self.marks[0].end..]
+    }
+
+    /// The sentence in pieces, each with whether it names the target.
+    pub fn pieces(&self) -> Vec<(&str, bool)> {
+        let mut out = Vec::with_capacity(2 * self.marks.len() + 1);
+        let mut at = 0;
+        for mark in &self.marks {
+            out.push((&self.text[at..mark.start], false));
+            out.push((&self.text[mark.clone()], true));
+            at = mark.end;
+        }
+        out.push((&self.text[at..], false));
+        out.retain(|(piece, _)| !piece.is_empty());
+        out
+    }
+}
+
+/// One sentence where a document cites another or mentions an entity, by
+/// one or more of its names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     pub from: DocId,
     /// Anchor of the paragraph in `from`.
     pub anchor: String,
     pub snippet: Snippet,
+    /// Whether it is in the curator's note rather than the text.
+    pub in_note: bool,
 }
 
 /// The graph of the archive.
@@ -58,11 +97,18 @@ pub struct Occurrence {
 pub struct Links {
     /// For each document, the documents it cites, in order of first citation.
     pub cites: Vec<Vec<DocId>>,
+    /// For each document, beside each of its `cites`: whether the
+    /// citation is only in the curator's note (the archive's commentary,
+    /// not the document's own reference).
+    pub cites_in_note_only: Vec<Vec<bool>>,
     /// For each document, who cites it: sources newest first, each with its
     /// occurrences in reading order.
     pub cited_by: Vec<Vec<(DocId, Vec<Occurrence>)>>,
     /// For each document, the entities it mentions, most mentioned first.
     pub entities_of: Vec<Vec<EntityId>>,
+    /// For each document, beside each of its `entities_of`: whether only
+    /// its curator's note names the entity.
+    pub entities_in_note_only: Vec<Vec<bool>>,
     /// For each entity, the documents that mention it, newest first.
     pub mentions_of: Vec<Vec<(DocId, Vec<Occurrence>)>>,
     /// For each document, the mentions of other documents to render as
@@ -90,6 +136,8 @@ struct Part<'a> {
     anchor: Cow<'a, str>,
     text: &'a str,
     pieces: Pieces<'a>,
+    /// Whether the part is in the curator's note.
+    in_note: bool,
 }
 
 /// The ranges of a part's text eligible for mentions.
@@ -379,11 +427,7 @@ fn resolve(
         .found
         .iter()
         .filter_map(|(key, o)| {
-            let occurrence = Occurrence {
-                from: id,
-                anchor: o.anchor.clone(),
-                snippet: o.snippet.clone(),
-            };
+            let occurrence = Occurrence { from: id, ..o.clone() };
             Some((target_of(key)?, occurrence))
         })
         .collect();
@@ -457,13 +501,17 @@ fn parts<'a>(doc: &'a Document, outlines: &'a [(Outline, Source)]) -> Vec<Part<'
             anchor: Cow::Borrowed(&block.anchor),
             text: &block.text,
             pieces: Pieces::One(text_start(block)..block.text.len()),
+            in_note: false,
         }));
     }
-    for (outline, _) in outlines {
+    // The note's outline, when there is a note, comes last.
+    let note = doc.note.as_ref().map(|_| outlines.len().saturating_sub(1));
+    for (index, (outline, _)) in outlines.iter().enumerate() {
         parts.extend(outline.segments.iter().map(|segment| Part {
             anchor: outline.anchor(segment.anchor),
             text: outline.segment_text(segment),
             pieces: Pieces::Outline(outline, segment),
+            in_note: Some(index) == note,
         }));
     }
     parts
@@ -852,12 +900,12 @@ fn occurrences(
             link_at.next();
         }
         found.sort_by_key(|(r, _)| r.start);
-        for (range, key) in found {
-            let snippet = snippet(segment.text, range);
+        for (sentence, key, names) in by_sentence(segment.text, found) {
             let occurrence = Occurrence {
                 from: id,
                 anchor: segment.anchor.to_string(),
-                snippet,
+                snippet: snippet(segment.text, sentence, &names),
+                in_note: segment.in_note,
             };
             out.push((key, occurrence));
         }
@@ -865,12 +913,39 @@ fn occurrences(
     (out, inline)
 }
 
+/// Groups the names found in one text (sorted by where they start) by
+/// sentence and target: each sentence that names a target, however many
+/// times and by however many of its names, is one occurrence. In order of
+/// each group's first name.
+fn by_sentence(text: &str, found: Vec<(Range<usize>, Key)>) -> Vec<(Range<usize>, Key, Vec<Range<usize>>)> {
+    let mut groups: Vec<(Range<usize>, Key, Vec<Range<usize>>)> = Vec::new();
+    for (range, key) in found {
+        let sentence = sentence_start(text, range.start)..sentence_end(text, range.end);
+        let same = groups
+            .iter_mut()
+            .rev()
+            .take_while(|(s, _, _)| s.end > range.start)
+            .find(|(s, k, _)| *s == sentence && *k == key);
+        match same {
+            Some((_, _, names)) => {
+                if names.last().is_none_or(|last| last.end <= range.start) {
+                    names.push(range);
+                }
+            }
+            None => groups.push((sentence, key, vec![range])),
+        }
+    }
+    groups
+}
+
 /// Groups every document's occurrences by what they point at.
 fn aggregate(documents: usize, entities: usize, found: Vec<Vec<(Target, Occurrence)>>) -> Links {
     let mut links = Links {
         cites: vec![Vec::new(); documents],
+        cites_in_note_only: vec![Vec::new(); documents],
         cited_by: vec![Vec::new(); documents],
         entities_of: vec![Vec::new(); documents],
+        entities_in_note_only: vec![Vec::new(); documents],
         mentions_of: vec![Vec::new(); entities],
         inline: Vec::new(),
     };
@@ -899,23 +974,38 @@ impl Links {
             let at = list.partition_point(|(f, _)| *f < from);
             list.insert(at, (from, occurrences));
         };
-        let mut entity_counts: Vec<(EntityId, usize)> = Vec::new();
+        let mut entity_counts: Vec<(EntityId, usize, bool)> = Vec::new();
         self.cites[from].clear();
+        self.cites_in_note_only[from].clear();
         for target in order {
             let occurrences = per_target.remove(&target).expect("recorded above");
+            let in_note_only = occurrences.iter().all(|o| o.in_note);
             match target {
                 Target::Document(to) => {
                     self.cites[from].push(to);
+                    self.cites_in_note_only[from].push(in_note_only);
                     insert(&mut self.cited_by[to], occurrences);
                 }
                 Target::Entity(e) => {
-                    entity_counts.push((e, occurrences.len()));
+                    entity_counts.push((e, occurrences.len(), in_note_only));
                     insert(&mut self.mentions_of[e], occurrences);
                 }
             }
         }
-        entity_counts.sort_by_key(|&(e, n)| (std::cmp::Reverse(n), e));
-        self.entities_of[from] = entity_counts.into_iter().map(|(e, _)| e).collect();
+        entity_counts.sort_by_key(|&(e, n, _)| (std::cmp::Reverse(n), e));
+        self.entities_of[from] = entity_counts.iter().map(|&(e, _, _)| e).collect();
+        self.entities_in_note_only[from] = entity_counts.iter().map(|&(_, _, note)| note).collect();
+    }
+
+    /// The documents `from` cites in its own text (`false`), or only in its
+    /// curator's note (`true`).
+    pub fn cites_from(&self, from: DocId, in_note_only: bool) -> Vec<DocId> {
+        self.cites[from]
+            .iter()
+            .zip(&self.cites_in_note_only[from])
+            .filter(|(_, note)| **note == in_note_only)
+            .map(|(to, _)| *to)
+            .collect()
     }
 
     /// Takes out what document `from` cites and mentions: for each target,
@@ -926,6 +1016,8 @@ impl Links {
             let at = list.partition_point(|(f, _)| *f < from);
             (list.get(at).is_some_and(|(f, _)| *f == from)).then(|| list.remove(at).1)
         };
+        self.cites_in_note_only[from].clear();
+        self.entities_in_note_only[from].clear();
         for to in std::mem::take(&mut self.cites[from]) {
             out.extend(take(&mut self.cited_by[to]).map(|o| (Target::Document(to), o)));
         }
@@ -949,7 +1041,9 @@ pub struct Changes {
     /// Entities that more or fewer documents mention.
     pub counted: Vec<EntityId>,
     /// Whether a replaced document cites or mentions others than before,
-    /// or in another order: what related lists are computed from.
+    /// or in another order, or cites or names one from its text that it
+    /// had only in its note (or the other way): what related lists and
+    /// `graph.json` are made from.
     pub outward: bool,
     /// Whether a replaced document mentions an entity more or less often.
     pub counts: bool,
@@ -1023,12 +1117,20 @@ pub fn update(
     let target_of = target_of(entities, by_slug);
     let mut changes = Changes::default();
     for (&id, scan) in changed.iter().zip(&scans) {
-        let (cites, entities_of) = (links.cites[id].clone(), links.entities_of[id].clone());
+        let outward = |links: &Links| {
+            (
+                links.cites[id].clone(),
+                links.cites_in_note_only[id].clone(),
+                links.entities_of[id].clone(),
+                links.entities_in_note_only[id].clone(),
+            )
+        };
+        let was = outward(&links);
         let before = links.remove(id);
         let (found, inline) = resolve(id, scan, &target_of, by_slug);
         links.add(id, found);
         links.inline[id] = inline;
-        changes.outward |= links.cites[id] != cites || links.entities_of[id] != entities_of;
+        changes.outward |= outward(&links) != was;
         let mut after: Vec<(Target, &[Occurrence])> = Vec::new();
         for &to in &links.cites[id] {
             let list = &links.cited_by[to];
@@ -1073,17 +1175,23 @@ pub fn update(
 /// Longest a snippet's context runs on either side of the occurrence.
 const CONTEXT_CHARS: usize = 160;
 
-/// The sentence of `text` around `range`.
-pub fn snippet(text: &str, range: Range<usize>) -> Snippet {
-    let start = sentence_start(text, range.start);
-    let end = sentence_end(text, range.end);
-    let before = clip_start(&text[start..range.start]);
-    let after = clip_end(&text[range.end..end]);
-    Snippet {
-        before,
-        matched: text[range].to_string(),
-        after,
-    }
+/// The `sentence` of `text` with the `names` in it (in order, at least
+/// one) marked; clipped to [`CONTEXT_CHARS`] before the first name and
+/// after the last.
+pub fn snippet(text: &str, sentence: Range<usize>, names: &[Range<usize>]) -> Snippet {
+    let (first, last) = (names[0].start, names[names.len() - 1].end);
+    let mut out = clip_start(&text[sentence.start..first]);
+    let shift = |at: usize| at - first + out.len();
+    let marks = names.iter().map(|n| shift(n.start)..shift(n.end)).collect();
+    out.push_str(&text[first..last]);
+    out.push_str(&clip_end(&text[last..sentence.end]));
+    Snippet { text: out, marks }
+}
+
+/// The sentence of `text` around `range`, with it marked.
+pub fn snippet_around(text: &str, range: Range<usize>) -> Snippet {
+    let sentence = sentence_start(text, range.start)..sentence_end(text, range.end);
+    snippet(text, sentence, &[range])
 }
 
 fn is_terminal(c: char) -> bool {
@@ -1138,9 +1246,9 @@ mod tests {
     fn snippet_is_the_sentence_around_the_occurrence() {
         let text = "First sentence. The Plan, issued in 2021, matters. Last one.";
         let at = text.find("Plan").unwrap();
-        let s = snippet(text, at..at + 4);
+        let s = snippet_around(text, at..at + 4);
         assert_eq!(
-            (s.before.as_str(), s.matched.as_str(), s.after.as_str()),
+            (s.before(), s.matched(), s.after()),
             ("The ", "Plan", ", issued in 2021, matters.")
         );
     }
@@ -1149,10 +1257,50 @@ mod tests {
     fn snippet_handles_chinese_sentences_and_long_context() {
         let text = "前一句。根据规划推进。后一句";
         let at = text.find("规划").unwrap();
-        let s = snippet(text, at..at + "规划".len());
-        assert_eq!((s.before.as_str(), s.after.as_str()), ("根据", "推进。"));
+        let s = snippet_around(text, at..at + "规划".len());
+        assert_eq!((s.before(), s.after()), ("根据", "推进。"));
         let long = format!("{} Plan", "word ".repeat(100));
         let at = long.find("Plan").unwrap();
-        assert!(snippet(&long, at..at + 4).before.starts_with('…'));
+        assert!(snippet_around(&long, at..at + 4).before().starts_with('…'));
+    }
+
+    #[test]
+    fn one_sentence_naming_a_target_twice_is_one_occurrence() {
+        let text = "MIIT, the Ministry of Industry, spoke. The ministry (MIIT) again. Other.";
+        let key = || Key::Entity("miit".into());
+        let at = |name: &str, from: usize| {
+            let start = from + text[from..].find(name).unwrap();
+            start..start + name.len()
+        };
+        let found = vec![
+            (at("MIIT", 0), key()),
+            (at("Ministry of Industry", 0), key()),
+            (at("ministry", 20), Key::Document("m".into())),
+            (at("MIIT", 10), key()),
+        ];
+        let groups = by_sentence(text, found);
+        let summary: Vec<(&str, usize)> = groups
+            .iter()
+            .map(|(s, k, names)| (text[s.clone()].trim(), names.len() + usize::from(*k == key()) * 10))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("MIIT, the Ministry of Industry, spoke.", 12),
+                ("The ministry (MIIT) again.", 1),
+                ("The ministry (MIIT) again.", 11)
+            ]
+        );
+        let (sentence, _, names) = &groups[0];
+        let quoted = snippet(text, sentence.clone(), names);
+        assert_eq!(
+            quoted.pieces(),
+            [
+                ("MIIT", true),
+                (", the ", false),
+                ("Ministry of Industry", true),
+                (", spoke.", false)
+            ]
+        );
     }
 }

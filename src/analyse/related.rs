@@ -2,9 +2,11 @@
 //!
 //! A document's related list starts with the slugs its curator listed in
 //! `related`, then fills up to `[related] count` with the best-scoring
-//! others. Score = `terms` × shared taxonomy terms + `entities` × shared
-//! entities + `citations` × (1 if either cites the other) + `time` ×
-//! closeness in time (1 for the same day, 1/2 a year apart, 1/3 two years...).
+//! others, leaving out every document it cites (in its text or its note),
+//! since the page lists those already. Score = `terms` × shared taxonomy
+//! terms + `entities` × shared entities + `citations` × (1 if the other
+//! cites it, 1/2 if only in its curator's note) + `time` × closeness in
+//! time (1 for the same day, 1/2 a year apart, 1/3 two years...).
 //!
 //! Candidates come from inverted indexes (term → documents, entity →
 //! documents, citations), never from comparing every pair. Within a large
@@ -52,17 +54,19 @@ pub fn related(
                 touched: Vec::new(),
             },
             |scratch, id| {
+                // What the page lists as cited is not listed again.
+                let cited = &links.cites[id];
                 let mut chosen: Vec<DocId> = Vec::new();
                 for (slug, _) in &documents[id].related {
                     if let Some(&other) = by_slug.get(slug) {
-                        if other != id && !chosen.contains(&other) {
+                        if other != id && !chosen.contains(&other) && !cited.contains(&other) {
                             chosen.push(other);
                         }
                     }
                 }
                 if chosen.len() < config.count {
                     let mut ranked = scratch.scores(id, &days, taxonomies, &entity_docs, links, config);
-                    ranked.retain(|(d, _)| !chosen.contains(d));
+                    ranked.retain(|(d, _)| !chosen.contains(d) && !cited.contains(d));
                     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                     chosen.extend(ranked.into_iter().take(config.count - chosen.len()).map(|(d, _)| d));
                 }
@@ -114,12 +118,18 @@ impl Scratch {
                 self.add(id, other, config.entities);
             }
         }
-        let cited_by = links.cited_by[id].iter().map(|(d, _)| *d);
-        let mut citing: Vec<DocId> = links.cites[id].iter().copied().chain(cited_by).collect();
-        citing.sort_unstable();
-        citing.dedup();
-        for other in citing {
-            self.add(id, other, config.citations);
+        // Only documents that cite this one are left to weigh (those it
+        // cites are not listed); a citation in a curator's note only, the
+        // archive's commentary rather than the document's reference,
+        // weighs half.
+        for (other, occurrences) in &links.cited_by[id] {
+            let in_note_only = occurrences.iter().all(|o| o.in_note);
+            let weight = if in_note_only {
+                config.citations / 2.0
+            } else {
+                config.citations
+            };
+            self.add(id, *other, weight);
         }
         let day = days[id];
         self.touched
@@ -155,8 +165,8 @@ pub fn inputs_hash(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: 
         }
         links.entities_of[id].hash(&mut h);
         links.cites[id].hash(&mut h);
-        for (from, _) in &links.cited_by[id] {
-            from.hash(&mut h);
+        for (from, occurrences) in &links.cited_by[id] {
+            (from, occurrences.iter().all(|o| o.in_note)).hash(&mut h);
         }
         h.write_u8(1);
     }

@@ -135,6 +135,10 @@ pub struct FrontMatter {
     pub cited_as: Vec<String>,
     #[serde(default)]
     pub related: Vec<Spanned<String>>,
+    /// Whole lines of a plain-text seed that belong to the web page it was
+    /// copied from, not to the document.
+    #[serde(default)]
+    pub furniture: Vec<Spanned<String>>,
     #[serde(default)]
     pub taxonomies: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
@@ -163,6 +167,7 @@ pub const KEYS: Keys = Keys {
         "draft",
         "cited_as",
         "related",
+        "furniture",
         "taxonomies",
         "extra",
     ],
@@ -188,6 +193,7 @@ impl FrontMatter {
             "draft" => self.draft,
             "cited_as" => !self.cited_as.is_empty(),
             "related" => !self.related.is_empty(),
+            "furniture" => !self.furniture.is_empty(),
             _ => true,
         }
     }

@@ -686,8 +686,21 @@ impl DocumentBuilder<'_> {
         }
     }
 
+    /// An error at `furniture` when the document has no plain-text seed
+    /// whose lines it could mark.
+    fn furniture_without_lines(&mut self, fm: &FrontMatter, offset: usize, why: &str) {
+        if let Some(first) = fm.furniture.first() {
+            self.errors.push(
+                Diagnostic::error(format!("`furniture` marks lines of a plain-text seed, but {why}"))
+                    .at(self.at(first.span(), offset))
+                    .hint("remove `furniture`; in markdown, leave such lines out of the text or put them in the curator's note"),
+            );
+        }
+    }
+
     fn seed_text(&mut self, fm: &FrontMatter, offset: usize, body: &str) -> (Option<PathBuf>, Text) {
         let Some(seed) = &fm.seed else {
+            self.furniture_without_lines(fm, offset, "the document has no `seed`");
             let text = if body.is_empty() {
                 Text::None
             } else {
@@ -774,8 +787,19 @@ impl DocumentBuilder<'_> {
         };
         let text = self.leave_out_strays(&rel, text);
         let parsed = match rel.extension().and_then(|e| e.to_str()) {
-            Some("txt") => Text::Blocks(seed::parse(&text)),
-            Some("md" | "markdown") => Text::Markdown(text),
+            Some("txt") => {
+                let furniture: Vec<String> = fm.furniture.iter().map(|f| f.get_ref().clone()).collect();
+                let (blocks, matched) = seed::parse_with_furniture(&text, &furniture);
+                for (entry, _) in fm.furniture.iter().zip(matched).filter(|(_, m)| !m) {
+                    self.errors
+                        .push(furniture_not_in_seed(entry, &rel, &text, self.at(entry.span(), offset)));
+                }
+                Text::Blocks(blocks)
+            }
+            Some("md" | "markdown") => {
+                self.furniture_without_lines(fm, offset, "the seed is markdown");
+                Text::Markdown(text)
+            }
             _ => {
                 self.errors.push(
                     Diagnostic::error(format!("seed `{}` is neither .txt nor .md", seed.get_ref()))
@@ -858,6 +882,27 @@ impl DocumentBuilder<'_> {
                 (t.name.clone(), dedup_terms(terms))
             })
             .collect()
+    }
+}
+
+/// The error for an entry of `furniture` that no line of the seed reads as.
+fn furniture_not_in_seed(entry: &toml::Spanned<String>, seed: &Path, text: &str, at: Location) -> Diagnostic {
+    let wanted = seed::fold_whitespace(entry.get_ref());
+    let error = Diagnostic::error(format!(
+        "no line of the seed `{}` reads \"{}\"",
+        seed.display(),
+        crate::diag::abridged(&wanted)
+    ))
+    .at(at);
+    let within = (!wanted.is_empty())
+        .then(|| text.lines().position(|l| l.contains(wanted.as_str())))
+        .flatten();
+    match within {
+        Some(n) => error.hint(format!(
+            "line {} of the seed holds it within a longer line; `furniture` lists whole lines, so copy the whole line",
+            n + 1
+        )),
+        None => error.hint("list whole lines of the seed as they read (white space may differ), or remove this entry"),
     }
 }
 

@@ -3,9 +3,12 @@
 //! Seeds are raw text copied from web pages and PDFs: one paragraph per line,
 //! sometimes with blank lines between paragraphs, with the outline of the
 //! document carried only by conventions ("I. ...", "(1) ...", "Box 1: ...",
-//! "First, we will ...", a digest's "Page 3: ..."). [`parse`] recovers those
+//! "First, we will ...", a digest's "Page 3: ..." and "Other Stories:", a lead-in
+//! ending with a colon before its items). [`parse`] recovers those
 //! conventions as [`Block`]s with heading levels that nest correctly, lists,
-//! captions and datelines, and gives every block a stable anchor.
+//! captions and datelines, and gives every block a stable anchor. Lines
+//! the front matter names as page furniture are read like the others, then
+//! set apart as [`BlockKind::Furniture`] without moving any anchor.
 //!
 //! Two promises: no character of the seed is dropped (a block's text is its
 //! line, trimmed, with runs of white space folded to one space), and anchors
@@ -35,6 +38,10 @@ pub enum BlockKind {
     Attribution,
     /// A bracketed note about the text, such as where it first appeared.
     Note,
+    /// A line of the web page the seed was copied from, not of the document
+    /// ("Send this to a friend"), as the front matter's `furniture` marks
+    /// it. Kept, but shown apart, unnumbered and not searched.
+    Furniture,
 }
 
 /// One block of a seed: a heading, a paragraph, a list item...
@@ -63,6 +70,8 @@ enum Outline {
     Ordinal(u32),
     /// A digest's "Page 3:" section.
     Page(u32),
+    /// A digest's other sections, such as "Other Stories:".
+    DigestSection,
     /// A short title-like line standing alone between blank lines.
     Plain,
 }
@@ -70,7 +79,7 @@ enum Outline {
 impl Outline {
     fn rank(self) -> u8 {
         match self {
-            Outline::Roman(_) | Outline::Ordinal(_) | Outline::Page(_) | Outline::Plain => 0,
+            Outline::Roman(_) | Outline::Ordinal(_) | Outline::Page(_) | Outline::DigestSection | Outline::Plain => 0,
             Outline::Numbered(_) => 1,
             Outline::Boxed(_) => 2,
         }
@@ -92,14 +101,47 @@ enum Line {
     Dateline,
     Attribution,
     Note,
+    /// A line of page furniture; `numbered` when the line, read as text,
+    /// would have had a paragraph number.
+    Furniture {
+        numbered: bool,
+    },
 }
 
 /// Parses seed text into blocks.
 pub fn parse(text: &str) -> Vec<Block> {
+    parse_with_furniture(text, &[]).0
+}
+
+/// Parses seed text into blocks, marking as furniture every line that
+/// reads as one of `furniture` (white space folded as in blocks). Also
+/// says, for each entry of `furniture`, whether any line matched it.
+///
+/// Furniture lines are read like any other first (so that marking one
+/// changes nothing about how the others are read) and then set apart:
+/// each keeps the place its paragraph number would have had, so the
+/// anchors of the document's own paragraphs never move because a line
+/// was marked, and gets the anchor `furniture-N` instead.
+pub fn parse_with_furniture(text: &str, furniture: &[String]) -> (Vec<Block>, Vec<bool>) {
     let lines = source_lines(text);
     let blank_separated = lines.windows(2).any(|w| w[1].number > w[0].number + 1);
-    let kinds = classify_all(&lines, blank_separated);
-    Assembler::default().run(&lines, &kinds)
+    let wanted: Vec<String> = furniture.iter().map(|f| fold_whitespace(f)).collect();
+    let mut matched = vec![false; furniture.len()];
+    let is_furniture: Vec<bool> = lines
+        .iter()
+        .map(|line| {
+            let mut any = false;
+            for (i, w) in wanted.iter().enumerate() {
+                if *w == line.text {
+                    matched[i] = true;
+                    any = true;
+                }
+            }
+            any
+        })
+        .collect();
+    let kinds = classify_all(&lines, blank_separated, &is_furniture);
+    (Assembler::default().run(&lines, &kinds), matched)
 }
 
 struct SourceLine {
@@ -195,7 +237,7 @@ fn whitespace_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
+fn classify_all(lines: &[SourceLine], blank_separated: bool, furniture: &[bool]) -> Vec<Line> {
     let mut kinds: Vec<Line> = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let alone = blank_separated
@@ -209,8 +251,43 @@ fn classify_all(lines: &[SourceLine], blank_separated: bool) -> Vec<Line> {
         };
         kinds.push(kind);
     }
+    for ((kind, line), _) in kinds.iter_mut().zip(lines).zip(furniture).filter(|(_, f)| **f) {
+        let numbered = match kind {
+            Line::Heading(_) => false,
+            Line::PageSection(_, rest) => *rest < line.text.len(),
+            _ => true,
+        };
+        *kind = Line::Furniture { numbered };
+    }
+    mark_digest_sections(lines, &mut kinds);
     mark_unmarked_lists(lines, &mut kinds, blank_separated);
     kinds
+}
+
+/// In a digest (a text with "Page N:" sections), a line that is only a
+/// short label ending with a colon, each word capitalised ("Other
+/// Stories:"), is a section like the pages.
+fn mark_digest_sections(lines: &[SourceLine], kinds: &mut [Line]) {
+    if !kinds.iter().any(|k| matches!(k, Line::PageSection(..))) {
+        return;
+    }
+    for (line, kind) in lines.iter().zip(kinds) {
+        if *kind == Line::Paragraph && is_digest_section(&line.text) {
+            *kind = Line::Heading(Outline::DigestSection);
+        }
+    }
+}
+
+fn is_digest_section(text: &str) -> bool {
+    let Some(label) = text.strip_suffix(':') else {
+        return false;
+    };
+    let words: Vec<&str> = label.split(' ').collect();
+    words.len() <= 4
+        && !label.contains(':')
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
 }
 
 fn is_title(text: &str) -> bool {
@@ -430,7 +507,7 @@ fn is_dateline(text: &str) -> bool {
 }
 
 /// In texts without blank lines, a lead-in line ending with a colon followed
-/// by two or more short lines is a list.
+/// by two or more items is a list. See [`list_after`] for where it ends.
 fn mark_unmarked_lists(lines: &[SourceLine], kinds: &mut [Line], blank_separated: bool) {
     if blank_separated {
         return;
@@ -438,21 +515,108 @@ fn mark_unmarked_lists(lines: &[SourceLine], kinds: &mut [Line], blank_separated
     let mut i = 0;
     while i < lines.len() {
         let lead_in = kinds[i] == Line::Paragraph && lines[i].text.ends_with(':');
-        let mut end = i + 1;
-        while lead_in && end < lines.len() && kinds[end] == Line::Paragraph && is_short_item(&lines[end].text) {
-            end += 1;
-        }
-        if end - i > 2 {
-            for kind in &mut kinds[i + 1..end] {
+        let items = if lead_in {
+            list_after(&lines[i + 1..], &kinds[i + 1..])
+        } else {
+            0
+        };
+        if items >= 2 {
+            for kind in &mut kinds[i + 1..i + 1 + items] {
                 *kind = Line::Item { ordered: false };
             }
         }
-        i = end.max(i + 1);
+        i += 1 + items;
     }
 }
 
-fn is_short_item(text: &str) -> bool {
-    text.chars().count() <= 160 && !text.ends_with(':')
+/// How many of `lines`, which follow a lead-in ending with a colon, are its
+/// list's items.
+///
+/// Candidates run up to the first line that is not a plain paragraph, that
+/// ends with a colon (the next lead-in) or that opens with a quotation mark
+/// (a quoted passage, not an item). When the first candidate is a short
+/// title without closing punctuation ("Opinions on ..."), the items are the
+/// candidates of that shape. Otherwise items may be sentences: each is
+/// short or opens with a short phrase ("Balancing development and
+/// security. ...", "Stick to the correct direction: ..."), and a long item
+/// may stand between two such; the list ends at the last short or
+/// labelled line before two long paragraphs in a row, and a short
+/// sentence just before the prose that follows it is that prose's
+/// introduction, not an item.
+fn list_after(lines: &[SourceLine], kinds: &[Line]) -> usize {
+    let candidates = lines
+        .iter()
+        .zip(kinds)
+        .take_while(|(l, k)| **k == Line::Paragraph && !l.text.ends_with(':') && !opens_with_quote(&l.text))
+        .count();
+    let lines = &lines[..candidates];
+    let Some(first) = lines.first() else { return 0 };
+    if is_title_item(&first.text) {
+        let titles = lines.iter().take_while(|l| is_title_item(&l.text)).count();
+        if titles >= 2 {
+            return titles;
+        }
+    }
+    let mut last_item = 0;
+    let mut long_in_a_row = 0;
+    for (n, line) in lines.iter().enumerate() {
+        if is_sentence_item(&line.text) {
+            last_item = n + 1;
+            long_in_a_row = 0;
+        } else {
+            long_in_a_row += 1;
+            if long_in_a_row == 2 {
+                break;
+            }
+        }
+    }
+    // A short sentence right before the prose that follows a list
+    // introduces that prose ("The final section talks about future work.").
+    let introduces_prose = last_item < lines.len()
+        && last_item > 0
+        && ends_with_sentence_punctuation(&lines[last_item - 1].text)
+        && lines[last_item - 1].text.chars().count() <= ITEM_LABEL_CHARS;
+    if introduces_prose { last_item - 1 } else { last_item }
+}
+
+/// The longest a list item may be without opening with a short phrase.
+const SHORT_ITEM_CHARS: usize = 160;
+
+/// The longest an item's opening phrase may be.
+const ITEM_LABEL_CHARS: usize = 80;
+
+/// A short line without closing punctuation: the title of something.
+fn is_title_item(text: &str) -> bool {
+    text.chars().count() <= SHORT_ITEM_CHARS && !ends_with_sentence_punctuation(text)
+}
+
+/// A short line, or one whose first sentence or label is short.
+fn is_sentence_item(text: &str) -> bool {
+    text.chars().count() <= SHORT_ITEM_CHARS || opening_chars(text).is_some_and(|n| n <= ITEM_LABEL_CHARS)
+}
+
+/// Length in characters of a line's opening phrase: up to the first full
+/// stop, question mark, exclamation mark or colon (with any closing quote)
+/// followed by a space. `None` when the line is one phrase.
+fn opening_chars(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices().peekable();
+    let mut count = 0;
+    while let Some((_, c)) = chars.next() {
+        count += 1;
+        if matches!(c, '.' | '?' | '!' | ':') {
+            while chars.next_if(|(_, q)| matches!(q, '"' | '”' | '’' | '\'')).is_some() {
+                count += 1;
+            }
+            if chars.peek().is_some_and(|(_, n)| *n == ' ') {
+                return Some(count);
+            }
+        }
+    }
+    None
+}
+
+fn opens_with_quote(text: &str) -> bool {
+    text.starts_with(['"', '“', '‘', '\'', '「', '『'])
 }
 
 /// Assigns heading levels, anchors and splits "Page N:" lines.
@@ -463,6 +627,7 @@ struct Assembler {
     open: Vec<(Outline, u8)>,
     used: crate::content::slug::Unique,
     paragraphs: usize,
+    furniture: usize,
 }
 
 impl Assembler {
@@ -477,6 +642,7 @@ impl Assembler {
                         self.numbered(BlockKind::Paragraph, tail.to_string(), line.number);
                     }
                 }
+                Line::Furniture { numbered } => self.furniture(line.text.clone(), line.number, *numbered),
                 other => {
                     let kind = match other {
                         Line::Title => BlockKind::Title,
@@ -499,6 +665,21 @@ impl Assembler {
         let anchor = self.unique(format!("p-{}", self.paragraphs));
         self.blocks.push(Block {
             kind,
+            text,
+            anchor,
+            line,
+        });
+    }
+
+    /// A furniture line: it takes up the paragraph number it would have
+    /// had, if any (which no block then has), so marking it moves no
+    /// anchor.
+    fn furniture(&mut self, text: String, line: usize, numbered: bool) {
+        self.paragraphs += usize::from(numbered);
+        self.furniture += 1;
+        let anchor = self.unique(format!("furniture-{}", self.furniture));
+        self.blocks.push(Block {
+            kind: BlockKind::Furniture,
             text,
             anchor,
             line,
@@ -542,7 +723,7 @@ impl Assembler {
             (Outline::Boxed(n), _) => format!("box-{n}"),
             (Outline::Page(n), _) => format!("page-{n}"),
             (Outline::Ordinal(n), _) => format!("sec-{n}"),
-            (Outline::Plain, _) => {
+            (Outline::Plain | Outline::DigestSection, _) => {
                 let slug: String = crate::content::slug::slugify(text).chars().take(48).collect();
                 format!("sec-{}", slug.trim_end_matches('-'))
             }
@@ -690,6 +871,116 @@ mod tests {
         let k: Vec<BlockKind> = kinds(&text).into_iter().map(|(k, _)| k).collect();
         let item = BlockKind::ListItem { ordered: false };
         assert_eq!(k[2..], [item, item, BlockKind::Paragraph]);
+    }
+
+    /// The kinds of the lines of a dense text, as letters: `p` paragraph,
+    /// `i` unordered item, `h` heading, `t` title.
+    fn shape(text: &str) -> String {
+        parse(text)
+            .iter()
+            .map(|b| match b.kind {
+                BlockKind::Paragraph => 'p',
+                BlockKind::ListItem { ordered: false } => 'i',
+                BlockKind::Heading { .. } => 'h',
+                BlockKind::Title => 't',
+                _ => '?',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sentence_items_after_a_lead_in_form_a_list_up_to_the_prose() {
+        let long = |s: &str| {
+            format!(
+                "{s} {}",
+                "and it goes on at length about many things ".repeat(5).trim_end()
+            )
+        };
+        let text = [
+            "Title".to_string(),
+            "He lists the lessons:".to_string(),
+            format!("Balancing development and security. {}.", long("He says")),
+            long("Adhere to the prevention of crime") + ".",
+            "Address hidden dangers".to_string(),
+            long("This leads to some focus on teachers") + ".",
+            long("Later in the piece we get more") + ".",
+            "Short again.".to_string(),
+            "The last section is on the future.".to_string(),
+            long("By the end of the plan") + ".",
+        ]
+        .join("\n");
+        // The long item between two labelled ones belongs to the list; two
+        // long paragraphs in a row end it.
+        assert_eq!(shape(&text), "tpiiippppp");
+        // A short sentence before the paragraph that follows introduces it.
+        let text = format!(
+            "Title\nHe sums up:\nIt is important to lead\n{}.\nThe importance of time.\nThe final section is on work.\n{}.\n",
+            long("It is key to adhere"),
+            long("By the end of the plan")
+        );
+        assert_eq!(shape(&text), "tpiiipp");
+    }
+
+    #[test]
+    fn a_lead_in_before_a_quotation_is_no_list() {
+        let text = "Title\nThe report says:\n“We will do it,” he said.\nWang: More.\nEnd.\n";
+        assert_eq!(shape(text), "tpppp");
+        let text = "Title\nHe calls for:\nFocus on A. This means much.\nFocus on B.\nThe next line\n“A quote”\n";
+        assert_eq!(shape(text), "tpiiip");
+    }
+
+    #[test]
+    fn title_items_end_at_the_first_sentence() {
+        let text = "Title\nDocuments issued:\nOpinions on A\nRegulations on B\nAnother point. It is made here in a sentence.\nShort.\n";
+        assert_eq!(shape(text), "tpiipp");
+    }
+
+    #[test]
+    fn other_stories_is_a_digest_section() {
+        let blocks = parse("Digest\nPage 1: News.\nOther Stories:\nA headline\nA story.\n");
+        let heading = &blocks[3];
+        assert_eq!(heading.kind, BlockKind::Heading { level: 2 });
+        assert_eq!(
+            (heading.text.as_str(), heading.anchor.as_str()),
+            ("Other Stories:", "sec-other-stories")
+        );
+        // Outside a digest such a line is a paragraph, or a list's lead-in.
+        assert_eq!(shape("Title\nOther Stories:\nText.\n"), "tpp");
+        assert!(!is_digest_section("A long label of five words:"));
+        assert!(!is_digest_section("Other stories:"));
+    }
+
+    #[test]
+    fn furniture_is_set_apart_and_moves_no_anchor() {
+        let text =
+            "Kindly bear with us.\n\nThe Title\n\nFirst.\n\nSend  this to a friend\n\nLast.\n\nSend this to a friend\n";
+        let plain = kinds(text);
+        let (blocks, matched) = parse_with_furniture(
+            text,
+            &[
+                "Kindly bear with us.".into(),
+                "Send this to a friend".into(),
+                "Absent".into(),
+            ],
+        );
+        assert_eq!(matched, [true, true, false]);
+        let marked: Vec<(BlockKind, String)> = blocks.iter().map(|b| (b.kind, b.anchor.clone())).collect();
+        let furniture = |n: &str| (BlockKind::Furniture, n.to_string());
+        assert_eq!(
+            marked,
+            [
+                furniture("furniture-1"),
+                plain[1].clone(),
+                plain[2].clone(),
+                furniture("furniture-2"),
+                plain[4].clone(),
+                furniture("furniture-3"),
+            ]
+        );
+        // "First." is p-2 either way, though "Kindly..." (p-1 as text) is
+        // furniture; a line that reads as a heading had no number to keep.
+        assert_eq!((plain[2].1.as_str(), plain[4].1.as_str()), ("p-2", "p-3"));
+        assert_eq!(blocks[3].text, "Send this to a friend");
     }
 
     #[test]

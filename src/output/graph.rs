@@ -5,7 +5,9 @@
 //! `kind`); edges are `cites` (document → document, by link or mention) and
 //! `related` (document → document, as listed on the page), document by
 //! document, then `mentions` (document → entity, with a `count`), entity by
-//! entity. Ids are `document:<slug>` and
+//! entity. `cites` and `mentions` say with `found_in` whether the
+//! document's own text holds them ("text") or only its curator's note
+//! ("note"), which is the archive's commentary, not the document's. Ids are `document:<slug>` and
 //! `entity:<slug>`. Order follows the archive (documents newest first), so
 //! two builds of the same archive write the same bytes.
 
@@ -43,6 +45,14 @@ struct Edge<'a> {
     edge_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<usize>,
+    /// For `cites` and `mentions`: "text" when the document's own text
+    /// cites or names the target, "note" when only its curator's note does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    found_in: Option<&'static str>,
+}
+
+fn found_in(in_note_only: bool) -> Option<&'static str> {
+    Some(if in_note_only { "note" } else { "text" })
 }
 
 /// The graph as pretty-printed JSON.
@@ -84,14 +94,16 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     let links = &archive.links;
     let mut edges = Vec::new();
     for d in 0..archive.documents.len() {
-        let edge = |target, edge_type| Edge {
+        let edge = |target, edge_type, found_in| Edge {
             source: doc_id(d),
             target,
             edge_type,
             count: None,
+            found_in,
         };
-        edges.extend(links.cites[d].iter().map(|&to| edge(doc_id(to), "cites")));
-        edges.extend(archive.related[d].iter().map(|&to| edge(doc_id(to), "related")));
+        let cites = links.cites[d].iter().zip(&links.cites_in_note_only[d]);
+        edges.extend(cites.map(|(&to, &note)| edge(doc_id(to), "cites", found_in(note))));
+        edges.extend(archive.related[d].iter().map(|&to| edge(doc_id(to), "related", None)));
     }
     for (e, mentions) in links.mentions_of.iter().enumerate() {
         edges.extend(mentions.iter().map(|(from, occurrences)| Edge {
@@ -99,6 +111,7 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             target: entity_id(e),
             edge_type: "mentions",
             count: Some(occurrences.len()),
+            found_in: found_in(occurrences.iter().all(|o| o.in_note)),
         }));
     }
     let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
@@ -139,10 +152,10 @@ fn inputs_hash(archive: &Archive, config: &Config) -> u64 {
         (&entity.slug, &entity.kind, &entity.name).hash(&mut h);
     }
     let links = &archive.links;
-    (&links.cites, &archive.related).hash(&mut h);
+    (&links.cites, &links.cites_in_note_only, &archive.related).hash(&mut h);
     for mentions in &links.mentions_of {
         for (from, occurrences) in mentions {
-            (from, occurrences.len()).hash(&mut h);
+            (from, occurrences.len(), occurrences.iter().all(|o| o.in_note)).hash(&mut h);
         }
         h.write_u8(0);
     }

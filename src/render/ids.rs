@@ -21,6 +21,7 @@ pub const THEME_IDS: &[&str] = &[
     "note-title",
     "entities-title",
     "cites-title",
+    "cited-in-note-title",
     "cited-by-title",
     "related-title",
     "latest",

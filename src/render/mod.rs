@@ -494,23 +494,30 @@ impl<'a> Renderer<'a> {
             h.write_u64(list.len() as u64);
             list.iter().for_each(|&d| h.write_u64(summary(d)));
         }
+        links.cites_in_note_only[id].iter().for_each(|&n| h.write_u64(n.into()));
         h.write_u64(links.cited_by[id].len() as u64);
         for (from, occurrences) in &links.cited_by[id] {
             h.write_u64(summary(*from));
             h.write_u64(occurrences.len() as u64);
-            for o in occurrences.iter().take(MAX_QUOTES) {
-                for part in [&o.anchor, &o.snippet.before, &o.snippet.matched, &o.snippet.after] {
-                    h.write_str(part);
+            for o in occurrences.iter().take(MAX_QUOTES + 1) {
+                h.write_str(&o.anchor);
+                h.write_str(&o.snippet.text);
+                for mark in &o.snippet.marks {
+                    h.write_u64(mark.start as u64);
+                    h.write_u64(mark.end as u64);
                 }
+                h.write_u64(o.in_note.into());
             }
+            h.write_u64(occurrences.iter().all(|o| o.in_note).into());
         }
         h.write_u64(links.entities_of[id].len() as u64);
-        for &e in &links.entities_of[id] {
+        for (&e, &in_note_only) in links.entities_of[id].iter().zip(&links.entities_in_note_only[id]) {
             let entity = &a.entities[e];
             for part in [&entity.slug, &entity.name, &entity.kind] {
                 h.write_str(part);
             }
             h.write_u64(links.mentions_of[e].len() as u64);
+            h.write_u64(in_note_only.into());
         }
         for (piece, found) in &links.inline[id] {
             h.write_u64(*piece as u64);
@@ -649,34 +656,54 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Cites, cited by, entities and related documents of a document page.
-    fn graph_fields(&self, id: DocId) -> [(&'static str, Value); 4] {
+    /// Cites (from the text, and from the note only), cited by, entities
+    /// and related documents of a document page.
+    fn graph_fields(&self, id: DocId) -> [(&'static str, Value); 5] {
         let links = &self.archive.links;
         let cited_by: Vec<Value> = links.cited_by[id]
             .iter()
             .map(|(from, occ)| self.citing(*from, occ))
             .collect();
-        let entities: Vec<Value> = links.entities_of[id].iter().map(|&e| self.entity_value(e)).collect();
+        let entities: Vec<Value> = links.entities_of[id]
+            .iter()
+            .zip(&links.entities_in_note_only[id])
+            .map(|(&e, &in_note_only)| {
+                let mut fields = self.entity_value(e).as_map().cloned().unwrap_or_default();
+                fields.insert("note_only".into(), in_note_only.into());
+                Value::from(fields)
+            })
+            .collect();
         [
-            ("cites", list(&self.summaries.values, &links.cites[id])),
+            ("cites", list(&self.summaries.values, &links.cites_from(id, false))),
+            ("note_cites", list(&self.summaries.values, &links.cites_from(id, true))),
             ("cited_by", cited_by.into()),
             ("entities", entities.into()),
             ("related", list(&self.summaries.values, &self.archive.related[id])),
         ]
     }
 
-    /// A citing document with up to three of its occurrences.
+    /// A citing document with up to three of its occurrences, and where
+    /// the next one is when there are more.
     fn citing(&self, from: DocId, occurrences: &[Occurrence]) -> Value {
         let url = self.config.url(&paths::document(&self.archive.documents[from].slug));
+        let at = |o: &Occurrence| format!("{url}#{}", o.anchor);
         let shown: Vec<Value> = occurrences
             .iter()
             .take(MAX_QUOTES)
             .map(|o| {
+                let pieces: Vec<Value> = o
+                    .snippet
+                    .pieces()
+                    .into_iter()
+                    .map(|(text, marked)| map([("text", text.into()), ("marked", marked.into())]))
+                    .collect();
                 map([
-                    ("url", format!("{url}#{}", o.anchor).into()),
-                    ("before", o.snippet.before.as_str().into()),
-                    ("matched", o.snippet.matched.as_str().into()),
-                    ("after", o.snippet.after.as_str().into()),
+                    ("url", at(o).into()),
+                    ("before", o.snippet.before().into()),
+                    ("matched", o.snippet.matched().into()),
+                    ("after", o.snippet.after().into()),
+                    ("pieces", pieces.into()),
+                    ("in_note", o.in_note.into()),
                 ])
             })
             .collect();
@@ -684,6 +711,11 @@ impl<'a> Renderer<'a> {
             ("doc", self.summaries.values[from].clone()),
             ("occurrences", shown.into()),
             ("count", occurrences.len().into()),
+            (
+                "more_url",
+                occurrences.get(MAX_QUOTES).map_or_else(Value::none, |o| at(o).into()),
+            ),
+            ("note_only", occurrences.iter().all(|o| o.in_note).into()),
         ])
     }
 

@@ -6,7 +6,9 @@
 //! the theme decorates with CSS) so readers can cite one paragraph. Runs of
 //! Chinese text are wrapped in `<span lang="zh">` so browsers pick Chinese
 //! fonts, line breaking and screen-reader voices. The text itself is written
-//! as is, escaped: the renderer adds markup, never words.
+//! as is, escaped: the renderer adds markup, never words, except the
+//! summary of the collapsed `<details class="furniture">` block that holds
+//! each run of page furniture (lines of the web page, not the document).
 
 use serde::Serialize;
 
@@ -67,6 +69,35 @@ fn chinese_run_len(s: &str) -> usize {
         }
     }
     end
+}
+
+/// `text` cut to at most `max` characters, at a boundary between words
+/// (or, in Chinese, between characters), ending with `…`; whole when it
+/// is short enough. A single word longer than `max` is cut where it must be.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((limit, _)) = text.char_indices().nth(max) else {
+        return text.into();
+    };
+    // The last place at or before the limit where a line may break: before
+    // white space, or beside a Chinese character.
+    let mut cut = None;
+    let mut previous: Option<char> = None;
+    let past = limit + text[limit..].chars().next().map_or(0, char::len_utf8);
+    for (i, c) in text[..past].char_indices() {
+        let at_break =
+            c.is_whitespace() || previous.is_some_and(|p| is_chinese(p) || (is_chinese(c) && !p.is_whitespace()));
+        if at_break && i > 0 {
+            cut = Some(i);
+        }
+        previous = Some(c);
+    }
+    let head = text[..cut.unwrap_or(limit)].trim_end();
+    // A comma or colon before the ellipsis reads as a stray.
+    let head = head
+        .trim_end_matches([',', ';', ':', '，', '；', '：', '、', '-', '–', '—'])
+        .trim_end();
+    let head = if head.is_empty() { &text[..limit] } else { head };
+    format!("{head}…").into()
 }
 
 /// A mention to render as a link: a range of a text and where it points.
@@ -137,14 +168,21 @@ pub type Mentions<'a> = &'a mut dyn FnMut(&str) -> Vec<MentionLink>;
 /// Whether mentions are looked for in blocks of this kind. Headings and the
 /// text's own title are left alone: a link there reads as navigation.
 pub fn has_mentions(kind: BlockKind) -> bool {
-    !matches!(kind, BlockKind::Heading { .. } | BlockKind::Title)
+    !matches!(
+        kind,
+        BlockKind::Heading { .. } | BlockKind::Title | BlockKind::Furniture
+    )
 }
+
+/// What the collapsed block of page furniture says it is.
+pub const FURNITURE_SUMMARY: &str = "Not part of the document: text of the web page it was copied from";
 
 /// Renders seed blocks as HTML.
 pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> RenderedText {
     let mut html = String::with_capacity(blocks.iter().map(|b| b.text.len() + 64).sum());
     let mut toc = Vec::new();
     let mut open_list: Option<bool> = None;
+    let mut in_furniture = false;
     for block in blocks {
         let item = match block.kind {
             BlockKind::ListItem { ordered } => Some(ordered),
@@ -154,6 +192,15 @@ pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> Render
             html.push_str(if open_list == Some(true) { "</ol>\n" } else { "</ul>\n" });
             open_list = None;
         }
+        let furniture = block.kind == BlockKind::Furniture;
+        if in_furniture && !furniture {
+            html.push_str("</details>\n");
+        } else if furniture && !in_furniture {
+            html.push_str("<details class=\"furniture\"><summary>");
+            html.push_str(FURNITURE_SUMMARY);
+            html.push_str("</summary>\n");
+        }
+        in_furniture = furniture;
         if let (None, Some(ordered)) = (open_list, item) {
             html.push_str(if ordered {
                 "<ol class=\"seed-list\">\n"
@@ -173,6 +220,9 @@ pub fn render_blocks(blocks: &[Block], mut mentions: Option<Mentions>) -> Render
     }
     if let Some(ordered) = open_list {
         html.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+    }
+    if in_furniture {
+        html.push_str("</details>\n");
     }
     RenderedText {
         html,
@@ -194,6 +244,7 @@ fn render_block(html: &mut String, block: &Block, mentions: &[MentionLink]) {
         BlockKind::Dateline => ("p", Some("dateline"), "paragraph"),
         BlockKind::Attribution => ("p", Some("attribution"), "paragraph"),
         BlockKind::Note => ("p", Some("text-note"), "paragraph"),
+        BlockKind::Furniture => ("p", Some("furniture-line"), "line"),
     };
     html.push('<');
     html.push_str(tag);
@@ -254,6 +305,45 @@ mod tests {
     }
 
     #[test]
+    fn shortens_english_at_a_word_boundary() {
+        let text = "The plan sets goals for building Digital China by 2025.";
+        assert_eq!(shorten(text, 100), text, "short texts stay whole");
+        assert_eq!(shorten(text, 20), "The plan sets goals…");
+        // The limit falls inside "building": the word is left out whole.
+        assert_eq!(shorten(text, 28), "The plan sets goals for…");
+        // A word that ends exactly at the limit is kept.
+        assert_eq!(shorten(text, 19), "The plan sets goals…");
+        assert_eq!(
+            shorten("Goals, targets and tasks", 9),
+            "Goals…",
+            "no comma before the ellipsis"
+        );
+    }
+
+    #[test]
+    fn shortens_chinese_at_a_character_boundary() {
+        assert_eq!(shorten("国家信息化发展战略纲要", 5), "国家信息化…");
+        assert_eq!(shorten("“十四五”国家信息化规划", 7), "“十四五”国家…");
+    }
+
+    #[test]
+    fn shortens_mixed_text_between_scripts_or_words() {
+        let text = "Safe China 平安中国 and rule of law";
+        assert_eq!(shorten(text, 13), "Safe China 平安…");
+        assert_eq!(shorten(text, 8), "Safe…");
+        assert_eq!(shorten("The 14th FYP（十四五）plan", 16), "The 14th FYP（十四五…");
+    }
+
+    #[test]
+    fn shortens_a_text_without_spaces_where_it_must() {
+        assert_eq!(
+            shorten("https://www.gov.cn/xinwen/2021-12/28/content.htm", 10),
+            "https://ww…"
+        );
+        assert_eq!(shorten("", 3), "");
+    }
+
+    #[test]
     fn renders_lists_headings_and_anchors() {
         let r = render_blocks(
             &parse("T\n\nI. Tasks\n\nBox 1: P\n\n1. Do a.\n2. Do b.\n\nEnd.\n"),
@@ -267,6 +357,31 @@ mod tests {
         );
         assert!(r.html.contains("</ol>\n<p id=\"p-4\">End."));
         assert!(r.html.contains("<h2 id=\"sec-i\">I. Tasks"));
+    }
+
+    #[test]
+    fn furniture_is_collapsed_and_not_searched() {
+        let (blocks, _) = crate::content::seed::parse_with_furniture(
+            "Bear with us.\nTitle\nText.\nSend this\nShare\n",
+            &["Bear with us.".into(), "Send this".into(), "Share".into()],
+        );
+        let mut asked = Vec::new();
+        let mut find = |t: &str| {
+            asked.push(t.to_string());
+            Vec::new()
+        };
+        let r = render_blocks(&blocks, Some(&mut find));
+        assert_eq!(asked, ["Title", "Text."]);
+        let details = format!("<details class=\"furniture\"><summary>{FURNITURE_SUMMARY}</summary>\n");
+        assert!(
+            r.html.starts_with(&format!(
+                "{details}<p id=\"furniture-1\" class=\"furniture-line\">Bear with us."
+            )),
+            "{}",
+            r.html
+        );
+        assert!(r.html.ends_with("Share <a class=\"anchor\" href=\"#furniture-3\" aria-label=\"Link to this line\"></a></p>\n</details>\n"), "{}", r.html);
+        assert_eq!(r.html.matches("<details").count(), 2);
     }
 
     #[test]

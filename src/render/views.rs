@@ -5,8 +5,10 @@
 //! arrays and maps by reference count, so putting a summary in every page
 //! that lists the document (term pages, years, the home page) copies a
 //! pointer, not the document. This is what keeps listing pages cheap at
-//! 100,000 documents. Full document views, with the rendered text, are built
-//! only for the document's own page.
+//! 100,000 documents. A summary carries the document's summary whole and
+//! shortened at a word for lists (`summary_short`). Full document views,
+//! with the rendered text and the `[extra]` fields to show, are built only
+//! for the document's own page.
 
 use tera::{Map, Value};
 
@@ -120,6 +122,9 @@ impl Terms {
     }
 }
 
+/// How many characters of a summary a list shows (`summary_short`).
+pub const SUMMARY_CHARS: usize = 220;
+
 /// The summary of a document: what every page listing it shows.
 pub fn summary(config: &Config, archive: &Archive, terms: &Terms, id: DocId) -> Value {
     let doc = &archive.documents[id];
@@ -132,6 +137,12 @@ pub fn summary(config: &Config, archive: &Archive, terms: &Terms, id: DocId) -> 
         ("date_iso", doc.date.map_or_else(Value::none, |d| d.iso().into())),
         ("year", doc.date.map_or_else(Value::none, |d| d.year.into())),
         ("summary", opt(&doc.summary)),
+        (
+            "summary_short",
+            doc.summary
+                .as_deref()
+                .map_or_else(Value::none, |s| super::text::shorten(s, SUMMARY_CHARS).into()),
+        ),
         ("original_title", opt(&doc.original_title)),
         ("catalogue", matches!(doc.text, Text::None).into()),
         ("taxonomies", terms_of(archive, terms, id)),
@@ -209,8 +220,72 @@ pub fn list(summaries: &[Value], ids: &[DocId]) -> Value {
     ids.iter().map(|&id| summaries[id].clone()).collect::<Vec<_>>().into()
 }
 
+/// Front matter's `[extra]` table as a list to show: for each key, its
+/// humanised label and its values, each a text, with a URL when the text is
+/// an http(s) address. A string or a list of strings gives one item per
+/// string; any other value is shown as TOML writes it.
+pub fn extra_fields(extra: &toml::Table) -> Value {
+    let item = |value: &toml::Value| {
+        let text = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => other.to_string(),
+        };
+        let is_url = text.starts_with("https://") || text.starts_with("http://");
+        let url = if is_url {
+            Value::from(text.as_str())
+        } else {
+            Value::none()
+        };
+        map([("text", text.into()), ("url", url)])
+    };
+    let fields: Vec<Value> = extra
+        .iter()
+        .map(|(key, value)| {
+            let items: Vec<Value> = match value {
+                toml::Value::Array(values) => values.iter().map(item).collect(),
+                other => vec![item(other)],
+            };
+            map([
+                ("key", key.as_str().into()),
+                ("label", humanise(key).into()),
+                ("items", items.into()),
+            ])
+        })
+        .collect();
+    fields.into()
+}
+
+/// A front-matter key as a label: words split at `_` and `-`, the first
+/// capitalised, abbreviations in capitals (`original_url` → "Original URL").
+pub fn humanise(key: &str) -> String {
+    const ABBREVIATIONS: &[&str] = &["url", "urls", "id", "doi", "isbn", "issn", "pdf", "uri"];
+    let words: Vec<String> = key
+        .split(['_', '-'])
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, word)| {
+            if ABBREVIATIONS.contains(&word.to_ascii_lowercase().as_str()) {
+                word.to_ascii_uppercase()
+            } else if i == 0 {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    if words.is_empty() {
+        key.to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
 /// Fields only a document's own page needs.
-pub fn document_fields(doc: &Document) -> [(&'static str, Value); 9] {
+pub fn document_fields(doc: &Document) -> [(&'static str, Value); 10] {
     [
         ("authors", strings(&doc.authors)),
         ("translators", strings(&doc.translators)),
@@ -231,6 +306,7 @@ pub fn document_fields(doc: &Document) -> [(&'static str, Value); 9] {
         ),
         ("cited_as", strings(&doc.cited_as)),
         ("extra", table_to_value(&doc.extra)),
+        ("extra_fields", extra_fields(&doc.extra)),
     ]
 }
 
@@ -250,5 +326,67 @@ pub fn language_name(code: &str) -> &str {
         "pt" => "Portuguese",
         "vi" => "Vietnamese",
         _ => code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_humanised() {
+        assert_eq!(humanise("original_url"), "Original URL");
+        assert_eq!(humanise("editors"), "Editors");
+        assert_eq!(humanise("original_archived_url"), "Original archived URL");
+        assert_eq!(humanise("plans-released"), "Plans released");
+        assert_eq!(humanise("_"), "_");
+    }
+
+    /// A field as shown: its label, and each item's text and URL.
+    type Shown = (String, Vec<(String, Option<String>)>);
+
+    #[test]
+    fn extra_fields_give_one_item_per_string_and_links_only_urls() {
+        let extra: toml::Table = toml::from_str(
+            "editors = [\"A\", \"B\"]\noriginal_url = \"http://www.gov.cn/x.pdf\"\nrevised = 2025-03-17\nnote = \"javascript:alert(1)\"\ncount = 3\n",
+        )
+        .unwrap();
+        let fields = serde_json::to_value(extra_fields(&extra)).unwrap();
+        let shown: Vec<Shown> = fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let items = f["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| {
+                        (
+                            i["text"].as_str().unwrap().to_string(),
+                            i["url"].as_str().map(String::from),
+                        )
+                    })
+                    .collect();
+                (f["label"].as_str().unwrap().to_string(), items)
+            })
+            .collect();
+        let text = |t: &str| (t.to_string(), None);
+        assert_eq!(
+            shown,
+            [
+                ("Count".to_string(), vec![text("3")]),
+                ("Editors".to_string(), vec![text("A"), text("B")]),
+                ("Note".to_string(), vec![text("javascript:alert(1)")]),
+                (
+                    "Original URL".to_string(),
+                    vec![(
+                        "http://www.gov.cn/x.pdf".to_string(),
+                        Some("http://www.gov.cn/x.pdf".to_string())
+                    )]
+                ),
+                ("Revised".to_string(), vec![text("2025-03-17")]),
+            ]
+        );
     }
 }

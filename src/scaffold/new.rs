@@ -2,9 +2,11 @@
 //!
 //! [`new_document`] finds the seed inside `seeds/`, chooses the slug,
 //! reads the archive's vocabulary and writes `content/<slug>.md`: front
-//! matter with a guessed title and date, terms of the archive that the text
-//! names, and every other key commented out with what it is for. Guessing is
-//! done by the pure functions [`guess_title`], [`super::dates`] and
+//! matter with a guessed title and date (and the original title, when a
+//! Chinese first line comes before an English title), terms of the archive
+//! that the text names, and every other key commented out with what it is
+//! for. Guessing is done by the pure functions [`guess_title`],
+//! [`guess_bilingual_titles`], [`super::dates`] and
 //! [`super::terms`]; [`Draft::render`] writes the file's text. The draft is a
 //! starting point for a curator, not a finished record: it never invents a
 //! value it cannot see in the text, and it never overwrites a file.
@@ -356,6 +358,45 @@ pub fn guess_title(text: &str, markdown: bool) -> Option<Title> {
     })
 }
 
+/// The English title and the Chinese original title of a seed that opens
+/// with a line in Chinese followed, within the next few lines, by a line
+/// that reads as a title in English (Latin letters, no Chinese): as a
+/// translation often opens. `None` for any other seed.
+pub fn guess_bilingual_titles(text: &str, markdown: bool) -> Option<(Title, Title)> {
+    let lines: Vec<_> = lines_with_text(text, markdown).take(TITLE_LINES).collect();
+    let (first, rest) = lines.split_first()?;
+    if !is_chinese_line(&first.2) {
+        return None;
+    }
+    let english = rest.iter().find(|(_, _, w)| {
+        !w.ends_with(['.', '!', '?'])
+            && w.chars().count() <= MAX_TITLE_CHARS
+            && w.chars().any(|c| c.is_ascii_alphabetic())
+            && !w.chars().any(crate::render::text::is_chinese)
+    })?;
+    let title = |(line, range, words): &(usize, std::ops::Range<usize>, String)| {
+        let (text, shortened) = shorten(words, MAX_TITLE_CHARS);
+        Title {
+            text,
+            shortened,
+            line: *line,
+            range: range.clone(),
+        }
+    };
+    Some((title(english), title(first)))
+}
+
+/// Whether a line is written in Chinese: more Chinese characters than
+/// Latin letters, and at least two.
+fn is_chinese_line(words: &str) -> bool {
+    let chinese = words
+        .chars()
+        .filter(|&c| crate::render::text::is_chinese(c) && c.is_alphabetic())
+        .count();
+    let latin = words.chars().filter(char::is_ascii_alphabetic).count();
+    chinese >= 2 && chinese > latin
+}
+
 /// How many lines with text [`guess_title`] looks at.
 const TITLE_LINES: usize = 5;
 
@@ -412,6 +453,9 @@ pub struct Draft {
     /// The seed's encoding, when given.
     pub encoding: Option<String>,
     pub title: Title,
+    /// The title in Chinese, when the seed opens with it before an English
+    /// title; then the original language is Chinese.
+    pub original_title: Option<Title>,
     /// The date most likely the document's.
     pub date: Option<DateSeen>,
     /// Every other date of the text, once each, in order.
@@ -424,7 +468,10 @@ impl Draft {
     /// Guesses from the seed's `text`; `None` when the seed has no text.
     pub fn new(slug: &str, seed: &str, text: &str, vocabulary: &Vocabulary) -> Option<Draft> {
         let markdown = !seed.ends_with(".txt");
-        let title = guess_title(text, markdown)?;
+        let (title, original_title) = match guess_bilingual_titles(text, markdown) {
+            Some((english, chinese)) => (english, Some(chinese)),
+            None => (guess_title(text, markdown)?, None),
+        };
         let found = dates::find(text);
         let chosen = dates::most_plausible(text, &found);
         let seen = |f: &dates::FoundDate| DateSeen {
@@ -446,6 +493,7 @@ impl Draft {
             encoding: None,
             terms: vocabulary.suggest(text, title.range.clone()),
             title,
+            original_title,
             date,
             other_dates,
         })
@@ -469,6 +517,17 @@ impl Draft {
             &format!("title = {}", super::toml_string(&self.title.text)),
             &title_note,
         ));
+        if let Some(original) = &self.original_title {
+            let line = match original.line {
+                1 => "the seed's first line".to_string(),
+                n => format!("line {n} of the seed"),
+            };
+            out.push_str(&note(
+                &format!("original_title = {}", super::toml_string(&original.text)),
+                &line,
+            ));
+            out.push_str(&note("original_language = \"zh\"", "the original title is Chinese"));
+        }
         self.render_dates(&mut out);
         out.push_str(&format!("seed = {}\n", super::toml_string(&self.seed)));
         match &self.encoding {
@@ -483,7 +542,10 @@ impl Draft {
         }
         out.push('\n');
         for (key, value, what) in OPTIONAL_KEYS {
-            out.push_str(&note(&format!("# {key} = {value}"), what));
+            let set = self.original_title.is_some() && matches!(*key, "original_title" | "original_language");
+            if !set {
+                out.push_str(&note(&format!("# {key} = {value}"), what));
+            }
         }
         out.push_str(&note(
             &format!("# slug = {}", super::toml_string(&self.slug)),
@@ -654,6 +716,29 @@ mod tests {
             (t.text.as_str(), t.line),
             ("On July 28, a meeting was held.", 1),
             "no title-like line"
+        );
+    }
+
+    #[test]
+    fn a_chinese_first_line_before_an_english_title_is_the_original_title() {
+        let text = "“十四五”国家信息化规划\n\n14th Five-Year Plan for National Informatization\n\nText.\n";
+        let (english, chinese) = guess_bilingual_titles(text, false).unwrap();
+        assert_eq!(english.text, "14th Five-Year Plan for National Informatization");
+        assert_eq!((chinese.text.as_str(), chinese.line), ("“十四五”国家信息化规划", 1));
+        assert_eq!(
+            guess_bilingual_titles("A Plan\n\n国家规划\n", false),
+            None,
+            "English first"
+        );
+        assert_eq!(
+            guess_bilingual_titles("国家规划\n\n第一章 总则\n", false),
+            None,
+            "no English title"
+        );
+        assert_eq!(
+            guess_bilingual_titles("The 5G 规划 plan\nText\n", false),
+            None,
+            "mostly Latin"
         );
     }
 

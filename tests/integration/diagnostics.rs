@@ -443,3 +443,25 @@ fn raw_html_the_parser_must_move_too_much() {
     let f = good().doc("b", "title = \"B\"\ndate = 2020-01-01", &format!("Text.\n\n{soup}\n"));
     insta::assert_snapshot!(failing(&f, &[]));
 }
+
+#[test]
+fn furniture_line_not_in_the_seed() {
+    let f = good()
+        .file("seeds/page.txt", "Plan\n\nText.\n\nSend this to a friend or share it\n")
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2020-01-01\nseed = \"seeds/page.txt\"\nfurniture = [\"Text.\", \"Send this to a friend\"]",
+            "",
+        );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
+fn furniture_without_a_plain_text_seed() {
+    let f = good().doc(
+        "b",
+        "title = \"B\"\ndate = 2020-01-01\nfurniture = [\"Share\"]",
+        "Text.",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}

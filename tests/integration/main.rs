@@ -13,6 +13,7 @@ mod hostile;
 mod incremental;
 mod links;
 mod pages;
+mod reading;
 mod related;
 mod safety;
 mod scaffold;

@@ -1,7 +1,8 @@
 //! Related documents: `[related] count` and each ranking weight change the
 //! list as the README says. Score = `terms` × shared terms + `entities` ×
-//! shared entities + `citations` × (1 if either cites the other) + `time` ×
-//! closeness in time (1 the same day, 1/21 twenty years apart).
+//! shared entities + `citations` × (1 if the other cites it, 1/2 if only in
+//! its curator's note) + `time` × closeness in time (1 the same day, 1/21
+//! twenty years apart). What a document cites is never among its related.
 
 use crate::support::{CONFIG, Fixture};
 
@@ -11,7 +12,7 @@ use crate::support::{CONFIG, Fixture};
 /// | candidate | shares with the subject | default score |
 /// |---|---|---|
 /// | `terms-twin` | 3 more terms, 20 years apart | 4 + 1/21 |
-/// | `cited` | the subject mentions it, 20 years apart | 1 + 2 + 1/21 |
+/// | `cited` | it mentions the subject, 20 years apart | 1 + 2 + 1/21 |
 /// | `entity-twin` | 3 entities, 20 years apart | 1 + 1.5 + 1/21 |
 /// | `same-day` | the subject's date | 1 + 1 |
 fn archive(related: &str) -> Fixture {
@@ -31,7 +32,7 @@ fn archive(related: &str) -> Fixture {
                 "title = \"Subject\"\ndate = 2020-01-01\n{}",
                 topics("\"common\", \"t1\", \"t2\", \"t3\"")
             ),
-            "Alpha Agency, Beta Bureau and Gamma Group answer the Cited Paper.",
+            "Alpha Agency, Beta Bureau and Gamma Group answer.",
         )
         .doc(
             "terms-twin",
@@ -44,7 +45,7 @@ fn archive(related: &str) -> Fixture {
         .doc(
             "cited",
             &format!("title = \"Cited Paper\"\n{far}\n{}", topics("\"common\"")),
-            "Text.",
+            "It answers the Subject.",
         )
         .doc(
             "entity-twin",
@@ -90,7 +91,7 @@ fn count_keeps_the_best_and_never_drops_a_curated_document() {
             "subject",
             "title = \"Subject\"\ndate = 2020-01-01\nrelated = [\"same-day\", \"entity-twin\"]\n\
              [taxonomies]\ntopics = [\"common\", \"t1\", \"t2\", \"t3\"]",
-            "Alpha Agency, Beta Bureau and Gamma Group answer the Cited Paper.",
+            "Alpha Agency, Beta Bureau and Gamma Group answer.",
         )
         .build();
     assert_eq!(
@@ -138,5 +139,65 @@ fn a_higher_time_weight_moves_the_document_of_the_same_day_first() {
     assert_eq!(
         related_to_subject("time = 5.0"),
         ["same-day", "terms-twin", "cited", "entity-twin"]
+    );
+}
+
+#[test]
+fn what_a_document_cites_is_not_among_its_related_even_when_curated() {
+    assert_eq!(related_to_subject(""), DEFAULT);
+    let site = archive("")
+        .file("seeds/subject.txt", "Subject\n\nThe Terms Twin says so.\n")
+        .doc(
+            "subject",
+            "title = \"Subject\"\ndate = 2020-01-01\nseed = \"seeds/subject.txt\"\n\
+             related = [\"same-day\", \"terms-twin\"]\n\
+             [taxonomies]\ntopics = [\"common\", \"t1\", \"t2\", \"t3\"]",
+            "A curator's note on the Entity Twin.",
+        )
+        .build();
+    let page = site.page("documents/subject/");
+    assert_eq!(page.texts(".cites .doc-title"), ["Terms Twin"]);
+    assert_eq!(
+        page.attrs(".related .doc-title", "href"),
+        ["/documents/same-day/", "/documents/cited/"],
+        "neither what the text cites (even curated) nor what the note mentions is listed again"
+    );
+}
+
+#[test]
+fn a_citation_only_in_a_curators_note_weighs_half() {
+    // `cited` mentions the subject in its note only: 1 + 2/2 + 1/21, below
+    // `entity-twin` (1 + 1.5 + 1/21); from its text it is 1 + 2 + 1/21,
+    // above (see DEFAULT).
+    let in_note = |citations: &str| {
+        archive(citations)
+            .file("seeds/cited.txt", "Cited Paper\n\nIts own text.\n")
+            .doc(
+                "cited",
+                "title = \"Cited Paper\"\ndate = 2000-01-01\nseed = \"seeds/cited.txt\"\n[taxonomies]\ntopics = [\"common\"]",
+                "The curator reads it against the Subject.",
+            )
+            .build()
+            .page("documents/subject/")
+            .attrs(".related .doc-title", "href")
+    };
+    assert_eq!(
+        in_note(""),
+        [
+            "/documents/terms-twin/",
+            "/documents/entity-twin/",
+            "/documents/cited/",
+            "/documents/same-day/"
+        ]
+    );
+    assert_eq!(
+        in_note("citations = 4.0"),
+        [
+            "/documents/terms-twin/",
+            "/documents/cited/",
+            "/documents/entity-twin/",
+            "/documents/same-day/"
+        ],
+        "half of 4 is 2, more than the entities' 1.5"
     );
 }

@@ -429,3 +429,43 @@ fn new_still_drafts_when_other_documents_have_errors() {
         ["date = 2021-12-28           # written \"2021-12-28\", line 3 of the seed"]
     );
 }
+
+#[test]
+fn new_proposes_the_chinese_first_line_as_the_original_title() {
+    let f = archive()
+        .file(
+            "seeds/plan.txt",
+            "“十四五”国家信息化规划\n\n14th Five-Year Plan for National Informatization\n\nDecember 2021\n\nText.\n",
+        )
+        .file("seeds/plain.txt", "A Plan in English\n\n国家规划\n\nText.\n");
+    let run = new(&f, &["seeds/plan.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = read(&f, "content/plan.md");
+    assert_eq!(
+        lines(&doc, "title = "),
+        ["title = \"14th Five-Year Plan for National Informatization\"  # line 3 of the seed"]
+    );
+    assert_eq!(
+        lines(&doc, "original_"),
+        [
+            "original_title = \"“十四五”国家信息化规划\"  # the seed's first line",
+            "original_language = \"zh\"    # the original title is Chinese"
+        ]
+    );
+    assert_eq!(
+        lines(&doc, "# original_"),
+        Vec::<&str>::new(),
+        "not also left commented out"
+    );
+    let page = f.build().page("documents/plan/");
+    assert_eq!(
+        page.one_text(".doc-header h1"),
+        "14th Five-Year Plan for National Informatization"
+    );
+    assert_eq!(page.one_text(".doc-header .doc-original"), "“十四五”国家信息化规划");
+    // A seed that opens in English keeps both keys commented out.
+    assert_eq!(new(&f, &["seeds/plain.txt"]).code, 0);
+    let plain = read(&f, "content/plain.md");
+    assert_eq!(lines(&plain, "original_"), Vec::<&str>::new());
+    assert_eq!(lines(&plain, "# original_").len(), 2);
+}

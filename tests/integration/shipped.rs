@@ -52,8 +52,10 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
     site.assert_links_resolve();
     for (slug, seed) in seeded_documents() {
         let page = site.page(&format!("documents/{slug}/"));
+        // Every element of the text but the summaries of collapsed page
+        // furniture, which are the theme's words.
         let rendered: String = page
-            .texts(".text")
+            .texts(".text > :not(details), .text > details > :not(summary)")
             .concat()
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -73,6 +75,20 @@ fn shipped_archive_builds_and_keeps_every_character_of_every_seed() {
         assert!(page.select(".meta dd").len() >= 3, "{slug} has a metadata panel");
         assert!(page.select(".doc-header .lede").len() == 1, "{slug} has a summary");
     }
+    // The web page's lines marked in the shipped archive are set apart.
+    let report = site.page("documents/digital-real-economy-integration-plan-report/");
+    assert_eq!(
+        report.texts(".text details.furniture .furniture-line"),
+        [
+            "We are creating some awesome events for you. Kindly bear with us.",
+            "Send this to a friend"
+        ]
+    );
+    assert_eq!(
+        report.texts(".text p[id='p-2']").len(),
+        1,
+        "the paragraphs keep their anchors"
+    );
 }
 
 #[test]
@@ -162,4 +178,48 @@ fn benchmark_corpus_format_builds() {
     let site = Site::at(out);
     assert_eq!(site.page("types/").select(".term-index li").len(), 8);
     assert!(site.page("documents/doc-000059/").select(".text p").len() >= 4);
+}
+
+/// The People's Daily digest against its seed: each lead-in ending with a
+/// colon is followed by its list, quotations after a colon stay
+/// paragraphs, and "Other Stories:" is a section like the pages.
+#[test]
+fn shipped_digest_has_its_lists_and_sections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_into(&repo(), &out);
+    let page = Site::at(out).page("documents/peoples-daily-digest-2021-12-02/");
+    let lists: Vec<Vec<String>> = page
+        .select(".text ul.seed-list")
+        .iter()
+        .map(|ul| {
+            ul.select(&scraper::Selector::parse("li").unwrap())
+                .map(|li| li.value().attr("id").unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    let ids = |from: usize, to: usize| (from..=to).map(|n| format!("p-{n}")).collect::<Vec<_>>();
+    assert_eq!(
+        lists,
+        [ids(14, 16), ids(20, 26), ids(67, 71), ids(75, 79), ids(81, 84)],
+        "key aspects, documents, lessons, tasks, focuses"
+    );
+    assert_eq!(
+        page.texts(".text h2"),
+        [
+            "Page 1:",
+            "Page 2:",
+            "Page 3:",
+            "Page 4:",
+            "Page 6:",
+            "Page 16:",
+            "Other Stories:"
+        ]
+    );
+    // "He had said:" and "The report says:" introduce quotations.
+    assert!(page.one_text(".text p[id='p-11']").starts_with("“we should adhere"));
+    assert!(
+        page.one_text(".text p[id='p-50']")
+            .starts_with("“Under the new circumstances")
+    );
 }
