@@ -92,9 +92,12 @@ pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
         previous = Some(c);
     }
     let head = text[..cut.unwrap_or(limit)].trim_end();
-    // A comma or colon before the ellipsis reads as a stray.
+    // A comma, colon, full stop or opening mark before the ellipsis reads
+    // as a stray.
     let head = head
-        .trim_end_matches([',', ';', ':', '，', '；', '：', '、', '-', '–', '—'])
+        .trim_end_matches([
+            ',', ';', ':', '.', '，', '；', '：', '、', '。', '-', '–', '—', '(', '/', '“', '‘', '"', '\'', '（',
+        ])
         .trim_end();
     let head = if head.is_empty() { &text[..limit] } else { head };
     format!("{head}…").into()

@@ -7,7 +7,8 @@
 //! archive's own `templates/` and `static/` folders. Templates are named by
 //! their path inside `templates/` (`document.html`, `partials/doc_item.html`).
 //! Besides Tera's own filters, templates have `zh`, which marks the Chinese
-//! runs of a text with `lang="zh"`.
+//! runs of a text with `lang="zh"`, and `meta_description`, which cuts a
+//! text to the length of a page description.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -141,6 +142,10 @@ impl Theme {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.register_filter("zh", mark_chinese);
+        tera.register_filter(
+            "meta_description",
+            |text: tera::StringInput, _: tera::Kwargs, _: &tera::State| super::views::meta_description(text.as_str()),
+        );
         tera.add_raw_templates(sources)
             .map_err(|e| vec![self.template_error(&e)])?;
         Ok(tera)

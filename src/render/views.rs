@@ -8,7 +8,8 @@
 //! 100,000 documents. A summary carries the document's summary whole and
 //! shortened at a word for lists (`summary_short`). Full document views,
 //! with the rendered text and the `[extra]` fields to show, are built only
-//! for the document's own page.
+//! for the document's own page. Also here: a page's description for
+//! `<meta>` tags, cut to length, and the `og:locale` of the site's language.
 
 use tera::{Map, Value};
 
@@ -79,6 +80,7 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
         ("base_url", config.base_url.as_str().into()),
         ("root", config.root_path.as_str().into()),
         ("language", config.language.as_str().into()),
+        ("locale", og_locale(&config.language).into()),
         ("taxonomies", taxonomies.into()),
         ("timeline_url", config.url(&paths::timeline()).into()),
         (
@@ -329,6 +331,42 @@ pub fn language_name(code: &str) -> &str {
     }
 }
 
+/// The most characters a page's description has (`<meta
+/// name="description">` and `og:description`): about what search results
+/// and link previews show before they cut it themselves.
+pub const DESCRIPTION_MAX: usize = 160;
+
+/// `text` as a page's description: white space folded to single spaces,
+/// and a text longer than [`DESCRIPTION_MAX`] characters cut to fit with
+/// an ellipsis. The cut falls between words, or between two characters
+/// where the text is Chinese (which has no spaces), and no comma, colon or
+/// dash is left dangling before the ellipsis; only a single word longer
+/// than the limit is cut inside.
+pub fn meta_description(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= DESCRIPTION_MAX {
+        return folded;
+    }
+    // The ellipsis takes the last place.
+    crate::render::text::shorten(&folded, DESCRIPTION_MAX - 1).into_owned()
+}
+
+/// The `og:locale` of a BCP 47 language tag: the language, and the region
+/// when the tag names one, joined by an underscore (`en-GB` → `en_GB`,
+/// `zh-Hans-CN` → `zh_CN`, `en` → `en`).
+pub fn og_locale(language: &str) -> String {
+    let mut parts = language.split(['-', '_']);
+    let primary = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let region = parts.find(|p| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    match region {
+        Some(region) => format!("{primary}_{}", region.to_ascii_uppercase()),
+        None => primary,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,5 +426,62 @@ mod tests {
                 ("Revised".to_string(), vec![text("2025-03-17")]),
             ]
         );
+    }
+
+    fn chars(s: &str) -> usize {
+        s.chars().count()
+    }
+
+    #[test]
+    fn a_short_description_is_kept_with_its_white_space_folded() {
+        assert_eq!(meta_description("  A plan\n for  2025. "), "A plan for 2025.");
+        assert_eq!(meta_description(""), "");
+        let exact = "x".repeat(DESCRIPTION_MAX);
+        assert_eq!(meta_description(&exact), exact);
+    }
+
+    #[test]
+    fn a_long_description_is_cut_between_words_with_an_ellipsis() {
+        let text = "China's national five-year plan for 2021–2025, with long-range objectives to 2035, \
+                    adopted by the National People's Congress on 11 March 2021. Sectoral and special plans \
+                    for the period are drawn up on its basis.";
+        let cut = meta_description(text);
+        assert!(chars(&cut) <= DESCRIPTION_MAX, "{} characters: {cut}", chars(&cut));
+        assert!(chars(&cut) > DESCRIPTION_MAX - 20, "cut too early: {cut}");
+        let kept = cut.strip_suffix('…').expect("ends with an ellipsis");
+        assert!(text.starts_with(kept));
+        let next = text[kept.len()..].chars().next();
+        assert!(matches!(next, Some(' ' | '.' | ',')), "cut inside a word: {cut}");
+        assert_eq!(
+            meta_description(&format!("{}and, thereafter more", "word ".repeat(30))),
+            format!("{}and…", "word ".repeat(30)),
+            "no comma before the ellipsis"
+        );
+    }
+
+    #[test]
+    fn chinese_is_cut_between_characters() {
+        let text = "数字中国".repeat(50);
+        let cut = meta_description(&text);
+        assert_eq!(chars(&cut), DESCRIPTION_MAX);
+        assert!(text.starts_with(cut.strip_suffix('…').unwrap()));
+        // A Latin word next to Chinese is not split.
+        let mixed = format!("{}Informatization", "规划".repeat(75));
+        assert_eq!(meta_description(&mixed), format!("{}…", "规划".repeat(75)));
+    }
+
+    #[test]
+    fn a_single_word_longer_than_the_limit_is_cut_inside() {
+        let cut = meta_description(&"a".repeat(300));
+        assert_eq!(cut, format!("{}…", "a".repeat(DESCRIPTION_MAX - 1)));
+    }
+
+    #[test]
+    fn og_locale_keeps_the_language_and_region() {
+        assert_eq!(og_locale("en"), "en");
+        assert_eq!(og_locale("en-GB"), "en_GB");
+        assert_eq!(og_locale("zh-Hans-CN"), "zh_CN");
+        assert_eq!(og_locale("pt_br"), "pt_BR");
+        assert_eq!(og_locale("zh-Hant"), "zh");
     }
 }

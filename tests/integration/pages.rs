@@ -31,9 +31,10 @@ fn document_page_has_metadata_toc_text_and_note() {
     assert_eq!(page.one_text(".doc-original"), "规划");
     assert_eq!(page.attrs(".doc-header time", "datetime"), ["2021-12-28"]);
     let meta = page.one_text(".meta");
-    for expected in ["Council", "A, B", "https://example.gov/plan", "State Council"] {
+    for expected in ["Council", "A, B", "example.gov", "State Council"] {
         assert!(meta.contains(expected), "{expected} missing from {meta}");
     }
+    assert_eq!(page.attrs(".meta a.host", "href"), ["https://example.gov/plan"]);
     assert_eq!(page.attrs(".meta a[href='/topics/5g/']", "href").len(), 1);
     assert_eq!(page.attrs(".toc a", "href"), ["#sec-i", "#sec-i-1"]);
     assert_eq!(page.texts(".text h2"), ["I. General"]);
@@ -220,7 +221,11 @@ fn titles_and_terms_are_escaped() {
         .build();
     let page = site.page("documents/x/");
     assert_eq!(fold(&page.one_text("h1")), "<script>alert(1)</script> & co");
-    assert!(page.select("script").is_empty());
+    assert_eq!(
+        page.attrs("script", "src"),
+        ["/reading.js"],
+        "no script but the theme's"
+    );
     assert!(page.select(".meta b").is_empty());
 }
 
@@ -286,4 +291,77 @@ fn every_id_on_a_page_is_unique_and_the_skip_link_reaches_main() {
 #[test]
 fn ids_stay_unique_when_raw_html_is_kept_as_written() {
     assert_ids_unique(true);
+}
+
+#[test]
+fn pages_have_a_cut_description_open_graph_tags_and_a_favicon() {
+    let summary = "The plan sets goals for building a digital economy by 2025. ".repeat(5);
+    let site = Fixture::new()
+        .doc(
+            "plan",
+            &format!(
+                "title = \"The Plan\"\ndate = 2021-12-28\nsummary = \"{}\"",
+                summary.trim()
+            ),
+            "Body.",
+        )
+        .build();
+    let page = site.page("documents/plan/");
+    let description = page.attrs("meta[name=description]", "content");
+    let [description] = description.as_slice() else {
+        panic!("one description: {description:?}")
+    };
+    assert!(description.chars().count() <= 160, "{description}");
+    let kept = description.strip_suffix('…').expect("cut with an ellipsis");
+    assert!(
+        summary.starts_with(kept) && summary[kept.len()..].starts_with(' '),
+        "{description}"
+    );
+    let og = |property: &str| page.attrs(&format!("meta[property='{property}']"), "content");
+    assert_eq!(og("og:description"), std::slice::from_ref(description));
+    assert_eq!(og("og:title"), ["The Plan"]);
+    assert_eq!(og("og:type"), ["article"]);
+    assert_eq!(og("og:url"), ["https://example.org/documents/plan/"]);
+    assert_eq!(og("og:site_name"), ["Test Archive"]);
+    assert_eq!(og("og:locale"), ["en"]);
+    assert_eq!(page.attrs("meta[name='twitter:card']", "content"), ["summary"]);
+    assert_eq!(page.attrs("link[rel=icon]", "href"), ["/favicon.svg"]);
+    assert!(site.exists("favicon.svg"));
+
+    let home = site.page("");
+    assert_eq!(home.attrs("meta[property='og:type']", "content"), ["website"]);
+    assert_eq!(home.attrs("meta[name=description]", "content"), ["A fixture"]);
+}
+
+#[test]
+fn the_document_page_folds_its_contents_note_and_metadata_until_its_script_unfolds_them() {
+    let site = archive().build();
+    let page = site.page("documents/plan/");
+    // Closed in the HTML, so a phone without JavaScript sees the text first.
+    for folded in ["details.meta", "details.note", "details.contents"] {
+        let found = page.select(folded);
+        assert_eq!(found.len(), 1, "{folded}");
+        assert!(found[0].value().attr("open").is_none(), "{folded} is open");
+        assert!(
+            found[0].value().attr("data-unfold").is_some(),
+            "{folded} may be unfolded"
+        );
+    }
+    assert_eq!(page.texts("details.contents > summary h2"), ["Contents"]);
+    assert!(
+        page.one_text("details.note > summary")
+            .contains("not part of the document")
+    );
+    // In reading order: metadata and note, contents, then the text.
+    let order: Vec<String> = page
+        .select("details.meta, details.note, details.contents, section.text")
+        .iter()
+        .map(|e| e.value().attr("class").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(order, ["meta", "note", "contents", "text"]);
+    let script = page.select("script");
+    assert_eq!(script.len(), 1);
+    assert_eq!(script[0].value().attr("src"), Some("/reading.js"));
+    assert!(script[0].value().attr("defer").is_some());
+    assert!(site.exists("reading.js"));
 }

@@ -289,11 +289,7 @@ fn extra_fields_are_listed_under_the_metadata_with_their_links() {
     );
     assert_eq!(
         page.texts(".meta dl.extra dd"),
-        [
-            "Johanna CostiganGraham Webster",
-            "http://www.gov.cn/x.pdf",
-            "2022-01-24"
-        ]
+        ["Johanna Costigan; Graham Webster", "www.gov.cn", "2022-01-24"]
     );
     assert_eq!(page.attrs(".meta dl.extra a", "href"), ["http://www.gov.cn/x.pdf"]);
 }

@@ -1,0 +1,297 @@
+// Browser checks of the default theme on a built site, in Debian's Chromium
+// driven by playwright-core (which never downloads a browser of its own).
+//
+//   node check.mjs SITE_DIR [--screenshots DIR]
+//
+// SITE_DIR is a build of the shipped archive. The site is served from a
+// small static server on 127.0.0.1; the browser is ANNALS_CHROMIUM, or
+// /usr/bin/chromium, or `chromium` on the PATH. Each check prints one line,
+// "ok - ..." or "not ok - ...: what was wrong"; the last line counts them.
+// Exit status: 0 all passed, 1 a check failed, 2 the checks could not run.
+// tests/browser.rs runs this from `cargo test`.
+
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
+
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+// Pages of the shipped archive that the checks visit.
+const LONG = "/documents/14th-fyp-national-informatization/";
+const PAGES = {
+  home: "/",
+  "long document": LONG,
+  "short document": "/documents/miit-midyear-symposium-2025-07/",
+  "catalogue record": "/documents/14th-fyp-national-economic-social-development/",
+  term: "/topics/digital-economy/",
+  timeline: "/timeline/",
+  entity: "/entities/ministry-of-industry-and-information-technology/",
+  "not found": "/no/such/page/",
+};
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PERMALINK_BASE = "https://archive.example.org";
+
+function usage(message) {
+  console.error(`check.mjs: ${message}\nusage: node check.mjs SITE_DIR [--screenshots DIR]`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const site = args[0];
+if (!site || !fs.existsSync(path.join(site, "index.html"))) usage(`no built site at ${site ?? "(missing)"}`);
+const shotsAt = args.indexOf("--screenshots");
+const shots = shotsAt >= 0 ? args[shotsAt + 1] : null;
+if (shotsAt >= 0 && !shots) usage("--screenshots needs a folder");
+if (shots) fs.mkdirSync(shots, { recursive: true });
+
+function findChromium() {
+  const candidates = [process.env.ANNALS_CHROMIUM, "/usr/bin/chromium"].filter(Boolean);
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml", ".json": "application/json", ".xml": "application/xml",
+};
+
+// Serves SITE_DIR as a web host would: folders by their index.html, and
+// the site's 404.html with status 404 for anything else.
+function serve(root) {
+  const server = http.createServer((req, res) => {
+    let file;
+    try {
+      const rel = decodeURIComponent(new URL(req.url, "http://host").pathname);
+      file = path.join(root, path.normalize(rel));
+      if (!file.startsWith(path.resolve(root))) file = null;
+      else if (rel.endsWith("/")) file = path.join(file, "index.html");
+    } catch {
+      file = null;
+    }
+    if (file && fs.existsSync(file) && fs.statSync(file).isFile()) {
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      res.end(fs.readFileSync(file));
+    } else {
+      res.writeHead(404, { "content-type": TYPES[".html"] });
+      res.end(fs.readFileSync(path.join(root, "404.html")));
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+let passed = 0;
+let failed = 0;
+function report(name, problems) {
+  if (problems.length === 0) {
+    passed++;
+    console.log(`ok - ${name}`);
+  } else {
+    failed++;
+    console.log(`not ok - ${name}:\n${problems.map((p) => `    ${p}`).join("\n")}`);
+  }
+}
+
+// Runs one named check; an exception is a failure of that check alone.
+async function check(name, body) {
+  try {
+    const problems = [];
+    await body(problems);
+    report(name, problems);
+  } catch (error) {
+    report(name, [`${error.message.split("\n")[0]}`]);
+  }
+}
+
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  console.error(
+    "check.mjs: Chromium was not found (looked at $ANNALS_CHROMIUM, /usr/bin/chromium and the PATH).\n" +
+      "Install Debian's chromium: apt-get install chromium"
+  );
+  process.exit(2);
+}
+
+const server = await serve(path.resolve(site));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  chromiumSandbox: false,
+  args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+
+// A browser context as a reader on `viewport` has it; every request that
+// leaves the local server is recorded in `outside`.
+const outside = [];
+async function reader(viewport, options = {}) {
+  const touch = viewport.width < 600;
+  const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, ...options });
+  context.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith("data:")) outside.push(url);
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => outside.push(`(script error on ${page.url()}: ${e.message})`));
+  return { context, page };
+}
+
+async function open(page, pathname) {
+  await page.goto(origin + pathname, { waitUntil: "load" });
+}
+
+// Top of the element, in page coordinates (null if missing).
+function topOf(page, selector) {
+  return page.evaluate((s) => {
+    const e = document.querySelector(s);
+    return e ? e.getBoundingClientRect().top + window.scrollY : null;
+  }, selector);
+}
+
+async function screenshot(page, name) {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+try {
+  // Desktop: the text first, contents beside it, sections marked.
+  {
+    const { context, page } = await reader(DESKTOP);
+    await check("1280x800: the long document's text starts in the first viewport", async (problems) => {
+      await open(page, LONG);
+      const top = await topOf(page, "section.text");
+      if (top === null) problems.push(`${LONG} has no section.text`);
+      else if (top >= DESKTOP.height) problems.push(`the text starts at ${Math.round(top)} px, below ${DESKTOP.height}`);
+      const notice = await (async () => { await open(page, PAGES["catalogue record"]); return topOf(page, ".notice"); })();
+      if (notice === null || notice >= DESKTOP.height) problems.push(`the catalogue record's notice starts at ${notice} px`);
+    });
+    await check("1280x800: the contents stand open beside the text", async (problems) => {
+      await open(page, LONG);
+      const layout = await page.evaluate(() => {
+        const contents = document.querySelector("details.contents");
+        const nav = contents && contents.querySelector("nav.toc");
+        const text = document.querySelector("section.text");
+        if (!nav) return null;
+        const n = nav.getBoundingClientRect();
+        return { open: contents.open, navRight: n.right, navTop: n.top, navHeight: n.height,
+          textLeft: text.getBoundingClientRect().left, sticky: getComputedStyle(contents).position };
+      });
+      if (!layout) return problems.push("no details.contents with a nav.toc");
+      if (!layout.open) problems.push("the contents are folded");
+      if (layout.navHeight === 0 || layout.navTop >= DESKTOP.height) problems.push("the contents are not in view");
+      if (layout.navRight > layout.textLeft) problems.push("the contents are not left of the text");
+      if (layout.sticky !== "sticky") problems.push(`the contents are position: ${layout.sticky}, not sticky`);
+    });
+    await check("1280x800: the contents mark the section being read", async (problems) => {
+      await page.evaluate(() => document.getElementById("sec-iv-2").scrollIntoView());
+      const marked = page.locator(".toc a[aria-current='true']");
+      await marked.first().waitFor({ timeout: 3000 }).catch(() => {});
+      const hrefs = await marked.evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      if (hrefs.length !== 1 || hrefs[0] !== "#sec-iv-2") problems.push(`marked: ${JSON.stringify(hrefs)}, expected ["#sec-iv-2"]`);
+      const inView = await page.evaluate(() => {
+        const a = document.querySelector(".toc a[aria-current]");
+        const r = a && a.getBoundingClientRect();
+        return !!r && r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+      if (!inView) problems.push("the marked entry is scrolled out of the contents");
+      await screenshot(page, "long-document-reading-1280");
+    });
+    await context.close();
+  }
+
+  // Phone: contents folded, the text within two screens, ¶ links on touch.
+  {
+    const { context, page } = await reader(PHONE);
+    await check("390x844: the contents are folded and the text starts within two screens", async (problems) => {
+      await open(page, LONG);
+      const state = await page.evaluate(() => [...document.querySelectorAll("article.document > details, .doc-side > details")]
+        .map((d) => `${d.className}:${d.open ? "open" : "closed"}`));
+      if (!state.includes("contents:closed")) problems.push(`folds: ${state.join(", ")}; expected the contents closed`);
+      const top = await topOf(page, "section.text");
+      if (top === null || top >= 2 * PHONE.height) problems.push(`the text starts at ${Math.round(top)} px, below ${2 * PHONE.height}`);
+    });
+    await check("390x844: paragraph links and copy buttons are visible on a touch screen", async (problems) => {
+      const seen = await page.evaluate(() => {
+        const p = document.getElementById("p-12");
+        return [p.querySelector("a.anchor"), p.querySelector("button.copy-link")].map((e) => {
+          if (!e) return "missing";
+          return e.checkVisibility({ opacityProperty: true, visibilityProperty: true }) ? "visible" : "hidden";
+        });
+      });
+      if (seen.join() !== "visible,visible") problems.push(`¶ link ${seen[0]}, copy button ${seen[1]} in #p-12`);
+    });
+    await context.close();
+  }
+
+  // Copying a paragraph's link with one click, announced.
+  {
+    const { context, page } = await reader(DESKTOP, { permissions: ["clipboard-read", "clipboard-write"] });
+    await check("the copy button puts the paragraph's link on the clipboard and says so", async (problems) => {
+      await open(page, LONG);
+      await page.locator("#p-12 button.copy-link").click({ timeout: 5000 });
+      const status = page.locator("[role=status]");
+      await page.waitForFunction(() => /copied/i.test(document.querySelector("[role=status]")?.textContent ?? ""), null, { timeout: 3000 })
+        .catch(() => {});
+      if ((await status.count()) !== 1) return problems.push(`${await status.count()} elements with role=status, expected 1`);
+      const expected = `${PERMALINK_BASE}${LONG}#p-12`;
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      if (copied !== expected) problems.push(`clipboard holds ${JSON.stringify(copied)}, expected ${expected}`);
+      const said = (await status.textContent()) ?? "";
+      if (!/copied/i.test(said)) problems.push(`the status says ${JSON.stringify(said)}`);
+      if ((await status.getAttribute("aria-live")) !== "polite") problems.push("the status is not an aria-live region");
+    });
+    await context.close();
+  }
+
+  // Without JavaScript the page is whole: text, paragraph links, folds.
+  {
+    const { context, page } = await reader(DESKTOP, { javaScriptEnabled: false });
+    await check("without JavaScript the document page reads and links work", async (problems) => {
+      await open(page, LONG);
+      const top = await topOf(page, "section.text");
+      if (top === null || top >= DESKTOP.height) problems.push(`the text starts at ${top} px`);
+      const href = await page.getAttribute("#p-12 a.anchor", "href");
+      if (href !== "#p-12") problems.push(`the ¶ link of #p-12 is ${href}`);
+      await page.click("details.contents > summary");
+      if (!(await page.isVisible(".toc a[href='#sec-iv-2']"))) problems.push("the folded contents do not open");
+    });
+    await context.close();
+  }
+
+  // axe-core on every kind of page, at both sizes, light and dark.
+  for (const [viewport, scheme] of [[DESKTOP, "light"], [PHONE, "light"], [DESKTOP, "dark"]]) {
+    const { context, page } = await reader(viewport, { colorScheme: scheme });
+    const size = `${viewport.width}x${viewport.height}${scheme === "dark" ? ", dark" : ""}`;
+    for (const [name, pathname] of Object.entries(PAGES)) {
+      await check(`axe-core: no violation on the ${name} page (${size})`, async (problems) => {
+        await open(page, pathname);
+        await page.addScriptTag({ content: AXE_SOURCE });
+        const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+        for (const v of result.violations) {
+          const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
+          problems.push(`${pathname}: rule ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s): ${where}`);
+        }
+        await screenshot(page, `${name.replace(/ /g, "-")}-${viewport.width}${scheme === "dark" ? "-dark" : ""}`);
+      });
+    }
+    await context.close();
+  }
+
+  await check("no request leaves the site, and no script error", async (problems) => {
+    for (const url of new Set(outside)) problems.push(url);
+  });
+} finally {
+  await browser.close();
+  server.close();
+}
+
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,173 @@
+// Reading aids for document pages of the annals default theme. The page is
+// whole without this script: it only unfolds the side columns on wide
+// screens, marks the section being read in the contents, and adds buttons
+// that copy a paragraph's link. No framework, no requests.
+(function () {
+  "use strict";
+
+  var article = document.querySelector("article.document");
+  if (!article) return;
+
+  // Folding. The stylesheet sets --unfold: 1 on the <details data-unfold>
+  // that stand beside the text (wide screens); those are opened, the others
+  // keep the closed state of the HTML. Only a change of layout changes
+  // them again, so a reader's own opening or closing is kept.
+  var folds = Array.prototype.slice.call(article.querySelectorAll("details[data-unfold]"));
+  var unfolded = folds.map(function () { return null; });
+  function fold() {
+    folds.forEach(function (details, i) {
+      var wide = getComputedStyle(details).getPropertyValue("--unfold").trim() === "1";
+      if (wide !== unfolded[i]) {
+        details.open = wide;
+        unfolded[i] = wide;
+      }
+    });
+  }
+  fold();
+  var pending = false;
+  window.addEventListener("resize", function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; fold(); });
+  });
+
+  // Paper has no buttons: the metadata and the note are printed open, and
+  // fold back afterwards.
+  var printed = [];
+  window.addEventListener("beforeprint", function () {
+    printed = folds.filter(function (d) { return !d.open && !d.classList.contains("contents"); });
+    printed.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    printed.forEach(function (d) { d.open = false; });
+    printed = [];
+  });
+
+  // A link to a place inside folded details (a paragraph of the note)
+  // opens them.
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  }
+  reveal();
+  window.addEventListener("hashchange", reveal);
+
+  // The contents: the section being read is marked aria-current. Where the
+  // contents are folded over the text (narrow screens), following one of
+  // its links folds them again.
+  var contents = article.querySelector("details.contents");
+  if (contents) {
+    var nav = contents.querySelector("nav");
+    var links = {};
+    var headings = [];
+    Array.prototype.forEach.call(nav.querySelectorAll("a[href^='#']"), function (a) {
+      var heading = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+      if (heading) {
+        links[heading.id] = a;
+        headings.push(heading);
+      }
+    });
+    var current = null;
+    var mark = function () {
+      // The last heading above the top third of the window.
+      var line = window.innerHeight / 3;
+      var found = null;
+      for (var i = 0; i < headings.length; i++) {
+        if (headings[i].getBoundingClientRect().top > line) break;
+        found = links[headings[i].id];
+      }
+      if (found === current) return;
+      if (current) current.removeAttribute("aria-current");
+      current = found;
+      if (!current) return;
+      current.setAttribute("aria-current", "true");
+      // Keep the mark in view inside the contents, which scroll by
+      // themselves; never scroll the page.
+      var box = contents.getBoundingClientRect();
+      var item = current.getBoundingClientRect();
+      if (contents.scrollHeight > contents.clientHeight && (item.top < box.top || item.bottom > box.bottom)) {
+        contents.scrollTop += item.top - box.top - box.height / 3;
+      }
+    };
+    if ("IntersectionObserver" in window && headings.length) {
+      var observer = new IntersectionObserver(mark, { rootMargin: "0px 0px -66% 0px" });
+      headings.forEach(function (h) { observer.observe(h); });
+    }
+    nav.addEventListener("click", function (event) {
+      if (event.target.closest("a") && !unfolded[folds.indexOf(contents)]) contents.open = false;
+    });
+  }
+
+  // Copying a paragraph's link. One status line announces the outcome to
+  // screen readers and shows it.
+  var status = document.createElement("p");
+  status.className = "copy-status";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  document.body.appendChild(status);
+  var timer = 0;
+  function announce(message) {
+    status.textContent = message;
+    clearTimeout(timer);
+    timer = setTimeout(function () { status.textContent = ""; }, 4000);
+  }
+
+  var canonical = document.querySelector("link[rel=canonical]");
+  var pageUrl = (canonical ? canonical.href : location.href).split("#")[0];
+
+  // What a paragraph is called in messages: "paragraph 12", "section IV".
+  function nameOf(block) {
+    var n = /^(?:note-)?p-(\d+)$/.exec(block.id);
+    if (n) return (block.id.indexOf("note-") === 0 ? "note paragraph " : "paragraph ") + n[1];
+    return /^H[1-6]$/.test(block.tagName) ? "section “" + block.textContent.trim() + "”" : "this passage";
+  }
+
+  // Copies the citation link of a paragraph (or heading, list item...) to
+  // the clipboard and says so. The one place that decides what is copied.
+  function copyCitation(block) {
+    var text = pageUrl + "#" + block.id;
+    var name = nameOf(block);
+    var done = function () { announce("Link to " + name + " copied: " + text); };
+    var failed = function () { announce("Could not copy. The link to " + name + " is " + text); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        if (copyBySelection(text)) done(); else failed();
+      });
+    } else if (copyBySelection(text)) {
+      done();
+    } else {
+      failed();
+    }
+  }
+
+  // The older way to copy, for pages served over plain http.
+  function copyBySelection(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "copy-scratch";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  var icon = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">' +
+    '<rect x="5.5" y="5.5" width="8" height="9" rx="1.5"/><path d="M3.5 10.5h-.5a1.5 1.5 0 0 1-1.5-1.5v-6a1.5 1.5 0 0 1 1.5-1.5h6a1.5 1.5 0 0 1 1.5 1.5v.5"/></svg>';
+  Array.prototype.forEach.call(article.querySelectorAll(".text [id] > a.anchor, .note [id] > a.anchor"), function (anchor) {
+    var block = anchor.parentElement;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-link";
+    button.innerHTML = icon;
+    button.setAttribute("aria-label", "Copy link to " + nameOf(block));
+    button.title = "Copy link";
+    button.addEventListener("click", function () { copyCitation(block); });
+    anchor.after(button);
+  });
+})();
