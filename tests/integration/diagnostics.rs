@@ -67,6 +67,13 @@ fn unknown_taxonomy() {
 }
 
 #[test]
+fn pagination_sizes_out_of_bounds() {
+    let config = format!("{CONFIG}\n[pagination]\npage_size = 0\nindex_page_size = 100000\n");
+    let f = good().file("config.toml", &config);
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
 fn unknown_config_key() {
     let f = good().file("config.toml", &format!("titel = \"x\"\n{CONFIG}"));
     insta::assert_snapshot!(failing(&f, &[]));
