@@ -41,6 +41,123 @@ pub struct RawConfig {
     pub related: RelatedConfig,
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub pagination: RawPagination,
+}
+
+/// `[pagination]` as written: each size with where it is written, for
+/// errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPagination {
+    pub page_size: Option<toml::Spanned<usize>>,
+    pub index_page_size: Option<toml::Spanned<usize>>,
+    pub latest: Option<toml::Spanned<usize>>,
+}
+
+/// `[pagination]`: how long list pages are. Every list of the site is cut
+/// into pages of a bounded length, so no list page grows with the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaginationConfig {
+    /// Documents per page of a term, a year, the undated documents and an
+    /// entity's mentions.
+    pub page_size: usize,
+    /// Terms per page of a taxonomy's index, and people and organisations
+    /// per page of the entities' index.
+    pub index_page_size: usize,
+    /// How many of the newest documents the home page lists.
+    pub latest: usize,
+}
+
+impl Default for PaginationConfig {
+    fn default() -> Self {
+        PaginationConfig {
+            page_size: 100,
+            index_page_size: 500,
+            latest: 12,
+        }
+    }
+}
+
+/// A size of `[pagination]`: its key, what it counts, and the numbers it
+/// may take.
+struct SizeRule {
+    key: &'static str,
+    /// What a page lists, in the plural and the singular.
+    counts: &'static str,
+    one: &'static str,
+    least: usize,
+    most: usize,
+    default: usize,
+}
+
+impl SizeRule {
+    /// The size written, or the default; what is wrong with it otherwise.
+    fn check(&self, written: Option<&toml::Spanned<usize>>, file: &Path, text: &str) -> Result<usize, Diagnostic> {
+        let Some(written) = written else {
+            return Ok(self.default);
+        };
+        let n = *written.get_ref();
+        if (self.least..=self.most).contains(&n) {
+            return Ok(n);
+        }
+        let (key, counts) = (self.key, self.counts);
+        let message = if n < self.least {
+            format!("`pagination.{key}` is {n}: a page must list at least one {}", self.one)
+        } else {
+            format!(
+                "`pagination.{key}` is {n}: pages of more than {} {counts} are too long to load well",
+                self.most
+            )
+        };
+        Err(Diagnostic::error(message)
+            .at(Location::from_span(file, text, written.span()))
+            .hint(format!(
+                "write a number from {} to {}, or leave the key out for the default, {}",
+                self.least, self.most, self.default
+            )))
+    }
+}
+
+const PAGE_SIZE: SizeRule = SizeRule {
+    key: "page_size",
+    counts: "documents",
+    one: "document",
+    least: 1,
+    most: 1000,
+    default: 100,
+};
+const INDEX_PAGE_SIZE: SizeRule = SizeRule {
+    key: "index_page_size",
+    counts: "names",
+    one: "name",
+    least: 1,
+    most: 10_000,
+    default: 500,
+};
+const LATEST: SizeRule = SizeRule {
+    key: "latest",
+    counts: "documents",
+    one: "document",
+    least: 0,
+    most: 1000,
+    default: 12,
+};
+
+impl RawPagination {
+    fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> PaginationConfig {
+        let mut size = |rule: &SizeRule, written: &Option<toml::Spanned<usize>>| {
+            rule.check(written.as_ref(), file, text).unwrap_or_else(|d| {
+                problems.push(d);
+                rule.default
+            })
+        };
+        PaginationConfig {
+            page_size: size(&PAGE_SIZE, &self.page_size),
+            index_page_size: size(&INDEX_PAGE_SIZE, &self.index_page_size),
+            latest: size(&LATEST, &self.latest),
+        }
+    }
 }
 
 /// `[markdown]`: how markdown (notes, `.md` seeds) becomes HTML.
@@ -128,6 +245,7 @@ pub struct Config {
     pub links: LinksConfig,
     pub related: RelatedConfig,
     pub markdown: MarkdownConfig,
+    pub pagination: PaginationConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -206,6 +324,7 @@ impl Config {
                 PathBuf::new()
             })
         });
+        let pagination = raw.pagination.check(file, text, &mut problems);
         if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
@@ -233,6 +352,7 @@ impl Config {
             links: raw.links,
             related: raw.related,
             markdown: raw.markdown,
+            pagination,
         })
     }
 
@@ -260,12 +380,14 @@ const CONFIG_KEYS: Keys = Keys {
         "links",
         "related",
         "markdown",
+        "pagination",
     ],
     tables: &[
         ("taxonomies", Some(&["name", "title"])),
         ("links", Some(&["detect_mentions"])),
         ("related", Some(&["count", "terms", "entities", "citations", "time"])),
         ("markdown", Some(&["unsafe_html"])),
+        ("pagination", Some(&["page_size", "index_page_size", "latest"])),
     ],
 };
 
@@ -447,6 +569,66 @@ mod tests {
         let loc = err[0].location.as_ref().unwrap();
         assert_eq!(loc.line, 3);
         assert_eq!(err[0].hint.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn pagination_has_defaults_and_takes_sizes() {
+        let base = "title = \"A\"\nbase_url = \"https://x.org\"\n";
+        assert_eq!(check(base).unwrap().pagination, PaginationConfig::default());
+        let c = check(&format!(
+            "{base}[pagination]\npage_size = 20\nindex_page_size = 1\nlatest = 0\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.pagination,
+            PaginationConfig {
+                page_size: 20,
+                index_page_size: 1,
+                latest: 0
+            }
+        );
+    }
+
+    #[test]
+    fn pagination_sizes_out_of_bounds_are_errors_at_their_value() {
+        let base = "title = \"A\"\nbase_url = \"https://x.org\"\n";
+        let text = format!("{base}[pagination]\npage_size = 0\nindex_page_size = 10001\nlatest = 5000\n");
+        let err = check(&text).unwrap_err();
+        let found: Vec<(usize, usize, &str)> = err
+            .iter()
+            .map(|d| {
+                let at = d.location.as_ref().unwrap();
+                (at.line, at.column, d.message.as_str())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    4,
+                    13,
+                    "`pagination.page_size` is 0: a page must list at least one document"
+                ),
+                (
+                    5,
+                    19,
+                    "`pagination.index_page_size` is 10001: pages of more than 10000 names are too long to load well"
+                ),
+                (
+                    6,
+                    10,
+                    "`pagination.latest` is 5000: pages of more than 1000 documents are too long to load well"
+                ),
+            ]
+        );
+        assert_eq!(
+            err[0].hint.as_deref(),
+            Some("write a number from 1 to 1000, or leave the key out for the default, 100")
+        );
+        let negative = check(&format!("{base}[pagination]\npage_size = -1\n")).unwrap_err();
+        assert_eq!(negative[0].location.as_ref().unwrap().line, 4);
+        let unknown = check(&format!("{base}[pagination]\npagesize = 5\n")).unwrap_err();
+        assert_eq!(unknown[0].hint.as_deref(), Some("did you mean `page_size`?"));
     }
 
     #[test]

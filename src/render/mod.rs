@@ -6,11 +6,18 @@
 //! page's context from the shared values and renders it. Pages are
 //! independent, so the caller renders them in parallel and writes each one
 //! as soon as it is ready, keeping memory flat.
+//!
+//! Every list of the site is cut into pages ([`lists`], [`pagination`]); a
+//! [`Page`] of a list names the list and the page. The variables of list
+//! pages are built in [`lists`], those of document and entity pages here.
 
+pub mod chart;
 pub mod fingerprint;
 pub mod highlight;
 pub mod ids;
+pub mod lists;
 pub mod markdown;
+pub mod pagination;
 pub mod raw_html;
 pub mod text;
 pub mod theme;
@@ -24,13 +31,10 @@ use crate::analyse::mentions::EntityId;
 use crate::analyse::{Archive, Delta, DocId};
 use crate::config::Config;
 use crate::content::Text;
-use crate::content::date::MONTHS;
 use crate::diag::Diagnostic;
+pub use lists::List;
 use theme::Theme;
-use views::{by_year, document_fields, list, map, paths};
-
-/// How many documents the home page lists.
-const LATEST: usize = 12;
+use views::{document_fields, list, map, paths};
 
 /// How many quotations a "Cited by" entry shows per citing document.
 const MAX_QUOTES: usize = 3;
@@ -56,12 +60,14 @@ fn kind_title(kind: &str) -> &'static str {
 pub enum Page {
     Home,
     Document(DocId),
-    Taxonomy(usize),
-    Term(usize, usize),
+    /// The timeline's overview: the chart, the years and their months.
     Timeline,
-    Year(usize),
-    Entities,
-    Entity(EntityId),
+    /// Page `n` (from 0) of a list.
+    List(List, usize),
+    /// `page/1/` of a list of more than one page, which leads to the
+    /// list's first page: so that changing the number in the URL of page 2
+    /// to 1 finds it.
+    FirstPage(List),
     NotFound,
 }
 
@@ -71,12 +77,9 @@ impl Page {
         match self {
             Page::Home => "index.html",
             Page::Document(_) => "document.html",
-            Page::Taxonomy(_) => "taxonomy.html",
-            Page::Term(..) => "term.html",
             Page::Timeline => "timeline.html",
-            Page::Year(_) => "year.html",
-            Page::Entities => "entities.html",
-            Page::Entity(_) => "entity.html",
+            Page::List(list, _) => list.template(),
+            Page::FirstPage(_) => "first_page.html",
             Page::NotFound => "404.html",
         }
     }
@@ -99,6 +102,9 @@ pub struct Cache {
     site: u64,
     summaries: crate::hash::Map<String, (u64, Value, u64)>,
     last: Option<Summaries>,
+    /// How many pages each entity's list of mentions had in the last
+    /// build.
+    entity_pages: Vec<usize>,
 }
 
 /// Every document's summary, by document, with the key it was built for
@@ -264,6 +270,10 @@ pub struct Renderer<'a> {
     every_page: bool,
     /// Hash of the templates and the config.
     site_hash: u64,
+    /// Where each list breaks into pages.
+    layout: lists::Layout,
+    /// How many pages each entity's mentions had in the last build.
+    entity_pages_before: Vec<usize>,
 }
 
 impl<'a> Renderer<'a> {
@@ -296,35 +306,52 @@ impl<'a> Renderer<'a> {
             resummarised,
             every_page,
             site_hash,
+            layout: lists::Layout::new(config, archive),
+            entity_pages_before: std::mem::take(&mut cache.entity_pages),
         })
     }
 
-    /// Keeps the summaries for the next build.
+    /// Keeps the summaries and the number of each entity's pages for the
+    /// next build.
     pub fn keep(self, cache: &mut Cache) {
         cache.last = Some(self.summaries);
+        cache.entity_pages = self.layout.entity_page_counts();
     }
 
     /// The pages that can show the changes of `delta`: those of the
     /// changed documents, of documents and entities whose citations or
-    /// mentions changed, and wherever a changed summary is listed. `None`
-    /// when the changes reach every page.
+    /// mentions changed, and the page of each list where a changed summary
+    /// is listed. `None` when the changes reach every page, or add or take
+    /// away pages (an entity mentioned by more or fewer documents may have
+    /// more or fewer pages), which only a whole build does.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
         if delta.related || self.every_page {
             return None;
         }
         let a = self.archive;
         let links = &a.links;
+        let layout = &self.layout;
+        let reshaped = delta
+            .counted
+            .iter()
+            .any(|&e| self.entity_pages_before.get(e) != Some(&layout.page_count(List::Entity(e))));
+        if reshaped {
+            return None;
+        }
+        let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
         let mut documents: Vec<DocId> = delta.changed.iter().chain(&delta.cited).copied().collect();
-        let mut pages: Vec<Page> = delta.mentioned.iter().map(|&e| Page::Entity(e)).collect();
-        if !delta.counted.is_empty() {
+        let mut pages: Vec<Page> = Vec::new();
+        for &e in &delta.mentioned {
+            // Its mentions moved: any of its pages may show others.
+            pages.extend(all_pages(List::Entity(e)));
+        }
+        for &e in &delta.counted {
             // Entity pages and lists show how many documents mention each.
-            pages.push(Page::Entities);
-            for &e in &delta.counted {
-                documents.extend(links.mentions_of[e].iter().map(|(from, _)| *from));
-            }
+            pages.extend(all_pages(List::Entity(e)));
+            pages.push(Page::List(List::Entities, layout.entities_page_of(e)));
+            documents.extend(links.mentions_of[e].iter().map(|(from, _)| *from));
         }
         if !self.resummarised.is_empty() {
-            pages.push(Page::Timeline);
             // Documents that list a changed summary among their related ones.
             for (id, related) in a.related.iter().enumerate() {
                 if related.iter().any(|d| self.resummarised.binary_search(d).is_ok()) {
@@ -332,21 +359,19 @@ impl<'a> Renderer<'a> {
                 }
             }
             for &d in &self.resummarised {
-                if d < LATEST {
+                if d < self.config.pagination.latest {
                     pages.push(Page::Home);
                 }
-                if let Some(date) = a.documents[d].date {
-                    let year = a.timeline.years.iter().position(|y| y.year == date.year)?;
-                    pages.push(Page::Year(year));
-                }
-                for (t, taxonomy) in a.taxonomies.iter().enumerate() {
-                    pages.extend(taxonomy.terms_of[d].iter().map(|&i| Page::Term(t, i)));
-                }
+                pages.extend(
+                    layout
+                        .pages_listing(a, d)
+                        .into_iter()
+                        .map(|(list, n)| Page::List(list, n)),
+                );
                 let (older, newer) = a.neighbours[d];
                 documents.extend(older.into_iter().chain(newer));
                 documents.extend(links.cited_by[d].iter().map(|(from, _)| *from));
                 documents.extend(links.cites[d].iter().copied());
-                pages.extend(links.entities_of[d].iter().map(|&e| Page::Entity(e)));
             }
         }
         pages.extend(documents.into_iter().map(Page::Document));
@@ -358,9 +383,16 @@ impl<'a> Renderer<'a> {
     /// How many pages the site has.
     pub fn page_count(&self) -> usize {
         let a = self.archive;
-        let terms: usize = a.taxonomies.iter().map(|t| 1 + t.terms.len()).sum();
-        let entities = if a.entities.is_empty() { 0 } else { 1 + a.entities.len() };
-        3 + a.documents.len() + terms + a.timeline.years.len() + entities
+        let lists: usize = self
+            .layout
+            .lists(a)
+            .into_iter()
+            .map(|list| match self.layout.page_count(list) {
+                1 => 1,
+                n => n + 1,
+            })
+            .sum();
+        3 + a.documents.len() + lists
     }
 
     /// Every page of the site.
@@ -368,14 +400,12 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let mut pages = vec![Page::Home, Page::Timeline, Page::NotFound];
         pages.extend((0..a.documents.len()).map(Page::Document));
-        for (t, taxonomy) in a.taxonomies.iter().enumerate() {
-            pages.push(Page::Taxonomy(t));
-            pages.extend((0..taxonomy.terms.len()).map(|i| Page::Term(t, i)));
-        }
-        pages.extend((0..a.timeline.years.len()).map(Page::Year));
-        if !a.entities.is_empty() {
-            pages.push(Page::Entities);
-            pages.extend((0..a.entities.len()).map(Page::Entity));
+        for list in self.layout.lists(a) {
+            let count = self.layout.page_count(list);
+            pages.extend((0..count).map(|n| Page::List(list, n)));
+            if count > 1 {
+                pages.push(Page::FirstPage(list));
+            }
         }
         pages
     }
@@ -393,12 +423,9 @@ impl<'a> Renderer<'a> {
         match page {
             Page::Home => String::new(),
             Page::Document(id) => paths::document(&a.documents[id].slug),
-            Page::Taxonomy(t) => paths::taxonomy(&a.taxonomies[t].name),
-            Page::Term(t, i) => paths::term(&a.taxonomies[t].name, &a.taxonomies[t].terms[i].slug),
             Page::Timeline => paths::timeline(),
-            Page::Year(y) => paths::year(a.timeline.years[y].year),
-            Page::Entities => paths::entities(),
-            Page::Entity(e) => paths::entity(&a.entities[e].slug),
+            Page::List(list, n) => pagination::path(&self.list_path(list), n),
+            Page::FirstPage(list) => format!("{}page/1/", self.list_path(list)),
             Page::NotFound => "404.html".to_string(),
         }
     }
@@ -412,11 +439,30 @@ impl<'a> Renderer<'a> {
                 format!("the page of document `{}`", a.documents[id].slug),
                 Some(a.documents[id].file.clone()),
             ),
-            Page::Taxonomy(t) => (
+            Page::Timeline => ("the timeline page".to_string(), None),
+            Page::List(list, 0) => self.list_origin(list),
+            Page::List(list, n) => {
+                let (page, file) = self.list_origin(list);
+                (format!("{page}, page {}", n + 1), file)
+            }
+            Page::FirstPage(list) => {
+                let (page, file) = self.list_origin(list);
+                (format!("the page/1/ link to {page}"), file)
+            }
+            Page::NotFound => ("the not-found page".to_string(), None),
+        };
+        Origin { page, file }
+    }
+
+    /// The first page of `list` in words, and the file its name comes from.
+    fn list_origin(&self, list: List) -> (String, Option<std::path::PathBuf>) {
+        let a = self.archive;
+        match list {
+            List::Taxonomy(t) => (
                 format!("the page of taxonomy `{}`", a.taxonomies[t].name),
                 Some(crate::config::FILE_NAME.into()),
             ),
-            Page::Term(t, i) => {
+            List::Term(t, i) => {
                 let term = &a.taxonomies[t].terms[i];
                 let name = crate::diag::abridged(&term.name);
                 (
@@ -424,16 +470,14 @@ impl<'a> Renderer<'a> {
                     term.documents.first().map(|&d| a.documents[d].file.clone()),
                 )
             }
-            Page::Timeline => ("the timeline page".to_string(), None),
-            Page::Year(y) => (format!("the page of the year {}", a.timeline.years[y].year), None),
-            Page::Entities => ("the page of people and organisations".to_string(), None),
-            Page::Entity(e) => (
+            List::Year(y) => (format!("the page of the year {}", a.timeline.years[y].year), None),
+            List::Undated => ("the page of undated documents".to_string(), None),
+            List::Entities => ("the page of people and organisations".to_string(), None),
+            List::Entity(e) => (
                 format!("the page of entity `{}`", crate::diag::abridged(&a.entities[e].name)),
                 Some(crate::content::entities::FILE.into()),
             ),
-            Page::NotFound => ("the not-found page".to_string(), None),
-        };
-        Origin { page, file }
+        }
     }
 
     /// Renders one page.
@@ -539,24 +583,20 @@ impl<'a> Renderer<'a> {
                 self.archive.documents[id].title.clone(),
                 self.document(id),
             ),
-            Page::Taxonomy(t) => (
-                "taxonomy.html",
-                self.archive.taxonomies[t].title.clone(),
-                self.taxonomy(t),
-            ),
-            Page::Term(t, i) => (
-                "term.html",
-                self.archive.taxonomies[t].terms[i].name.clone(),
-                self.term(t, i),
-            ),
             Page::Timeline => ("timeline.html", "Timeline".to_string(), self.timeline()),
-            Page::Year(y) => (
-                "year.html",
-                self.archive.timeline.years[y].year.to_string(),
-                self.year(y),
-            ),
-            Page::Entities => ("entities.html", "People and organisations".to_string(), self.entities()),
-            Page::Entity(e) => ("entity.html", self.archive.entities[e].name.clone(), self.entity(e)),
+            Page::List(list, n) => (list.template(), self.list_title(list, n), self.list_fields(list, n)),
+            Page::FirstPage(list) => {
+                let path = self.list_path(list);
+                let mut c = Fields::default();
+                c.insert_value(
+                    "target",
+                    map([
+                        ("url", self.config.url(&path).into()),
+                        ("permalink", self.config.permalink(&path).into()),
+                    ]),
+                );
+                ("first_page.html", self.list_title(list, 0), c)
+            }
             Page::NotFound => ("404.html", "Page not found".to_string(), Fields::default()),
         };
         debug_assert_eq!(template, page.template());
@@ -570,24 +610,6 @@ impl<'a> Renderer<'a> {
             ]),
         );
         (template, context)
-    }
-
-    fn home(&self) -> Fields {
-        let a = self.archive;
-        let latest: Vec<DocId> = (0..a.documents.len().min(LATEST)).collect();
-        let mut c = Fields::default();
-        c.insert_value("latest", list(&self.summaries.values, &latest));
-        c.insert_value(
-            "taxonomies",
-            a.taxonomies
-                .iter()
-                .enumerate()
-                .map(|(t, _)| self.taxonomy_value(t, 12))
-                .collect::<Vec<_>>()
-                .into(),
-        );
-        c.insert_value("years", self.year_values());
-        c
     }
 
     fn document(&self, id: DocId) -> Fields {
@@ -730,181 +752,21 @@ impl<'a> Renderer<'a> {
         ])
     }
 
-    fn entities(&self) -> Fields {
-        let mut by_kind: Vec<(&str, Vec<Value>)> = Vec::new();
-        let mut order: Vec<EntityId> = (0..self.archive.entities.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (&self.archive.entities[a], &self.archive.entities[b]);
-            (kind_rank(&x.kind), x.name.to_lowercase()).cmp(&(kind_rank(&y.kind), y.name.to_lowercase()))
-        });
-        for e in order {
-            let kind = self.archive.entities[e].kind.as_str();
-            match by_kind.last_mut() {
-                Some((k, list)) if *k == kind => list.push(self.entity_value(e)),
-                _ => by_kind.push((kind, vec![self.entity_value(e)])),
-            }
-        }
-        let groups: Vec<Value> = by_kind
-            .into_iter()
-            .map(|(kind, list)| {
-                map([
-                    ("kind", kind.into()),
-                    ("title", kind_title(kind).into()),
-                    ("entities", list.into()),
-                ])
-            })
-            .collect();
-        let mut c = Fields::default();
-        c.insert_value("groups", groups.into());
-        c
-    }
-
-    fn entity(&self, e: EntityId) -> Fields {
+    /// Page `n` of an entity: the documents that mention it, with their
+    /// quotations.
+    fn entity(&self, e: EntityId, n: usize) -> Fields {
         let entity = &self.archive.entities[e];
         let mut fields = self.entity_value(e).as_map().cloned().unwrap_or_default();
         fields.insert("other_names".into(), views::strings(&entity.other_names));
         fields.insert("description".into(), views::opt(&entity.description));
-        let mentions: Vec<Value> = self.archive.links.mentions_of[e]
+        let page = self.layout.split(List::Entity(e)).pages[n].clone();
+        let mentions: Vec<Value> = self.archive.links.mentions_of[e][page]
             .iter()
             .map(|(from, occ)| self.citing(*from, occ))
             .collect();
         let mut c = Fields::default();
         c.insert_value("entity", Value::from(fields));
         c.insert_value("mentions", mentions.into());
-        c
-    }
-
-    /// A taxonomy with its terms (all, or the `top` most used).
-    fn taxonomy_value(&self, t: usize, top: usize) -> Value {
-        let taxonomy = &self.archive.taxonomies[t];
-        let mut order: Vec<usize> = (0..taxonomy.terms.len()).collect();
-        if top < order.len() {
-            order.sort_by_key(|&i| std::cmp::Reverse(taxonomy.terms[i].documents.len()));
-            order.truncate(top);
-        }
-        let terms: Vec<Value> = order.iter().map(|&i| self.term_value(t, i)).collect();
-        map([
-            ("name", taxonomy.name.as_str().into()),
-            ("title", taxonomy.title.as_str().into()),
-            ("url", self.config.url(&paths::taxonomy(&taxonomy.name)).into()),
-            ("term_count", taxonomy.terms.len().into()),
-            ("terms", terms.into()),
-        ])
-    }
-
-    fn term_value(&self, t: usize, i: usize) -> Value {
-        let taxonomy = &self.archive.taxonomies[t];
-        let term = &taxonomy.terms[i];
-        map([
-            ("name", term.name.as_str().into()),
-            ("url", self.config.url(&paths::term(&taxonomy.name, &term.slug)).into()),
-            ("count", term.documents.len().into()),
-        ])
-    }
-
-    fn taxonomy(&self, t: usize) -> Fields {
-        let mut c = Fields::default();
-        c.insert_value("taxonomy", self.taxonomy_value(t, usize::MAX));
-        c
-    }
-
-    fn term(&self, t: usize, i: usize) -> Fields {
-        let term = &self.archive.taxonomies[t].terms[i];
-        let mut c = Fields::default();
-        c.insert_value("taxonomy", self.taxonomy_value(t, 0));
-        c.insert_value("term", self.term_value(t, i));
-        c.insert_value("groups", by_year(self.archive, &self.summaries.values, &term.documents));
-        c
-    }
-
-    fn year_values(&self) -> Value {
-        let years = &self.archive.timeline.years;
-        years
-            .iter()
-            .map(|y| {
-                map([
-                    ("year", y.year.into()),
-                    ("url", self.config.url(&paths::year(y.year)).into()),
-                    ("count", y.documents.len().into()),
-                ])
-            })
-            .collect::<Vec<_>>()
-            .into()
-    }
-
-    fn timeline(&self) -> Fields {
-        let t = &self.archive.timeline;
-        let dated: Vec<DocId> = t.years.iter().flat_map(|y| y.documents.iter().copied()).collect();
-        let mut c = Fields::default();
-        c.insert_value("years", self.year_values());
-        c.insert_value("chart", self.chart());
-        c.insert_value("groups", by_year(self.archive, &self.summaries.values, &dated));
-        c.insert_value("undated", list(&self.summaries.values, &t.undated));
-        c
-    }
-
-    /// Bars for the timeline's overview, oldest year on the left, with
-    /// coordinates in a 100-unit-high box so templates need no arithmetic.
-    fn chart(&self) -> Value {
-        let t = &self.archive.timeline;
-        let busiest = t.busiest_year().max(1) as f64;
-        let (Some(last), Some(first)) = (t.years.first(), t.years.last()) else {
-            return map([("width", 0.into()), ("bars", Vec::<Value>::new().into())]);
-        };
-        let span = (last.year - first.year + 1) as usize;
-        let bars: Vec<Value> = t
-            .years
-            .iter()
-            .rev()
-            .map(|y| {
-                let height = (y.documents.len() as f64 / busiest * 90.0).max(1.0).round() as i64;
-                map([
-                    ("year", y.year.into()),
-                    ("count", y.documents.len().into()),
-                    ("url", self.config.url(&paths::year(y.year)).into()),
-                    ("x", (((y.year - first.year) as i64) * 12).into()),
-                    ("y", (100 - height).into()),
-                    ("height", height.into()),
-                ])
-            })
-            .collect();
-        map([("width", (span * 12).into()), ("bars", bars.into())])
-    }
-
-    fn year(&self, index: usize) -> Fields {
-        let years = &self.archive.timeline.years;
-        let y = &years[index];
-        let months: Vec<Value> = y
-            .months
-            .iter()
-            .map(|(month, ids)| {
-                let (name, anchor) = match month {
-                    Some(m) => (MONTHS[*m as usize - 1].to_string(), format!("m-{m:02}")),
-                    None => ("Month unknown".to_string(), "m-unknown".to_string()),
-                };
-                map([
-                    ("name", name.into()),
-                    ("anchor", anchor.into()),
-                    ("documents", list(&self.summaries.values, ids)),
-                ])
-            })
-            .collect();
-        let neighbour = |i: Option<usize>| {
-            i.and_then(|i| years.get(i)).map_or_else(Value::none, |y| {
-                map([
-                    ("year", y.year.into()),
-                    ("url", self.config.url(&paths::year(y.year)).into()),
-                ])
-            })
-        };
-        let mut c = Fields::default();
-        c.insert_value(
-            "year",
-            map([("year", y.year.into()), ("count", y.documents.len().into())]),
-        );
-        c.insert_value("months", months.into());
-        c.insert_value("older", neighbour(index.checked_add(1)));
-        c.insert_value("newer", neighbour(index.checked_sub(1)));
         c
     }
 }

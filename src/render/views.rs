@@ -52,6 +52,9 @@ pub mod paths {
     pub fn year(year: i32) -> String {
         format!("timeline/{year}/")
     }
+    pub fn undated() -> String {
+        "timeline/undated/".to_string()
+    }
     pub fn entities() -> String {
         "entities/".to_string()
     }
@@ -191,30 +194,6 @@ pub fn table_to_value(table: &toml::Table) -> Value {
         m.insert(k.clone().into(), toml_to_value(v));
     }
     Value::from(m)
-}
-
-/// Documents grouped by year, newest first: `[{year, documents}]`, with
-/// undated documents in a last group whose year is `none`.
-pub fn by_year(archive: &Archive, summaries: &[Value], ids: &[DocId]) -> Value {
-    let mut groups: Vec<Value> = Vec::new();
-    let mut current: Option<Option<i32>> = None;
-    let mut docs: Vec<Value> = Vec::new();
-    let flush = |year: Option<i32>, docs: &mut Vec<Value>, groups: &mut Vec<Value>| {
-        let year_value = year.map_or_else(Value::none, Value::from);
-        groups.push(map([("year", year_value), ("documents", std::mem::take(docs).into())]));
-    };
-    for &id in ids {
-        let year = archive.documents[id].date.map(|d| d.year);
-        if current.is_some_and(|c| c != year) {
-            flush(current.flatten(), &mut docs, &mut groups);
-        }
-        current = Some(year);
-        docs.push(summaries[id].clone());
-    }
-    if let Some(year) = current {
-        flush(year, &mut docs, &mut groups);
-    }
-    groups.into()
 }
 
 /// Summaries of `ids`, in order.

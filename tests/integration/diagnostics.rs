@@ -67,6 +67,13 @@ fn unknown_taxonomy() {
 }
 
 #[test]
+fn pagination_sizes_out_of_bounds() {
+    let config = format!("{CONFIG}\n[pagination]\npage_size = 0\nindex_page_size = 100000\n");
+    let f = good().file("config.toml", &config);
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
 fn unknown_config_key() {
     let f = good().file("config.toml", &format!("titel = \"x\"\n{CONFIG}"));
     insta::assert_snapshot!(failing(&f, &[]));
@@ -184,7 +191,7 @@ fn warnings_fail_only_with_strict() {
     let f = good().doc("b", "title = \"Undated\"", "Text.");
     let out = f.run(&["check"]);
     assert!(out.success, "{}", out.stderr);
-    assert_eq!(out.stdout, "Checked 2 documents and 9 pages: no errors, 1 warning\n");
+    assert_eq!(out.stdout, "Checked 2 documents and 10 pages: no errors, 1 warning\n");
     insta::assert_snapshot!("warning_without_strict", out.stderr);
     insta::assert_snapshot!(failing(&f, &["--strict"]));
     let build = f.run(&["build", "--strict"]);

@@ -107,12 +107,19 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-/// The config.toml variants, after the fixture's own.
-const CONFIGS: [&str; 4] = [
+/// Pages of one document: with five documents, lists of several pages,
+/// and an entity that gains or loses a mention gains or loses a page.
+const PAGED: &str = "\n[pagination]\npage_size = 1\nindex_page_size = 2\nlatest = 2\n";
+
+/// The config.toml variants, after the fixture's own: all but the second
+/// (the defaults) with short pages; the first is [`PAGED`], which the
+/// fixture starts with.
+const CONFIGS: [&str; 5] = [
+    PAGED,
     "",
-    "\n[related]\ncount = 0\n",
-    "\n[related]\ncount = 2\ntime = 0.0\n",
-    "\n[links]\ndetect_mentions = false\n",
+    "\n[related]\ncount = 0\n[pagination]\npage_size = 2\nindex_page_size = 2\nlatest = 2\n",
+    "\n[related]\ncount = 2\ntime = 0.0\n[pagination]\npage_size = 3\nindex_page_size = 1\nlatest = 1\n",
+    "\n[links]\ndetect_mentions = false\n[pagination]\npage_size = 2\nindex_page_size = 2\nlatest = 0\n",
 ];
 
 /// Template overrides: none, a document page of its own, a different list
@@ -357,6 +364,7 @@ proptest! {
     #[test]
     fn incremental_output_equals_a_clean_build(edits in proptest::collection::vec(edit(), 1..12)) {
         let fixture = Fixture::new()
+            .file("config.toml", &format!("{CONFIG}{PAGED}"))
             .file("seeds/shared.txt", "Plain.\n")
             .file("content/entities.toml", ENTITIES[0].unwrap());
         let root = fixture.root();
@@ -542,4 +550,62 @@ fn a_same_size_save_in_the_same_clock_tick_is_seen_without_a_watcher() {
     incremental.rebuild(&options(root, &out)).unwrap();
     let page = std::fs::read_to_string(out.join("documents/alpha/index.html")).unwrap();
     assert!(page.contains("Version 2."), "the second save is on the page");
+}
+
+/// A new summary is rewritten on the page of each list that shows it, and
+/// no other list page is looked at: its term's and year's page (of three
+/// pages each), and the home page only when it is among the latest.
+#[test]
+fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
+    let doc = |n: usize, summary: &str| {
+        format!(
+            "+++\ntitle = \"Plan {n}\"\ndate = 2021-{:02}-01\nsummary = \"{summary}\"\n[taxonomies]\ntopics = [\"data\"]\n+++\nText.\n",
+            12 - n
+        )
+    };
+    let mut fixture = Fixture::new()
+        .file(
+            "config.toml",
+            &format!("{CONFIG}\n[related]\ncount = 0\n[pagination]\npage_size = 2\nlatest = 2\n"),
+        )
+        .file(
+            "templates/partials/doc_item.html",
+            "<li class=\"doc-item\"><a class=\"doc-title\" href=\"{{ doc.url }}\">{{ doc.title }}</a> {{ doc.summary }}</li>",
+        );
+    for n in 0..6 {
+        fixture = fixture.file(&format!("content/p{n}.md"), &doc(n, "First."));
+    }
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    for (n, expected) in [
+        (
+            3,
+            vec![
+                "documents/p3/index.html",
+                "timeline/2021/page/2/index.html",
+                "topics/data/page/2/index.html",
+            ],
+        ),
+        (
+            0,
+            vec![
+                "documents/p0/index.html",
+                "index.html",
+                "timeline/2021/index.html",
+                "topics/data/index.html",
+            ],
+        ),
+    ] {
+        let file = PathBuf::from(format!("content/p{n}.md"));
+        std::fs::write(root.join(&file), doc(n, "Revised.")).unwrap();
+        let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+        assert!(rebuilt.report.partial, "the archive is updated in place");
+        let mut written = rebuilt.written.clone();
+        written.sort();
+        assert_eq!(written, expected, "after the summary of p{n}");
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "after the summary of p{n}");
+    }
 }

@@ -12,6 +12,7 @@ mod exit_codes;
 mod hostile;
 mod incremental;
 mod links;
+mod lists;
 mod pages;
 mod reading;
 mod related;

@@ -104,10 +104,28 @@ fn term_pages_list_documents_newest_first_by_year() {
 fn timeline_counts_years_and_groups_months_with_their_precision() {
     let site = archive().build();
     let timeline = site.page("timeline/");
-    assert_eq!(timeline.texts(".year-index a"), ["2024", "2023", "2021"]);
-    assert_eq!(timeline.texts(".year-index .count"), ["1", "1", "2"]);
-    assert_eq!(timeline.select(".chart rect").len(), 3);
-    assert_eq!(timeline.texts("#undated ~ ul .doc-title"), ["Undated"]);
+    assert_eq!(timeline.texts(".timeline-years h3 a"), ["2024", "2023", "2021"]);
+    assert_eq!(timeline.texts(".timeline-years h3 .count"), ["1", "1", "2"]);
+    assert_eq!(timeline.select(".timeline-chart rect").len(), 3);
+    // Each year's months with documents link to them; the others are
+    // shown, but not as links.
+    assert_eq!(
+        timeline.attrs(".timeline-years li a", "href"),
+        [
+            "/timeline/2024/",
+            "/timeline/2024/#m-unknown",
+            "/timeline/2023/",
+            "/timeline/2023/#m-05",
+            "/timeline/2021/",
+            "/timeline/2021/#m-12",
+        ]
+    );
+    assert_eq!(
+        timeline.texts(".timeline-years li:nth-child(3) .timeline-months a"),
+        ["Dec"]
+    );
+    // Twelve months a year, less May 2023 and December 2021.
+    assert_eq!(timeline.select(".timeline-months .empty").len(), 34);
     let year = site.page("timeline/2021/");
     assert_eq!(year.texts(".month-group h2"), ["December 2"]);
     assert_eq!(year.texts(".doc-item time"), ["28 December 2021", "December 2021"]);
@@ -117,7 +135,7 @@ fn timeline_counts_years_and_groups_months_with_their_precision() {
 }
 
 #[test]
-fn undated_documents_are_listed_last_on_the_timeline_and_their_term_pages() {
+fn undated_documents_are_listed_last_on_their_term_pages_and_on_a_page_of_their_own() {
     let f = archive().doc(
         "undated",
         "title = \"Undated\"\n[taxonomies]\ntopics = [\"5G\"]",
@@ -132,8 +150,9 @@ fn undated_documents_are_listed_last_on_the_timeline_and_their_term_pages() {
     );
     let site = crate::support::Site::at(f.root().join("public"));
     let timeline = site.page("timeline/");
-    assert_eq!(timeline.texts(".doc-title").last().map(String::as_str), Some("Undated"));
-    assert_eq!(timeline.texts("#undated ~ ul .doc-title"), ["Undated"]);
+    assert_eq!(timeline.attrs("#undated a", "href"), ["/timeline/undated/"]);
+    assert_eq!(timeline.texts("#undated .count"), ["1"]);
+    assert_eq!(site.page("timeline/undated/").texts(".doc-title"), ["Undated"]);
     let term = site.page("topics/5g/");
     assert_eq!(term.texts(".year-group h2"), ["2021 2", "Undated 1"]);
     assert_eq!(term.texts(".doc-title"), ["The Plan", "Notes", "Undated"]);
