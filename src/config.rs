@@ -18,7 +18,7 @@ mod toml_errors;
 pub use toml_errors::{Keys, key_in_table, toml_error, top_level_keys_in_table};
 
 /// Names that a taxonomy may not take because the site already uses them.
-const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph"];
+const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph", "search"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +43,28 @@ pub struct RawConfig {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub pagination: RawPagination,
+    #[serde(default)]
+    pub search: SearchConfig,
+}
+
+/// `[search]`: the full-text index and the search page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Whether the build writes the index, the search page and the search
+    /// box of every page.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[pagination]` as written: each size with where it is written, for
@@ -246,6 +268,7 @@ pub struct Config {
     pub related: RelatedConfig,
     pub markdown: MarkdownConfig,
     pub pagination: PaginationConfig,
+    pub search: SearchConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -353,6 +376,7 @@ impl Config {
             related: raw.related,
             markdown: raw.markdown,
             pagination,
+            search: raw.search,
         })
     }
 
@@ -381,6 +405,7 @@ const CONFIG_KEYS: Keys = Keys {
         "related",
         "markdown",
         "pagination",
+        "search",
     ],
     tables: &[
         ("taxonomies", Some(&["name", "title"])),
@@ -388,6 +413,7 @@ const CONFIG_KEYS: Keys = Keys {
         ("related", Some(&["count", "terms", "entities", "citations", "time"])),
         ("markdown", Some(&["unsafe_html"])),
         ("pagination", Some(&["page_size", "index_page_size", "latest"])),
+        ("search", Some(&["enabled"])),
     ],
 };
 

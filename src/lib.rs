@@ -15,6 +15,7 @@ pub mod hash;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -273,6 +274,18 @@ fn run_stages<S: output::Sink>(
     if let Some(graph) = graph {
         put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
+    let mut search_files = 0;
+    if config.search.enabled {
+        let put_search = |rel: &str, bytes: &[u8]| {
+            let fingerprint = fingerprints.then(|| hash::of(bytes));
+            if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
+                return Ok(());
+            }
+            put(rel, bytes, fingerprint)
+        };
+        search_files = search::write(&archive, &put_search).map_err(|d| vec![d])?.files;
+        timings.lap("search index");
+    }
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file
@@ -293,7 +306,7 @@ fn run_stages<S: output::Sink>(
     let report = BuildReport {
         documents,
         pages: all_pages,
-        files: all_pages + theme.statics.len() + 1,
+        files: all_pages + theme.statics.len() + 1 + search_files,
         output,
         elapsed: started.elapsed(),
         warnings,

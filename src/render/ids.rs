@@ -28,6 +28,9 @@ pub const THEME_IDS: &[&str] = &[
     "browse",
     "undated",
     "chart-title",
+    "site-q",
+    "q",
+    "search-help",
 ];
 
 /// Beginnings of the ids annals makes: blocks' anchors, footnotes, the

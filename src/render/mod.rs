@@ -69,6 +69,8 @@ pub enum Page {
     /// to 1 finds it.
     FirstPage(List),
     NotFound,
+    /// The search page, when `[search]` is enabled.
+    Search,
 }
 
 impl Page {
@@ -81,6 +83,7 @@ impl Page {
             Page::List(list, _) => list.template(),
             Page::FirstPage(_) => "first_page.html",
             Page::NotFound => "404.html",
+            Page::Search => "search.html",
         }
     }
 }
@@ -392,13 +395,16 @@ impl<'a> Renderer<'a> {
                 n => n + 1,
             })
             .sum();
-        3 + a.documents.len() + lists
+        3 + usize::from(self.config.search.enabled) + a.documents.len() + lists
     }
 
     /// Every page of the site.
     pub fn pages(&self) -> Vec<Page> {
         let a = self.archive;
         let mut pages = vec![Page::Home, Page::Timeline, Page::NotFound];
+        if self.config.search.enabled {
+            pages.push(Page::Search);
+        }
         pages.extend((0..a.documents.len()).map(Page::Document));
         for list in self.layout.lists(a) {
             let count = self.layout.page_count(list);
@@ -427,6 +433,7 @@ impl<'a> Renderer<'a> {
             Page::List(list, n) => pagination::path(&self.list_path(list), n),
             Page::FirstPage(list) => format!("{}page/1/", self.list_path(list)),
             Page::NotFound => "404.html".to_string(),
+            Page::Search => format!("{}/", crate::search::FOLDER),
         }
     }
 
@@ -450,6 +457,7 @@ impl<'a> Renderer<'a> {
                 (format!("the page/1/ link to {page}"), file)
             }
             Page::NotFound => ("the not-found page".to_string(), None),
+            Page::Search => ("the search page".to_string(), None),
         };
         Origin { page, file }
     }
@@ -598,6 +606,7 @@ impl<'a> Renderer<'a> {
                 ("first_page.html", self.list_title(list, 0), c)
             }
             Page::NotFound => ("404.html", "Page not found".to_string(), Fields::default()),
+            Page::Search => ("search.html", "Search".to_string(), Fields::default()),
         };
         debug_assert_eq!(template, page.template());
         let path = self.site_path(page);

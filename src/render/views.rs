@@ -94,6 +94,14 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
                 config.url(&paths::entities()).into()
             },
         ),
+        (
+            "search_url",
+            if config.search.enabled {
+                config.url(&format!("{}/", crate::search::FOLDER)).into()
+            } else {
+                Value::none()
+            },
+        ),
         ("document_count", archive.documents.len().into()),
         ("generator", concat!("annals ", env!("CARGO_PKG_VERSION")).into()),
     ])

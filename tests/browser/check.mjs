@@ -32,7 +32,9 @@ const PAGES = {
   timeline: "/timeline/",
   entity: "/entities/ministry-of-industry-and-information-technology/",
   "not found": "/no/such/page/",
+  "search results": "/search/?q=plans",
 };
+const RECALL = JSON.parse(fs.readFileSync(new URL("./recall.json", import.meta.url), "utf8"));
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const PERMALINK_BASE = "https://archive.example.org";
@@ -266,6 +268,115 @@ try {
     await context.close();
   }
 
+  // Search: the index annals wrote, read by search.js in the browser.
+  {
+    const { context, page } = await reader(DESKTOP);
+    // Runs a query from the URL and returns the results as shown: each
+    // result's link and its paragraph links, after every "more" is pressed.
+    const results = async (q, extra = "") => {
+      await open(page, `/search/?q=${encodeURIComponent(q)}${extra}`);
+      await page.waitForFunction(() => /result|Nothing found/.test(document.querySelector("[data-status]")?.textContent ?? ""),
+        null, { timeout: 10000 });
+      for (let i = 0; i < 20 && (await page.isVisible("[data-more]")); i++) {
+        const before = await page.locator(".result").count();
+        await page.click("[data-more]");
+        await page.waitForFunction((n) => document.querySelectorAll(".result").length > n, before, { timeout: 5000 }).catch(() => {});
+      }
+      return page.$$eval(".result", (items) => items.map((li) => ({
+        url: li.querySelector(".result-title a").getAttribute("href"),
+        hits: [...li.querySelectorAll(".result-hits a")].map((a) => a.getAttribute("href")),
+        meta: li.querySelector(".result-meta").textContent,
+        marked: [...li.querySelectorAll("mark")].map((m) => m.textContent),
+      })));
+    };
+    const find = (list, url) => list.find((r) => r.url === url);
+
+    await check("search: an English query finds stemmed forms and links to the matching paragraphs", async (problems) => {
+      const list = await results("plans");
+      const doc = find(list, LONG);
+      if (!doc) return problems.push(`${LONG} is not among ${list.length} results for "plans"`);
+      if (!doc.hits.some((h) => /^\/documents\/14th-fyp-national-informatization\/#p-\d+$/.test(h))) problems.push(`no paragraph link: ${doc.hits}`);
+      if (!doc.marked.some((m) => /^plan$/i.test(m))) problems.push(`"plan" is not highlighted for "plans": ${doc.marked.slice(0, 5)}`);
+      if (await page.inputValue("#q") !== "plans") problems.push("the query in the URL is not in the search box");
+    });
+    await check("search: a Chinese query finds a word inside a longer run, on a page not marked zh", async (problems) => {
+      const list = await results("平安");
+      const digest = find(list, "/documents/peoples-daily-digest-2021-12-02/");
+      if (!digest) return problems.push(`the digest (an English page with Chinese passages) is not found: ${list.map((r) => r.url)}`);
+      if (!digest.hits.some((h) => /#p-\d+$/.test(h))) problems.push(`no paragraph link: ${digest.hits}`);
+      if (!digest.marked.includes("平安")) problems.push(`平安 is not highlighted: ${digest.marked}`);
+      const lang = await page.$$eval(".result mark", (ms) => {
+        const m = ms.find((e) => e.textContent === "平安");
+        return m && (m.querySelector("[lang]") ?? m.closest("[lang]"))?.getAttribute("lang");
+      });
+      if (lang !== "zh") problems.push(`the highlighted Chinese is in lang ${lang}`);
+    });
+    await check("search: a mixed query needs both its English and its Chinese", async (problems) => {
+      const both = await results("informatization 信息化");
+      const chinese = await results("信息化");
+      if (!find(both, LONG)) problems.push("the 14th FYP for National Informatization is not found");
+      if (both.length > chinese.length) problems.push(`${both.length} results for both words, more than ${chinese.length} for one`);
+    });
+    await check("search: a quoted phrase matches only words standing together", async (problems) => {
+      const phrase = await results('"new industrialization"');
+      const words = await results("new industrialization");
+      if (!find(phrase, "/documents/miit-qiushi-new-industrialization-2024/")) problems.push("the Qiushi article is not found");
+      if (phrase.length > words.length) problems.push(`${phrase.length} results for the phrase, ${words.length} for the words`);
+      for (const r of phrase) if (!r.marked.some((m) => /new industrialization/i.test(m))) problems.push(`${r.url} shows no match of the phrase`);
+    });
+    await check("search: catalogue records are found by their titles and marked as not held", async (problems) => {
+      const list = await results("Outline of the 14th Five-Year Plan");
+      const record = find(list, "/documents/14th-fyp-national-economic-social-development/");
+      if (!record) return problems.push("the catalogue record of the 14th Five-Year Plan is not found");
+      if (!/not held/.test(record.meta)) problems.push(`its result says ${JSON.stringify(record.meta)}`);
+    });
+    await check("search: a filter narrows the results, and is kept in the URL", async (problems) => {
+      const all = await results("plans");
+      await page.click("details[data-tax] >> text=Document types");
+      const box = page.locator("details[open] .filter-terms label", { hasText: /(^|\s)plan \d+$/ }).locator("input");
+      await box.check({ timeout: 5000 });
+      await page.waitForFunction(() => location.search.includes("f=types"), null, { timeout: 5000 });
+      await page.waitForTimeout(300);
+      const filtered = await page.$$eval(".result .result-meta", (ms) => ms.map((m) => m.textContent));
+      if (!filtered.length || filtered.length >= all.length) problems.push(`${filtered.length} results with the filter, ${all.length} without`);
+      for (const m of filtered) if (!/· plan\b/.test(m)) problems.push(`a result of another type: ${m}`);
+      const url = page.url();
+      const again = await results("plans", `&${new URL(url).searchParams.getAll("f").map((f) => `f=${encodeURIComponent(f)}`).join("&")}`);
+      if (again.length !== filtered.length) problems.push(`the filter from the URL gives ${again.length} results, not ${filtered.length}`);
+    });
+    await check("search: the box in the header leads to the search page with the query", async (problems) => {
+      await open(page, "/");
+      await page.fill("#site-q", "vocational");
+      await page.press("#site-q", "Enter");
+      await page.waitForURL(/\/search\/\?q=vocational/, { timeout: 5000 });
+      await page.waitForSelector(".result", { timeout: 10000 });
+    });
+    await check("search: the recall set is found in full", async (problems) => {
+      let expected = 0;
+      let found = 0;
+      for (const { q, expect } of RECALL.queries) {
+        const list = await results(q);
+        for (const want of expect) {
+          expected++;
+          if (find(list, want)) found++;
+          else problems.push(`${JSON.stringify(q)}: ${want} not among ${list.length} results`);
+        }
+      }
+      console.log(`# search recall: ${found}/${expected} (${(100 * found / expected).toFixed(1)}%) over ${RECALL.queries.length} queries`);
+    });
+    await context.close();
+  }
+  {
+    const { context, page } = await reader(DESKTOP, { javaScriptEnabled: false });
+    await check("search: without JavaScript the search page says so and links to the indexes", async (problems) => {
+      await open(page, "/search/?q=plans");
+      const text = await page.textContent("main");
+      if (!/needs JavaScript/.test(text)) problems.push("no word that search needs JavaScript");
+      if (!(await page.isVisible("main a[href='/topics/']"))) problems.push("no link to the topics");
+    });
+    await context.close();
+  }
+
   // axe-core on every kind of page, at both sizes, light and dark.
   for (const [viewport, scheme] of [[DESKTOP, "light"], [PHONE, "light"], [DESKTOP, "dark"]]) {
     const { context, page } = await reader(viewport, { colorScheme: scheme });
@@ -273,6 +384,7 @@ try {
     for (const [name, pathname] of Object.entries(PAGES)) {
       await check(`axe-core: no violation on the ${name} page (${size})`, async (problems) => {
         await open(page, pathname);
+        if (pathname.includes("?q=")) await page.waitForSelector(".result", { timeout: 10000 });
         await page.addScriptTag({ content: AXE_SOURCE });
         const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
         for (const v of result.violations) {

@@ -29,7 +29,7 @@ fn failing(f: &Fixture, extra: &[&str]) -> String {
 fn the_good_archive_passes() {
     let out = good().run(&["check"]);
     assert!(out.success, "{}", out.stderr);
-    assert_eq!(out.stdout, "Checked 1 document and 8 pages: no errors\n");
+    assert_eq!(out.stdout, "Checked 1 document and 9 pages: no errors\n");
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn warnings_fail_only_with_strict() {
     let f = good().doc("b", "title = \"Undated\"", "Text.");
     let out = f.run(&["check"]);
     assert!(out.success, "{}", out.stderr);
-    assert_eq!(out.stdout, "Checked 2 documents and 10 pages: no errors, 1 warning\n");
+    assert_eq!(out.stdout, "Checked 2 documents and 11 pages: no errors, 1 warning\n");
     insta::assert_snapshot!("warning_without_strict", out.stderr);
     insta::assert_snapshot!(failing(&f, &["--strict"]));
     let build = f.run(&["build", "--strict"]);

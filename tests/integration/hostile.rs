@@ -101,10 +101,11 @@ fn is_script_url(url: &str) -> bool {
 /// text can add or change.
 fn is_theme_script(element: &scraper::ElementRef) -> bool {
     let e = element.value();
-    e.name() == "script"
-        && e.attr("src") == Some("/reading.js")
-        && e.attrs().all(|(name, _)| matches!(name, "src" | "defer"))
-        && element.inner_html().is_empty()
+    let reading = e.attr("src") == Some("/reading.js") && e.attrs().all(|(name, _)| matches!(name, "src" | "defer"));
+    let search = e.attr("src") == Some("/search.js")
+        && e.attr("type") == Some("module")
+        && e.attrs().all(|(name, _)| matches!(name, "src" | "type"));
+    e.name() == "script" && (reading || search) && element.inner_html().is_empty()
 }
 
 /// Everything on the pages of `site` that could run a script: active

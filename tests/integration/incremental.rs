@@ -435,7 +435,14 @@ fn a_rebuild_writes_only_what_changed() {
     )
     .unwrap();
     let edited = incremental.rebuild(&options(root, &out)).unwrap();
-    assert_eq!(edited.written, ["documents/a/index.html"]);
+    assert_eq!(pages_only(&edited.written), ["documents/a/index.html"]);
+    // The search index: the record of the text, the shard of its terms,
+    // and meta.json, which names the index's version.
+    assert!(
+        edited.written.iter().any(|p| p.starts_with("search/r/")),
+        "{:?}",
+        edited.written
+    );
     std::fs::remove_file(root.join("content/b.md")).unwrap();
     let deleted = incremental.rebuild(&options(root, &out)).unwrap();
     assert!(
@@ -602,10 +609,21 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
         std::fs::write(root.join(&file), doc(n, "Revised.")).unwrap();
         let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
         assert!(rebuilt.report.partial, "the archive is updated in place");
-        let mut written = rebuilt.written.clone();
+        let mut written = pages_only(&rebuilt.written);
         written.sort();
         assert_eq!(written, expected, "after the summary of p{n}");
+        // The summary is searched: its record and a shard of the index.
+        assert!(
+            rebuilt.written.iter().any(|p| p.starts_with("search/r/")),
+            "after the summary of p{n}: {:?}",
+            rebuilt.written
+        );
         annals::build(&options(root, &clean)).unwrap();
         assert_eq!(tree(&served), tree(&clean), "after the summary of p{n}");
     }
+}
+
+/// The files of `written` other than the search index's.
+fn pages_only(written: &[String]) -> Vec<String> {
+    written.iter().filter(|p| !p.starts_with("search/")).cloned().collect()
 }
