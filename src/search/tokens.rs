@@ -87,7 +87,16 @@ pub fn pieces<'t>(text: &'t str, mut piece: impl FnMut(Piece<'t>)) {
         }
         let start = i;
         i += len;
-        while i < bytes.len() {
+        loop {
+            // Most words are ASCII: a tight loop over their bytes first.
+            if kind == Class::Word {
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+            }
+            if i >= bytes.len() {
+                break;
+            }
             let (next, len) = at(i);
             if next != kind {
                 break;

@@ -118,7 +118,7 @@ async function facet(n) {
 }
 
 async function record(id) {
-  return JSON.parse(decoder.decode(await pack(`r/${id}.pack`)));
+  return JSON.parse(decoder.decode(await pack(`r/${id}.json`)));
 }
 
 // ---- Matching ----------------------------------------------------------
