@@ -53,6 +53,9 @@ pub struct BuildReport {
     /// Whether only the pages that can show the changes since the last
     /// build were handed to the sink, which keeps the others as they are.
     pub partial: bool,
+    /// Whether the search index was updated in place (only the changed
+    /// documents' records and terms written again) rather than built anew.
+    pub search_partial: bool,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -138,6 +141,8 @@ pub struct Caches {
     pub failed_analysis: analyse::Cache,
     /// A hash of the theme's static files, names and bytes, as last written.
     pub statics: Option<u64>,
+    /// The search index, kept by a sink that keeps files between builds.
+    pub search: search::Cache,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -275,6 +280,7 @@ fn run_stages<S: output::Sink>(
         put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
     let mut search_files = 0;
+    let mut search_partial = false;
     if config.search.enabled {
         let put_search = |rel: &str, bytes: &[u8]| {
             let fingerprint = fingerprints.then(|| hash::of(bytes));
@@ -283,7 +289,13 @@ fn run_stages<S: output::Sink>(
             }
             put(rel, bytes, fingerprint)
         };
-        search_files = search::write(&archive, &put_search).map_err(|d| vec![d])?.files;
+        // The preview keeps the index between builds, and an update in
+        // place rewrites only what it changed.
+        let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
+        let cache = caches.search.keeps().then_some(&mut caches.search);
+        let written = search::write(&archive, &put_search, cache, changed).map_err(|d| vec![d])?;
+        search_files = written.files;
+        search_partial = written.in_place;
         timings.lap("search index");
     }
     if !partial {
@@ -311,6 +323,7 @@ fn run_stages<S: output::Sink>(
         elapsed: started.elapsed(),
         warnings,
         partial,
+        search_partial,
     };
     Ok((sink, report))
 }

@@ -140,7 +140,10 @@ impl Incremental {
         Incremental {
             output: None,
             known: crate::hash::Map::default(),
-            caches: crate::Caches::default(),
+            caches: crate::Caches {
+                search: crate::search::Cache::keeping(),
+                ..crate::Caches::default()
+            },
             lock: None,
             holder,
         }

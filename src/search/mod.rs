@@ -29,7 +29,10 @@
 //! Every file is written in a fixed order from sorted data: the same
 //! archive gives the same bytes.
 
+mod incremental;
 pub mod tokens;
+
+pub use incremental::Cache;
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -131,34 +134,50 @@ pub type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
 /// What the index wrote.
 pub struct Written {
     pub files: usize,
+    /// Whether the index was updated in place.
+    pub in_place: bool,
 }
 
 /// Builds the index of `archive` and hands each file to `put` (a path
 /// inside the site and its bytes).
-pub fn write(archive: &Archive, put: &Put) -> Result<Written, Diagnostic> {
+///
+/// With a `cache` (the preview server keeps one), the index is kept in
+/// memory after a whole build; when the archive was only updated in place
+/// (`changed` names the documents whose files changed, see
+/// [`crate::analyse::Delta`]), only their records, the shards of their old
+/// and new terms, and `meta.json` are written again, with the bytes a
+/// whole build would write.
+pub fn write(
+    archive: &Archive,
+    put: &Put,
+    cache: Option<&mut Cache>,
+    changed: Option<&[crate::analyse::DocId]>,
+) -> Result<Written, Diagnostic> {
+    let mut cache = cache;
+    if let (Some(cache), Some(changed)) = (cache.as_deref_mut(), changed) {
+        if let Some(written) = cache.update(archive, changed, put)? {
+            return Ok(written);
+        }
+    }
+    write_all(archive, put, cache)
+}
+
+/// The whole index, written anew.
+fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<Written, Diagnostic> {
     let started = std::time::Instant::now();
     let documents = archive.documents.len();
     let total = documents + archive.entities.len();
     // Each record's file, written in parallel.
-    let hashes: Vec<Result<u64, Diagnostic>> = (0..total)
+    let record_hashes: Vec<Result<u64, Diagnostic>> = (0..total)
         .into_par_iter()
-        .chunks(CHUNK)
-        .map(|ids| {
-            let mut json = Vec::new();
-            let mut hash = 0u64;
-            for id in ids {
-                json.clear();
-                serde_json::to_writer(&mut json, &record(archive, id)).expect("records serialise");
-                put(&format!("{FOLDER}/r/{id}.json"), &json)?;
-                hash = hash.wrapping_add(file_hash(1 << 40 | id as u64, &json));
-            }
-            Ok(hash)
+        .map_init(Vec::new, |json, id| {
+            json.clear();
+            serde_json::to_writer(&mut *json, &record(archive, id)).expect("records serialise");
+            put(&format!("{FOLDER}/r/{id}.json"), json)?;
+            Ok(file_hash(RECORD_FILE | id as u64, json))
         })
         .collect();
-    let mut id = 0u64;
-    for h in hashes {
-        id = id.wrapping_add(h?);
-    }
+    let record_hashes = record_hashes.into_iter().collect::<Result<Vec<u64>, Diagnostic>>()?;
     // Every record's terms, chunk by chunk in parallel.
     let ids: Vec<u32> = (0..total as u32).collect();
     let chunks: Vec<Chunk> = ids
@@ -177,7 +196,6 @@ pub fn write(archive: &Archive, put: &Put) -> Result<Written, Diagnostic> {
             lengths[id as usize] = length;
         }
     }
-    let mut files = total;
     let lap = |what: &str, since: std::time::Instant| {
         if std::env::var_os("ANNALS_TIMINGS").is_some() {
             eprintln!("  search: {what}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
@@ -186,43 +204,101 @@ pub fn write(archive: &Archive, put: &Put) -> Result<Written, Diagnostic> {
     lap("write records, tokenise", started);
     let started = std::time::Instant::now();
     let index = Index::new(chunks, lengths);
+    let keep = cache.is_some();
     // Each shard gathers its terms from every chunk, in order, and is
     // encoded and written; the shards are independent.
-    let shards: Vec<Result<(u64, Vec<&str>), Diagnostic>> = (0..index.shard_count)
+    type Shard<'a> = (u64, Vec<&'a str>, Option<ShardTerms<'a>>);
+    let shards: Vec<Result<Shard, Diagnostic>> = (0..index.shard_count)
         .into_par_iter()
         .map(|n| {
             let terms = index.shard(n);
-            let bytes = gzip(&index.encode(&terms));
+            let bytes = gzip(&encode(&terms, &index.lengths, index.average));
             put(&format!("{FOLDER}/t/{n}.pack"), &bytes)?;
-            let common = terms.iter().filter(|(_, p)| index.is_common(p.len())).map(|(t, _)| *t);
-            Ok((file_hash(n as u64, &bytes), common.collect()))
+            let common = terms
+                .iter()
+                .filter(|(_, p)| is_common(p.len(), total))
+                .map(|(t, _)| *t)
+                .collect();
+            Ok((file_hash(n as u64, &bytes), common, keep.then_some(terms)))
         })
         .collect();
+    let mut shard_hashes = Vec::with_capacity(index.shard_count);
     let mut common = Vec::new();
+    let mut kept = Vec::new();
     for shard in shards {
-        let (hash, terms) = shard?;
-        id = id.wrapping_add(hash);
+        let (hash, terms, all) = shard?;
+        shard_hashes.push(hash);
         common.extend(terms);
-        files += 1;
+        kept.extend(all);
     }
     common.sort_unstable();
     lap("merge and write shards", started);
+    let mut facet_hashes = Vec::new();
     for (n, taxonomy) in archive.taxonomies.iter().enumerate() {
         let mut out = Vec::new();
         for term in &taxonomy.terms {
             write_ids(&mut out, term.documents.iter().map(|&d| d as u32));
         }
         let bytes = gzip(&out);
-        id = id.wrapping_add(file_hash(2 << 40 | n as u64, &bytes));
+        facet_hashes.push(file_hash(FACET_FILE | n as u64, &bytes));
         put(&format!("{FOLDER}/f/{n}.pack"), &bytes)?;
-        files += 1;
     }
+    let hashes = Hashes {
+        records: record_hashes,
+        shards: shard_hashes,
+        facets: facet_hashes,
+    };
+    put(
+        &format!("{FOLDER}/meta.json"),
+        &meta(archive, hashes.id(), index.shard_count, common),
+    )?;
+    let written = Written {
+        files: hashes.records.len() + hashes.shards.len() + hashes.facets.len() + 1,
+        in_place: false,
+    };
+    if let Some(cache) = cache {
+        cache.state = Some(incremental::State::new(
+            kept,
+            index.lengths.clone(),
+            index.average,
+            index.posting_count,
+            hashes,
+        ));
+    }
+    Ok(written)
+}
+
+/// Kinds of file, in the high bits of the number a file's hash is keyed
+/// by: shards are numbered from 0.
+const RECORD_FILE: u64 = 1 << 40;
+const FACET_FILE: u64 = 2 << 40;
+
+/// The hash of every file of the index but `meta.json`, whose `id` is
+/// their sum: any change to any file changes it.
+struct Hashes {
+    records: Vec<u64>,
+    shards: Vec<u64>,
+    facets: Vec<u64>,
+}
+
+impl Hashes {
+    fn id(&self) -> u64 {
+        self.records
+            .iter()
+            .chain(&self.shards)
+            .chain(&self.facets)
+            .fold(0u64, |a, &h| a.wrapping_add(h))
+    }
+}
+
+/// The bytes of `meta.json`.
+fn meta(archive: &Archive, id: u64, shards: usize, common: Vec<&str>) -> Vec<u8> {
     let meta = Meta {
         version: 1,
         id: format!("{id:016x}"),
-        records: total,
+        records: archive.documents.len() + archive.entities.len(),
         documents: archive.documents.len(),
-        shards: index.shard_count,
+        shards,
         taxonomies: archive
             .taxonomies
             .iter()
@@ -240,12 +316,7 @@ pub fn write(archive: &Archive, put: &Put) -> Result<Written, Diagnostic> {
             .collect(),
         common,
     };
-    put(
-        &format!("{FOLDER}/meta.json"),
-        &serde_json::to_vec(&meta).expect("meta serialises"),
-    )?;
-    files += 1;
-    Ok(Written { files })
+    serde_json::to_vec(&meta).expect("meta serialises")
 }
 
 fn file_hash(n: u64, bytes: &[u8]) -> u64 {
@@ -328,6 +399,9 @@ fn markdown_blocks(md: &str, prefix: &str, out: &mut Vec<(Cow<'_, str>, Cow<'_, 
     }
 }
 
+/// A shard's terms, sorted, each with its postings by record id.
+type ShardTerms<'a> = Vec<(&'a str, Vec<(u32, u16)>)>;
+
 /// What one chunk of records gives: its terms, and for each the records
 /// of the chunk that hold it, with the weighted frequency, by id.
 struct Chunk {
@@ -352,17 +426,16 @@ struct Index {
     lengths: Vec<u32>,
     average: f64,
     shard_count: usize,
+    /// How many (record, term) pairs the index holds.
+    posting_count: usize,
 }
 
 impl Index {
     /// The index of `chunks`, in the order of their records.
     fn new(chunks: Vec<Chunk>, lengths: Vec<u32>) -> Index {
-        let total: u64 = lengths.iter().map(|&l| u64::from(l)).sum();
-        let average = (total as f64 / lengths.len().max(1) as f64).max(1.0);
-        // Terms that several chunks share count once per chunk: an
-        // estimate of the postings' size that errs on the large side.
+        let average = average_length(&lengths);
         let posting_count: usize = chunks.iter().flat_map(|c| &c.postings).map(Vec::len).sum();
-        let shard_count = (posting_count * 2 / SHARD_BYTES).max(1).next_power_of_two();
+        let shard_count = shard_count(posting_count);
         let by_shard = chunks
             .par_iter()
             .map(|chunk| {
@@ -389,11 +462,12 @@ impl Index {
             lengths,
             average,
             shard_count,
+            posting_count,
         }
     }
 
     /// Shard `n`: its terms, sorted, each with its postings by record id.
-    fn shard(&self, n: usize) -> Vec<(&str, Vec<(u32, u16)>)> {
+    fn shard(&self, n: usize) -> ShardTerms<'_> {
         let mut merged: Map<&str, Vec<(u32, u16)>> = Map::default();
         for (chunk, (order, starts)) in self.chunks.iter().zip(&self.by_shard) {
             for &term in &order[starts[n] as usize..starts[n + 1] as usize] {
@@ -409,44 +483,58 @@ impl Index {
         terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
         terms
     }
+}
 
-    /// A shard's bytes: per term, its length and UTF-8, how many records
-    /// hold it, how many bytes their postings take, and the postings.
-    fn encode(&self, terms: &[(&str, Vec<(u32, u16)>)]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut postings = Vec::new();
-        for (term, list) in terms {
-            postings.clear();
-            let mut previous = 0;
-            for &(record, tf) in list {
-                write_varint(&mut postings, u64::from(record - previous));
-                previous = record;
-                postings.push(self.weight(record, tf));
-            }
-            write_varint(&mut out, term.len() as u64);
-            out.extend_from_slice(term.as_bytes());
-            write_varint(&mut out, list.len() as u64);
-            write_varint(&mut out, postings.len() as u64);
-            out.extend_from_slice(&postings);
+/// How many shards an index of `postings` (record, term) pairs has: about
+/// [`SHARD_BYTES`] of postings each, a power of two.
+fn shard_count(postings: usize) -> usize {
+    (postings * 2 / SHARD_BYTES).max(1).next_power_of_two()
+}
+
+/// The average length of the records, for BM25, rounded to a quarter of a
+/// power of two. An edit rarely moves it to another step, so an index
+/// updated in place keeps the weights a whole build gives.
+fn average_length(lengths: &[u32]) -> f64 {
+    let total: u64 = lengths.iter().map(|&l| u64::from(l)).sum();
+    let average = (total as f64 / lengths.len().max(1) as f64).max(1.0);
+    2f64.powf((average.log2() * 4.0).round() / 4.0)
+}
+
+/// A shard's bytes: per term, its length and UTF-8, how many records hold
+/// it, how many bytes their postings take, and the postings.
+fn encode<P: AsRef<[(u32, u16)]>>(terms: &[(&str, P)], lengths: &[u32], average: f64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut postings = Vec::new();
+    for (term, list) in terms {
+        let list = list.as_ref();
+        postings.clear();
+        let mut previous = 0;
+        for &(record, tf) in list {
+            write_varint(&mut postings, u64::from(record - previous));
+            previous = record;
+            postings.push(weight(tf, lengths[record as usize], average));
         }
-        out
+        write_varint(&mut out, term.len() as u64);
+        out.extend_from_slice(term.as_bytes());
+        write_varint(&mut out, list.len() as u64);
+        write_varint(&mut out, postings.len() as u64);
+        out.extend_from_slice(&postings);
     }
+    out
+}
 
-    /// BM25's term-frequency part, from 1 to 255: what a record's
-    /// frequency of a term is worth, given its length.
-    fn weight(&self, record: u32, tf: u16) -> u8 {
-        let tf = f64::from(tf);
-        let length = f64::from(self.lengths[record as usize]);
-        let w = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / self.average));
-        (w * 100.0).round().clamp(1.0, 255.0) as u8
-    }
+/// BM25's term-frequency part, from 1 to 255: what a record's frequency
+/// of a term is worth, given its length.
+fn weight(tf: u16, length: u32, average: f64) -> u8 {
+    let tf = f64::from(tf);
+    let w = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * f64::from(length) / average));
+    (w * 100.0).round().clamp(1.0, 255.0) as u8
+}
 
-    /// Whether a term held by `records` records is common: held by more
-    /// than [`COMMON_SHARE`] of them, in an archive large enough to say.
-    fn is_common(&self, records: usize) -> bool {
-        let all = self.lengths.len();
-        all >= COMMON_MIN_RECORDS && records as f64 > all as f64 * COMMON_SHARE
-    }
+/// Whether a term held by `records` of `all` records is common: held by
+/// more than [`COMMON_SHARE`] of them, in an archive large enough to say.
+fn is_common(records: usize, all: usize) -> bool {
+    all >= COMMON_MIN_RECORDS && records as f64 > all as f64 * COMMON_SHARE
 }
 
 /// Tokenises a chunk of records: each field's terms count its weight.
@@ -794,7 +882,7 @@ mod tests {
     fn common(index: &Index) -> Vec<String> {
         let mut out: Vec<String> = (0..index.shard_count)
             .flat_map(|n| index.shard(n))
-            .filter(|(_, p)| index.is_common(p.len()))
+            .filter(|(_, p)| is_common(p.len(), index.lengths.len()))
             .map(|(t, _)| t.to_string())
             .collect();
         out.sort();
@@ -819,7 +907,7 @@ mod tests {
         let index = build(&records);
         let mut found = Vec::new();
         for n in 0..index.shard_count {
-            let bytes = index.encode(&index.shard(n));
+            let bytes = encode(&index.shard(n), &index.lengths, index.average);
             let mut at = 0;
             while at < bytes.len() {
                 let len = read_varint(&bytes, &mut at) as usize;

@@ -431,11 +431,14 @@ fn a_rebuild_writes_only_what_changed() {
     );
     std::fs::write(
         root.join("content/a.md"),
-        "+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\nNew text.\n",
+        // As many words as before: the average length the search index
+        // weighs against stays, so the index is updated in place.
+        "+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\nOther A.\n",
     )
     .unwrap();
     let edited = incremental.rebuild(&options(root, &out)).unwrap();
     assert_eq!(pages_only(&edited.written), ["documents/a/index.html"]);
+    assert!(edited.report.search_partial, "the search index is updated in place");
     // The search index: the record of the text, the shard of its terms,
     // and meta.json, which names the index's version.
     assert!(
@@ -612,6 +615,10 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
         let mut written = pages_only(&rebuilt.written);
         written.sort();
         assert_eq!(written, expected, "after the summary of p{n}");
+        assert!(
+            rebuilt.report.search_partial,
+            "after the summary of p{n}: the search index is updated in place"
+        );
         // The summary is searched: its record and a shard of the index.
         assert!(
             rebuilt.written.iter().any(|p| p.starts_with("search/r/")),

@@ -216,7 +216,13 @@ function hits(query, rec) {
   const ok = query.parts.every((part, k) => !needsCheck(part) || found.has(k));
   if (!ok) return null;
   blocks.sort((a, b) => b.found.size - a.found.size);
-  return { title: head[0].marks, original: head[1].marks, blocks: blocks.slice(0, 3), more: Math.max(0, blocks.length - 3) };
+  return {
+    title: head[0].marks,
+    original: head[1].marks,
+    summary: head[head.length - 1].marks,
+    blocks: blocks.slice(0, 3),
+    more: Math.max(0, blocks.length - 3),
+  };
 }
 
 // ---- Showing -----------------------------------------------------------
@@ -326,7 +332,8 @@ function resultItem(rec, found, id) {
     }
   } else if (rec.s) {
     const s = el('p', { class: 'result-summary' });
-    appendText(s, rec.s.length > EXCERPT ? `${rec.s.slice(0, EXCERPT)} …` : rec.s);
+    const ex = excerpt(rec.s, found.summary);
+    appendMarked(s, ex.text, ex.marks);
     li.append(s);
   }
   li.dataset.id = id;
@@ -448,9 +455,11 @@ async function showMore() {
   moreButton.hidden = true;
   while (added < PAGE && pending.length) {
     const batch = pending.splice(0, PAGE - added);
-    const recs = await Promise.all(batch.map((c) => record(c.id)));
-    if (mine !== run) return;
-    recs.forEach((rec, k) => {
+    // Fetched together, shown in order as each arrives.
+    const recs = batch.map((c) => record(c.id));
+    for (const [k, promise] of recs.entries()) {
+      const rec = await promise;
+      if (mine !== run) return;
       const found = hits(query, rec);
       if (found) {
         list.append(resultItem(rec, found, batch[k].id));
@@ -458,7 +467,7 @@ async function showMore() {
       } else {
         current.total--;
       }
-    });
+    }
   }
   shown += added;
   const n = current.total;
@@ -558,7 +567,7 @@ async function fillFacet(details, n, all, mine) {
 let timer = 0;
 input.addEventListener('input', () => {
   clearTimeout(timer);
-  timer = setTimeout(search, 120);
+  timer = setTimeout(search, 80);
 });
 form.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -566,6 +575,11 @@ form.addEventListener('submit', (e) => {
   search();
 });
 moreButton.addEventListener('click', () => showMore());
+
+// Filters stand open beside the results on a wide screen, and fold
+// above them on a narrow one.
+const fold = document.querySelector('[data-filters-fold]');
+if (fold && matchMedia('(min-width: 60rem)').matches) fold.open = true;
 
 try {
   await loadMeta();
