@@ -564,6 +564,21 @@ impl ChunkTokens {
         id
     }
 
+    /// The number of a Han term (a character or a pair), looked up in the
+    /// same table as words: the term is its own spelling.
+    fn han_term(&mut self, term: &str) -> u32 {
+        match self.words.get(term.as_bytes()) {
+            Ok(Some(id)) => id,
+            // Never stored without a term; a Han term always is one.
+            Ok(None) => self.term_id(term),
+            Err(slot) => {
+                let id = self.term_id(term);
+                self.words.insert(slot, term.as_bytes(), Some(id));
+                id
+            }
+        }
+    }
+
     fn count(&mut self, id: u32, weight: u32, length: &mut u32) {
         let f = &mut self.frequency[id as usize];
         if *f == 0 {
@@ -589,10 +604,18 @@ impl ChunkTokens {
                 }
             }
             tokens::Piece::Han(run) => {
-                let mut ids = Vec::new();
-                tokens::han_terms(run, &mut |t: &str| ids.push(self.term_id(t)));
-                for id in ids {
+                // Each character, then its pair with the one before, as
+                // tokens::han_terms gives them.
+                let mut previous: Option<usize> = None;
+                for (i, c) in run.char_indices() {
+                    let end = i + c.len_utf8();
+                    let id = self.han_term(&run[i..end]);
                     self.count(id, weight, length);
+                    if let Some(p) = previous {
+                        let id = self.han_term(&run[p..end]);
+                        self.count(id, weight, length);
+                    }
+                    previous = Some(i);
                 }
             }
         });
@@ -899,6 +922,18 @@ mod tests {
         assert_eq!(postings_of(&index, "data"), [(3, TITLE_WEIGHT as u16), (140, 1)]);
         assert_eq!(postings_of(&index, "notic").len(), 148);
         assert_eq!(common(&index), ["filler", "notic", "word"]);
+    }
+
+    #[test]
+    fn chinese_is_counted_by_characters_and_pairs() {
+        let records = vec![record("国家信息化", "信息化规划"), record("Other", "数字中国")];
+        let index = build(&records);
+        let title = TITLE_WEIGHT as u16;
+        assert_eq!(postings_of(&index, "信息"), [(0, title + 1)]);
+        assert_eq!(postings_of(&index, "化规"), [(0, 1)]);
+        assert_eq!(postings_of(&index, "国"), [(0, title), (1, 1)]);
+        assert_eq!(postings_of(&index, "中国"), [(1, 1)]);
+        assert!(index.shard(0).iter().all(|(t, _)| *t != "家信息"), "no runs of three");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 // Browser checks of the default theme on a built site, in Debian's Chromium
 // driven by playwright-core (which never downloads a browser of its own).
 //
-//   node check.mjs SITE_DIR [--screenshots DIR]
+//   node check.mjs SITE_DIR [--under-a-path DIR] [--screenshots DIR]
 //
-// SITE_DIR is a build of the shipped archive. The site is served from a
+// SITE_DIR is a build of the shipped archive; DIR, if given, a build of it
+// with base_url https://archive.example.org/archive/, served at /archive/. The site is served from a
 // small static server on 127.0.0.1; the browser is ANNALS_CHROMIUM, or
 // /usr/bin/chromium, or `chromium` on the PATH. Each check prints one line,
 // "ok - ..." or "not ok - ...: what was wrong"; the last line counts them.
@@ -40,7 +41,7 @@ const PHONE = { width: 390, height: 844 };
 const PERMALINK_BASE = "https://archive.example.org";
 
 function usage(message) {
-  console.error(`check.mjs: ${message}\nusage: node check.mjs SITE_DIR [--screenshots DIR]`);
+  console.error(`check.mjs: ${message}\nusage: node check.mjs SITE_DIR [--under-a-path DIR] [--screenshots DIR]`);
   process.exit(2);
 }
 
@@ -51,6 +52,9 @@ const shotsAt = args.indexOf("--screenshots");
 const shots = shotsAt >= 0 ? args[shotsAt + 1] : null;
 if (shotsAt >= 0 && !shots) usage("--screenshots needs a folder");
 if (shots) fs.mkdirSync(shots, { recursive: true });
+const subAt = args.indexOf("--under-a-path");
+const subsite = subAt >= 0 ? args[subAt + 1] : null;
+if (subAt >= 0 && !(subsite && fs.existsSync(path.join(subsite, "index.html")))) usage("--under-a-path needs a built site");
 
 function findChromium() {
   const candidates = [process.env.ANNALS_CHROMIUM, "/usr/bin/chromium"].filter(Boolean);
@@ -69,11 +73,17 @@ const TYPES = {
 
 // Serves SITE_DIR as a web host would: folders by their index.html, and
 // the site's 404.html with status 404 for anything else.
-function serve(root) {
+// With `sub`, the paths under /archive/ are that site's.
+function serve(site, sub) {
   const server = http.createServer((req, res) => {
     let file;
+    let root = site;
     try {
-      const rel = decodeURIComponent(new URL(req.url, "http://host").pathname);
+      let rel = decodeURIComponent(new URL(req.url, "http://host").pathname);
+      if (sub && rel.startsWith("/archive/")) {
+        root = sub;
+        rel = rel.slice("/archive".length);
+      }
       file = path.join(root, path.normalize(rel));
       if (!file.startsWith(path.resolve(root))) file = null;
       else if (rel.endsWith("/")) file = path.join(file, "index.html");
@@ -123,7 +133,7 @@ if (!chromiumPath) {
   process.exit(2);
 }
 
-const server = await serve(path.resolve(site));
+const server = await serve(path.resolve(site), subsite && path.resolve(subsite));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: chromiumPath,
@@ -351,6 +361,18 @@ try {
       await page.waitForURL(/\/search\/\?q=vocational/, { timeout: 5000 });
       await page.waitForSelector(".result", { timeout: 10000 });
     });
+    if (subsite) {
+      await check("search: works on a site under a base_url with a path", async (problems) => {
+        await open(page, "/archive/");
+        await page.fill("#site-q", "信息化");
+        await page.press("#site-q", "Enter");
+        await page.waitForURL(/\/archive\/search\/\?q=/, { timeout: 5000 });
+        await page.waitForSelector(".result", { timeout: 10000 });
+        const hrefs = await page.$$eval(".result a", (as) => as.map((a) => a.getAttribute("href")));
+        if (!hrefs.length) problems.push("no result links");
+        for (const h of hrefs) if (!h.startsWith("/archive/")) problems.push(`a result links to ${h}, outside /archive/`);
+      });
+    }
     await check("search: the recall set is found in full", async (problems) => {
       let expected = 0;
       let found = 0;

@@ -97,11 +97,12 @@ fn install_packages(dir: &Path) {
     );
 }
 
-/// Builds the shipped archive into `out`.
-fn build_shipped(out: &Path) {
+/// Builds the shipped archive into `out`, with `extra` arguments.
+fn build_shipped(out: &Path, extra: &[&str]) {
     let result = Command::new(env!("CARGO_BIN_EXE_annals"))
         .args(["build", "--root"])
         .arg(repo())
+        .args(extra)
         .arg("--output")
         .arg(out)
         .output()
@@ -123,7 +124,11 @@ fn the_default_theme_passes_its_browser_checks() {
     install_packages(&here());
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("public");
-    build_shipped(&site);
+    build_shipped(&site, &[]);
+    // The same archive under a base URL with a path, as a site served from
+    // a folder of its host is: the checks serve it at /archive/.
+    let sub = tmp.path().join("archive");
+    build_shipped(&sub, &["--base-url", "https://archive.example.org/archive/"]);
 
     // The report goes to files, so a long one never blocks the script on
     // a full pipe while this waits for it.
@@ -132,6 +137,8 @@ fn the_default_theme_passes_its_browser_checks() {
     command
         .arg(here().join("check.mjs"))
         .arg(&site)
+        .arg("--under-a-path")
+        .arg(&sub)
         .current_dir(here())
         .env("ANNALS_CHROMIUM", &chromium)
         .stdout(std::fs::File::create(&stdout).unwrap())
