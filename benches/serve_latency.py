@@ -39,6 +39,8 @@ def parse_args():
                     help="what each edit changes: the text (appends a curator's note), the summary "
                          "(shown wherever the document is listed) or the title (a name looked for "
                          "in every text, so every document is scanned again)")
+    ap.add_argument("--no-search", action="store_true",
+                    help="turn the search index off ([search] enabled = false), to see what it costs")
     return ap.parse_args()
 
 
@@ -67,11 +69,19 @@ def start_server(annals, root):
 
 def open_events(port):
     sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(b"GET /__annals/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    # The preview answers only requests addressed to the address it
+    # listens on.
+    sock.sendall(f"GET /__annals/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     stream = sock.makefile("rb")
-    while not stream.readline().startswith(b"retry:"):
-        pass
-    return sock, stream
+    status = stream.readline()
+    if b" 200 " not in status:
+        sys.exit(f"the event stream answered {status.decode(errors='replace').strip()}")
+    while True:
+        line = stream.readline()
+        if not line:
+            sys.exit("the event stream closed before it started")
+        if line.startswith(b"retry:"):
+            return sock, stream
 
 
 def wait_reload(stream):
@@ -95,6 +105,9 @@ def main():
     args = parse_args()
     with annals_corpus(args, "annals-serve-") as work:
         root = work / "annals"
+        if args.no_search:
+            with open(root / "config.toml", "a", encoding="utf-8") as f:
+                f.write("\n[search]\nenabled = false\n")
         proc, port = start_server(args.annals, root)
         try:
             latencies, memory = measure(args, root, proc, port)

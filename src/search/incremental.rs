@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::{
     ChunkTokens, FOLDER, Hashes, Put, RECORD_FILE, Written, average_length, encode, file_hash, gzip, is_common, meta,
-    record, shard_count, shard_of, weight,
+    norm, norms, record, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
 use crate::diag::Diagnostic;
@@ -42,6 +42,8 @@ pub(super) struct State {
     /// For each record, its terms with their weighted frequencies.
     records: Vec<Vec<(u32, u16)>>,
     lengths: Vec<u32>,
+    /// Each record's BM25 length normalisation, from `lengths`.
+    norms: Vec<f64>,
     average: f64,
     posting_count: usize,
     hashes: Hashes,
@@ -66,6 +68,7 @@ impl State {
             postings: Vec::new(),
             shard_terms: vec![Vec::new(); shards.len()],
             records: vec![Vec::new(); all],
+            norms: norms(&lengths, average),
             lengths,
             average,
             posting_count,
@@ -168,8 +171,8 @@ impl Cache {
             terms.sort_unstable();
             terms.dedup();
             for t in terms {
-                let before = old.get(&t).map(|&tf| weight(tf, old_length, average));
-                let after = new.get(&t).map(|&tf| weight(tf, new_length, average));
+                let before = old.get(&t).map(|&tf| weight(tf, norm(old_length, average)));
+                let after = new.get(&t).map(|&tf| weight(tf, norm(new_length, average)));
                 let list = &mut state.postings[t as usize];
                 let at = list.binary_search_by_key(&id, |p| p.0);
                 match (at, new.get(&t)) {
@@ -201,6 +204,9 @@ impl Cache {
             state.hashes.records[id as usize] = hash;
         }
         let dirty: Vec<usize> = dirty.into_iter().collect();
+        for &(id, _) in &chunk.lengths {
+            state.norms[id as usize] = norm(state.lengths[id as usize], state.average);
+        }
         let state_ref = &*state;
         // Each shard: its number, its file's hash, its common terms.
         type Encoded = (usize, u64, Vec<u32>);
@@ -213,7 +219,7 @@ impl Cache {
                     .filter(|(_, p)| !p.is_empty())
                     .collect();
                 terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let bytes = gzip(&encode(&terms, &state_ref.lengths, state_ref.average));
+                let bytes = gzip(&encode(&terms, &state_ref.norms));
                 put(&format!("{FOLDER}/t/{n}.pack"), &bytes)?;
                 let common = state_ref.shard_terms[n]
                     .iter()
