@@ -164,45 +164,41 @@ pub fn write(
 
 /// The whole index, written anew.
 fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<Written, Diagnostic> {
-    let started = std::time::Instant::now();
     let documents = archive.documents.len();
     let total = documents + archive.entities.len();
-    // Each record's file, written in parallel.
-    let record_hashes: Vec<Result<u64, Diagnostic>> = (0..total)
-        .into_par_iter()
-        .map_init(Vec::new, |json, id| {
-            json.clear();
-            serde_json::to_writer(&mut *json, &record(archive, id)).expect("records serialise");
-            put(&format!("{FOLDER}/r/{id}.json"), json)?;
-            Ok(file_hash(RECORD_FILE | id as u64, json))
-        })
-        .collect();
-    let record_hashes = record_hashes.into_iter().collect::<Result<Vec<u64>, Diagnostic>>()?;
-    // Every record's terms, chunk by chunk in parallel.
+    // Each chunk of records, on one thread: every record's file is written
+    // and its terms counted from the same view of it.
     let ids: Vec<u32> = (0..total as u32).collect();
-    let chunks: Vec<Chunk> = ids
+    let done: Vec<Result<(Chunk, Vec<u64>), Diagnostic>> = ids
         .par_chunks(CHUNK)
         .map(|ids| {
             let mut tokens = ChunkTokens::default();
+            let mut json = Vec::new();
+            let mut hashes = Vec::with_capacity(ids.len());
             for &id in ids {
-                tokens.add(&record(archive, id as usize));
+                let record = record(archive, id as usize);
+                json.clear();
+                serde_json::to_writer(&mut json, &record).expect("records serialise");
+                put(&format!("{FOLDER}/r/{id}.json"), &json)?;
+                hashes.push(file_hash(RECORD_FILE | u64::from(id), &json));
+                tokens.add(&record);
             }
-            tokens.finish(ids)
+            Ok((tokens.finish(ids), hashes))
         })
         .collect();
+    let mut chunks = Vec::with_capacity(done.len());
+    let mut record_hashes = Vec::with_capacity(total);
+    for chunk in done {
+        let (chunk, hashes) = chunk?;
+        chunks.push(chunk);
+        record_hashes.extend(hashes);
+    }
     let mut lengths = vec![0u32; total];
     for chunk in &chunks {
         for &(id, length) in &chunk.lengths {
             lengths[id as usize] = length;
         }
     }
-    let lap = |what: &str, since: std::time::Instant| {
-        if std::env::var_os("ANNALS_TIMINGS").is_some() {
-            eprintln!("  search: {what}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
-        }
-    };
-    lap("write records, tokenise", started);
-    let started = std::time::Instant::now();
     let index = Index::new(chunks, lengths);
     let norms = norms(&index.lengths, index.average);
     let keep = cache.is_some();
@@ -233,7 +229,6 @@ fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<
         kept.extend(all);
     }
     common.sort_unstable();
-    lap("merge and write shards", started);
     let mut facet_hashes = Vec::new();
     for (n, taxonomy) in archive.taxonomies.iter().enumerate() {
         let mut out = Vec::new();
