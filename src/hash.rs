@@ -24,3 +24,6 @@ pub fn of<T: Hash + ?Sized>(value: &T) -> u64 {
 /// SipHash's resistance to hostile keys buys nothing (keys are the
 /// archive's own slugs and paths) and costs time.
 pub type Map<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+
+/// A set with the same hasher as [`Map`].
+pub type Set<T> = std::collections::HashSet<T, ahash::RandomState>;
