@@ -144,7 +144,7 @@ impl Cache {
             let record = record(archive, id as usize);
             tokens.add(&record);
             json.clear();
-            serde_json::to_writer(&mut json, &record).expect("records serialise");
+            super::record_json(&record, &mut json);
             record_hashes.push((id, file_hash(RECORD_FILE | u64::from(id), &json), json.clone()));
         }
         let chunk = tokens.finish(&changed);

@@ -62,54 +62,103 @@ pub enum Piece<'t> {
 }
 
 /// Calls `piece` with every word and Han run of `text`, in order.
+///
+/// Most text is ASCII: its words and the spaces between them are scanned
+/// eight bytes at a time ([`ascii_word_bytes`]); a character outside ASCII
+/// is classified by itself.
+#[inline]
 pub fn pieces<'t>(text: &'t str, mut piece: impl FnMut(Piece<'t>)) {
     let bytes = text.as_bytes();
     let mut i = 0;
-    // The class of the character at `i`, and its length in bytes.
-    let at = |i: usize| -> (Class, usize) {
-        let b = bytes[i];
-        if b < 0x80 {
-            let class = if b.is_ascii_alphanumeric() {
-                Class::Word
-            } else {
-                Class::Other
-            };
-            return (class, 1);
-        }
-        let c = text[i..].chars().next().expect("i is at a character");
-        (class(c), c.len_utf8())
-    };
     while i < bytes.len() {
-        let (kind, len) = at(i);
-        if kind == Class::Other {
-            i += len;
-            continue;
+        // Skip what separates words: ASCII that is not a letter or digit.
+        i = ascii_run_end(bytes, i, |x| !ascii_word_bytes(x) & !x & HIGH);
+        if i >= bytes.len() {
+            break;
         }
         let start = i;
-        i += len;
-        loop {
-            // Most words are ASCII: a tight loop over their bytes first.
-            if kind == Class::Word {
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
+        let kind = if bytes[i] < 0x80 {
+            i = ascii_run_end(bytes, i, ascii_word_bytes);
+            if i >= bytes.len() || bytes[i] < 0x80 {
+                piece(Piece::Word(&text[start..i]));
+                continue;
             }
-            if i >= bytes.len() {
-                break;
+            Class::Word
+        } else {
+            let c = char_at(text, i);
+            i += c.len_utf8();
+            match class(c) {
+                Class::Other => continue,
+                kind => kind,
             }
-            let (next, len) = at(i);
+        };
+        // A run that holds characters outside ASCII, one at a time.
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (next, len) = if b < 0x80 {
+                let class = if b.is_ascii_alphanumeric() {
+                    Class::Word
+                } else {
+                    Class::Other
+                };
+                (class, 1)
+            } else {
+                let c = char_at(text, i);
+                (class(c), c.len_utf8())
+            };
             if next != kind {
                 break;
             }
             i += len;
         }
-        let run = &text[start..i];
         piece(if kind == Class::Han {
-            Piece::Han(run)
+            Piece::Han(&text[start..i])
         } else {
-            Piece::Word(run)
+            Piece::Word(&text[start..i])
         });
     }
+}
+
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().expect("i is at a character")
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// For eight bytes read little-endian, the high bit of each byte that is an
+/// ASCII letter or digit. Each byte is compared in its own seven bits, so
+/// no carry crosses into the next.
+#[inline(always)]
+fn ascii_word_bytes(x: u64) -> u64 {
+    // The high bit of each byte of `v` (seven bits a byte) that is at
+    // least `lo`.
+    let at_least = |v: u64, lo: u8| (v + u64::from(0x80 - lo) * ONES) & HIGH;
+    let low = x & !HIGH;
+    // Setting 0x20 folds capitals onto small letters and moves no other
+    // byte into a..z.
+    let folded = low | (0x20 * ONES);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let digit = at_least(low, b'0') & !at_least(low, b'9' + 1);
+    (letter | digit) & !x & HIGH
+}
+
+/// Where the run of bytes from `i` that `run` marks (the high bit of each
+/// byte of eight read little-endian) ends.
+#[inline(always)]
+fn ascii_run_end(bytes: &[u8], mut i: usize, run: impl Fn(u64) -> u64) -> usize {
+    while i + 8 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        let outside = !run(x) & HIGH;
+        if outside != 0 {
+            return i + (outside.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let mut tail = [0u8; 8];
+    tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+    let outside = !run(u64::from_le_bytes(tail)) & HIGH;
+    (i + (outside.trailing_zeros() / 8) as usize).min(bytes.len())
 }
 
 /// Splits texts into terms. Holds the stemmer, and a buffer reused between
@@ -212,6 +261,66 @@ mod tests {
     fn chinese_punctuation_and_latin_end_a_run() {
         assert_eq!(terms("数字，中国"), ["数", "字", "数字", "中", "国", "中国"]);
         assert_eq!(terms("5G网络plan"), ["5g", "网", "络", "网络", "plan"]);
+    }
+
+    /// `pieces` as the rules say it, a character at a time.
+    fn pieces_one_by_one(text: &str) -> Vec<Piece<'_>> {
+        let mut out = Vec::new();
+        let mut run: Option<(usize, Class)> = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            let k = class(c);
+            if let Some((start, kind)) = run {
+                if kind == k {
+                    continue;
+                }
+                out.push(match kind {
+                    Class::Han => Piece::Han(&text[start..i]),
+                    _ => Piece::Word(&text[start..i]),
+                });
+                run = None;
+            }
+            if k != Class::Other {
+                run = Some((i, k));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_read_eight_bytes_at_a_time_as_one_at_a_time() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "word",
+            "exactly8",
+            "exactly8 ninebytes! and @[`{ marks: Z z 0 9 / : ~ \x7f",
+            "  leading and trailing  ",
+            "Économie numérique, café—naïve 5G网络plan 国家信息化规划 数字中国",
+            "abcdefgé",
+            "abcdefghé中",
+            "中abcdefghijklmnop",
+            "αβγ δ\u{a0}x\u{2003}y",
+            "x1y2z3w4v5u6t7s8r9q0 12345678901234567 ((((((((((a))))))))))",
+        ];
+        for text in texts {
+            let mut found = Vec::new();
+            pieces(text, |p| found.push(p));
+            assert_eq!(found, pieces_one_by_one(text), "{text:?}");
+            // Every starting offset, so runs cross the eight-byte reads
+            // at every place.
+            for (i, _) in text.char_indices() {
+                let mut found = Vec::new();
+                pieces(&text[i..], |p| found.push(p));
+                assert_eq!(found, pieces_one_by_one(&text[i..]), "{:?}", &text[i..]);
+            }
+        }
+        for b in 0u8..0x80 {
+            let text = format!("ab{}cd", b as char);
+            let mut found = Vec::new();
+            pieces(&text, |p| found.push(p));
+            assert_eq!(found, pieces_one_by_one(&text), "byte {b:#x}");
+        }
     }
 
     #[test]
