@@ -153,7 +153,7 @@ impl Cache {
         let mut new_terms: Map<u32, Vec<(u32, u16)>> = Map::default();
         for (local, term) in chunk.terms.iter().enumerate() {
             let t = state.term_id(term);
-            for &(id, tf) in &chunk.postings[local] {
+            for &(id, tf) in chunk.postings(local) {
                 new_terms.entry(id).or_default().push((t, tf));
             }
         }

@@ -425,10 +425,20 @@ type ShardTerms<'a> = Vec<(&'a str, Vec<(u32, u16)>)>;
 /// of the chunk that hold it, with the weighted frequency, by id.
 struct Chunk {
     terms: Vec<Box<str>>,
-    postings: Vec<Vec<(u32, u16)>>,
+    /// Term `t`'s postings are `flat[starts[t]..starts[t + 1]]`: one
+    /// allocation for the chunk, not one growing list per term.
+    starts: Vec<u32>,
+    flat: Vec<(u32, u16)>,
     /// Each record's id and length in terms, weighted as its frequencies
     /// are.
     lengths: Vec<(u32, u32)>,
+}
+
+impl Chunk {
+    /// The postings of the chunk's term `t`, by record id.
+    fn postings(&self, t: usize) -> &[(u32, u16)] {
+        &self.flat[self.starts[t] as usize..self.starts[t + 1] as usize]
+    }
 }
 
 /// Records are tokenised in chunks, in parallel; a chunk numbers its terms
@@ -456,7 +466,7 @@ impl Index {
     /// The index of `chunks`, in the order of their records.
     fn new(chunks: Vec<Chunk>, lengths: Vec<u32>) -> Index {
         let average = average_length(&lengths);
-        let posting_count: usize = chunks.iter().flat_map(|c| &c.postings).map(Vec::len).sum();
+        let posting_count: usize = chunks.iter().map(|c| c.flat.len()).sum();
         let shard_count = shard_count(posting_count);
         let by_shard = chunks
             .par_iter()
@@ -493,7 +503,7 @@ impl Index {
         let mut merged: Map<&str, Vec<(u32, u16)>> = Map::default();
         for (chunk, (order, starts)) in self.chunks.iter().zip(&self.by_shard) {
             for &term in &order[starts[n] as usize..starts[n + 1] as usize] {
-                let postings = &chunk.postings[term as usize];
+                let postings = chunk.postings(term as usize);
                 merged
                     .entry(&*chunk.terms[term as usize])
                     .or_default()
@@ -587,7 +597,10 @@ struct ChunkTokens {
     terms: Vec<Box<str>>,
     frequency: Vec<u32>,
     seen: Vec<u32>,
-    records: Vec<(Vec<(u32, u16)>, u32)>,
+    /// Every record's terms and frequencies, one record after another.
+    record_terms: Vec<(u32, u16)>,
+    /// Where each record's terms end in `record_terms`, and its length.
+    records: Vec<(usize, u32)>,
 }
 
 impl ChunkTokens {
@@ -697,31 +710,40 @@ impl ChunkTokens {
         // In any order: `finish` files each posting under its term, and
         // records come in the order of their ids.
         let frequency = &mut self.frequency;
-        let list = self
-            .seen
-            .drain(..)
-            .map(|id| {
-                let tf = std::mem::take(&mut frequency[id as usize]);
-                (id, tf.min(u32::from(u16::MAX)) as u16)
-            })
-            .collect();
-        self.records.push((list, length));
+        self.record_terms.extend(self.seen.drain(..).map(|id| {
+            let tf = std::mem::take(&mut frequency[id as usize]);
+            (id, tf.min(u32::from(u16::MAX)) as u16)
+        }));
+        self.records.push((self.record_terms.len(), length));
     }
 
     /// The chunk's postings, its records numbered by `ids` (the id of
     /// each record added, increasing).
     fn finish(self, ids: &[u32]) -> Chunk {
-        let mut postings = vec![Vec::new(); self.terms.len()];
+        let mut starts = vec![0u32; self.terms.len() + 1];
+        for &(term, _) in &self.record_terms {
+            starts[term as usize + 1] += 1;
+        }
+        for t in 1..starts.len() {
+            starts[t] += starts[t - 1];
+        }
+        let mut next = starts.clone();
+        let mut flat = vec![(0, 0); self.record_terms.len()];
         let mut lengths = Vec::with_capacity(self.records.len());
-        for ((list, length), &id) in self.records.into_iter().zip(ids) {
-            for (term, tf) in list {
-                postings[term as usize].push((id, tf));
+        let mut begin = 0;
+        for (&(end, length), &id) in self.records.iter().zip(ids) {
+            for &(term, tf) in &self.record_terms[begin..end] {
+                let at = &mut next[term as usize];
+                flat[*at as usize] = (id, tf);
+                *at += 1;
             }
+            begin = end;
             lengths.push((id, length));
         }
         Chunk {
             terms: self.terms,
-            postings,
+            starts,
+            flat,
             lengths,
         }
     }
