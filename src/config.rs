@@ -44,22 +44,99 @@ pub struct RawConfig {
     #[serde(default)]
     pub pagination: RawPagination,
     #[serde(default)]
-    pub search: SearchConfig,
+    pub search: RawSearch,
+}
+
+/// `[search]` as written: the sizes with where they are written, for
+/// errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSearch {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "yes")]
+    pub notes: bool,
+    #[serde(default = "yes")]
+    pub entities: bool,
+    pub excerpt_length: Option<toml::Spanned<usize>>,
+    pub excerpts: Option<toml::Spanned<usize>>,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch {
+            enabled: true,
+            notes: true,
+            entities: true,
+            excerpt_length: None,
+            excerpts: None,
+        }
+    }
 }
 
 /// `[search]`: the full-text index and the search page.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchConfig {
     /// Whether the build writes the index, the search page and the search
     /// box of every page.
-    #[serde(default = "yes")]
     pub enabled: bool,
+    /// Whether curators' notes are searched (a document's own text, titles,
+    /// names, summary and terms always are).
+    pub notes: bool,
+    /// Whether people and organisations are results of their own.
+    pub entities: bool,
+    /// At most how many characters of a matching paragraph a result shows.
+    pub excerpt_length: usize,
+    /// At most how many matching paragraphs a result shows.
+    pub excerpts: usize,
 }
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig { enabled: true }
+        SearchConfig {
+            enabled: true,
+            notes: true,
+            entities: true,
+            excerpt_length: EXCERPT_LENGTH.default,
+            excerpts: EXCERPTS.default,
+        }
+    }
+}
+
+const EXCERPT_LENGTH: SizeRule = SizeRule {
+    table: "search",
+    key: "excerpt_length",
+    least: 40,
+    most: 2000,
+    default: 240,
+    few: "an excerpt that short cannot show a matched word with the words around it",
+    many: "excerpts longer than that make a page of results too long to scan",
+};
+const EXCERPTS: SizeRule = SizeRule {
+    table: "search",
+    key: "excerpts",
+    least: 1,
+    most: 20,
+    default: 3,
+    few: "a result must show at least one matching paragraph",
+    many: "more paragraphs than that make a page of results too long to scan",
+};
+
+impl RawSearch {
+    fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> SearchConfig {
+        let mut size = |rule: &SizeRule, written: &Option<toml::Spanned<usize>>| {
+            rule.check(written.as_ref(), file, text).unwrap_or_else(|d| {
+                problems.push(d);
+                rule.default
+            })
+        };
+        SearchConfig {
+            enabled: self.enabled,
+            notes: self.notes,
+            entities: self.entities,
+            excerpt_length: size(&EXCERPT_LENGTH, &self.excerpt_length),
+            excerpts: size(&EXCERPTS, &self.excerpts),
+        }
     }
 }
 
@@ -101,16 +178,16 @@ impl Default for PaginationConfig {
     }
 }
 
-/// A size of `[pagination]`: its key, what it counts, and the numbers it
-/// may take.
+/// A size in config.toml: its table and key, the numbers it may take, and
+/// why a number below or above them is wrong.
 struct SizeRule {
+    table: &'static str,
     key: &'static str,
-    /// What a page lists, in the plural and the singular.
-    counts: &'static str,
-    one: &'static str,
     least: usize,
     most: usize,
     default: usize,
+    few: &'static str,
+    many: &'static str,
 }
 
 impl SizeRule {
@@ -123,47 +200,44 @@ impl SizeRule {
         if (self.least..=self.most).contains(&n) {
             return Ok(n);
         }
-        let (key, counts) = (self.key, self.counts);
-        let message = if n < self.least {
-            format!("`pagination.{key}` is {n}: a page must list at least one {}", self.one)
-        } else {
-            format!(
-                "`pagination.{key}` is {n}: pages of more than {} {counts} are too long to load well",
-                self.most
-            )
-        };
-        Err(Diagnostic::error(message)
-            .at(Location::from_span(file, text, written.span()))
-            .hint(format!(
-                "write a number from {} to {}, or leave the key out for the default, {}",
-                self.least, self.most, self.default
-            )))
+        let why = if n < self.least { self.few } else { self.many };
+        Err(
+            Diagnostic::error(format!("`{}.{}` is {n}: {why}", self.table, self.key))
+                .at(Location::from_span(file, text, written.span()))
+                .hint(format!(
+                    "write a number from {} to {}, or leave the key out for the default, {}",
+                    self.least, self.most, self.default
+                )),
+        )
     }
 }
 
 const PAGE_SIZE: SizeRule = SizeRule {
+    table: "pagination",
     key: "page_size",
-    counts: "documents",
-    one: "document",
     least: 1,
     most: 1000,
     default: 100,
+    few: "a page must list at least one document",
+    many: "pages of more than 1000 documents are too long to load well",
 };
 const INDEX_PAGE_SIZE: SizeRule = SizeRule {
+    table: "pagination",
     key: "index_page_size",
-    counts: "names",
-    one: "name",
     least: 1,
     most: 10_000,
     default: 500,
+    few: "a page must list at least one name",
+    many: "pages of more than 10000 names are too long to load well",
 };
 const LATEST: SizeRule = SizeRule {
+    table: "pagination",
     key: "latest",
-    counts: "documents",
-    one: "document",
     least: 0,
     most: 1000,
     default: 12,
+    few: "",
+    many: "pages of more than 1000 documents are too long to load well",
 };
 
 impl RawPagination {
@@ -348,6 +422,7 @@ impl Config {
             })
         });
         let pagination = raw.pagination.check(file, text, &mut problems);
+        let search = raw.search.check(file, text, &mut problems);
         if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
@@ -376,7 +451,7 @@ impl Config {
             related: raw.related,
             markdown: raw.markdown,
             pagination,
-            search: raw.search,
+            search,
         })
     }
 
@@ -413,7 +488,10 @@ const CONFIG_KEYS: Keys = Keys {
         ("related", Some(&["count", "terms", "entities", "citations", "time"])),
         ("markdown", Some(&["unsafe_html"])),
         ("pagination", Some(&["page_size", "index_page_size", "latest"])),
-        ("search", Some(&["enabled"])),
+        (
+            "search",
+            Some(&["enabled", "notes", "entities", "excerpt_length", "excerpts"]),
+        ),
     ],
 };
 

@@ -293,7 +293,7 @@ fn run_stages<S: output::Sink>(
         // place rewrites only what it changed.
         let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
         let cache = caches.search.keeps().then_some(&mut caches.search);
-        let written = search::write(&archive, &put_search, cache, changed).map_err(|d| vec![d])?;
+        let written = search::write(&archive, &config.search, &put_search, cache, changed).map_err(|d| vec![d])?;
         search_files = written.files;
         search_partial = written.in_place;
         timings.lap("search index");

@@ -21,6 +21,7 @@ use super::{
     norm, norms, record, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
+use crate::config::SearchConfig;
 use crate::diag::Diagnostic;
 use crate::hash::Map;
 
@@ -33,6 +34,8 @@ pub struct Cache {
 }
 
 pub(super) struct State {
+    /// `[search]` as the whole build had it: other options, another index.
+    options: SearchConfig,
     terms: Vec<Box<str>>,
     ids: Map<Box<str>, u32>,
     /// For each term, (record, weighted frequency), by record.
@@ -55,6 +58,7 @@ impl State {
     /// The state of a whole build: each shard's terms with their postings,
     /// shard by shard.
     pub(super) fn new(
+        options: SearchConfig,
         shards: Vec<super::ShardTerms>,
         lengths: Vec<u32>,
         average: f64,
@@ -63,6 +67,7 @@ impl State {
     ) -> State {
         let all = lengths.len();
         let mut state = State {
+            options,
             terms: Vec::new(),
             ids: Map::default(),
             postings: Vec::new(),
@@ -127,11 +132,16 @@ impl Cache {
     pub(super) fn update(
         &mut self,
         archive: &Archive,
+        options: &SearchConfig,
         changed: &[DocId],
         put: &Put,
     ) -> Result<Option<Written>, Diagnostic> {
-        let total = archive.documents.len() + archive.entities.len();
-        let Some(state) = self.state.as_mut().filter(|s| s.records.len() == total) else {
+        let total = super::record_count(archive, options);
+        let Some(state) = self
+            .state
+            .as_mut()
+            .filter(|s| s.records.len() == total && s.options == *options)
+        else {
             return Ok(None);
         };
         let mut changed: Vec<u32> = changed.iter().map(|&d| d as u32).collect();
@@ -141,7 +151,7 @@ impl Cache {
         let mut json = Vec::new();
         let mut record_hashes = Vec::with_capacity(changed.len());
         for &id in &changed {
-            let record = record(archive, id as usize);
+            let record = record(archive, options, id as usize);
             tokens.add(&record);
             json.clear();
             super::record_json(&record, &mut json);
@@ -243,7 +253,7 @@ impl Cache {
         common.sort_unstable();
         put(
             &format!("{FOLDER}/meta.json"),
-            &meta(archive, state.hashes.id(), shards, common),
+            &meta(archive, options, state.hashes.id(), shards, common),
         )?;
         Ok(Some(Written {
             files: total + shards + state.hashes.facets.len() + 1,

@@ -41,6 +41,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyse::Archive;
+use crate::config::SearchConfig;
 use crate::content::{Document, Text};
 use crate::diag::Diagnostic;
 use crate::hash::Map;
@@ -120,6 +121,10 @@ struct Meta<'a> {
     years: Vec<(i32, usize, usize)>,
     /// Terms in more than a fifth of the records, sorted.
     common: Vec<&'a str>,
+    /// At most how many characters of a paragraph, and how many
+    /// paragraphs, a result shows (`[search]` in config.toml).
+    excerpt_length: usize,
+    excerpts: usize,
 }
 
 #[derive(Serialize)]
@@ -150,23 +155,34 @@ pub struct Written {
 /// whole build would write.
 pub fn write(
     archive: &Archive,
+    options: &SearchConfig,
     put: &Put,
     cache: Option<&mut Cache>,
     changed: Option<&[crate::analyse::DocId]>,
 ) -> Result<Written, Diagnostic> {
     let mut cache = cache;
     if let (Some(cache), Some(changed)) = (cache.as_deref_mut(), changed) {
-        if let Some(written) = cache.update(archive, changed, put)? {
+        if let Some(written) = cache.update(archive, options, changed, put)? {
             return Ok(written);
         }
     }
-    write_all(archive, put, cache)
+    write_all(archive, options, put, cache)
+}
+
+/// How many records the index of `archive` holds: its documents, then
+/// its people and organisations unless `[search] entities = false`.
+fn record_count(archive: &Archive, options: &SearchConfig) -> usize {
+    archive.documents.len() + if options.entities { archive.entities.len() } else { 0 }
 }
 
 /// The whole index, written anew.
-fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<Written, Diagnostic> {
-    let documents = archive.documents.len();
-    let total = documents + archive.entities.len();
+fn write_all(
+    archive: &Archive,
+    options: &SearchConfig,
+    put: &Put,
+    cache: Option<&mut Cache>,
+) -> Result<Written, Diagnostic> {
+    let total = record_count(archive, options);
     // Each chunk of records, on one thread: every record's file is written
     // and its terms counted from the same view of it.
     let ids: Vec<u32> = (0..total as u32).collect();
@@ -177,7 +193,7 @@ fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<
             let mut json = Vec::new();
             let mut hashes = Vec::with_capacity(ids.len());
             for &id in ids {
-                let record = record(archive, id as usize);
+                let record = record(archive, options, id as usize);
                 json.clear();
                 record_json(&record, &mut json);
                 put(&format!("{FOLDER}/r/{id}.json"), &json)?;
@@ -247,7 +263,7 @@ fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<
     };
     put(
         &format!("{FOLDER}/meta.json"),
-        &meta(archive, hashes.id(), index.shard_count, common),
+        &meta(archive, options, hashes.id(), index.shard_count, common),
     )?;
     let written = Written {
         files: hashes.records.len() + hashes.shards.len() + hashes.facets.len() + 1,
@@ -255,6 +271,7 @@ fn write_all(archive: &Archive, put: &Put, cache: Option<&mut Cache>) -> Result<
     };
     if let Some(cache) = cache {
         cache.state = Some(incremental::State::new(
+            options.clone(),
             kept,
             index.lengths.clone(),
             index.average,
@@ -289,11 +306,11 @@ impl Hashes {
 }
 
 /// The bytes of `meta.json`.
-fn meta(archive: &Archive, id: u64, shards: usize, common: Vec<&str>) -> Vec<u8> {
+fn meta(archive: &Archive, options: &SearchConfig, id: u64, shards: usize, common: Vec<&str>) -> Vec<u8> {
     let meta = Meta {
         version: 1,
         id: format!("{id:016x}"),
-        records: archive.documents.len() + archive.entities.len(),
+        records: record_count(archive, options),
         documents: archive.documents.len(),
         shards,
         taxonomies: archive
@@ -312,6 +329,8 @@ fn meta(archive: &Archive, id: u64, shards: usize, common: Vec<&str>) -> Vec<u8>
             .filter_map(|y| Some((y.year, *y.documents.iter().min()?, y.documents.iter().max()? + 1)))
             .collect(),
         common,
+        excerpt_length: options.excerpt_length,
+        excerpts: options.excerpts,
     };
     serde_json::to_vec(&meta).expect("meta serialises")
 }
@@ -344,7 +363,7 @@ fn file_hash(n: u64, bytes: &[u8]) -> u64 {
 
 /// Record `id`: a document, newest first, or after them a person or
 /// organisation.
-fn record(archive: &Archive, id: usize) -> Shown<'_> {
+fn record<'a>(archive: &'a Archive, options: &SearchConfig, id: usize) -> Shown<'a> {
     let Some(doc) = archive.documents.get(id) else {
         let e = &archive.entities[id - archive.documents.len()];
         return Shown {
@@ -360,12 +379,12 @@ fn record(archive: &Archive, id: usize) -> Shown<'_> {
             terms: Vec::new(),
         };
     };
-    document_record(doc)
+    document_record(doc, options.notes)
 }
 
 /// A document's record: its type is the first of its terms in the
 /// taxonomy named `types`, if there is one.
-fn document_record(doc: &Document) -> Shown<'_> {
+fn document_record(doc: &Document, notes: bool) -> Shown<'_> {
     let kind = doc
         .terms
         .iter()
@@ -382,7 +401,7 @@ fn document_record(doc: &Document) -> Shown<'_> {
         Text::Markdown(md) => markdown_blocks(md, "", &mut blocks),
         Text::None => {}
     }
-    if let Some(note) = &doc.note {
+    if let Some(note) = doc.note.as_ref().filter(|_| notes) {
         markdown_blocks(note, "note-", &mut blocks);
     }
     Shown {

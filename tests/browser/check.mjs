@@ -297,6 +297,7 @@ try {
         hits: [...li.querySelectorAll(".result-hits a")].map((a) => a.getAttribute("href")),
         meta: li.querySelector(".result-meta").textContent,
         marked: [...li.querySelectorAll("mark")].map((m) => m.textContent),
+        quotes: [...li.querySelectorAll(".result-hits .quote")].map((q) => q.textContent),
       })));
     };
     const find = (list, url) => list.find((r) => r.url === url);
@@ -308,6 +309,15 @@ try {
       if (!doc.hits.some((h) => /^\/documents\/14th-fyp-national-informatization\/#p-\d+$/.test(h))) problems.push(`no paragraph link: ${doc.hits}`);
       if (!doc.marked.some((m) => /^plan$/i.test(m))) problems.push(`"plan" is not highlighted for "plans": ${doc.marked.slice(0, 5)}`);
       if (await page.inputValue("#q") !== "plans") problems.push("the query in the URL is not in the search box");
+      // [search] excerpts and excerpt_length (3 and 240 by default): the
+      // paragraphs a result shows, each cut to length ("… " and " …" aside).
+      const meta = await (await fetch(`${origin}/search/meta.json`)).json();
+      for (const r of list) {
+        if (r.quotes.length > meta.excerpts) problems.push(`${r.url} shows ${r.quotes.length} paragraphs, more than ${meta.excerpts}`);
+        const long = r.quotes.find((q) => q.replace(/^… | …$/g, "").length > meta.excerpt_length);
+        if (long) problems.push(`${r.url} shows an excerpt of ${long.length} characters, over ${meta.excerpt_length}`);
+      }
+      if (!list.some((r) => r.quotes.some((q) => q.startsWith("… ") || q.endsWith(" …")))) problems.push("no excerpt for \"plans\" is cut, so none was checked against its length");
     });
     await check("search: a Chinese query finds a word inside a longer run, on a page not marked zh", async (problems) => {
       const list = await results("平安");

@@ -18,6 +18,7 @@ mod reading;
 mod related;
 mod safety;
 mod scaffold;
+mod search;
 mod serve;
 mod shipped;
 mod stray_text;

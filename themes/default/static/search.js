@@ -16,7 +16,10 @@ import { parseQuery, pieces, needsCheck } from './search-terms.js';
 const ROOT = new URL('./', import.meta.url);
 const INDEX = new URL('search/', ROOT);
 const PAGE = 10;
-const EXCERPT = 240;
+// How much of a paragraph, and how many paragraphs, a result shows: from
+// `[search]` in config.toml, through meta.json.
+const excerptLength = () => meta.excerpt_length || 240;
+const excerptCount = () => meta.excerpts || 3;
 const encoder = new TextEncoder();
 
 // ---- Files -------------------------------------------------------------
@@ -220,8 +223,8 @@ function hits(query, rec) {
     title: head[0].marks,
     original: head[1].marks,
     summary: head[head.length - 1].marks,
-    blocks: blocks.slice(0, 3),
-    more: Math.max(0, blocks.length - 3),
+    blocks: blocks.slice(0, excerptCount()),
+    more: Math.max(0, blocks.length - excerptCount()),
   };
 }
 
@@ -259,9 +262,10 @@ function appendMarked(el, text, marks) {
 
 /** The part of a long paragraph around its first match. */
 function excerpt(text, marks) {
+  const EXCERPT = excerptLength();
   if (text.length <= EXCERPT) return { text, marks };
   const first = marks.length ? marks[0][0] : 0;
-  let start = Math.max(0, first - 60);
+  let start = Math.max(0, first - Math.round(EXCERPT / 4));
   if (start > 0) {
     const space = text.lastIndexOf(' ', start + 10);
     start = space > start - 20 && space >= 0 ? space + 1 : start;
