@@ -45,6 +45,10 @@ pub struct RawConfig {
     pub pagination: RawPagination,
     #[serde(default)]
     pub search: RawSearch,
+    #[serde(default)]
+    pub feeds: RawFeeds,
+    #[serde(default)]
+    pub sitemap: SitemapConfig,
 }
 
 /// `[search]` as written: the sizes with where they are written, for
@@ -142,6 +146,84 @@ impl RawSearch {
 
 fn yes() -> bool {
     true
+}
+
+/// `[feeds]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeeds {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub entries: Option<toml::Spanned<usize>>,
+}
+
+impl Default for RawFeeds {
+    fn default() -> Self {
+        RawFeeds {
+            enabled: true,
+            entries: None,
+        }
+    }
+}
+
+/// `[feeds]`: Atom feeds of the newest documents, of the archive and of
+/// each taxonomy term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedsConfig {
+    pub enabled: bool,
+    /// How many of the newest dated documents a feed lists.
+    pub entries: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig {
+            enabled: true,
+            entries: FEED_ENTRIES.default,
+        }
+    }
+}
+
+const FEED_ENTRIES: SizeRule = SizeRule {
+    table: "feeds",
+    key: "entries",
+    least: 1,
+    most: 1000,
+    default: 20,
+    few: "a feed must list at least one document",
+    many: "feeds of more than 1000 documents are too long for feed readers",
+};
+
+impl RawFeeds {
+    fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> FeedsConfig {
+        FeedsConfig {
+            enabled: self.enabled,
+            entries: FEED_ENTRIES
+                .check(self.entries.as_ref(), file, text)
+                .unwrap_or_else(|d| {
+                    problems.push(d);
+                    FEED_ENTRIES.default
+                }),
+        }
+    }
+}
+
+/// `[sitemap]`: `sitemap.xml`, and `robots.txt` pointing at it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SitemapConfig {
+    pub enabled: bool,
+    /// Write `robots.txt`, allowing every crawler and naming the sitemap.
+    pub robots: bool,
+}
+
+impl Default for SitemapConfig {
+    fn default() -> Self {
+        SitemapConfig {
+            enabled: true,
+            robots: true,
+        }
+    }
 }
 
 /// `[pagination]` as written: each size with where it is written, for
@@ -343,6 +425,8 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub pagination: PaginationConfig,
     pub search: SearchConfig,
+    pub feeds: FeedsConfig,
+    pub sitemap: SitemapConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -423,6 +507,7 @@ impl Config {
         });
         let pagination = raw.pagination.check(file, text, &mut problems);
         let search = raw.search.check(file, text, &mut problems);
+        let feeds = raw.feeds.check(file, text, &mut problems);
         if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
@@ -452,6 +537,8 @@ impl Config {
             markdown: raw.markdown,
             pagination,
             search,
+            feeds,
+            sitemap: raw.sitemap,
         })
     }
 
@@ -481,6 +568,8 @@ const CONFIG_KEYS: Keys = Keys {
         "markdown",
         "pagination",
         "search",
+        "feeds",
+        "sitemap",
     ],
     tables: &[
         ("taxonomies", Some(&["name", "title"])),

@@ -233,6 +233,12 @@ fn run_stages<S: output::Sink>(
     let mut problems: Vec<Diagnostic> = GENERATED
         .iter()
         .filter(|_| !partial)
+        .filter(|(rel, _)| match *rel {
+            "atom.xml" => config.feeds.enabled,
+            "sitemap.xml" => config.sitemap.enabled,
+            "robots.txt" => config.sitemap.enabled && config.sitemap.robots,
+            _ => true,
+        })
         .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
         .collect();
     let render_pages = || -> Vec<Diagnostic> {
@@ -298,6 +304,32 @@ fn run_stages<S: output::Sink>(
         search_partial = written.in_place;
         timings.lap("search index");
     }
+    // Feeds and the sitemap: a file with the bytes the sink already holds
+    // is not written again. A rebuild that keeps every document's shape
+    // (see `analyse::Delta`) changes no page's place or date, so only the
+    // feeds that list a changed document are made again.
+    let mut syndication_files = 0;
+    {
+        let mut put_kept = |rel: &str, bytes: &[u8]| {
+            let fingerprint = fingerprints.then(|| hash::of(bytes));
+            if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
+                return Ok(());
+            }
+            put(rel, bytes, fingerprint)
+        };
+        if config.feeds.enabled {
+            let only = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
+            syndication_files += output::feeds::write(&archive, config, only, &mut put_kept).map_err(|d| vec![d])?;
+        }
+        if config.sitemap.enabled && !partial {
+            let urls: Vec<output::sitemap::Url> = renderer
+                .landing_pages()
+                .into_iter()
+                .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
+                .collect();
+            syndication_files += output::sitemap::write(&urls, config, &mut put_kept).map_err(|d| vec![d])?;
+        }
+    }
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file
@@ -318,7 +350,7 @@ fn run_stages<S: output::Sink>(
     let report = BuildReport {
         documents,
         pages: all_pages,
-        files: all_pages + theme.statics.len() + 1 + search_files,
+        files: all_pages + theme.statics.len() + 1 + search_files + syndication_files,
         output,
         elapsed: started.elapsed(),
         warnings,
@@ -409,6 +441,12 @@ fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Dia
 /// The files annals writes besides the pages, in words.
 const GENERATED: &[(&str, &str)] = &[
     ("graph.json", "graph.json, the link graph annals writes"),
+    ("atom.xml", "atom.xml, the archive's feed annals writes"),
+    ("sitemap.xml", "sitemap.xml, the sitemap annals writes"),
+    (
+        "robots.txt",
+        "robots.txt, which annals writes beside the sitemap (`[sitemap] robots = false` to keep your own)",
+    ),
     (
         output::MARKER,
         "the file that marks the output folder as written by annals",

@@ -16,12 +16,18 @@
 //! can never delete a folder of someone's files; for the same reason only
 //! marked or empty folders are removed as leftovers.
 
+pub mod feeds;
 pub mod graph;
 pub mod incremental;
 mod lock;
+pub mod sitemap;
 mod swap;
 
 pub use lock::Lock;
+
+/// Where a writer of a few site files hands each: its path inside the
+/// site and its bytes.
+pub type PutFile<'a> = dyn FnMut(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + 'a;
 
 use std::io;
 use std::path::{Path, PathBuf};

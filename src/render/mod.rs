@@ -416,6 +416,24 @@ impl<'a> Renderer<'a> {
         pages
     }
 
+    /// The pages a reader may land on, for the sitemap: each page's
+    /// permalink, and a document page's date as written. The pages that
+    /// only lead to another, the search page and the missing page's are
+    /// left out.
+    pub fn landing_pages(&self) -> Vec<(String, Option<String>)> {
+        self.pages()
+            .into_iter()
+            .filter(|p| !matches!(p, Page::FirstPage(_) | Page::NotFound | Page::Search))
+            .map(|page| {
+                let date = match page {
+                    Page::Document(id) => self.archive.documents[id].date.map(|d| d.iso()),
+                    _ => None,
+                };
+                (self.config.permalink(&self.site_path(page)), date)
+            })
+            .collect()
+    }
+
     /// The output path of `page`, relative to the output directory.
     pub fn output_path(&self, page: Page) -> String {
         match page {
@@ -610,15 +628,43 @@ impl<'a> Renderer<'a> {
         };
         debug_assert_eq!(template, page.template());
         let path = self.site_path(page);
+        let feed = self
+            .feed_of(page)
+            .map_or_else(Value::none, |f| self.config.url(&f).into());
         context.insert_value(
             "page",
             map([
                 ("url", self.config.url(&path).into()),
                 ("permalink", self.config.permalink(&path).into()),
                 ("title", title.into()),
+                ("feed", feed),
             ]),
         );
         (template, context)
+    }
+
+    /// The site path of the Atom feed a page offers, if it has one: the
+    /// home page the archive's, a term's pages the term's (see
+    /// [`crate::output::feeds`]).
+    fn feed_of(&self, page: Page) -> Option<String> {
+        use crate::output::feeds;
+        if !self.config.feeds.enabled {
+            return None;
+        }
+        let a = self.archive;
+        let dated = |docs: &[DocId]| docs.iter().any(|&d| a.documents[d].date.is_some());
+        match page {
+            Page::Home => a
+                .documents
+                .iter()
+                .any(|d| d.date.is_some())
+                .then(|| feeds::ARCHIVE_FEED.to_string()),
+            Page::List(List::Term(t, term), _) => {
+                let (taxonomy, term) = (&a.taxonomies[t], &a.taxonomies[t].terms[term]);
+                dated(&term.documents).then(|| feeds::term_feed(&taxonomy.name, &term.slug))
+            }
+            _ => None,
+        }
     }
 
     fn document(&self, id: DocId) -> Fields {

@@ -615,6 +615,14 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
         let mut written = pages_only(&rebuilt.written);
         written.sort();
         assert_eq!(written, expected, "after the summary of p{n}");
+        // The feeds that list the document show its summary.
+        for feed in ["atom.xml", "topics/data/atom.xml"] {
+            assert!(
+                rebuilt.written.iter().any(|p| p == feed),
+                "after the summary of p{n}, {feed}: {:?}",
+                rebuilt.written
+            );
+        }
         assert!(
             rebuilt.report.search_partial,
             "after the summary of p{n}: the search index is updated in place"
@@ -631,6 +639,11 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
 }
 
 /// The files of `written` other than the search index's.
+/// The pages among written files: not the search index, not the feeds.
 fn pages_only(written: &[String]) -> Vec<String> {
-    written.iter().filter(|p| !p.starts_with("search/")).cloned().collect()
+    written
+        .iter()
+        .filter(|p| !p.starts_with("search/") && !p.ends_with("atom.xml"))
+        .cloned()
+        .collect()
 }

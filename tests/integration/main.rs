@@ -23,4 +23,5 @@ mod serve;
 mod shipped;
 mod stray_text;
 mod swap;
+mod syndication;
 mod themes;
