@@ -18,7 +18,16 @@ mod toml_errors;
 pub use toml_errors::{Keys, key_in_table, toml_error, top_level_keys_in_table};
 
 /// Names that a taxonomy may not take because the site already uses them.
-const RESERVED_PATHS: &[&str] = &["documents", "timeline", "entities", "static", "404", "graph", "search"];
+const RESERVED_PATHS: &[&str] = &[
+    "documents",
+    "timeline",
+    "entities",
+    "static",
+    "404",
+    "graph",
+    "search",
+    "data",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +58,8 @@ pub struct RawConfig {
     pub feeds: RawFeeds,
     #[serde(default)]
     pub sitemap: SitemapConfig,
+    #[serde(default)]
+    pub data: DataConfig,
 }
 
 /// `[search]` as written: the sizes with where they are written, for
@@ -205,6 +216,19 @@ impl RawFeeds {
                     FEED_ENTRIES.default
                 }),
         }
+    }
+}
+
+/// `[data]`: the catalogue as JSON and CSV, and each document's data.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    pub enabled: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig { enabled: true }
     }
 }
 
@@ -427,6 +451,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub feeds: FeedsConfig,
     pub sitemap: SitemapConfig,
+    pub data: DataConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -539,6 +564,7 @@ impl Config {
             search,
             feeds,
             sitemap: raw.sitemap,
+            data: raw.data,
         })
     }
 
@@ -570,6 +596,7 @@ const CONFIG_KEYS: Keys = Keys {
         "search",
         "feeds",
         "sitemap",
+        "data",
     ],
     tables: &[
         ("taxonomies", Some(&["name", "title"])),

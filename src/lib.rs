@@ -237,6 +237,7 @@ fn run_stages<S: output::Sink>(
             "atom.xml" => config.feeds.enabled,
             "sitemap.xml" => config.sitemap.enabled,
             "robots.txt" => config.sitemap.enabled && config.sitemap.robots,
+            "data/catalogue.json" | "data/catalogue.csv" => config.data.enabled,
             _ => true,
         })
         .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
@@ -320,6 +321,27 @@ fn run_stages<S: output::Sink>(
         if config.feeds.enabled {
             let only = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
             syndication_files += output::feeds::write(&archive, config, only, &mut put_kept).map_err(|d| vec![d])?;
+        }
+        if config.data.enabled {
+            let put_data = |rel: &str, bytes: &[u8]| {
+                let fingerprint = fingerprints.then(|| hash::of(bytes));
+                if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
+                    return Ok(());
+                }
+                put(rel, bytes, fingerprint)
+            };
+            // A document's data changes with its page (its "cited by" too):
+            // a partial rebuild writes the data of the documents whose pages
+            // it looked at.
+            let looked_at: Vec<usize> = pages
+                .iter()
+                .filter_map(|p| match p {
+                    render::Page::Document(id) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            let only = partial.then_some(looked_at.as_slice());
+            syndication_files += output::data::write(&archive, config, only, &put_data).map_err(|d| vec![d])?;
         }
         if config.sitemap.enabled && !partial {
             let urls: Vec<output::sitemap::Url> = renderer
@@ -443,6 +465,8 @@ const GENERATED: &[(&str, &str)] = &[
     ("graph.json", "graph.json, the link graph annals writes"),
     ("atom.xml", "atom.xml, the archive's feed annals writes"),
     ("sitemap.xml", "sitemap.xml, the sitemap annals writes"),
+    ("data/catalogue.json", "the catalogue annals writes as JSON"),
+    ("data/catalogue.csv", "the catalogue annals writes as CSV"),
     (
         "robots.txt",
         "robots.txt, which annals writes beside the sitemap (`[sitemap] robots = false` to keep your own)",

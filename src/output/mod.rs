@@ -16,6 +16,7 @@
 //! can never delete a folder of someone's files; for the same reason only
 //! marked or empty folders are removed as leftovers.
 
+pub mod data;
 pub mod feeds;
 pub mod graph;
 pub mod incremental;
@@ -28,6 +29,9 @@ pub use lock::Lock;
 /// Where a writer of a few site files hands each: its path inside the
 /// site and its bytes.
 pub type PutFile<'a> = dyn FnMut(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + 'a;
+
+/// [`PutFile`] for writers that hand files over from several threads.
+pub type PutShared<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -615,6 +615,13 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
         let mut written = pages_only(&rebuilt.written);
         written.sort();
         assert_eq!(written, expected, "after the summary of p{n}");
+        // The document's data and the catalogue hold its summary only in
+        // the former.
+        assert!(
+            rebuilt.written.contains(&format!("documents/p{n}/index.json")),
+            "after the summary of p{n}: {:?}",
+            rebuilt.written
+        );
         // The feeds that list the document show its summary.
         for feed in ["atom.xml", "topics/data/atom.xml"] {
             assert!(
@@ -639,11 +646,8 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
 }
 
 /// The files of `written` other than the search index's.
-/// The pages among written files: not the search index, not the feeds.
+/// The pages among written files: not the search index, the feeds or the
+/// data, which tests look at by themselves.
 fn pages_only(written: &[String]) -> Vec<String> {
-    written
-        .iter()
-        .filter(|p| !p.starts_with("search/") && !p.ends_with("atom.xml"))
-        .cloned()
-        .collect()
+    written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
 }

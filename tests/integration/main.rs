@@ -4,6 +4,7 @@
 mod support;
 
 mod confinement;
+mod data;
 mod determinism;
 mod diagnostics;
 mod encodings;

@@ -1,0 +1,260 @@
+//! Bulk data for analysts: the catalogue of every document as
+//! `data/catalogue.json` and `data/catalogue.csv`, and each document's
+//! metadata and structured text as `documents/<slug>/index.json`.
+//!
+//! The columns and keys come in a fixed order, lists in the order the
+//! front matter gives them, documents in the archive's order (newest
+//! first): the same archive gives the same bytes. The CSV is written with
+//! the `csv` crate; a list in a CSV cell is joined with ` | `.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::analyse::{Archive, DocId};
+use crate::config::Config;
+use crate::content::{Document, Text};
+use crate::diag::Diagnostic;
+use crate::render::views::paths;
+
+/// The catalogue's files.
+pub const CATALOGUE_JSON: &str = "data/catalogue.json";
+pub const CATALOGUE_CSV: &str = "data/catalogue.csv";
+
+/// What a cell of the CSV joins a list with.
+const JOIN: &str = " | ";
+
+/// A document's terms, taxonomy by taxonomy in the config's order.
+struct Terms<'a>(&'a [(String, Vec<String>)]);
+
+impl Serialize for Terms<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (taxonomy, terms) in self.0 {
+            map.serialize_entry(taxonomy, terms)?;
+        }
+        map.end()
+    }
+}
+
+/// One document of the catalogue.
+#[derive(Serialize)]
+struct Row<'a> {
+    slug: &'a str,
+    url: String,
+    title: &'a str,
+    original_title: Option<&'a str>,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, as precise as the date is known.
+    date: Option<String>,
+    date_precision: Option<&'static str>,
+    /// The first of its terms in the taxonomy named `types`.
+    #[serde(rename = "type")]
+    kind: Option<&'a str>,
+    terms: Terms<'a>,
+    authors: &'a [String],
+    translators: &'a [String],
+    /// Whether the archive holds the text (false: a catalogue record).
+    held: bool,
+    source_url: Option<&'a str>,
+    /// How many documents of the archive it cites.
+    cites: usize,
+}
+
+fn precision(doc: &Document) -> Option<&'static str> {
+    let date = doc.date?;
+    Some(match (date.month, date.day) {
+        (Some(_), Some(_)) => "day",
+        (Some(_), None) => "month",
+        _ => "year",
+    })
+}
+
+fn row<'a>(archive: &'a Archive, config: &Config, id: DocId) -> Row<'a> {
+    let doc = &archive.documents[id];
+    Row {
+        slug: &doc.slug,
+        url: config.permalink(&paths::document(&doc.slug)),
+        title: &doc.title,
+        original_title: doc.original_title.as_deref(),
+        date: doc.date.map(|d| d.iso()),
+        date_precision: precision(doc),
+        kind: doc
+            .terms
+            .iter()
+            .find(|(name, _)| name == "types")
+            .and_then(|(_, terms)| terms.first())
+            .map(String::as_str),
+        terms: Terms(&doc.terms),
+        authors: &doc.authors,
+        translators: &doc.translators,
+        held: !matches!(doc.text, Text::None),
+        source_url: doc.source_url.as_deref(),
+        cites: archive.links.cites[id].len(),
+    }
+}
+
+/// The CSV of `rows`: one column per key of a row, a taxonomy's terms in
+/// a column of its own.
+fn csv(archive: &Archive, rows: &[Row]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = vec![
+        "slug",
+        "url",
+        "title",
+        "original_title",
+        "date",
+        "date_precision",
+        "type",
+    ];
+    header.extend(archive.taxonomies.iter().map(|t| t.name.as_str()));
+    header.extend(["authors", "translators", "held", "source_url", "cites"]);
+    w.write_record(&header).expect("writing to memory");
+    for r in rows {
+        let mut record: Vec<Cow<str>> = vec![
+            r.slug.into(),
+            r.url.as_str().into(),
+            r.title.into(),
+            r.original_title.unwrap_or("").into(),
+            r.date.as_deref().unwrap_or("").into(),
+            r.date_precision.unwrap_or("").into(),
+            r.kind.unwrap_or("").into(),
+        ];
+        for taxonomy in &archive.taxonomies {
+            let terms = r.terms.0.iter().find(|(name, _)| *name == taxonomy.name);
+            record.push(terms.map_or(Cow::Borrowed(""), |(_, t)| t.join(JOIN).into()));
+        }
+        record.push(r.authors.join(JOIN).into());
+        record.push(r.translators.join(JOIN).into());
+        record.push(if r.held { "true" } else { "false" }.into());
+        record.push(r.source_url.unwrap_or("").into());
+        record.push(r.cites.to_string().into());
+        w.write_record(record.iter().map(|c| c.as_bytes()))
+            .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// A block of a document's text: its anchor, what it is, its text.
+#[derive(Serialize)]
+struct Block<'a> {
+    anchor: Cow<'a, str>,
+    kind: &'static str,
+    text: Cow<'a, str>,
+}
+
+fn kind_name(kind: crate::content::seed::BlockKind) -> &'static str {
+    use crate::content::seed::BlockKind as K;
+    match kind {
+        K::Title => "title",
+        K::Heading { .. } => "heading",
+        K::Paragraph => "paragraph",
+        K::ListItem { .. } => "list-item",
+        K::Caption => "caption",
+        K::Dateline => "dateline",
+        K::Attribution => "attribution",
+        K::Note => "note",
+        K::Furniture => "furniture",
+    }
+}
+
+/// The blocks of a markdown text, each with the anchor of its paragraph
+/// or heading.
+fn markdown_blocks<'a>(md: &str, prefix: &str) -> Vec<Block<'a>> {
+    let outline = crate::render::markdown::outline(md, prefix);
+    outline
+        .segments
+        .iter()
+        .filter_map(|segment| {
+            let text = outline.text[segment.text.clone()].trim();
+            (!text.is_empty()).then(|| Block {
+                anchor: Cow::Owned(outline.anchor(segment.anchor).into_owned()),
+                kind: "markdown",
+                text: Cow::Owned(text.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// `documents/<slug>/index.json`.
+#[derive(Serialize)]
+struct DocumentData<'a> {
+    #[serde(flatten)]
+    row: Row<'a>,
+    original_language: Option<&'a str>,
+    summary: Option<&'a str>,
+    archived_url: Option<&'a str>,
+    cited_as: &'a [String],
+    /// The slugs of the documents it cites, and of those citing it.
+    cites_documents: Vec<&'a str>,
+    cited_by: Vec<&'a str>,
+    /// The text, block by block (empty for a catalogue record).
+    text: Vec<Block<'a>>,
+    /// The curator's note, block by block.
+    note: Vec<Block<'a>>,
+}
+
+fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
+    let doc = &archive.documents[id];
+    let slug = |d: &DocId| archive.documents[*d].slug.as_str();
+    let text = match &doc.text {
+        Text::Blocks(blocks) => blocks
+            .iter()
+            .map(|b| Block {
+                anchor: Cow::Borrowed(b.anchor.as_str()),
+                kind: kind_name(b.kind),
+                text: Cow::Borrowed(b.text.as_str()),
+            })
+            .collect(),
+        Text::Markdown(md) => markdown_blocks(md, ""),
+        Text::None => Vec::new(),
+    };
+    let data = DocumentData {
+        row: row(archive, config, id),
+        original_language: doc.original_language.as_deref(),
+        summary: doc.summary.as_deref(),
+        archived_url: doc.archived_url.as_deref(),
+        cited_as: &doc.cited_as,
+        cites_documents: archive.links.cites[id].iter().map(slug).collect(),
+        cited_by: archive.links.cited_by[id].iter().map(|(d, _)| slug(d)).collect(),
+        text,
+        note: doc
+            .note
+            .as_deref()
+            .map_or_else(Vec::new, |n| markdown_blocks(n, "note-")),
+    };
+    serde_json::to_vec(&data).expect("document data serialises")
+}
+
+/// The site path of a document's data.
+pub fn document_data(slug: &str) -> String {
+    format!("{}index.json", paths::document(slug))
+}
+
+/// Writes the catalogue, and the data of every document (with `only`, a
+/// rebuild's changed documents, just theirs), each file handed to `put`.
+/// Returns how many files were written.
+pub fn write(
+    archive: &Archive,
+    config: &Config,
+    only: Option<&[DocId]>,
+    put: &super::PutShared,
+) -> Result<usize, Diagnostic> {
+    let rows: Vec<Row> = (0..archive.documents.len())
+        .map(|id| row(archive, config, id))
+        .collect();
+    put(CATALOGUE_JSON, &serde_json::to_vec(&rows).expect("rows serialise"))?;
+    put(CATALOGUE_CSV, &csv(archive, &rows))?;
+    let ids: Vec<DocId> = match only {
+        Some(changed) => changed.to_vec(),
+        None => (0..archive.documents.len()).collect(),
+    };
+    ids.par_iter().try_for_each(|&id| {
+        put(
+            &document_data(&archive.documents[id].slug),
+            &document_json(archive, config, id),
+        )
+    })?;
+    Ok(2 + ids.len())
+}
