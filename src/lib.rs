@@ -352,6 +352,7 @@ fn run_stages<S: output::Sink>(
             syndication_files += output::sitemap::write(&urls, config, &mut put_kept).map_err(|d| vec![d])?;
         }
     }
+    timings.lap("feeds, sitemap and data");
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file

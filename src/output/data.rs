@@ -137,7 +137,6 @@ fn csv(archive: &Archive, rows: &[Row]) -> Vec<u8> {
 }
 
 /// A block of a document's text: its anchor, what it is, its text.
-#[derive(Serialize)]
 struct Block<'a> {
     anchor: Cow<'a, str>,
     kind: &'static str,
@@ -189,10 +188,30 @@ struct DocumentData<'a> {
     /// The slugs of the documents it cites, and of those citing it.
     cites_documents: Vec<&'a str>,
     cited_by: Vec<&'a str>,
-    /// The text, block by block (empty for a catalogue record).
+    /// The text, block by block (empty for a catalogue record), and the
+    /// curator's note: written last, by [`blocks_json`].
+    #[serde(skip)]
     text: Vec<Block<'a>>,
-    /// The curator's note, block by block.
+    #[serde(skip)]
     note: Vec<Block<'a>>,
+}
+
+/// Appends `,"key":[...]` for `blocks`, their strings escaped with SIMD
+/// (json-escape-simd): the text is nearly all of a document's data, and
+/// serde_json escapes a byte at a time.
+fn blocks_json(key: &str, blocks: &[Block], out: &mut Vec<u8>) {
+    out.extend_from_slice(format!(",\"{key}\":[").as_bytes());
+    for (n, b) in blocks.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"anchor\":");
+        json_escape_simd::escape_into(&*b.anchor, out);
+        out.extend_from_slice(format!(",\"kind\":\"{}\",\"text\":", b.kind).as_bytes());
+        json_escape_simd::escape_into(&*b.text, out);
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
@@ -224,7 +243,13 @@ fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
             .as_deref()
             .map_or_else(Vec::new, |n| markdown_blocks(n, "note-")),
     };
-    serde_json::to_vec(&data).expect("document data serialises")
+    let mut out = serde_json::to_vec(&data).expect("document data serialises");
+    debug_assert_eq!(out.last(), Some(&b'}'));
+    out.pop();
+    blocks_json("text", &data.text, &mut out);
+    blocks_json("note", &data.note, &mut out);
+    out.push(b'}');
+    out
 }
 
 /// The site path of a document's data.
@@ -241,20 +266,29 @@ pub fn write(
     only: Option<&[DocId]>,
     put: &super::PutShared,
 ) -> Result<usize, Diagnostic> {
-    let rows: Vec<Row> = (0..archive.documents.len())
-        .map(|id| row(archive, config, id))
-        .collect();
-    put(CATALOGUE_JSON, &serde_json::to_vec(&rows).expect("rows serialise"))?;
-    put(CATALOGUE_CSV, &csv(archive, &rows))?;
     let ids: Vec<DocId> = match only {
         Some(changed) => changed.to_vec(),
         None => (0..archive.documents.len()).collect(),
     };
-    ids.par_iter().try_for_each(|&id| {
-        put(
-            &document_data(&archive.documents[id].slug),
-            &document_json(archive, config, id),
-        )
-    })?;
+    // The catalogue is one serial job: it runs beside the documents' data.
+    let (catalogue, documents) = rayon::join(
+        || {
+            let rows: Vec<Row> = (0..archive.documents.len())
+                .map(|id| row(archive, config, id))
+                .collect();
+            put(CATALOGUE_JSON, &serde_json::to_vec(&rows).expect("rows serialise"))?;
+            put(CATALOGUE_CSV, &csv(archive, &rows))
+        },
+        || {
+            ids.par_iter().try_for_each(|&id| {
+                put(
+                    &document_data(&archive.documents[id].slug),
+                    &document_json(archive, config, id),
+                )
+            })
+        },
+    );
+    catalogue?;
+    documents?;
     Ok(2 + ids.len())
 }
