@@ -143,6 +143,8 @@ pub struct Caches {
     pub statics: Option<u64>,
     /// The search index, kept by a sink that keeps files between builds.
     pub search: search::Cache,
+    /// A hash of each document's catalogue row, as last written.
+    pub catalogue: output::data::Rows,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -341,7 +343,8 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect();
             let only = partial.then_some(looked_at.as_slice());
-            syndication_files += output::data::write(&archive, config, only, &put_data).map_err(|d| vec![d])?;
+            syndication_files +=
+                output::data::write(&archive, config, only, &mut caches.catalogue, &put_data).map_err(|d| vec![d])?;
         }
         if config.sitemap.enabled && !partial {
             let urls: Vec<output::sitemap::Url> = renderer

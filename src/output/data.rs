@@ -257,27 +257,46 @@ pub fn document_data(slug: &str) -> String {
     format!("{}index.json", paths::document(slug))
 }
 
-/// Writes the catalogue, and the data of every document (with `only`, a
-/// rebuild's changed documents, just theirs), each file handed to `put`.
+/// A hash of each document's catalogue row, as last written: a rebuild
+/// whose documents' rows hash the same leaves the catalogue as it is.
+#[derive(Default)]
+pub struct Rows(Vec<u64>);
+
+fn row_hash(row: &Row) -> u64 {
+    crate::hash::of(&serde_json::to_vec(row).expect("rows serialise"))
+}
+
+/// Writes the catalogue, and the data of every document, each file handed
+/// to `put`. With `only` (a rebuild that kept every document's place, and
+/// the documents whose pages it looked at), just those documents' data,
+/// and the catalogue only if one of their rows changed since `last`.
 /// Returns how many files were written.
 pub fn write(
     archive: &Archive,
     config: &Config,
     only: Option<&[DocId]>,
+    last: &mut Rows,
     put: &super::PutShared,
 ) -> Result<usize, Diagnostic> {
     let ids: Vec<DocId> = match only {
         Some(changed) => changed.to_vec(),
         None => (0..archive.documents.len()).collect(),
     };
+    let same_rows = only.is_some()
+        && last.0.len() == archive.documents.len()
+        && ids.iter().all(|&id| last.0[id] == row_hash(&row(archive, config, id)));
     // The catalogue is one serial job: it runs beside the documents' data.
     let (catalogue, documents) = rayon::join(
         || {
+            if same_rows {
+                return Ok(0);
+            }
             let rows: Vec<Row> = (0..archive.documents.len())
                 .map(|id| row(archive, config, id))
                 .collect();
+            last.0 = rows.iter().map(row_hash).collect();
             put(CATALOGUE_JSON, &serde_json::to_vec(&rows).expect("rows serialise"))?;
-            put(CATALOGUE_CSV, &csv(archive, &rows))
+            put(CATALOGUE_CSV, &csv(archive, &rows)).map(|()| 2)
         },
         || {
             ids.par_iter().try_for_each(|&id| {
@@ -288,7 +307,7 @@ pub fn write(
             })
         },
     );
-    catalogue?;
+    let catalogue = catalogue?;
     documents?;
-    Ok(2 + ids.len())
+    Ok(catalogue + ids.len())
 }

@@ -615,10 +615,15 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
         let mut written = pages_only(&rebuilt.written);
         written.sort();
         assert_eq!(written, expected, "after the summary of p{n}");
-        // The document's data and the catalogue hold its summary only in
-        // the former.
+        // The document's data holds its summary; the catalogue does not,
+        // and is left as it is.
         assert!(
             rebuilt.written.contains(&format!("documents/p{n}/index.json")),
+            "after the summary of p{n}: {:?}",
+            rebuilt.written
+        );
+        assert!(
+            !rebuilt.written.iter().any(|p| p.starts_with("data/")),
             "after the summary of p{n}: {:?}",
             rebuilt.written
         );
