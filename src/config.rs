@@ -140,10 +140,7 @@ const EXCERPTS: SizeRule = SizeRule {
 impl RawSearch {
     fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> SearchConfig {
         let mut size = |rule: &SizeRule, written: &Option<toml::Spanned<usize>>| {
-            rule.check(written.as_ref(), file, text).unwrap_or_else(|d| {
-                problems.push(d);
-                rule.default
-            })
+            rule.value(written.as_ref(), file, text, problems)
         };
         SearchConfig {
             enabled: self.enabled,
@@ -209,12 +206,7 @@ impl RawFeeds {
     fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> FeedsConfig {
         FeedsConfig {
             enabled: self.enabled,
-            entries: FEED_ENTRIES
-                .check(self.entries.as_ref(), file, text)
-                .unwrap_or_else(|d| {
-                    problems.push(d);
-                    FEED_ENTRIES.default
-                }),
+            entries: FEED_ENTRIES.value(self.entries.as_ref(), file, text, problems),
         }
     }
 }
@@ -297,6 +289,21 @@ struct SizeRule {
 }
 
 impl SizeRule {
+    /// The size written, or the default when it is missing or wrong (what
+    /// is wrong goes into `problems`).
+    fn value(
+        &self,
+        written: Option<&toml::Spanned<usize>>,
+        file: &Path,
+        text: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> usize {
+        self.check(written, file, text).unwrap_or_else(|d| {
+            problems.push(d);
+            self.default
+        })
+    }
+
     /// The size written, or the default; what is wrong with it otherwise.
     fn check(&self, written: Option<&toml::Spanned<usize>>, file: &Path, text: &str) -> Result<usize, Diagnostic> {
         let Some(written) = written else {
@@ -349,10 +356,7 @@ const LATEST: SizeRule = SizeRule {
 impl RawPagination {
     fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> PaginationConfig {
         let mut size = |rule: &SizeRule, written: &Option<toml::Spanned<usize>>| {
-            rule.check(written.as_ref(), file, text).unwrap_or_else(|d| {
-                problems.push(d);
-                rule.default
-            })
+            rule.value(written.as_ref(), file, text, problems)
         };
         PaginationConfig {
             page_size: size(&PAGE_SIZE, &self.page_size),

@@ -288,72 +288,58 @@ fn run_stages<S: output::Sink>(
     if let Some(graph) = graph {
         put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
+    // The files beside the pages: a file with the bytes the sink already
+    // holds is not written again.
+    let put_kept = |rel: &str, bytes: &[u8]| {
+        let fingerprint = fingerprints.then(|| hash::of(bytes));
+        if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
+            return Ok(());
+        }
+        put(rel, bytes, fingerprint)
+    };
+    // The documents a rebuild that kept every document's shape (see
+    // `analyse::Delta`) changed.
+    let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
     let mut search_files = 0;
     let mut search_partial = false;
     if config.search.enabled {
-        let put_search = |rel: &str, bytes: &[u8]| {
-            let fingerprint = fingerprints.then(|| hash::of(bytes));
-            if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
-                return Ok(());
-            }
-            put(rel, bytes, fingerprint)
-        };
         // The preview keeps the index between builds, and an update in
         // place rewrites only what it changed.
-        let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
         let cache = caches.search.keeps().then_some(&mut caches.search);
-        let written = search::write(&archive, &config.search, &put_search, cache, changed).map_err(|d| vec![d])?;
+        let written = search::write(&archive, &config.search, &put_kept, cache, changed).map_err(|d| vec![d])?;
         search_files = written.files;
         search_partial = written.in_place;
         timings.lap("search index");
     }
-    // Feeds and the sitemap: a file with the bytes the sink already holds
-    // is not written again. A rebuild that keeps every document's shape
-    // (see `analyse::Delta`) changes no page's place or date, so only the
-    // feeds that list a changed document are made again.
+    // A rebuild that keeps every document's shape changes no page's place
+    // or date, so only the feeds that list a changed document are made
+    // again, and the sitemap not at all.
     let mut syndication_files = 0;
-    {
-        let mut put_kept = |rel: &str, bytes: &[u8]| {
-            let fingerprint = fingerprints.then(|| hash::of(bytes));
-            if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
-                return Ok(());
-            }
-            put(rel, bytes, fingerprint)
-        };
-        if config.feeds.enabled {
-            let only = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
-            syndication_files += output::feeds::write(&archive, config, only, &mut put_kept).map_err(|d| vec![d])?;
-        }
-        if config.data.enabled {
-            let put_data = |rel: &str, bytes: &[u8]| {
-                let fingerprint = fingerprints.then(|| hash::of(bytes));
-                if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
-                    return Ok(());
-                }
-                put(rel, bytes, fingerprint)
-            };
-            // A document's data changes with its page (its "cited by" too):
-            // a partial rebuild writes the data of the documents whose pages
-            // it looked at.
-            let looked_at: Vec<usize> = pages
-                .iter()
-                .filter_map(|p| match p {
-                    render::Page::Document(id) => Some(*id),
-                    _ => None,
-                })
-                .collect();
-            let only = partial.then_some(looked_at.as_slice());
-            syndication_files +=
-                output::data::write(&archive, config, only, &mut caches.catalogue, &put_data).map_err(|d| vec![d])?;
-        }
-        if config.sitemap.enabled && !partial {
-            let urls: Vec<output::sitemap::Url> = renderer
-                .landing_pages()
-                .into_iter()
-                .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
-                .collect();
-            syndication_files += output::sitemap::write(&urls, config, &mut put_kept).map_err(|d| vec![d])?;
-        }
+    if config.feeds.enabled {
+        syndication_files += output::feeds::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+    }
+    if config.data.enabled {
+        // A document's data changes with its page (its "cited by" too): a
+        // partial rebuild writes the data of the documents whose pages it
+        // looked at.
+        let looked_at: Vec<usize> = pages
+            .iter()
+            .filter_map(|p| match p {
+                render::Page::Document(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let only = partial.then_some(looked_at.as_slice());
+        syndication_files +=
+            output::data::write(&archive, config, only, &mut caches.catalogue, &put_kept).map_err(|d| vec![d])?;
+    }
+    if config.sitemap.enabled && !partial {
+        let urls: Vec<output::sitemap::Url> = renderer
+            .landing_pages()
+            .into_iter()
+            .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
+            .collect();
+        syndication_files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
     }
     timings.lap("feeds, sitemap and data");
     if !partial {

@@ -74,6 +74,16 @@ pub struct Document {
 }
 
 impl Document {
+    /// The document's type: the first of its terms in the taxonomy named
+    /// `types`, if the archive has one.
+    pub fn kind(&self) -> Option<&str> {
+        self.terms
+            .iter()
+            .find(|(name, _)| name == "types")
+            .and_then(|(_, terms)| terms.first())
+            .map(String::as_str)
+    }
+
     /// What the archive's indexes are built from: order, slugs, taxonomies,
     /// the timeline, the names looked for in texts, `related` slugs, whether
     /// there is a text. Two versions of a document with the same shape sit

@@ -80,12 +80,7 @@ fn row<'a>(archive: &'a Archive, config: &Config, id: DocId) -> Row<'a> {
         original_title: doc.original_title.as_deref(),
         date: doc.date.map(|d| d.iso()),
         date_precision: precision(doc),
-        kind: doc
-            .terms
-            .iter()
-            .find(|(name, _)| name == "types")
-            .and_then(|(_, terms)| terms.first())
-            .map(String::as_str),
+        kind: doc.kind(),
         terms: Terms(&doc.terms),
         authors: &doc.authors,
         translators: &doc.translators,
@@ -158,20 +153,14 @@ fn kind_name(kind: crate::content::seed::BlockKind) -> &'static str {
     }
 }
 
-/// The blocks of a markdown text, each with the anchor of its paragraph
-/// or heading.
+/// The blocks of a markdown text.
 fn markdown_blocks<'a>(md: &str, prefix: &str) -> Vec<Block<'a>> {
-    let outline = crate::render::markdown::outline(md, prefix);
-    outline
-        .segments
-        .iter()
-        .filter_map(|segment| {
-            let text = outline.text[segment.text.clone()].trim();
-            (!text.is_empty()).then(|| Block {
-                anchor: Cow::Owned(outline.anchor(segment.anchor).into_owned()),
-                kind: "markdown",
-                text: Cow::Owned(text.to_string()),
-            })
+    crate::render::markdown::text_blocks(md, prefix)
+        .into_iter()
+        .map(|(anchor, text)| Block {
+            anchor: Cow::Owned(anchor),
+            kind: "markdown",
+            text: Cow::Owned(text),
         })
         .collect()
 }
@@ -276,7 +265,7 @@ pub fn write(
     config: &Config,
     only: Option<&[DocId]>,
     last: &mut Rows,
-    put: &super::PutShared,
+    put: &super::Put,
 ) -> Result<usize, Diagnostic> {
     let ids: Vec<DocId> = match only {
         Some(changed) => changed.to_vec(),

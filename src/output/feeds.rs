@@ -140,7 +140,7 @@ pub fn write(
     archive: &Archive,
     config: &Config,
     only: Option<&[DocId]>,
-    put: &mut super::PutFile,
+    put: &super::Put,
 ) -> Result<usize, Diagnostic> {
     let n = config.feeds.entries;
     let wanted = |docs: &[DocId]| only.is_none_or(|changed| docs.iter().any(|d| changed.contains(d)));

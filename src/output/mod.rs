@@ -26,12 +26,10 @@ mod swap;
 
 pub use lock::Lock;
 
-/// Where a writer of a few site files hands each: its path inside the
-/// site and its bytes.
-pub type PutFile<'a> = dyn FnMut(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + 'a;
-
-/// [`PutFile`] for writers that hand files over from several threads.
-pub type PutShared<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
+/// Where a writer of site files other than pages (the search index, the
+/// feeds, the sitemap, the data) hands each: its path inside the site and
+/// its bytes. Called from several threads.
+pub type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -61,7 +61,7 @@ fn file<'a>(root: &str, child: &str, items: impl Iterator<Item = (&'a str, Optio
 
 /// Writes the sitemap of `urls` (and `robots.txt` when asked), each file
 /// handed to `put`. Returns how many files were written.
-pub fn write(urls: &[Url], config: &Config, put: &mut super::PutFile) -> Result<usize, Diagnostic> {
+pub fn write(urls: &[Url], config: &Config, put: &super::Put) -> Result<usize, Diagnostic> {
     let mut written = 0;
     if urls.len() <= MAX_URLS {
         let items = urls.iter().map(|u| (u.loc.as_str(), u.lastmod.as_deref()));
@@ -112,13 +112,14 @@ mod tests {
                 lastmod: (n % 2 == 0).then(|| "2024-01".to_string()),
             })
             .collect();
-        let mut files = std::collections::BTreeMap::new();
-        write(&urls, &config(), &mut |path: &str, bytes: &[u8]| {
-            files.insert(path.to_string(), String::from_utf8(bytes.to_vec()).unwrap());
+        let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
+        write(&urls, &config(), &|path: &str, bytes: &[u8]| {
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            files.lock().unwrap().insert(path.to_string(), text);
             Ok(())
         })
         .unwrap();
-        files
+        files.into_inner().unwrap()
     }
 
     fn locs(xml: &str, root: &str) -> Vec<String> {

@@ -187,6 +187,21 @@ pub struct Rendered {
 
 /// Walks `markdown` once, without writing HTML, for its outline; a text
 /// that holds raw HTML is also written and read (see the module comment).
+/// The blocks of a markdown text as plain text, each with the anchor a
+/// reader follows to it (the nearest paragraph or heading); empty blocks
+/// left out. The search records and the documents' data are made of them.
+pub fn text_blocks(markdown: &str, anchor_prefix: &str) -> Vec<(String, String)> {
+    let outline = outline(markdown, anchor_prefix);
+    outline
+        .segments
+        .iter()
+        .filter_map(|segment| {
+            let text = outline.text[segment.text.clone()].trim();
+            (!text.is_empty()).then(|| (outline.anchor(segment.anchor).into_owned(), text.to_string()))
+        })
+        .collect()
+}
+
 pub fn outline(markdown: &str, anchor_prefix: &str) -> Outline {
     let mut walk = Walk::new(markdown, anchor_prefix, None, None);
     walk.outline = Some(Outline {

@@ -135,7 +135,7 @@ struct MetaTaxonomy<'a> {
 }
 
 /// Where the index's files go: a path inside the site and its bytes.
-pub type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
+pub use crate::output::Put;
 
 /// What the index wrote.
 pub struct Written {
@@ -382,15 +382,9 @@ fn record<'a>(archive: &'a Archive, options: &SearchConfig, id: usize) -> Shown<
     document_record(doc, options.notes)
 }
 
-/// A document's record: its type is the first of its terms in the
-/// taxonomy named `types`, if there is one.
+/// A document's record, with its note unless `notes` is false.
 fn document_record(doc: &Document, notes: bool) -> Shown<'_> {
-    let kind = doc
-        .terms
-        .iter()
-        .find(|(name, _)| name == "types")
-        .and_then(|(_, terms)| terms.first())
-        .map(String::as_str);
+    let kind = doc.kind();
     let mut blocks = Vec::new();
     match &doc.text {
         Text::Blocks(list) => blocks.extend(
@@ -423,18 +417,13 @@ fn document_record(doc: &Document, notes: bool) -> Shown<'_> {
 }
 
 /// The blocks of a markdown text, each with the anchor a reader follows to
-/// it (the nearest paragraph or heading).
+/// it.
 fn markdown_blocks(md: &str, prefix: &str, out: &mut Vec<(Cow<'_, str>, Cow<'_, str>)>) {
-    let outline = crate::render::markdown::outline(md, prefix);
-    for segment in &outline.segments {
-        let text = outline.text[segment.text.clone()].trim();
-        if !text.is_empty() {
-            out.push((
-                Cow::Owned(outline.anchor(segment.anchor).into_owned()),
-                Cow::Owned(text.to_string()),
-            ));
-        }
-    }
+    out.extend(
+        crate::render::markdown::text_blocks(md, prefix)
+            .into_iter()
+            .map(|(anchor, text)| (Cow::Owned(anchor), Cow::Owned(text))),
+    );
 }
 
 /// A shard's terms, sorted, each with its postings by record id.
