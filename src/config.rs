@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::cite::CitationsConfig;
+use crate::cite::Kind;
 use crate::diag::{Diagnostic, Location};
 
 mod toml_errors;
@@ -60,6 +62,8 @@ pub struct RawConfig {
     pub sitemap: SitemapConfig,
     #[serde(default)]
     pub data: DataConfig,
+    #[serde(default)]
+    pub citations: RawCitations,
 }
 
 /// `[search]` as written: the sizes with where they are written, for
@@ -208,6 +212,57 @@ impl RawFeeds {
             enabled: self.enabled,
             entries: FEED_ENTRIES.value(self.entries.as_ref(), file, text, problems),
         }
+    }
+}
+
+/// `[citations]` as written, each kind with where it is written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCitations {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub default_kind: Option<toml::Spanned<String>>,
+    /// A `types` term to the kind of citation its documents get.
+    #[serde(default)]
+    pub kinds: std::collections::BTreeMap<String, toml::Spanned<String>>,
+}
+
+impl Default for RawCitations {
+    fn default() -> Self {
+        RawCitations {
+            enabled: true,
+            default_kind: None,
+            kinds: Default::default(),
+        }
+    }
+}
+
+impl RawCitations {
+    fn check(&self, file: &Path, text: &str, problems: &mut Vec<Diagnostic>) -> CitationsConfig {
+        let mut kind = |written: &toml::Spanned<String>, key: &str| {
+            let parsed = Kind::parse(written.get_ref());
+            if parsed.is_none() {
+                problems.push(
+                    Diagnostic::error(format!("`{key} = \"{}\"` is not a kind of citation", written.get_ref()))
+                        .at(Location::from_span(file, text, written.span()))
+                        .hint(format!("write {}", Kind::names())),
+                );
+            }
+            parsed
+        };
+        let mut config = CitationsConfig {
+            enabled: self.enabled,
+            ..CitationsConfig::default()
+        };
+        if let Some(k) = self.default_kind.as_ref().and_then(|k| kind(k, "default_kind")) {
+            config.default_kind = k;
+        }
+        for (type_name, written) in &self.kinds {
+            if let Some(k) = kind(written, type_name) {
+                config.kinds.insert(type_name.to_lowercase(), k);
+            }
+        }
+        config
     }
 }
 
@@ -456,6 +511,7 @@ pub struct Config {
     pub feeds: FeedsConfig,
     pub sitemap: SitemapConfig,
     pub data: DataConfig,
+    pub citations: CitationsConfig,
 }
 
 /// Settings given on the command line that take precedence over the file.
@@ -537,6 +593,7 @@ impl Config {
         let pagination = raw.pagination.check(file, text, &mut problems);
         let search = raw.search.check(file, text, &mut problems);
         let feeds = raw.feeds.check(file, text, &mut problems);
+        let citations = raw.citations.check(file, text, &mut problems);
         if let Some(theme) = raw.theme.as_deref().filter(|t| !is_folder_name(t)) {
             problems.push(
                 Diagnostic::error(format!("theme `{theme}` is not the name of a folder in themes/"))
@@ -569,6 +626,7 @@ impl Config {
             feeds,
             sitemap: raw.sitemap,
             data: raw.data,
+            citations,
         })
     }
 
@@ -601,6 +659,7 @@ const CONFIG_KEYS: Keys = Keys {
         "feeds",
         "sitemap",
         "data",
+        "citations",
     ],
     tables: &[
         ("taxonomies", Some(&["name", "title"])),
@@ -612,6 +671,11 @@ const CONFIG_KEYS: Keys = Keys {
             "search",
             Some(&["enabled", "notes", "entities", "excerpt_length", "excerpts"]),
         ),
+        ("feeds", Some(&["enabled", "entries"])),
+        ("sitemap", Some(&["enabled", "robots"])),
+        ("data", Some(&["enabled"])),
+        ("citations.kinds", None),
+        ("citations", Some(&["enabled", "default_kind", "kinds"])),
     ],
 };
 

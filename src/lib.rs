@@ -7,6 +7,7 @@
 //! parses arguments and prints what [`build`] reports.
 
 pub mod analyse;
+pub mod cite;
 pub mod config;
 pub mod content;
 pub mod diag;
@@ -333,6 +334,9 @@ fn run_stages<S: output::Sink>(
         syndication_files +=
             output::data::write(&archive, config, only, &mut caches.catalogue, &put_kept).map_err(|d| vec![d])?;
     }
+    if config.citations.enabled {
+        syndication_files += output::citations::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+    }
     if config.sitemap.enabled && !partial {
         let urls: Vec<output::sitemap::Url> = renderer
             .landing_pages()
@@ -341,7 +345,7 @@ fn run_stages<S: output::Sink>(
             .collect();
         syndication_files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
     }
-    timings.lap("feeds, sitemap and data");
+    timings.lap("feeds, sitemap, data and citations");
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file

@@ -133,6 +133,13 @@ pub struct FrontMatter {
     pub draft: bool,
     #[serde(default)]
     pub cited_as: Vec<String>,
+    /// What citations describe the document as (`legislation`, `report`,
+    /// `news`, `article`, `webpage`), over the kind of its type.
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
+    /// The number its issuer gave the document, e.g. 国发〔2021〕33号.
+    #[serde(default)]
+    pub document_number: Option<String>,
     #[serde(default)]
     pub related: Vec<Spanned<String>>,
     /// Whole lines of a plain-text seed that belong to the web page it was
@@ -166,6 +173,8 @@ pub const KEYS: Keys = Keys {
         "translators",
         "draft",
         "cited_as",
+        "kind",
+        "document_number",
         "related",
         "furniture",
         "taxonomies",
@@ -192,6 +201,8 @@ impl FrontMatter {
             "translators" => !self.translators.is_empty(),
             "draft" => self.draft,
             "cited_as" => !self.cited_as.is_empty(),
+            "kind" => self.kind.is_some(),
+            "document_number" => self.document_number.is_some(),
             "related" => !self.related.is_empty(),
             "furniture" => !self.furniture.is_empty(),
             _ => true,

@@ -55,6 +55,10 @@ pub struct Document {
     pub translators: Vec<String>,
     pub draft: bool,
     pub cited_as: Vec<String>,
+    /// What citations describe the document as, when its front matter says.
+    pub citation_kind: Option<crate::cite::Kind>,
+    /// The number its issuer gave the document.
+    pub document_number: Option<String>,
     /// Related slugs, each with its byte range in the content file.
     pub related: Vec<(String, std::ops::Range<usize>)>,
     /// Terms per taxonomy, in the order of the config's taxonomies.
@@ -576,6 +580,20 @@ impl DocumentBuilder<'_> {
             self.errors
                 .push(Diagnostic::error("`title` is empty").at(self.at(fm.title.span(), offset)));
         }
+        let citation_kind = fm.kind.as_ref().and_then(|kind| {
+            let parsed = crate::cite::Kind::parse(kind.get_ref());
+            if parsed.is_none() {
+                self.errors.push(
+                    Diagnostic::error(format!("`kind = \"{}\"` is not a kind of citation", kind.get_ref()))
+                        .at(self.at(kind.span(), offset))
+                        .hint(format!(
+                            "write {}, or leave `kind` out to take the kind of the document's type",
+                            crate::cite::Kind::names()
+                        )),
+                );
+            }
+            parsed
+        });
         for url in [&fm.source_url, &fm.archived_url].into_iter().flatten() {
             if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
                 self.errors.push(
@@ -602,6 +620,11 @@ impl DocumentBuilder<'_> {
             translators: fm.translators,
             draft: fm.draft,
             cited_as: fm.cited_as,
+            citation_kind,
+            document_number: fm
+                .document_number
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
             related: fm
                 .related
                 .into_iter()

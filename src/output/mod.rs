@@ -16,6 +16,7 @@
 //! can never delete a folder of someone's files; for the same reason only
 //! marked or empty folders are removed as leftovers.
 
+pub mod citations;
 pub mod data;
 pub mod feeds;
 pub mod graph;

@@ -19,6 +19,8 @@ pub const THEME_IDS: &[&str] = &[
     "main",
     "toc-title",
     "note-title",
+    "cite-title",
+    "citation",
     "entities-title",
     "cites-title",
     "cited-in-note-title",

@@ -277,6 +277,8 @@ pub struct Renderer<'a> {
     layout: lists::Layout,
     /// How many pages each entity's mentions had in the last build.
     entity_pages_before: Vec<usize>,
+    /// Whether each name of an entity is a person's, for citations.
+    persons: crate::hash::Map<String, bool>,
 }
 
 impl<'a> Renderer<'a> {
@@ -311,6 +313,15 @@ impl<'a> Renderer<'a> {
             site_hash,
             layout: lists::Layout::new(config, archive),
             entity_pages_before: std::mem::take(&mut cache.entity_pages),
+            persons: if config.citations.enabled {
+                archive
+                    .entities
+                    .iter()
+                    .flat_map(|e| e.names().map(move |n| (n.to_string(), e.kind == "person")))
+                    .collect()
+            } else {
+                Default::default()
+            },
         })
     }
 
@@ -677,6 +688,12 @@ impl<'a> Renderer<'a> {
         for (key, value) in self.graph_fields(id) {
             fields.insert(key.into(), value);
         }
+        let cite = if self.config.citations.enabled {
+            self.citation(id)
+        } else {
+            Value::none()
+        };
+        fields.insert("cite".into(), cite);
         let (older, newer) = self.archive.neighbours[id];
         let neighbour = |n: Option<DocId>| n.map_or_else(Value::none, |i| self.summaries.values[i].clone());
         fields.insert("previous".into(), neighbour(older));
@@ -684,6 +701,26 @@ impl<'a> Renderer<'a> {
         let mut c = Fields::default();
         c.insert_value("doc", Value::from(fields));
         c
+    }
+
+    /// A document's citation: `doc.cite` in its page.
+    fn citation(&self, id: DocId) -> Value {
+        let doc = &self.archive.documents[id];
+        let record = crate::cite::Record::new(doc, self.config);
+        let c = crate::cite::chicago::citation(&record);
+        let person = |name: &str| self.persons.get(name).copied();
+        let dir = self.config.url(&paths::document(&doc.slug));
+        map([
+            ("kind", record.kind.name().into()),
+            ("text", c.text().into()),
+            ("html", Value::safe_string(&c.html())),
+            ("head", c.head.clone().into()),
+            ("url", c.url.clone().into()),
+            ("bibtex", format!("{dir}cite.bib").into()),
+            ("ris", format!("{dir}cite.ris").into()),
+            ("csl_json", format!("{dir}cite.json").into()),
+            ("meta", Value::safe_string(&crate::cite::meta::head(&record, &person))),
+        ])
     }
 
     /// Renders a document's text and note into its variables.

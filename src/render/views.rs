@@ -274,8 +274,9 @@ pub fn humanise(key: &str) -> String {
 }
 
 /// Fields only a document's own page needs.
-pub fn document_fields(doc: &Document) -> [(&'static str, Value); 10] {
+pub fn document_fields(doc: &Document) -> [(&'static str, Value); 11] {
     [
+        ("document_number", opt(&doc.document_number)),
         ("authors", strings(&doc.authors)),
         ("translators", strings(&doc.translators)),
         ("source_url", opt(&doc.source_url)),

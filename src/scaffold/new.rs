@@ -652,6 +652,11 @@ const OPTIONAL_KEYS: &[(&str, &str, &str)] = &[
     ("authors", "[]", "authors or issuing body, as named"),
     ("translators", "[]", "translators, where named"),
     (
+        "document_number",
+        "\"\"",
+        "the number its issuer gave it, for citations",
+    ),
+    (
         "cited_as",
         "[]",
         "names other documents use to cite this one, found in their texts",
@@ -822,6 +827,7 @@ seed = "seeds/quiet.txt"
 # original_language = ""    # language of the original (BCP 47, e.g. "zh")
 # authors = []              # authors or issuing body, as named
 # translators = []          # translators, where named
+# document_number = ""      # the number its issuer gave it, for citations
 # cited_as = []             # names other documents use to cite this one, found in their texts
 # related = []              # slugs of related documents, listed first among the related
 # draft = true              # left out of the build unless --drafts

@@ -246,19 +246,41 @@ try {
   // Copying a paragraph's link with one click, announced.
   {
     const { context, page } = await reader(DESKTOP, { permissions: ["clipboard-read", "clipboard-write"] });
-    await check("the copy button puts the paragraph's link on the clipboard and says so", async (problems) => {
+    await check("the copy button puts a citation of the paragraph on the clipboard and says so", async (problems) => {
       await open(page, LONG);
       await page.locator("#p-12 button.copy-link").click({ timeout: 5000 });
       const status = page.locator("[role=status]");
       await page.waitForFunction(() => /copied/i.test(document.querySelector("[role=status]")?.textContent ?? ""), null, { timeout: 3000 })
         .catch(() => {});
       if ((await status.count()) !== 1) return problems.push(`${await status.count()} elements with role=status, expected 1`);
-      const expected = `${PERMALINK_BASE}${LONG}#p-12`;
+      // The document's citation as the cite box shows it, its final URL
+      // replaced by the paragraph and the paragraph's URL.
+      const shown = ((await page.textContent("#citation")) ?? "").trim();
+      const url = `${PERMALINK_BASE}${LONG}`;
       const copied = await page.evaluate(() => navigator.clipboard.readText());
-      if (copied !== expected) problems.push(`clipboard holds ${JSON.stringify(copied)}, expected ${expected}`);
+      const expected = `${shown.slice(0, -(url.length + 3))}, para. 12. ${url}#p-12.`;
+      if (!shown.endsWith(`. ${url}.`)) problems.push(`the cite box shows ${JSON.stringify(shown)}, which does not end with the page's URL`);
+      else if (copied !== expected) problems.push(`clipboard holds ${JSON.stringify(copied)}, expected ${JSON.stringify(expected)}`);
       const said = (await status.textContent()) ?? "";
-      if (!/copied/i.test(said)) problems.push(`the status says ${JSON.stringify(said)}`);
+      if (!/citation of paragraph 12 copied/i.test(said)) problems.push(`the status says ${JSON.stringify(said)}`);
       if ((await status.getAttribute("aria-live")) !== "polite") problems.push("the status is not an aria-live region");
+    });
+    await check("the cite box's button copies the citation it shows, as text and as HTML", async (problems) => {
+      await open(page, LONG);
+      const box = page.locator("details.cite");
+      if (!(await box.evaluate((d) => d.open))) await page.click("details.cite > summary");
+      await page.click("button.copy-citation", { timeout: 5000 });
+      await page.waitForFunction(() => /^Citation copied/.test(document.querySelector("[role=status]")?.textContent ?? ""), null, { timeout: 3000 })
+        .catch(() => {});
+      const shown = ((await page.textContent("#citation")) ?? "").trim();
+      const copied = await page.evaluate(async () => {
+        const [item] = await navigator.clipboard.read();
+        const text = await (await item.getType("text/plain")).text();
+        const html = item.types.includes("text/html") ? await (await item.getType("text/html")).text() : "";
+        return { text, html };
+      });
+      if (copied.text !== shown) problems.push(`clipboard text ${JSON.stringify(copied.text)}, the box shows ${JSON.stringify(shown)}`);
+      if (!/<i>/.test(copied.html)) problems.push(`the HTML copied keeps no italics: ${JSON.stringify(copied.html.slice(0, 200))}`);
     });
     await context.close();
   }

@@ -105,7 +105,13 @@ fn is_theme_script(element: &scraper::ElementRef) -> bool {
     let search = e.attr("src") == Some("/search.js")
         && e.attr("type") == Some("module")
         && e.attrs().all(|(name, _)| matches!(name, "src" | "type"));
-    e.name() == "script" && (reading || search) && element.inner_html().is_empty()
+    // A data block: the browser runs no script of this type. Its text must
+    // be the JSON it claims to be, with no `<` that could end it early.
+    let json_ld = e.attr("type") == Some("application/ld+json")
+        && e.attrs().all(|(name, _)| name == "type")
+        && !element.inner_html().contains('<')
+        && serde_json::from_str::<serde_json::Value>(&element.text().collect::<String>()).is_ok();
+    e.name() == "script" && (((reading || search) && element.inner_html().is_empty()) || json_ld)
 }
 
 /// Everything on the pages of `site` that could run a script: active

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod citations;
 mod confinement;
 mod data;
 mod determinism;

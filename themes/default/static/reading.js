@@ -1,7 +1,8 @@
 // Reading aids for document pages of the annals default theme. The page is
 // whole without this script: it only unfolds the side columns on wide
 // screens, marks the section being read in the contents, and adds buttons
-// that copy a paragraph's link. No framework, no requests.
+// that copy the citation of the document or of one paragraph. No framework,
+// no requests.
 (function () {
   "use strict";
 
@@ -118,6 +119,11 @@
   var canonical = document.querySelector("link[rel=canonical]");
   var pageUrl = (canonical ? canonical.href : location.href).split("#")[0];
 
+  // The cite box's citation: everything before its URL is data-head, so a
+  // paragraph's citation is the same citation with the paragraph added.
+  var citation = article.querySelector("#citation");
+  var head = citation ? citation.getAttribute("data-head") : "";
+
   // What a paragraph is called in messages: "paragraph 12", "section IV".
   function nameOf(block) {
     var n = /^(?:note-)?p-(\d+)$/.exec(block.id);
@@ -125,22 +131,57 @@
     return /^H[1-6]$/.test(block.tagName) ? "section “" + block.textContent.trim() + "”" : "this passage";
   }
 
-  // Copies the citation link of a paragraph (or heading, list item...) to
-  // the clipboard and says so. The one place that decides what is copied.
-  function copyCitation(block) {
-    var text = pageUrl + "#" + block.id;
-    var name = nameOf(block);
-    var done = function () { announce("Link to " + name + " copied: " + text); };
-    var failed = function () { announce("Could not copy. The link to " + name + " is " + text); };
-    if (navigator.clipboard && window.isSecureContext) {
+  // Where in the document a citation points: "para. 12", "curator’s note,
+  // para. 3", "section “IV”".
+  function pinpoint(block) {
+    var n = /^(note-)?p-(\d+)$/.exec(block.id);
+    if (n) return (n[1] ? "curator’s note, " : "") + "para. " + n[2];
+    if (/^H[1-6]$/.test(block.tagName)) return "section “" + block.textContent.trim() + "”";
+    return "";
+  }
+
+  // The citation of a paragraph (or heading, list item...): the document's
+  // citation, the place in it, and the link to the place. Without a cite
+  // box (citations switched off), the link alone.
+  function citationOf(block) {
+    var url = pageUrl + "#" + block.id;
+    if (!citation) return url;
+    var place = pinpoint(block);
+    return head + (place ? ", " + place : "") + ". " + url + ".";
+  }
+
+  // Copies text (and, where the browser can, the same as HTML, so that a
+  // word processor keeps the italics) and says so. `what` names it.
+  function copy(text, html, what) {
+    var done = function () { announce(what + " copied: " + text); };
+    var failed = function () { announce("Could not copy. " + what + ": " + text); };
+    var plain = function () {
       navigator.clipboard.writeText(text).then(done, function () {
         if (copyBySelection(text)) done(); else failed();
       });
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      if (html && window.ClipboardItem && navigator.clipboard.write) {
+        var item = new ClipboardItem({
+          "text/plain": new Blob([text], { type: "text/plain" }),
+          "text/html": new Blob([html], { type: "text/html" })
+        });
+        navigator.clipboard.write([item]).then(done, plain);
+      } else {
+        plain();
+      }
     } else if (copyBySelection(text)) {
       done();
     } else {
       failed();
     }
+  }
+
+  // Copies the citation of a paragraph. The one place that decides what a
+  // paragraph's button copies.
+  function copyCitation(block) {
+    var what = (citation ? "Citation of " : "Link to ") + nameOf(block);
+    copy(citationOf(block), "", what);
   }
 
   // The older way to copy, for pages served over plain http.
@@ -157,6 +198,16 @@
     return ok;
   }
 
+  // The cite box's button, hidden in the HTML for readers without script.
+  var copyButton = article.querySelector(".copy-citation");
+  if (citation && copyButton) {
+    copyButton.hidden = false;
+    copyButton.addEventListener("click", function () {
+      var url = citation.getAttribute("data-url");
+      copy(head + ". " + url + ".", citation.innerHTML, "Citation");
+    });
+  }
+
   var icon = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">' +
     '<rect x="5.5" y="5.5" width="8" height="9" rx="1.5"/><path d="M3.5 10.5h-.5a1.5 1.5 0 0 1-1.5-1.5v-6a1.5 1.5 0 0 1 1.5-1.5h6a1.5 1.5 0 0 1 1.5 1.5v.5"/></svg>';
   Array.prototype.forEach.call(article.querySelectorAll(".text [id] > a.anchor, .note [id] > a.anchor"), function (anchor) {
@@ -165,8 +216,8 @@
     button.type = "button";
     button.className = "copy-link";
     button.innerHTML = icon;
-    button.setAttribute("aria-label", "Copy link to " + nameOf(block));
-    button.title = "Copy link";
+    button.setAttribute("aria-label", (citation ? "Copy a citation of " : "Copy link to ") + nameOf(block));
+    button.title = citation ? "Copy citation" : "Copy link";
     button.addEventListener("click", function () { copyCitation(block); });
     anchor.after(button);
   });
