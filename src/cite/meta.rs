@@ -38,9 +38,6 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
     tag("citation_language", r.language);
     tag("citation_public_url", &r.url);
     tag("citation_fulltext_html_url", &r.url);
-    if let Some(summary) = r.summary {
-        tag("citation_abstract", summary);
-    }
     for k in &r.keywords {
         tag("citation_keywords", k);
     }

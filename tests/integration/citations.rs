@@ -316,12 +316,11 @@ fn the_cite_box_shows_a_chicago_citation_and_links_the_files() {
             "Ministry of Roads and Bridges and 王小明. {HOSTILE_LINE} [道路规划]. 国发〔2024〕5号. Translated by Ann Lee, Jr. and 李华. 5 March 2024. Test Archive. https://example.org/documents/plan/."
         )
     );
-    // The head, from which a paragraph's citation is made, is the
-    // citation up to its URL.
-    let head = &plan.attrs("#citation", "data-head")[0];
-    assert!(
-        plan.one_text("#citation").starts_with(&format!("{head}. https://")),
-        "{head}"
+    // reading.js makes a paragraph's citation from what comes before the
+    // URL named in data-url.
+    assert_eq!(
+        plan.attrs("#citation", "data-url"),
+        ["https://example.org/documents/plan/"]
     );
     let files = plan.attrs(".cite-files a", "href");
     assert_eq!(

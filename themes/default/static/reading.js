@@ -119,10 +119,13 @@
   var canonical = document.querySelector("link[rel=canonical]");
   var pageUrl = (canonical ? canonical.href : location.href).split("#")[0];
 
-  // The cite box's citation: everything before its URL is data-head, so a
-  // paragraph's citation is the same citation with the paragraph added.
+  // The cite box's citation ends with ". URL."; what comes before is its
+  // head, which a paragraph's citation continues with the paragraph.
   var citation = article.querySelector("#citation");
-  var head = citation ? citation.getAttribute("data-head") : "";
+  var citedUrl = citation ? citation.getAttribute("data-url") : "";
+  var shown = citation ? citation.textContent.trim() : "";
+  var tail = ". " + citedUrl + ".";
+  var head = shown.slice(-tail.length) === tail ? shown.slice(0, -tail.length) : shown.replace(/\.$/, "");
 
   // What a paragraph is called in messages: "paragraph 12", "section IV".
   function nameOf(block) {
@@ -203,8 +206,7 @@
   if (citation && copyButton) {
     copyButton.hidden = false;
     copyButton.addEventListener("click", function () {
-      var url = citation.getAttribute("data-url");
-      copy(head + ". " + url + ".", citation.innerHTML, "Citation");
+      copy(shown, citation.innerHTML, "Citation");
     });
   }
 
