@@ -627,6 +627,25 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
             "after the summary of p{n}: {:?}",
             rebuilt.written
         );
+        // Its citations carry the summary as their abstract; no other
+        // document's citations change.
+        let mut cites: Vec<&str> = rebuilt
+            .written
+            .iter()
+            .map(String::as_str)
+            .filter(|p| p.contains("/cite."))
+            .collect();
+        cites.sort();
+        let dir = format!("documents/p{n}");
+        assert_eq!(
+            cites,
+            [
+                format!("{dir}/cite.bib"),
+                format!("{dir}/cite.json"),
+                format!("{dir}/cite.ris")
+            ],
+            "after the summary of p{n}"
+        );
         // The feeds that list the document show its summary.
         for feed in ["atom.xml", "topics/data/atom.xml"] {
             assert!(
