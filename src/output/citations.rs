@@ -18,10 +18,7 @@ pub fn write(
     only: Option<&[DocId]>,
     put: &super::Put,
 ) -> Result<usize, Diagnostic> {
-    let ids: Vec<DocId> = match only {
-        Some(changed) => changed.to_vec(),
-        None => (0..archive.documents.len()).collect(),
-    };
+    let ids = super::documents_of(archive, only);
     ids.par_iter().try_for_each(|&id| {
         let doc = &archive.documents[id];
         let record = Record::new(doc, config);

@@ -267,10 +267,7 @@ pub fn write(
     last: &mut Rows,
     put: &super::Put,
 ) -> Result<usize, Diagnostic> {
-    let ids: Vec<DocId> = match only {
-        Some(changed) => changed.to_vec(),
-        None => (0..archive.documents.len()).collect(),
-    };
+    let ids = super::documents_of(archive, only);
     let same_rows = only.is_some()
         && last.0.len() == archive.documents.len()
         && ids.iter().all(|&id| last.0[id] == row_hash(&row(archive, config, id)));

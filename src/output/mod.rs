@@ -27,9 +27,21 @@ mod swap;
 
 pub use lock::Lock;
 
+/// The documents a stage writes files for: `only` those (the documents a
+/// rebuild changed), or else every document.
+pub fn documents_of(
+    archive: &crate::analyse::Archive,
+    only: Option<&[crate::analyse::DocId]>,
+) -> Vec<crate::analyse::DocId> {
+    match only {
+        Some(changed) => changed.to_vec(),
+        None => (0..archive.documents.len()).collect(),
+    }
+}
+
 /// Where a writer of site files other than pages (the search index, the
-/// feeds, the sitemap, the data) hands each: its path inside the site and
-/// its bytes. Called from several threads.
+/// feeds, the sitemap, the data, the citations) hands each: its path
+/// inside the site and its bytes. Called from several threads.
 pub type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
 
 use std::io;
