@@ -221,6 +221,8 @@ impl RawFeeds {
 pub struct RawCitations {
     #[serde(default = "yes")]
     pub enabled: bool,
+    #[serde(default = "yes")]
+    pub downloads: bool,
     pub default_kind: Option<toml::Spanned<String>>,
     /// A `types` term to the kind of citation its documents get.
     #[serde(default)]
@@ -231,6 +233,7 @@ impl Default for RawCitations {
     fn default() -> Self {
         RawCitations {
             enabled: true,
+            downloads: true,
             default_kind: None,
             kinds: Default::default(),
         }
@@ -252,6 +255,7 @@ impl RawCitations {
         };
         let mut config = CitationsConfig {
             enabled: self.enabled,
+            downloads: self.downloads,
             ..CitationsConfig::default()
         };
         if let Some(k) = self.default_kind.as_ref().and_then(|k| kind(k, "default_kind")) {
@@ -675,7 +679,7 @@ const CONFIG_KEYS: Keys = Keys {
         ("sitemap", Some(&["enabled", "robots"])),
         ("data", Some(&["enabled"])),
         ("citations.kinds", None),
-        ("citations", Some(&["enabled", "default_kind", "kinds"])),
+        ("citations", Some(&["enabled", "downloads", "default_kind", "kinds"])),
     ],
 };
 

@@ -334,7 +334,7 @@ fn run_stages<S: output::Sink>(
         syndication_files +=
             output::data::write(&archive, config, only, &mut caches.catalogue, &put_kept).map_err(|d| vec![d])?;
     }
-    if config.citations.enabled {
+    if config.citations.enabled && config.citations.downloads {
         syndication_files += output::citations::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
     }
     if config.sitemap.enabled && !partial {

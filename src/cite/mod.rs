@@ -129,6 +129,8 @@ pub struct CitationsConfig {
     /// The cite box, `cite.bib`, `cite.ris` and `cite.json`, and the
     /// citation meta tags and JSON-LD of document pages.
     pub enabled: bool,
+    /// `cite.bib`, `cite.ris` and `cite.json` beside each document page.
+    pub downloads: bool,
     /// The kind of a document whose type names no kind.
     pub default_kind: Kind,
     /// The kind of each type, by the type's name in lower case; written
@@ -140,6 +142,7 @@ impl Default for CitationsConfig {
     fn default() -> Self {
         CitationsConfig {
             enabled: true,
+            downloads: true,
             default_kind: Kind::Report,
             kinds: KINDS_OF_TYPES.iter().map(|&(t, k)| (t.to_string(), k)).collect(),
         }

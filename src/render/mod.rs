@@ -716,6 +716,7 @@ impl<'a> Renderer<'a> {
             ("html", Value::safe_string(&c.html())),
             ("head", c.head.clone().into()),
             ("url", c.url.clone().into()),
+            ("downloads", self.config.citations.downloads.into()),
             ("bibtex", format!("{dir}cite.bib").into()),
             ("ris", format!("{dir}cite.ris").into()),
             ("csl_json", format!("{dir}cite.json").into()),

@@ -382,3 +382,18 @@ fn citations_can_be_switched_off() {
     assert!(page.select("meta[name=citation_title]").is_empty());
     assert!(page.select("script[type='application/ld+json']").is_empty());
 }
+
+#[test]
+fn the_downloads_can_be_left_out_and_the_rest_kept() {
+    let site = archive("[citations]\ndownloads = false\n").build();
+    assert!(!site.exists("documents/plan/cite.bib"));
+    assert!(!site.exists("documents/plan/cite.ris"));
+    assert!(!site.exists("documents/plan/cite.json"));
+    let page = site.page("documents/plan/");
+    assert_eq!(page.select("#citation").len(), 1, "the cite box stays");
+    assert!(
+        page.select(".cite-files a").is_empty(),
+        "with no links to files that do not exist"
+    );
+    assert_eq!(page.select("meta[name=citation_title]").len(), 1);
+}
