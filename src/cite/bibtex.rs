@@ -10,11 +10,11 @@ use biblatex::{Chunk, Entry, EntryType, Spanned};
 use super::{Kind, Record, one_line};
 
 fn normal(s: &str) -> Vec<Spanned<Chunk>> {
-    vec![Spanned::zero(Chunk::Normal(one_line(s)))]
+    vec![Spanned::zero(Chunk::Normal(one_line(s).into_owned()))]
 }
 
 fn verbatim(s: &str) -> Vec<Spanned<Chunk>> {
-    vec![Spanned::zero(Chunk::Verbatim(one_line(s)))]
+    vec![Spanned::zero(Chunk::Verbatim(one_line(s).into_owned()))]
 }
 
 /// A name list: each name in braces, joined by "and".
@@ -24,7 +24,7 @@ fn names(names: &[&str]) -> Vec<Spanned<Chunk>> {
         if i > 0 {
             chunks.push(Spanned::zero(Chunk::Normal(" and ".into())));
         }
-        chunks.push(Spanned::zero(Chunk::Verbatim(one_line(name))));
+        chunks.push(Spanned::zero(Chunk::Verbatim(one_line(name).into_owned())));
     }
     chunks
 }

@@ -5,7 +5,12 @@
 
 use serde::Serialize;
 
-use super::{Kind, Record, one_line};
+use super::{Kind, Record};
+
+/// `s` on one line, owned.
+fn one_line(s: &str) -> String {
+    super::one_line(s).into_owned()
+}
 
 #[derive(Serialize)]
 struct Name {

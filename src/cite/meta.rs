@@ -8,17 +8,22 @@
 use serde_json::{Map, Value, json};
 
 use super::{Kind, Record, one_line};
-use crate::render::text::escape;
+use crate::render::text::escape_into;
 
 /// The `<meta>` and `<link>` tags and the JSON-LD `<script>`, one per line,
 /// for a page's head. `person` says whether a name is a person's (`Some`)
 /// when the archive knows it, as an entity of `entities.toml`.
 pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096);
+    out.push_str("<link rel=\"schema.DC\" href=\"http://purl.org/dc/elements/1.1/\">\n");
     let mut tag = |name: &str, value: &str| {
         let value = one_line(value);
         if !value.is_empty() {
-            out.push_str(&format!("<meta name=\"{name}\" content=\"{}\">\n", escape(&value)));
+            out.push_str("<meta name=\"");
+            out.push_str(name);
+            out.push_str("\" content=\"");
+            escape_into(&mut out, &value);
+            out.push_str("\">\n");
         }
     };
     // Highwire Press.
@@ -109,10 +114,6 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
     if let Some(source) = r.source_url {
         tag("DC.source", source);
     }
-    out.insert_str(
-        0,
-        "<link rel=\"schema.DC\" href=\"http://purl.org/dc/elements/1.1/\">\n",
-    );
     // schema.org, with `<` escaped so that no text can close the script.
     let ld = serde_json::to_string(&json_ld(r, person)).expect("JSON-LD serialises");
     out.push_str("<script type=\"application/ld+json\">");

@@ -278,6 +278,46 @@ impl Format {
 
 /// `s` with runs of white space (new lines too) folded to one space: the
 /// line-based formats and meta tags take one line per value.
-pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Most values are on one line already and are returned as they are.
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    let mut previous_space = true;
+    let folded = s.chars().all(|c| {
+        let fine = !c.is_whitespace() || (c == ' ' && !previous_space);
+        previous_space = c == ' ';
+        fine
+    }) && !previous_space;
+    if folded {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_folds_as_split_whitespace_does() {
+        for s in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\nb",
+            "a\tb",
+            "a\u{3000}b",
+            "数字 中国",
+            "a b c",
+            "  ",
+            "a \n b",
+        ] {
+            let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(one_line(s), expected, "{s:?}");
+        }
+        assert!(matches!(one_line("a b"), std::borrow::Cow::Borrowed(_)));
+    }
 }
