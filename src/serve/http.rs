@@ -252,6 +252,9 @@ pub fn content_type(path: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("xml") => "application/xml",
         Some("txt" | "md") => "text/plain; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("bib") => "application/x-bibtex; charset=utf-8",
+        Some("ris") => "application/x-research-info-systems; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
@@ -346,6 +349,15 @@ mod tests {
     fn content_types_by_extension() {
         assert_eq!(content_type(Path::new("a/style.css")), "text/css; charset=utf-8");
         assert_eq!(content_type(Path::new("graph.json")), "application/json");
+        assert_eq!(content_type(Path::new("data/catalogue.csv")), "text/csv; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("documents/a/cite.bib")),
+            "application/x-bibtex; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("documents/a/cite.ris")),
+            "application/x-research-info-systems; charset=utf-8"
+        );
         assert_eq!(content_type(Path::new("x.bin")), "application/octet-stream");
     }
 }
