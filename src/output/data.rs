@@ -173,6 +173,8 @@ struct DocumentData<'a> {
     original_language: Option<&'a str>,
     summary: Option<&'a str>,
     archived_url: Option<&'a str>,
+    /// The number its issuer gave it.
+    document_number: Option<&'a str>,
     cited_as: &'a [String],
     /// The slugs of the documents it cites, and of those citing it.
     cites_documents: Vec<&'a str>,
@@ -223,6 +225,7 @@ fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
         original_language: doc.original_language.as_deref(),
         summary: doc.summary.as_deref(),
         archived_url: doc.archived_url.as_deref(),
+        document_number: doc.document_number.as_deref(),
         cited_as: &doc.cited_as,
         cites_documents: archive.links.cites[id].iter().map(slug).collect(),
         cited_by: archive.links.cited_by[id].iter().map(|(d, _)| slug(d)).collect(),

@@ -316,6 +316,10 @@ fn the_cite_box_shows_a_chicago_citation_and_links_the_files() {
             "Ministry of Roads and Bridges and 王小明. {HOSTILE_LINE} [道路规划]. 国发〔2024〕5号. Translated by Ann Lee, Jr. and 李华. 5 March 2024. Test Archive. https://example.org/documents/plan/."
         )
     );
+    assert!(
+        plan.texts(".meta dd").iter().any(|t| t == "国发〔2024〕5号"),
+        "the number is shown with the metadata"
+    );
     // reading.js makes a paragraph's citation from what comes before the
     // URL named in data-url.
     assert_eq!(

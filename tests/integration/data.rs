@@ -13,7 +13,7 @@ fn archive(extra_config: &str) -> Fixture {
         .doc(
             "plan",
             &format!(
-                "title = {HOSTILE:?}\ndate = 2024-03-05\nseed = \"seeds/plan.txt\"\nauthors = [\"Data Office\", \"Roads Office\"]\n[taxonomies]\ntopics = [\"data\", \"roads\"]"
+                "title = {HOSTILE:?}\ndate = 2024-03-05\nseed = \"seeds/plan.txt\"\nauthors = [\"Data Office\", \"Roads Office\"]\ndocument_number = \"DO-7\"\n[taxonomies]\ntopics = [\"data\", \"roads\"]"
             ),
             "A note.\n",
         )
@@ -114,6 +114,7 @@ fn a_documents_data_holds_its_text_with_the_anchors_of_its_page() {
     let data: serde_json::Value = serde_json::from_str(&read(&site, "documents/plan/index.json")).unwrap();
     assert_eq!(data["title"], HOSTILE);
     assert_eq!(data["cites_documents"], serde_json::json!(["roads"]));
+    assert_eq!(data["document_number"], "DO-7");
     let text = data["text"].as_array().unwrap();
     assert!(
         text.iter().any(|b| b["text"] == "It cites the Roads Notice."),
