@@ -46,13 +46,13 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
     for k in &r.keywords {
         tag("citation_keywords", k);
     }
+    let publisher = r.publisher();
     match r.kind {
         // Zotero saves a page with this tag as a report, the tag's value
         // its institution.
         Kind::Legislation | Kind::Report => {
-            if let Some(institution) = r.institution() {
-                tag("citation_technical_report_institution", &institution);
-                tag("citation_publisher", &institution);
+            if let Some(institution) = &publisher {
+                tag("citation_technical_report_institution", institution);
             }
             if let Some(number) = r.number {
                 tag("citation_technical_report_number", number);
@@ -62,7 +62,6 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
         Kind::Article => {
             if let Some(p) = r.publication {
                 tag("citation_journal_title", p);
-                tag("citation_publisher", p);
             }
         }
         // A newspaper article has no Highwire tag: Zotero takes its type
@@ -70,12 +69,14 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
         Kind::News => {
             if let Some(p) = r.publication {
                 tag("prism.publicationName", p);
-                tag("citation_publisher", p);
             }
         }
-        Kind::Webpage => {
-            tag("citation_publisher", r.publication.unwrap_or(r.archive));
-        }
+        Kind::Webpage => {}
+    }
+    // A web page without a publication is published by the archive.
+    let fallback = (r.kind == Kind::Webpage).then_some(r.archive);
+    if let Some(p) = publisher.as_deref().or(fallback) {
+        tag("citation_publisher", p);
     }
     // Dublin Core.
     tag("DC.title", r.title);
@@ -89,10 +90,6 @@ pub fn head(r: &Record, person: &dyn Fn(&str) -> Option<bool>) -> String {
         tag("DC.date", &date.iso());
     }
     tag("DC.language", r.language);
-    let publisher = match r.kind {
-        Kind::Legislation | Kind::Report => r.institution(),
-        _ => r.publication.map(str::to_string),
-    };
     if let Some(publisher) = &publisher {
         tag("DC.publisher", publisher);
     }

@@ -246,6 +246,17 @@ impl<'a> Record<'a> {
     pub fn institution(&self) -> Option<String> {
         (self.kind.issued() && !self.authors.is_empty()).then(|| self.authors.join("; "))
     }
+
+    /// Who published the document, as the page's meta tags name it: the
+    /// issuing bodies of legislation and reports, the publication of the
+    /// others.
+    pub fn publisher(&self) -> Option<String> {
+        if self.kind.issued() {
+            self.institution()
+        } else {
+            self.publication.map(str::to_string)
+        }
+    }
 }
 
 /// The site paths of a document's citation files.

@@ -714,7 +714,6 @@ impl<'a> Renderer<'a> {
             ("kind", record.kind.name().into()),
             ("text", c.text().into()),
             ("html", Value::safe_string(&c.html())),
-            ("head", c.head.clone().into()),
             ("url", c.url.clone().into()),
             ("downloads", self.config.citations.downloads.into()),
             ("bibtex", format!("{dir}cite.bib").into()),
