@@ -150,10 +150,17 @@ pub struct Staging {
     dir: PathBuf,
     lock: Option<Lock>,
     committed: bool,
-    /// Folders made so far: a file whose folder is here is written without
-    /// asking the file system to make it again (two system calls a file,
-    /// a fifth of the cost of writing the search index's records).
-    made: std::sync::Mutex<crate::hash::Set<PathBuf>>,
+    /// Folders made so far, as paths inside the site: a file whose folder
+    /// is here is written without asking the file system to make it again
+    /// (two system calls a file, a fifth of the cost of writing the search
+    /// index's records).
+    made: std::sync::Mutex<crate::hash::Set<String>>,
+    /// The staging folder, open: files are created relative to it, so the
+    /// kernel looks up only the components inside the site, not the whole
+    /// path to it again for each of tens of thousands of files (a third of
+    /// the cost of creating a small file on tmpfs, measured).
+    #[cfg(unix)]
+    handle: std::os::fd::OwnedFd,
 }
 
 /// What a commit did, once the new site is in place.
@@ -198,12 +205,16 @@ impl Staging {
         swap::recover(target)?;
         let dir = sibling(target, "new")?;
         std::fs::create_dir(&dir)?;
+        #[cfg(unix)]
+        let handle = std::fs::File::open(&dir)?.into();
         let staging = Staging {
             target: target.to_path_buf(),
             dir,
             lock: Some(lock),
             committed: false,
             made: Default::default(),
+            #[cfg(unix)]
+            handle,
         };
         std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
         Ok(staging)
@@ -212,18 +223,56 @@ impl Staging {
     /// Writes one file, `rel` being its path inside the site.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         swap::fail_point("write")?;
-        let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            let made = |made: &crate::hash::Set<PathBuf>| made.contains(parent);
+        if let Some((folder, _)) = rel.rsplit_once('/') {
+            let made = |made: &crate::hash::Set<String>| made.contains(folder);
             if !made(&self.made.lock().unwrap_or_else(|e| e.into_inner())) {
-                std::fs::create_dir_all(parent)?;
+                self.make_folder(folder)?;
                 self.made
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(parent.to_path_buf());
+                    .insert(folder.to_string());
             }
         }
-        std::fs::write(path, bytes)
+        self.create_file(rel, bytes)
+    }
+
+    #[cfg(unix)]
+    fn create_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        use rustix::fs::{Mode, OFlags};
+        use std::io::Write;
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.handle, rel, flags, Mode::from_raw_mode(0o666))?;
+        std::fs::File::from(fd).write_all(bytes)
+    }
+
+    #[cfg(not(unix))]
+    fn create_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        std::fs::write(self.dir.join(rel), bytes)
+    }
+
+    /// Makes the folder `rel` inside the site, and those it is in.
+    #[cfg(unix)]
+    fn make_folder(&self, rel: &str) -> io::Result<()> {
+        match rustix::fs::mkdirat(&self.handle, rel, rustix::fs::Mode::from_raw_mode(0o777)) {
+            Ok(()) => Ok(()),
+            Err(rustix::io::Errno::EXIST) => Ok(()),
+            Err(rustix::io::Errno::NOENT) => {
+                let Some((parent, _)) = rel.rsplit_once('/') else {
+                    return Err(rustix::io::Errno::NOENT.into());
+                };
+                self.make_folder(parent)?;
+                match rustix::fs::mkdirat(&self.handle, rel, rustix::fs::Mode::from_raw_mode(0o777)) {
+                    Ok(()) | Err(rustix::io::Errno::EXIST) => Ok(()),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn make_folder(&self, rel: &str) -> io::Result<()> {
+        std::fs::create_dir_all(self.dir.join(rel))
     }
 
     /// Puts the staged site in the output's place. An error means the
