@@ -272,23 +272,6 @@ fn run_stages<S: output::Sink>(
             })
             .collect()
     };
-    // graph.json is one long serial job: it runs beside the pages.
-    let wants_graph = !partial || delta.as_ref().is_some_and(|d| d.graph);
-    let graph_cache = &mut caches.graph;
-    let (errors, graph) = rayon::join(render_pages, || {
-        wants_graph.then(|| output::graph::to_json_cached(&archive, config, graph_cache))
-    });
-    problems.extend(errors);
-    if !problems.is_empty() {
-        return Err(first_of_each(problems));
-    }
-    if cfg!(debug_assertions) && partial {
-        check_unlisted_pages(&renderer, &pages, &sink);
-    }
-    timings.lap("render and write pages, make graph");
-    if let Some(graph) = graph {
-        put("graph.json", &graph, None).map_err(|d| vec![d])?;
-    }
     // The files beside the pages: a file with the bytes the sink already
     // holds is not written again.
     let put_kept = |rel: &str, bytes: &[u8]| {
@@ -301,51 +284,82 @@ fn run_stages<S: output::Sink>(
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
     let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
-    let mut search_files = 0;
-    let mut search_partial = false;
-    if config.search.enabled {
-        // The preview keeps the index between builds, and an update in
-        // place rewrites only what it changed.
-        let cache = caches.search.keeps().then_some(&mut caches.search);
-        let written = search::write(&archive, &config.search, &put_kept, cache, changed).map_err(|d| vec![d])?;
-        search_files = written.files;
-        search_partial = written.in_place;
-        timings.lap("search index");
-    }
-    // A rebuild that keeps every document's shape changes no page's place
-    // or date, so only the feeds that list a changed document are made
-    // again, and the sitemap not at all.
-    let mut syndication_files = 0;
-    if config.feeds.enabled {
-        syndication_files += output::feeds::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
-    }
-    if config.data.enabled {
-        // A document's data changes with its page (its "cited by" too): a
-        // partial rebuild writes the data of the documents whose pages it
-        // looked at.
-        let looked_at: Vec<usize> = pages
-            .iter()
-            .filter_map(|p| match p {
-                render::Page::Document(id) => Some(*id),
-                _ => None,
+    let search_cache = &mut caches.search;
+    let catalogue_cache = &mut caches.catalogue;
+    // The search index, feeds, bulk data, citations and sitemap, made from
+    // the analysed archive, not from the pages: they are made beside the
+    // pages, so that neither waits for the slowest of the other's jobs.
+    let syndicate = || -> Result<Syndicated, Vec<Diagnostic>> {
+        let mut made = Syndicated::default();
+        if config.search.enabled {
+            // The preview keeps the index between builds, and an update in
+            // place rewrites only what it changed.
+            let cache = search_cache.keeps().then_some(search_cache);
+            let written = search::write(&archive, &config.search, &put_kept, cache, changed).map_err(|d| vec![d])?;
+            made.search_files = written.files;
+            made.search_partial = written.in_place;
+        }
+        // A rebuild that keeps every document's shape changes no page's place
+        // or date, so only the feeds that list a changed document are made
+        // again, and the sitemap not at all.
+        if config.feeds.enabled {
+            made.files += output::feeds::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+        }
+        if config.data.enabled {
+            // A document's data changes with its page (its "cited by" too): a
+            // partial rebuild writes the data of the documents whose pages it
+            // looked at.
+            let looked_at: Vec<usize> = pages
+                .iter()
+                .filter_map(|p| match p {
+                    render::Page::Document(id) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            let only = partial.then_some(looked_at.as_slice());
+            made.files +=
+                output::data::write(&archive, config, only, catalogue_cache, &put_kept).map_err(|d| vec![d])?;
+        }
+        if config.citations.enabled && config.citations.downloads {
+            made.files += output::citations::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+        }
+        if config.sitemap.enabled && !partial {
+            let urls: Vec<output::sitemap::Url> = renderer
+                .landing_pages()
+                .into_iter()
+                .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
+                .collect();
+            made.files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
+        }
+        Ok(made)
+    };
+    // graph.json is one long serial job: it runs beside the pages too.
+    let wants_graph = !partial || delta.as_ref().is_some_and(|d| d.graph);
+    let graph_cache = &mut caches.graph;
+    let ((errors, graph), syndicated) = rayon::join(
+        || {
+            rayon::join(render_pages, || {
+                wants_graph.then(|| output::graph::to_json_cached(&archive, config, graph_cache))
             })
-            .collect();
-        let only = partial.then_some(looked_at.as_slice());
-        syndication_files +=
-            output::data::write(&archive, config, only, &mut caches.catalogue, &put_kept).map_err(|d| vec![d])?;
+        },
+        syndicate,
+    );
+    problems.extend(errors);
+    if !problems.is_empty() {
+        return Err(first_of_each(problems));
     }
-    if config.citations.enabled && config.citations.downloads {
-        syndication_files += output::citations::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+    let Syndicated {
+        search_files,
+        search_partial,
+        files: syndication_files,
+    } = syndicated?;
+    if cfg!(debug_assertions) && partial {
+        check_unlisted_pages(&renderer, &pages, &sink);
     }
-    if config.sitemap.enabled && !partial {
-        let urls: Vec<output::sitemap::Url> = renderer
-            .landing_pages()
-            .into_iter()
-            .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
-            .collect();
-        syndication_files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
+    if let Some(graph) = graph {
+        put("graph.json", &graph, None).map_err(|d| vec![d])?;
     }
-    timings.lap("feeds, sitemap, data and citations");
+    timings.lap("render and write pages, search index, feeds, sitemap, data and citations");
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file
@@ -354,7 +368,7 @@ fn run_stages<S: output::Sink>(
             put(rel, &bytes, None).map_err(|d| vec![d])?;
         }
     }
-    timings.lap("write graph and static files");
+    timings.lap("write graph.json and static files");
     let all_pages = renderer.page_count();
     debug_assert!(
         partial || all_pages == pages.len(),
@@ -374,6 +388,14 @@ fn run_stages<S: output::Sink>(
         search_partial,
     };
     Ok((sink, report))
+}
+
+/// How many files the search index and the files beside the pages took.
+#[derive(Default)]
+struct Syndicated {
+    search_files: usize,
+    search_partial: bool,
+    files: usize,
 }
 
 /// A hash of the names and bytes of the theme's static files.

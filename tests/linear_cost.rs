@@ -140,12 +140,14 @@ fn short_lines(lines: usize) -> Vec<(&'static str, String)> {
 /// Checks that the peak grows in proportion to what is read and written,
 /// and stays within a few copies of it. A page is held about three times
 /// at the peak (as its text is rendered, as a template value, as the page
-/// is written), and markdown's parser holds a tree of the whole text.
+/// is written), and markdown's parser holds a tree of the whole text. The
+/// document's data file and search record are made while the page is
+/// (they are made beside the pages), so they count in the same peak.
 fn check_memory(what: &str, small: Measured, large: Measured) {
     let size = |m: &Measured| (m.read + m.largest_page) as f64;
     for m in [&small, &large] {
         assert!(
-            m.peak as f64 <= 5.0 * size(m),
+            m.peak as f64 <= 6.0 * size(m),
             "{what}: a build held {} bytes at once for {} bytes read and a page of {} bytes",
             m.peak,
             m.read,
