@@ -291,17 +291,37 @@ impl Format {
 /// line-based formats and meta tags take one line per value.
 /// Most values are on one line already and are returned as they are.
 pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
-    let mut previous_space = true;
-    let folded = s.chars().all(|c| {
-        let fine = !c.is_whitespace() || (c == ' ' && !previous_space);
-        previous_space = c == ' ';
-        fine
-    }) && !previous_space;
-    if folded {
+    if is_one_line(s) {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
     }
+}
+
+/// Whether `s` is not empty, has no white space but single spaces, and
+/// neither begins nor ends with one. Reads bytes, decoding only where a
+/// non-ASCII white-space character can begin (its first byte is 0xC2,
+/// 0xE1, 0xE2 or 0xE3): most values are checked at memory speed.
+fn is_one_line(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.first().is_none_or(|&b| b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' if previous_space => return false,
+            b' ' => {
+                previous_space = true;
+                continue;
+            }
+            b'\t'..=b'\r' => return false,
+            0xC2 | 0xE1..=0xE3 if s[i..].chars().next().is_some_and(char::is_whitespace) => return false,
+            _ => {}
+        }
+        previous_space = false;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -325,10 +345,22 @@ mod tests {
             "a b c",
             "  ",
             "a \n b",
+            "a\rb",
+            "a\u{b}b",
+            "a\u{85}b",
+            "a\u{a0}b",
+            "a\u{1680}b",
+            "a\u{2028}b",
+            "a\u{202f}b",
+            "中\u{3000}国",
+            "a\u{3001}b é",
+            "\u{a0}a",
         ] {
             let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(one_line(s), expected, "{s:?}");
         }
-        assert!(matches!(one_line("a b"), std::borrow::Cow::Borrowed(_)));
+        for s in ["a b", "数字 中国", "政策、规划 é", "a\u{1f}b"] {
+            assert!(matches!(one_line(s), std::borrow::Cow::Borrowed(_)), "{s:?}");
+        }
     }
 }
