@@ -57,18 +57,34 @@ pub struct BuildReport {
     /// Whether the search index was updated in place (only the changed
     /// documents' records and terms written again) rather than built anew.
     pub search_partial: bool,
+    /// How many files of the site were linked, unchanged, from the site
+    /// the build replaced rather than written again.
+    pub linked: usize,
 }
 
 /// Builds the archive at `options.root` into its output directory.
 ///
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
-    let (staging, mut report) = run(options, |out| output::stage(out, "build"))?;
+    let started = Instant::now();
+    #[cfg(unix)]
+    let stage = |out: &std::path::Path| output::stage(out, "build").map(|s| output::manifest::Relinking::new(s, out));
+    #[cfg(not(unix))]
+    let stage = |out: &std::path::Path| output::stage(out, "build");
+    let (staging, mut report) = run(options, stage)?;
     strictly(options, &report)?;
+    #[cfg(unix)]
+    {
+        report.linked = staging.linked();
+    }
+    let mut timings = Timings::new();
     let committed = staging.commit().map_err(|e| vec![cannot_commit(&report.output, &e)])?;
+    timings.lap("put the site in place, delete the old one");
     if let Some(leftover) = committed.leftover {
         report.warnings.push(leftover_warning(&report.output, &leftover));
     }
+    // The time to put the site in place and delete the old one counts.
+    report.elapsed = started.elapsed();
     Ok(report)
 }
 
@@ -386,6 +402,7 @@ fn run_stages<S: output::Sink>(
         warnings,
         partial,
         search_partial,
+        linked: 0,
     };
     Ok((sink, report))
 }

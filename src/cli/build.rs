@@ -55,8 +55,12 @@ pub fn run(args: BuildArgs) -> ExitCode {
     match annals::build(&options) {
         Ok(report) => {
             super::report(&report.warnings);
+            let kept = match report.linked {
+                0 => String::new(),
+                n => format!(", {n} unchanged from the last build"),
+            };
             println!(
-                "Built {} into {} pages ({} files) in {} in {:.2} s",
+                "Built {} into {} pages ({} files{kept}) in {} in {:.2} s",
                 super::plural(report.documents, "document"),
                 report.pages,
                 report.files,

@@ -147,7 +147,7 @@ pub fn recover(target: &Path) -> io::Result<()> {
         }
     }
     for (path, _) in leftovers {
-        std::fs::remove_dir_all(&path)?;
+        super::remove_tree(&path)?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("seeds/example.txt", include_str!("example/example.txt")),
     (
         ".gitignore",
-        "# The built site: annals build writes it again. Beside it, the lock\n# that keeps two builds from writing into it at once, and what an\n# interrupted build may leave (the next build removes it).\n/public/\n/.public.annals-*\n",
+        "# The built site: annals build writes it again. Beside it, the lock\n# that keeps two builds from writing into it at once, the manifest of\n# the site that lets the next build keep unchanged files, and what an\n# interrupted build may leave (the next build removes it).\n/public/\n/.public.annals-*\n",
     ),
 ];
 

@@ -39,13 +39,17 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
 }
 
 /// No staging folder (`.public.annals-new-…`, `.public.annals-old-…`) is
-/// left beside the output.
+/// left beside the output (the lock and the manifest of the last good
+/// build stay).
 fn assert_no_staging_left(f: &Fixture) {
     let leftovers: Vec<_> = std::fs::read_dir(f.root())
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().contains("annals-") && !n.to_string_lossy().ends_with(".annals-lock"))
+        .filter(|n| {
+            let n = n.to_string_lossy();
+            n.contains("annals-") && !n.ends_with(".annals-lock") && !n.ends_with(".annals-manifest")
+        })
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }

@@ -17,6 +17,7 @@ mod links;
 mod lists;
 mod pages;
 mod reading;
+mod rebuild;
 mod related;
 mod safety;
 mod scaffold;

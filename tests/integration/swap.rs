@@ -38,12 +38,13 @@ fn annals(root: &Path, env: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
-/// What lies beside the output besides the output and its lock file.
+/// What lies beside the output besides the output, its lock file and the
+/// manifest of the site in it.
 fn leftovers(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public.annals-") && n != ".public.annals-lock")
+        .filter(|n| n.starts_with(".public.annals-") && n != ".public.annals-lock" && n != ".public.annals-manifest")
         .collect();
     names.sort();
     names

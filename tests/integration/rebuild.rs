@@ -1,0 +1,139 @@
+//! A build into an output that holds the last build's site: files whose
+//! bytes did not change are linked from the old site into the new one, and
+//! pages whose inputs did not change are not rendered again, and the result
+//! is still exactly what a clean build writes.
+
+#![cfg(unix)]
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use crate::support::{Fixture, tree};
+
+fn archive(title: &str) -> Fixture {
+    Fixture::new()
+        .file("seeds/a.txt", "I. Part\n\nText of A.\n")
+        .doc(
+            "a",
+            &format!("title = \"{title}\"\ndate = 2020-01-01\nseed = \"seeds/a.txt\""),
+            "",
+        )
+        .doc("b", "title = \"B\"\ndate = 2021-01-01", "Text of B.")
+}
+
+/// A clean build of the archive as it is now, into a folder of its own.
+fn clean_build(f: &Fixture) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let outcome = f.run(&["build", "--output", out.to_str().unwrap()]);
+    assert!(outcome.success, "{}", outcome.stderr);
+    tree(&out)
+}
+
+fn inode(path: &Path) -> u64 {
+    std::fs::metadata(path).unwrap().ino()
+}
+
+fn build(f: &Fixture) -> String {
+    let outcome = f.run(&["build"]);
+    assert!(outcome.success, "{}", outcome.stderr);
+    outcome.stdout
+}
+
+#[test]
+fn a_rebuild_links_what_did_not_change_and_equals_a_clean_build() {
+    let f = archive("First");
+    let first = build(&f);
+    assert!(
+        !first.contains("unchanged"),
+        "nothing to keep in a first build: {first}"
+    );
+    let public = f.root().join("public");
+    // B's page names A (as the document before it); B's citation does not.
+    let (page_a, cite_b) = (
+        public.join("documents/a/index.html"),
+        public.join("documents/b/cite.bib"),
+    );
+    let (a_before, b_before) = (inode(&page_a), inode(&cite_b));
+
+    let f = f.doc("a", "title = \"Second\"\ndate = 2020-01-01\nseed = \"seeds/a.txt\"", "");
+    let second = build(&f);
+    assert!(second.contains("unchanged from the last build"), "{second}");
+    assert_eq!(tree(&public), clean_build(&f), "the site a clean build writes");
+    assert_ne!(inode(&page_a), a_before, "the changed page is written anew");
+    assert_eq!(
+        inode(&cite_b),
+        b_before,
+        "B's citation did not change: it is the old file"
+    );
+    assert!(
+        !public.join(".public.annals-manifest").exists() && f.root().join(".public.annals-manifest").is_file(),
+        "the manifest is kept beside the output, not published in it"
+    );
+
+    // Twice over: the second build's manifest serves the third.
+    let a_second = inode(&page_a);
+    let third = build(&f);
+    assert!(third.contains("unchanged from the last build"), "{third}");
+    assert_eq!(tree(&public), clean_build(&f));
+    assert_eq!(inode(&page_a), a_second, "A's page as the second build wrote it");
+    assert_eq!(inode(&cite_b), b_before, "still the file of the first build");
+}
+
+#[test]
+fn a_file_changed_in_the_output_after_the_build_is_written_again() {
+    let f = archive("First");
+    build(&f);
+    let public = f.root().join("public");
+    let page = public.join("documents/b/index.html");
+    let original = std::fs::read(&page).unwrap();
+    // The same size, other bytes: only the time it was changed tells.
+    let mut tampered = original.clone();
+    tampered[..8].copy_from_slice(b"TAMPERED");
+    std::fs::write(&page, &tampered).unwrap();
+    // Another file, shorter, and one deleted.
+    std::fs::write(public.join("documents/a/index.json"), "{}").unwrap();
+    std::fs::remove_file(public.join("documents/a/cite.bib")).unwrap();
+
+    build(&f);
+    assert_eq!(std::fs::read(&page).unwrap(), original);
+    assert_eq!(tree(&public), clean_build(&f), "every file as a clean build writes it");
+}
+
+#[test]
+fn a_manifest_that_does_not_describe_the_output_is_ignored() {
+    let f = archive("First");
+    build(&f);
+    // The output replaced by a copy of itself: the same bytes, but not the
+    // files the manifest was written for.
+    let public = f.root().join("public");
+    let copy = f.root().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for (rel, bytes) in tree(&public) {
+        let path = copy.join(&rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    std::fs::write(
+        copy.join(".annals-output"),
+        std::fs::read(public.join(".annals-output")).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(&public).unwrap();
+    std::fs::rename(&copy, &public).unwrap();
+
+    let out = build(&f);
+    assert!(
+        !out.contains("unchanged"),
+        "nothing linked from a site the manifest does not describe: {out}"
+    );
+    assert_eq!(tree(&public), clean_build(&f));
+
+    // A manifest that is not one at all.
+    std::fs::write(f.root().join(".public.annals-manifest"), "garbage\n").unwrap();
+    let out = build(&f);
+    assert!(!out.contains("unchanged"), "{out}");
+    assert_eq!(tree(&public), clean_build(&f));
+    let out = build(&f);
+    assert!(out.contains("unchanged"), "the manifest is written again: {out}");
+}
