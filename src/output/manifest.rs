@@ -33,7 +33,27 @@ use super::{MARKER, Sink, Staging};
 use crate::hash;
 
 /// What the first line of a manifest says: its format.
-const HEADER: &str = "annals manifest 1";
+const HEADER: &str = "annals manifest 2";
+
+/// What wrote a manifest: annals' version and the size and time of its
+/// executable. Pages rendered by another annals (an upgrade, or a new
+/// build of it) may differ for the same inputs, so their fingerprints are
+/// not trusted; a file with the same bytes is still linked.
+fn generator() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe.map_or_else(
+        |_| "unknown".to_string(),
+        |m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", m.len())
+        },
+    );
+    format!("{}-{stamp}", env!("CARGO_PKG_VERSION"))
+}
 
 /// What the manifest records of one file.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -122,9 +142,14 @@ impl Relinking {
             std::os::unix::fs::MetadataExt::mtime(&meta),
             u64::try_from(std::os::unix::fs::MetadataExt::mtime_nsec(&meta)).unwrap_or(0),
         );
-        let Some((described, entries)) = read(io::BufReader::new(file))? else {
+        let Some((described, generator_then, mut entries)) = read(io::BufReader::new(file))? else {
             return Ok(None);
         };
+        if generator_then != generator() {
+            for entry in entries.values_mut() {
+                entry.fingerprint = None;
+            }
+        }
         Ok((described == marker).then_some(Previous { entries, written, dir }))
     }
 
@@ -180,7 +205,7 @@ fn write_manifest(target: &Path, entries: &Entries) -> io::Result<()> {
     let temporary = path.with_extension(format!("manifest-{}", std::process::id()));
     let mut out = io::BufWriter::new(std::fs::File::create(&temporary)?);
     writeln!(out, "{HEADER}")?;
-    writeln!(out, "{inode} {modified}")?;
+    writeln!(out, "{inode} {modified} {}", generator())?;
     for (path, e) in entries {
         match e.fingerprint {
             Some(f) => writeln!(out, "{path:x} {:x} {} {f:x}", e.hash, e.size)?,
@@ -196,9 +221,9 @@ fn write_manifest(target: &Path, entries: &Entries) -> io::Result<()> {
 /// The identity of a site's marker file: its inode and modification time.
 type Identity = (u64, i128);
 
-/// What the marker identity and the entries of a manifest are; `None` if
-/// it is not a manifest this version reads.
-fn read(input: impl BufRead) -> io::Result<Option<(Identity, Entries)>> {
+/// What the marker identity, the generator and the entries of a manifest
+/// are; `None` if it is not a manifest this version reads.
+fn read(input: impl BufRead) -> io::Result<Option<(Identity, String, Entries)>> {
     let mut lines = input.lines();
     if lines.next().transpose()?.as_deref() != Some(HEADER) {
         return Ok(None);
@@ -206,9 +231,13 @@ fn read(input: impl BufRead) -> io::Result<Option<(Identity, Entries)>> {
     let Some(head) = lines.next().transpose()? else {
         return Ok(None);
     };
-    let Some((Ok(inode), Ok(modified))) = head.split_once(' ').map(|(i, m)| (i.parse(), m.parse())) else {
+    let mut head = head.splitn(3, ' ');
+    let (Some(Ok(inode)), Some(Ok(modified)), Some(generator)) =
+        (head.next().map(str::parse), head.next().map(str::parse), head.next())
+    else {
         return Ok(None);
     };
+    let generator = generator.to_string();
     let mut entries = Entries::default();
     for line in lines {
         let line = line?;
@@ -237,7 +266,7 @@ fn read(input: impl BufRead) -> io::Result<Option<(Identity, Entries)>> {
             },
         );
     }
-    Ok(Some(((inode, modified), entries)))
+    Ok(Some(((inode, modified), generator, entries)))
 }
 
 impl Sink for Relinking {
@@ -309,23 +338,60 @@ mod tests {
         );
         write_manifest(&target, &entries).unwrap();
         let text = std::fs::read(path_of(&target).unwrap()).unwrap();
-        let (marker, read_back) = read(&text[..]).unwrap().expect("a manifest");
+        let (marker, written_by, read_back) = read(&text[..]).unwrap().expect("a manifest");
+        assert_eq!(written_by, generator());
         let dir_fd: OwnedFd = std::fs::File::open(&target).unwrap().into();
         assert_eq!(marker, marker_identity(&dir_fd).unwrap());
         assert_eq!(read_back, entries);
     }
 
     #[test]
+    fn page_fingerprints_from_another_annals_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join(MARKER), "x").unwrap();
+        let mut entries = Entries::default();
+        let page = Entry {
+            hash: 1,
+            fingerprint: Some(7),
+            size: 3,
+        };
+        entries.insert(key("index.html"), page);
+        write_manifest(&target, &entries).unwrap();
+        let kept = Relinking::previous(&target)
+            .unwrap()
+            .expect("the manifest describes the site");
+        assert_eq!(kept.entries[&key("index.html")], page, "written by this annals");
+
+        let path = path_of(&target).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let generator = generator();
+        std::fs::write(&path, text.replace(&generator, "0.0.1-1-1")).unwrap();
+        let other = Relinking::previous(&target)
+            .unwrap()
+            .expect("still the site's manifest");
+        assert_eq!(
+            other.entries[&key("index.html")],
+            Entry {
+                fingerprint: None,
+                ..page
+            },
+            "the bytes' hash is kept, the fingerprint is not"
+        );
+    }
+
+    #[test]
     fn anything_else_is_no_manifest() {
         for text in [
             "",
+            "annals manifest 1\n1 2 g\n",
+            "annals manifest 2\n",
             "annals manifest 2\n1 2\n",
-            "annals manifest 1\n",
-            "annals manifest 1\n1\n",
-            "annals manifest 1\n1 x\n",
-            "annals manifest 1\n1 2\nzz 1 2\n",
-            "annals manifest 1\n1 2\n1 1\n",
-            "annals manifest 1\n1 2\n1 1 1 fingerprint\n",
+            "annals manifest 2\n1 x g\n",
+            "annals manifest 2\n1 2 g\nzz 1 2\n",
+            "annals manifest 2\n1 2 g\n1 1\n",
+            "annals manifest 2\n1 2 g\n1 1 1 fingerprint\n",
         ] {
             assert!(read(text.as_bytes()).unwrap().is_none(), "{text:?}");
         }
