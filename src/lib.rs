@@ -60,6 +60,10 @@ pub struct BuildReport {
     /// How many files of the site were linked, unchanged, from the site
     /// the build replaced rather than written again.
     pub linked: usize,
+    /// Whether nothing had changed since the last build, which left its
+    /// site in the output untouched: the build read no document and wrote
+    /// nothing.
+    pub unchanged: bool,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -67,8 +71,20 @@ pub struct BuildReport {
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let started = Instant::now();
+    // The stamp of the inputs comes first: a file changed while the build
+    // reads it changes the next build's stamp.
     #[cfg(unix)]
-    let stage = |out: &std::path::Path| output::stage(out, "build").map(|s| output::manifest::Relinking::new(s, out));
+    let inputs = {
+        let identity = format!("{:?} {} {}", options.overrides, options.drafts, options.strict);
+        output::manifest::inputs_stamp(&options.root, &identity)
+    };
+    #[cfg(unix)]
+    if let Some(report) = inputs.and_then(|inputs| unchanged(options, inputs, started)) {
+        return Ok(report);
+    }
+    #[cfg(unix)]
+    let stage =
+        |out: &std::path::Path| output::stage(out, "build").map(|s| output::manifest::Relinking::new(s, out, inputs));
     #[cfg(not(unix))]
     let stage = |out: &std::path::Path| output::stage(out, "build");
     let (staging, mut report) = run(options, stage)?;
@@ -78,7 +94,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         report.linked = staging.linked();
     }
     let mut timings = Timings::new();
-    let committed = staging.commit().map_err(|e| vec![cannot_commit(&report.output, &e)])?;
+    #[cfg(unix)]
+    let committed = staging.commit(&report);
+    #[cfg(not(unix))]
+    let committed = staging.commit();
+    let committed = committed.map_err(|e| vec![cannot_commit(&report.output, &e)])?;
     timings.lap("put the site in place, delete the old one");
     if let Some(leftover) = committed.leftover {
         report.warnings.push(leftover_warning(&report.output, &leftover));
@@ -86,6 +106,35 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     // The time to put the site in place and delete the old one counts.
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// The report of a build that found nothing changed since the last one,
+/// whose site is still in the output as it wrote it (see
+/// [`output::manifest::unchanged`]); `None` if anything changed or cannot
+/// be checked, and the build must run.
+#[cfg(unix)]
+fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<BuildReport> {
+    let config = Config::load(&options.root, &options.overrides).ok()?;
+    if options.overrides.output_dir.is_none() {
+        output_inside(&options.root, &config.output_dir).ok()?;
+    }
+    let output = options.root.join(&config.output_dir);
+    // Under the lock: no other build is halfway through replacing it.
+    let lock = output::Lock::acquire(&output, "build").ok()?;
+    let summary = output::manifest::unchanged(&output, inputs)?;
+    drop(lock);
+    Some(BuildReport {
+        documents: summary.documents,
+        pages: summary.pages,
+        files: summary.files,
+        output,
+        elapsed: started.elapsed(),
+        warnings: Vec::new(),
+        partial: false,
+        search_partial: false,
+        linked: 0,
+        unchanged: true,
+    })
 }
 
 /// The swap failed: the previous site is still in place.
@@ -403,6 +452,7 @@ fn run_stages<S: output::Sink>(
         partial,
         search_partial,
         linked: 0,
+        unchanged: false,
     };
     Ok((sink, report))
 }

@@ -55,6 +55,17 @@ pub fn run(args: BuildArgs) -> ExitCode {
     match annals::build(&options) {
         Ok(report) => {
             super::report(&report.warnings);
+            if report.unchanged {
+                println!(
+                    "Nothing changed since the last build: {} in {} pages ({} files) in {}, left as they were ({:.2} s)",
+                    super::plural(report.documents, "document"),
+                    report.pages,
+                    report.files,
+                    report.output.display(),
+                    report.elapsed.as_secs_f64()
+                );
+                return ExitCode::SUCCESS;
+            }
             let kept = match report.linked {
                 0 => String::new(),
                 n => format!(", {n} unchanged from the last build"),

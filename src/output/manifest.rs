@@ -33,7 +33,7 @@ use super::{MARKER, Sink, Staging};
 use crate::hash;
 
 /// What the first line of a manifest says: its format.
-const HEADER: &str = "annals manifest 2";
+const HEADER: &str = "annals manifest 3";
 
 /// What wrote a manifest: annals' version and the size and time of its
 /// executable. Pages rendered by another annals (an upgrade, or a new
@@ -85,6 +85,20 @@ pub struct Relinking {
     recorded: Mutex<Entries>,
     /// How many files were linked rather than written.
     linked: std::sync::atomic::AtomicUsize,
+    /// The stamp of the build's inputs, taken before it read them.
+    inputs: Option<u64>,
+}
+
+/// What a manifest says of the build that wrote it, besides its files.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Summary {
+    /// The stamp of the inputs ([`inputs_stamp`]), if they had all settled
+    /// and the build gave no warnings: then a build whose inputs have the
+    /// same stamp would write the same site.
+    pub inputs: Option<u64>,
+    pub documents: usize,
+    pub pages: usize,
+    pub files: usize,
 }
 
 /// The path of the manifest of `target`.
@@ -115,13 +129,14 @@ impl Relinking {
     /// Wraps `staging`, and reads the manifest of the site in `target` if
     /// there is one that describes it. A missing or unreadable manifest
     /// only means that every file is written.
-    pub fn new(staging: Staging, target: &Path) -> Relinking {
+    pub fn new(staging: Staging, target: &Path, inputs: Option<u64>) -> Relinking {
         let previous = Self::previous(target).ok().flatten();
         Relinking {
             staging,
             previous,
             recorded: Mutex::new(Entries::default()),
             linked: Default::default(),
+            inputs,
         }
     }
 
@@ -142,7 +157,13 @@ impl Relinking {
             std::os::unix::fs::MetadataExt::mtime(&meta),
             u64::try_from(std::os::unix::fs::MetadataExt::mtime_nsec(&meta)).unwrap_or(0),
         );
-        let Some((described, generator_then, mut entries)) = read(io::BufReader::new(file))? else {
+        let Some(Read {
+            marker: described,
+            generator: generator_then,
+            mut entries,
+            ..
+        }) = read(io::BufReader::new(file))?
+        else {
             return Ok(None);
         };
         if generator_then != generator() {
@@ -186,33 +207,203 @@ impl Relinking {
     /// Puts the new site in place (see [`Staging::commit`]), then writes
     /// its manifest. A manifest that cannot be written costs the next build
     /// its links, nothing else: the old one no longer matches the site.
-    pub fn commit(self) -> io::Result<super::Committed> {
-        let Relinking { staging, recorded, .. } = self;
+    /// `report` is the build's; its inputs' stamp is kept only if it gave
+    /// no warnings, so that a build that would warn again is run again.
+    pub fn commit(self, report: &crate::BuildReport) -> io::Result<super::Committed> {
+        let Relinking {
+            staging,
+            recorded,
+            inputs,
+            ..
+        } = self;
         let target = staging.target.clone();
         let committed = staging.commit()?;
         let entries = recorded.into_inner().unwrap_or_else(|e| e.into_inner());
-        let _ = write_manifest(&target, &entries);
+        let summary = Summary {
+            inputs: inputs.filter(|_| report.warnings.is_empty()),
+            documents: report.documents,
+            pages: report.pages,
+            files: report.files,
+        };
+        let _ = write_manifest(&target, &entries, &summary);
         Ok(committed)
     }
 }
 
+/// How long before a build an input must have last changed for its
+/// modification time to tell a later change apart: file systems keep
+/// times at a coarse grain (a few milliseconds on Linux, two seconds on
+/// FAT), and an editor may save twice within one.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A stamp of every input of a build of the archive at `root` (the files
+/// the preview watches: `config.toml`, `content/`, `seeds/`, `templates/`,
+/// `themes/`, `static/`): their paths, kinds, sizes, modification times
+/// and inodes, with `identity` (the build's options and annals' own
+/// version). `None` if an input changed too recently to be sure a later
+/// change would show (see [`SETTLED`]), or could not be looked at.
+pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
+    use std::hash::Hasher;
+    use std::os::unix::fs::MetadataExt;
+    let settled = std::time::SystemTime::now().checked_sub(SETTLED)?;
+    let mut h = hash::hasher();
+    h.write(identity.as_bytes());
+    h.write(generator().as_bytes());
+    for name in crate::serve::watch::WATCHED {
+        let top = root.join(name);
+        for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                // No such input: that is part of the stamp too.
+                Err(e) if e.io_error().is_some_and(|e| e.kind() == io::ErrorKind::NotFound) && e.depth() == 0 => {
+                    h.write(name.as_bytes());
+                    h.write_u8(0);
+                    continue;
+                }
+                Err(_) => return None,
+            };
+            // A link is stamped with what it leads to, as a build reads it.
+            let meta = std::fs::metadata(entry.path()).ok()?;
+            if !meta.is_dir() && meta.modified().ok()? > settled {
+                return None;
+            }
+            h.write(entry.path().strip_prefix(root).ok()?.as_os_str().as_encoded_bytes());
+            h.write_u8(0);
+            h.write_u8(meta.is_dir().into());
+            h.write_u64(if meta.is_dir() { 0 } else { meta.len() });
+            h.write_i64(if meta.is_dir() { 0 } else { meta.mtime() });
+            h.write_i64(if meta.is_dir() { 0 } else { meta.mtime_nsec() });
+            h.write_u64(meta.ino());
+        }
+    }
+    Some(h.finish())
+}
+
+/// What the last build into `target` made, if its inputs had the stamp
+/// `inputs` and the site it wrote is still in `target` exactly as it wrote
+/// it: every file there, of its size, unmodified since, and nothing else.
+/// Then a build now would write the same site.
+pub fn unchanged(target: &Path, inputs: u64) -> Option<Summary> {
+    // What an interrupted build left beside the output is for a full build
+    // to clear.
+    let prefix = super::beside(target, "")
+        .ok()?
+        .file_name()?
+        .to_string_lossy()
+        .into_owned();
+    let leftovers = std::fs::read_dir(super::parent_of(target))
+        .ok()?
+        .filter_map(Result::ok)
+        .any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.starts_with("new-") || rest.starts_with("old-"))
+        });
+    if leftovers {
+        return None;
+    }
+    let dir: OwnedFd = std::fs::File::open(target).ok()?.into();
+    let file = std::fs::File::open(path_of(target).ok()?).ok()?;
+    let meta = file.metadata().ok()?;
+    let written = nanos(
+        std::os::unix::fs::MetadataExt::mtime(&meta),
+        u64::try_from(std::os::unix::fs::MetadataExt::mtime_nsec(&meta)).unwrap_or(0),
+    );
+    let manifest = read(io::BufReader::new(file)).ok()??;
+    let fresh = manifest.summary.inputs == Some(inputs)
+        && manifest.generator == generator()
+        && manifest.marker == marker_identity(&dir).ok()?;
+    (fresh && holds_exactly(target, &manifest.entries, written)).then_some(manifest.summary)
+}
+
+/// Whether the folder `target` holds the files of `entries` and no other
+/// (besides the marker), each of its recorded size and modified before
+/// `written`.
+fn holds_exactly(target: &Path, entries: &Entries, written: i128) -> bool {
+    use rayon::prelude::*;
+    use std::os::unix::fs::MetadataExt;
+    let files: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(target)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .collect();
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let all_ours = files.par_iter().all(|e| {
+        let Some(rel) = e.path().strip_prefix(target).ok().and_then(Path::to_str) else {
+            return false;
+        };
+        if rel == MARKER {
+            return true;
+        }
+        let Some(entry) = entries.get(&key(rel)) else {
+            return false;
+        };
+        let Ok(meta) = e.metadata() else {
+            return false;
+        };
+        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let modified = nanos(meta.mtime(), u64::try_from(meta.mtime_nsec()).unwrap_or(0));
+        meta.is_file() && meta.len() == entry.size && modified < written
+    });
+    all_ours && seen.into_inner() == entries.len()
+}
+
+/// Moves the modification time of the manifest `file`, just written, past
+/// the file system clock's tick it was written in (a few milliseconds on
+/// Linux): the files of the site were all written then or earlier, so
+/// each has a time before the manifest's, while a change anyone makes
+/// from now on gets a time no earlier. Gives up after 50 ms, on a file
+/// system whose clock ticks slower (FAT's, every two seconds): the files
+/// of the last tick then count as changed, and are written again.
+fn after_the_last_write(file: &std::fs::File) -> io::Result<()> {
+    use rustix::fs::{Timespec, Timestamps, UTIME_NOW, UTIME_OMIT};
+    let written = file.metadata()?.modified()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+    let now = Timestamps {
+        last_access: Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_OMIT,
+        },
+        last_modification: Timespec {
+            tv_sec: 0,
+            tv_nsec: UTIME_NOW,
+        },
+    };
+    while file.metadata()?.modified()? <= written && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        rustix::fs::futimens(file, &now)?;
+    }
+    Ok(())
+}
+
 /// Writes the manifest of the site now in `target`, through a temporary
 /// file renamed into place.
-fn write_manifest(target: &Path, entries: &Entries) -> io::Result<()> {
+fn write_manifest(target: &Path, entries: &Entries, summary: &Summary) -> io::Result<()> {
     let dir: OwnedFd = std::fs::File::open(target)?.into();
     let (inode, modified) = marker_identity(&dir)?;
     let path = path_of(target)?;
     let temporary = path.with_extension(format!("manifest-{}", std::process::id()));
     let mut out = io::BufWriter::new(std::fs::File::create(&temporary)?);
     writeln!(out, "{HEADER}")?;
-    writeln!(out, "{inode} {modified} {}", generator())?;
+    let inputs = summary.inputs.map_or_else(|| "-".to_string(), |h| format!("{h:x}"));
+    writeln!(
+        out,
+        "{inode} {modified} {inputs} {} {} {} {}",
+        summary.documents,
+        summary.pages,
+        summary.files,
+        generator()
+    )?;
     for (path, e) in entries {
         match e.fingerprint {
             Some(f) => writeln!(out, "{path:x} {:x} {} {f:x}", e.hash, e.size)?,
             None => writeln!(out, "{path:x} {:x} {}", e.hash, e.size)?,
         }
     }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    after_the_last_write(&file)?;
+    file.sync_all()?;
     std::fs::rename(&temporary, &path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temporary);
     })
@@ -221,9 +412,17 @@ fn write_manifest(target: &Path, entries: &Entries) -> io::Result<()> {
 /// The identity of a site's marker file: its inode and modification time.
 type Identity = (u64, i128);
 
-/// What the marker identity, the generator and the entries of a manifest
-/// are; `None` if it is not a manifest this version reads.
-fn read(input: impl BufRead) -> io::Result<Option<(Identity, String, Entries)>> {
+/// A manifest as read.
+struct Read {
+    marker: Identity,
+    summary: Summary,
+    generator: String,
+    entries: Entries,
+}
+
+/// A manifest's contents; `None` if it is not a manifest this version
+/// reads.
+fn read(input: impl BufRead) -> io::Result<Option<Read>> {
     let mut lines = input.lines();
     if lines.next().transpose()?.as_deref() != Some(HEADER) {
         return Ok(None);
@@ -231,11 +430,29 @@ fn read(input: impl BufRead) -> io::Result<Option<(Identity, String, Entries)>> 
     let Some(head) = lines.next().transpose()? else {
         return Ok(None);
     };
-    let mut head = head.splitn(3, ' ');
-    let (Some(Ok(inode)), Some(Ok(modified)), Some(generator)) =
-        (head.next().map(str::parse), head.next().map(str::parse), head.next())
-    else {
+    let head: Vec<&str> = head.splitn(7, ' ').collect();
+    let number = |i: usize| head.get(i).and_then(|s| s.parse::<usize>().ok());
+    let inputs = match head.get(2) {
+        Some(&"-") => Some(None),
+        Some(h) => u64::from_str_radix(h, 16).ok().map(Some),
+        None => None,
+    };
+    let (Some(Ok(inode)), Some(Ok(modified)), Some(inputs), Some(documents), Some(pages), Some(files), Some(generator)) = (
+        head.first().map(|s| s.parse::<u64>()),
+        head.get(1).map(|s| s.parse::<i128>()),
+        inputs,
+        number(3),
+        number(4),
+        number(5),
+        head.get(6),
+    ) else {
         return Ok(None);
+    };
+    let summary = Summary {
+        inputs,
+        documents,
+        pages,
+        files,
     };
     let generator = generator.to_string();
     let mut entries = Entries::default();
@@ -266,7 +483,12 @@ fn read(input: impl BufRead) -> io::Result<Option<(Identity, String, Entries)>> 
             },
         );
     }
-    Ok(Some(((inode, modified), generator, entries)))
+    Ok(Some(Read {
+        marker: (inode, modified),
+        summary,
+        generator,
+        entries,
+    }))
 }
 
 impl Sink for Relinking {
@@ -313,6 +535,13 @@ impl Sink for Relinking {
 mod tests {
     use super::*;
 
+    const SUMMARY: Summary = Summary {
+        inputs: Some(u64::MAX),
+        documents: 1,
+        pages: 2,
+        files: 3,
+    };
+
     #[test]
     fn a_manifest_reads_back_as_written() {
         let dir = tempfile::tempdir().unwrap();
@@ -336,10 +565,12 @@ mod tests {
                 size: 0,
             },
         );
-        write_manifest(&target, &entries).unwrap();
+        write_manifest(&target, &entries, &SUMMARY).unwrap();
         let text = std::fs::read(path_of(&target).unwrap()).unwrap();
-        let (marker, written_by, read_back) = read(&text[..]).unwrap().expect("a manifest");
-        assert_eq!(written_by, generator());
+        let manifest = read(&text[..]).unwrap().expect("a manifest");
+        let (marker, read_back) = (manifest.marker, manifest.entries);
+        assert_eq!(manifest.generator, generator());
+        assert_eq!(manifest.summary, SUMMARY);
         let dir_fd: OwnedFd = std::fs::File::open(&target).unwrap().into();
         assert_eq!(marker, marker_identity(&dir_fd).unwrap());
         assert_eq!(read_back, entries);
@@ -358,7 +589,7 @@ mod tests {
             size: 3,
         };
         entries.insert(key("index.html"), page);
-        write_manifest(&target, &entries).unwrap();
+        write_manifest(&target, &entries, &SUMMARY).unwrap();
         let kept = Relinking::previous(&target)
             .unwrap()
             .expect("the manifest describes the site");
@@ -385,13 +616,15 @@ mod tests {
     fn anything_else_is_no_manifest() {
         for text in [
             "",
-            "annals manifest 1\n1 2 g\n",
-            "annals manifest 2\n",
-            "annals manifest 2\n1 2\n",
-            "annals manifest 2\n1 x g\n",
-            "annals manifest 2\n1 2 g\nzz 1 2\n",
-            "annals manifest 2\n1 2 g\n1 1\n",
-            "annals manifest 2\n1 2 g\n1 1 1 fingerprint\n",
+            "annals manifest 2\n1 2 - 1 1 1 g\n",
+            "annals manifest 3\n",
+            "annals manifest 3\n1 2 - 1 1 1\n",
+            "annals manifest 3\n1 x - 1 1 1 g\n",
+            "annals manifest 3\n1 2 xyz 1 1 1 g\n",
+            "annals manifest 3\n1 2 - 1 one 1 g\n",
+            "annals manifest 3\n1 2 - 1 1 1 g\nzz 1 2\n",
+            "annals manifest 3\n1 2 - 1 1 1 g\n1 1\n",
+            "annals manifest 3\n1 2 - 1 1 1 g\n1 1 1 fingerprint\n",
         ] {
             assert!(read(text.as_bytes()).unwrap().is_none(), "{text:?}");
         }

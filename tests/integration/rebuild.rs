@@ -137,3 +137,95 @@ fn a_manifest_that_does_not_describe_the_output_is_ignored() {
     let out = build(&f);
     assert!(out.contains("unchanged"), "the manifest is written again: {out}");
 }
+
+/// Dates every file under `dir` a minute back, as files an editor saved a
+/// while ago: a file changed in the last seconds may change again within
+/// the file system's clock tick, and keeps a build from trusting its time.
+fn settle(dir: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options().write(true).open(entry.path()).unwrap();
+            file.set_modified(past).unwrap();
+        }
+    }
+}
+
+fn settled(f: Fixture) -> Fixture {
+    for name in ["config.toml", "content", "seeds"] {
+        settle(&f.root().join(name));
+    }
+    f
+}
+
+#[test]
+fn a_build_with_nothing_changed_leaves_the_output_as_it_is() {
+    let f = settled(archive("First"));
+    build(&f);
+    let public = f.root().join("public");
+    let page = public.join("documents/a/index.html");
+    let before = (inode(&page), inode(&public));
+
+    let again = build(&f);
+    assert!(
+        again.starts_with("Nothing changed since the last build: 2 documents"),
+        "{again}"
+    );
+    assert_eq!(
+        (inode(&page), inode(&public)),
+        before,
+        "not a file written, not the folder swapped"
+    );
+
+    // An edit is built.
+    let f = settled(f.doc("a", "title = \"Second\"\ndate = 2020-01-01\nseed = \"seeds/a.txt\"", ""));
+    let edited = build(&f);
+    assert!(edited.starts_with("Built 2 documents"), "{edited}");
+    assert_eq!(tree(&public), clean_build(&f));
+    assert!(build(&f).starts_with("Nothing changed"));
+
+    // So is another build of the same files: drafts included.
+    let drafts = f.run(&["build", "--drafts"]);
+    assert!(drafts.stdout.starts_with("Built"), "{}", drafts.stdout);
+
+    // A file just saved is not trusted yet: its time may not show a second
+    // save in the same tick.
+    let f = f.doc("a", "title = \"Second\"\ndate = 2020-01-01\nseed = \"seeds/a.txt\"", "");
+    assert!(build(&f).starts_with("Built"));
+    assert!(build(&f).starts_with("Built"), "still within the last seconds");
+}
+
+#[test]
+fn a_changed_output_is_built_again_even_when_the_inputs_are_not() {
+    let f = settled(archive("First"));
+    build(&f);
+    let public = f.root().join("public");
+    assert!(build(&f).starts_with("Nothing changed"));
+
+    // A page edited in the output, of the same size.
+    let page = public.join("documents/b/index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    bytes[..8].copy_from_slice(b"TAMPERED");
+    std::fs::write(&page, &bytes).unwrap();
+    assert!(build(&f).starts_with("Built"));
+    assert_eq!(tree(&public), clean_build(&f));
+
+    // A file added to it, or one deleted.
+    std::fs::write(public.join("extra.txt"), "x").unwrap();
+    assert!(build(&f).starts_with("Built"));
+    assert!(!public.join("extra.txt").exists());
+    std::fs::remove_file(public.join("documents/a/cite.ris")).unwrap();
+    assert!(build(&f).starts_with("Built"));
+    assert_eq!(tree(&public), clean_build(&f));
+    assert!(build(&f).starts_with("Nothing changed"));
+}
+
+#[test]
+fn a_build_that_warned_is_built_again_and_warns_again() {
+    let f = settled(archive("First").doc("c", "title = \"Undated\"", "Text of C."));
+    let first = f.run(&["build"]);
+    assert!(first.stderr.contains("document has no date"), "{}", first.stderr);
+    let again = f.run(&["build"]);
+    assert!(again.stdout.starts_with("Built"), "{}", again.stdout);
+    assert!(again.stderr.contains("document has no date"), "{}", again.stderr);
+}
