@@ -35,10 +35,20 @@ environment (in the work dir, or in --hugo-venv to reuse it across runs).
 The venv's bin/hugo is a Python wrapper that execs the real binary; the script
 runs the real binary so Python start-up is not counted against Hugo.
 
+Three modes (--mode). `fresh`, the default, is the above. `same` is what a
+publisher does: every run of a tool writes into the same output folder,
+which holds that tool's previous site (made by two untimed runs first), and
+before each round --changed documents get a new sentence at the end of
+their text, in both forms of the corpus (in annals' form, the curator's
+note), a different few each round. `unchanged` is the same without the
+edits: a rebuild where nothing changed. The floor takes part in `fresh`
+only.
+
 Run from the repository root after `cargo build --release`:
 
     python3 benches/build_vs_hugo.py --docs 10000,100000 --runs 5 \\
         --hugo-venv ~/.cache/annals-bench-hugo --out bench.md
+    python3 benches/build_vs_hugo.py --docs 10000 --mode same --changed 3
 
 Extra annals arguments go in one string: `--annals-args="--drafts"`.
 """
@@ -91,7 +101,13 @@ def parse_args():
     ap.add_argument("--out", help="also write the markdown table to this file")
     ap.add_argument("--skip-hugo", action="store_true", help="time annals (and the floor) only")
     ap.add_argument("--skip-floor", action="store_true", help="do not build and time the input/output floor")
+    ap.add_argument("--mode", choices=["fresh", "same", "unchanged"], default="fresh",
+                    help="fresh: a new output folder per run; same: the same folder, --changed documents "
+                         "edited before each round; unchanged: the same folder, nothing edited")
+    ap.add_argument("--changed", type=int, default=3, help="documents edited before each round in --mode same")
     args = ap.parse_args()
+    if args.mode != "fresh":
+        args.skip_floor = True
     args.docs = [int(n) for n in args.docs.split(",")]
     return args
 
@@ -215,17 +231,36 @@ def warm(folder):
             path.read_bytes()
 
 
-def bench(tools, runs, outs):
-    for i in range(runs):
+def edit(corpus, docs, round_number, changed):
+    """Appends a sentence to the text of `changed` documents, in both forms
+    of the corpus: a different few in each round."""
+    for j in range(changed):
+        n = (round_number * changed + j) % docs
+        for path in [corpus / "annals" / "content" / f"doc-{n:06d}.md",
+                     corpus / "hugo" / "content" / "documents" / f"doc-{n:06d}.md"]:
+            if path.is_file():
+                with open(path, "a", encoding="utf-8") as f:
+                    f.write(f"\nEdited before round {round_number + 1}.\n")
+
+
+def bench(tools, runs, outs, mode="fresh", corpus=None, changed=0):
+    if mode != "fresh":
+        # The previous site, twice: the second run finds the inputs settled.
         for tool in tools:
-            out = outs / f"{tool.name}-{tool.docs}-{i + 1}"
+            for _ in range(2):
+                run_once(tool, outs / f"{tool.name}-{tool.docs}")
+    for i in range(runs):
+        if mode == "same":
+            edit(corpus, tools[0].docs, i, changed)
+        for tool in tools:
+            out = outs / f"{tool.name}-{tool.docs}" if mode != "fresh" else outs / f"{tool.name}-{tool.docs}-{i + 1}"
             wall, rss = run_once(tool, out)
             tool.walls.append(wall)
             tool.rss_kib.append(rss)
             tool.outputs.append(out)
             print(f"{tool.docs} docs, {tool.name} run {i + 1}/{runs}: {wall:.3f} s, {rss / 1024:.0f} MiB",
                   file=sys.stderr)
-        if i == 0:
+        if i == 0 and mode == "fresh":
             check_space(tools, runs, outs)
     for tool in tools:
         tool.files = count_files(tool.outputs[0])
@@ -256,8 +291,13 @@ def median(values):
     return statistics.median(values)
 
 
-def report(all_tools, runs):
-    rows = ["| docs | tool | version | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
+def report(all_tools, runs, mode="fresh", changed=0):
+    what = {
+        "fresh": "every run into a new output folder",
+        "same": f"every run into the same output folder, {changed} documents edited before each round",
+        "unchanged": "every run into the same output folder, nothing changed",
+    }[mode]
+    rows = [f"Mode: {mode} ({what}).", "","| docs | tool | version | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
             "|--:|---|---|--:|--:|--:|--:|--:|--:|"]
     for t in all_tools:
         wall = f"{median(t.walls):.3f} | {min(t.walls):.3f} | {max(t.walls):.3f}"
@@ -307,9 +347,9 @@ def main():
             warm(corpus)
             tools = make_tools(args, corpus, docs, hugo, floor)
             outs.mkdir(parents=True, exist_ok=True)
-            bench(tools, args.runs, outs)
+            bench(tools, args.runs, outs, args.mode, corpus, args.changed)
             all_tools += tools
-        table = report(all_tools, args.runs)
+        table = report(all_tools, args.runs, args.mode, args.changed)
         print(table, end="")
         if args.out:
             Path(args.out).write_text(table, encoding="utf-8")

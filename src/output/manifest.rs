@@ -251,7 +251,8 @@ pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
     h.write(generator().as_bytes());
     for name in crate::serve::watch::WATCHED {
         let top = root.join(name);
-        for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+        // Links are followed, as the build follows them.
+        for entry in walkdir::WalkDir::new(&top).follow_links(true).sort_by_file_name() {
             let entry = match entry {
                 Ok(entry) => entry,
                 // No such input: that is part of the stamp too.
@@ -262,8 +263,7 @@ pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
                 }
                 Err(_) => return None,
             };
-            // A link is stamped with what it leads to, as a build reads it.
-            let meta = std::fs::metadata(entry.path()).ok()?;
+            let meta = entry.metadata().ok()?;
             if !meta.is_dir() && meta.modified().ok()? > settled {
                 return None;
             }

@@ -229,3 +229,27 @@ fn a_build_that_warned_is_built_again_and_warns_again() {
     assert!(again.stdout.starts_with("Built"), "{}", again.stdout);
     assert!(again.stderr.contains("document has no date"), "{}", again.stderr);
 }
+
+#[test]
+fn a_change_behind_a_linked_folder_is_seen() {
+    let f = Fixture::new().file("texts/a.txt", "I. Part\n\nText of A.\n").doc(
+        "a",
+        "title = \"A\"\ndate = 2020-01-01\nseed = \"seeds/linked/a.txt\"",
+        "",
+    );
+    std::fs::create_dir_all(f.root().join("seeds")).unwrap();
+    std::os::unix::fs::symlink("../texts", f.root().join("seeds/linked")).unwrap();
+    let f = settled(f);
+    settle(&f.root().join("texts"));
+    build(&f);
+    assert!(build(&f).starts_with("Nothing changed"));
+
+    let f = f.file("texts/a.txt", "I. Part\n\nText of A, revised.\n");
+    settle(&f.root().join("texts"));
+    assert!(build(&f).starts_with("Built"), "the seed changed behind the link");
+    assert!(
+        std::fs::read_to_string(f.root().join("public/documents/a/index.html"))
+            .unwrap()
+            .contains("revised")
+    );
+}
