@@ -83,8 +83,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
         return Ok(report);
     }
     #[cfg(unix)]
-    let stage =
-        |out: &std::path::Path| output::stage(out, "build").map(|s| output::manifest::Relinking::new(s, out, inputs));
+    let stage = |out: &std::path::Path| {
+        output::stage_reusing(out, "build").map(|s| output::manifest::Relinking::new(s, out, inputs))
+    };
     #[cfg(not(unix))]
     let stage = |out: &std::path::Path| output::stage(out, "build");
     let (staging, mut report) = run(options, stage)?;

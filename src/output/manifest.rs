@@ -7,8 +7,12 @@
 //! The new site is still made whole in a staging folder and swapped in at
 //! once (see the parent module), so a reader of the output sees the old
 //! site or the new one, never a mix. A hard link costs the file system
-//! much less than a new file (no inode, no data to copy), and deleting the
-//! old site after the swap then frees only the files that changed.
+//! much less than a new file (no inode, no data to copy). The site the swap
+//! replaces is kept beside the output as the spare, with its manifest
+//! (`.public.annals-spare-manifest`), and the next build makes its site in
+//! it: folders stay, files it holds with the right bytes stay, and only the
+//! rest is replaced or deleted, so a rebuild neither makes nor deletes
+//! folders.
 //!
 //! The manifest lives beside the output (`.public.annals-manifest`), not in
 //! it, so it is not published. For each file of the site it holds a hash of
@@ -82,6 +86,10 @@ struct Previous {
 pub struct Relinking {
     staging: Staging,
     previous: Option<Previous>,
+    /// The site before last, when the staging folder is that site taken
+    /// up again and its manifest (kept as `.public.annals-spare-manifest`)
+    /// describes it.
+    spare: Option<Previous>,
     recorded: Mutex<Entries>,
     /// How many files were linked rather than written.
     linked: std::sync::atomic::AtomicUsize,
@@ -131,9 +139,25 @@ impl Relinking {
     /// only means that every file is written.
     pub fn new(staging: Staging, target: &Path, inputs: Option<u64>) -> Relinking {
         let previous = Self::previous(target).ok().flatten();
+        let spare = staging
+            .reused()
+            .then(|| {
+                let dir: OwnedFd = rustix::fs::openat(
+                    &staging.handle,
+                    ".",
+                    rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+                    rustix::fs::Mode::empty(),
+                )
+                .ok()?;
+                Self::described(dir, &super::beside(target, "spare-manifest").ok()?)
+                    .ok()
+                    .flatten()
+            })
+            .flatten();
         Relinking {
             staging,
             previous,
+            spare,
             recorded: Mutex::new(Entries::default()),
             linked: Default::default(),
             inputs,
@@ -146,7 +170,13 @@ impl Relinking {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let file = match std::fs::File::open(path_of(target)?) {
+        Self::described(dir, &path_of(target)?)
+    }
+
+    /// The site in the open folder `dir`, if the manifest at `manifest`
+    /// describes it.
+    fn described(dir: OwnedFd, manifest: &Path) -> io::Result<Option<Previous>> {
+        let file = match std::fs::File::open(manifest) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -174,18 +204,36 @@ impl Relinking {
         Ok((described == marker).then_some(Previous { entries, written, dir }))
     }
 
-    /// Whether the previous site's file at `rel` is the one the manifest
-    /// records with `entry`, and then links it into the new site.
-    fn link(&self, previous: &Previous, rel: &str, entry: &Entry) -> bool {
-        let Ok(stat) = rustix::fs::statat(&previous.dir, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) else {
+    /// Whether the file at `rel` in `site` is the one its manifest records
+    /// with `entry`: a regular file of that size, not modified since.
+    fn intact(site: &Previous, rel: &str, entry: &Entry) -> bool {
+        let Ok(stat) = rustix::fs::statat(&site.dir, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) else {
             return false;
         };
         #[allow(clippy::unnecessary_cast)]
         let modified = nanos(stat.st_mtime as i64, stat.st_mtime_nsec as u64);
         let regular = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile;
         #[allow(clippy::unnecessary_cast)]
-        let unchanged = regular && stat.st_size as u64 == entry.size && modified < previous.written;
-        if !unchanged || self.staging.link_from(&previous.dir, rel).is_err() {
+        let size = stat.st_size as u64;
+        regular && size == entry.size && modified < site.written
+    }
+
+    /// Whether the staging folder, the site before last taken up again,
+    /// already holds the file at `rel` as `matches` wants it; then it is
+    /// kept as it is.
+    fn kept(&self, rel: &str, matches: impl Fn(&Entry) -> bool) -> Option<Entry> {
+        let spare = self.spare.as_ref()?;
+        let entry = spare.entries.get(&key(rel)).filter(|e| matches(e))?;
+        Self::intact(spare, rel, entry).then(|| {
+            self.linked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            *entry
+        })
+    }
+
+    /// Whether the previous site's file at `rel` is the one the manifest
+    /// records with `entry`, and then links it into the new site.
+    fn link(&self, previous: &Previous, rel: &str, entry: &Entry) -> bool {
+        if !Self::intact(previous, rel, entry) || self.staging.link_from(&previous.dir, rel).is_err() {
             return false;
         }
         self.linked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -214,11 +262,21 @@ impl Relinking {
             staging,
             recorded,
             inputs,
+            previous,
             ..
         } = self;
         let target = staging.target.clone();
-        let committed = staging.commit()?;
         let entries = recorded.into_inner().unwrap_or_else(|e| e.into_inner());
+        staging.finish(|rel| entries.contains_key(&key(rel)))?;
+        // The site replaced now is kept for the next build to take up, with
+        // its manifest when there is one that describes it.
+        let spare = super::beside(&target, "spare")?;
+        let spare_manifest = super::beside(&target, "spare-manifest")?;
+        let _ = std::fs::remove_file(&spare_manifest);
+        let committed = staging.commit_keeping(Some(&spare))?;
+        if previous.is_some() {
+            let _ = std::fs::rename(path_of(&target)?, &spare_manifest);
+        }
         let summary = Summary {
             inputs: inputs.filter(|_| report.warnings.is_empty()),
             documents: report.documents,
@@ -498,6 +556,10 @@ impl Sink for Relinking {
             fingerprint,
             size: bytes.len() as u64,
         };
+        if let Some(kept) = self.kept(rel, |old| old.hash == entry.hash && old.size == entry.size) {
+            self.record(rel, Entry { fingerprint, ..kept });
+            return Ok(());
+        }
         let same = |p: &&Previous| {
             p.entries
                 .get(&key(rel))
@@ -514,10 +576,14 @@ impl Sink for Relinking {
     /// Fingerprints cost a little on every build, and pay only when there
     /// is a previous site to take pages from.
     fn wants_fingerprints(&self) -> bool {
-        self.previous.is_some()
+        self.previous.is_some() || self.spare.is_some()
     }
 
     fn reuse(&self, rel: &str, fingerprint: u64) -> bool {
+        if let Some(kept) = self.kept(rel, |old| old.fingerprint == Some(fingerprint)) {
+            self.record(rel, kept);
+            return true;
+        }
         let Some(previous) = &self.previous else {
             return false;
         };

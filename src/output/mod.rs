@@ -7,9 +7,11 @@
 //! into it; [`Staging::commit`] then puts it in the output's place with one
 //! atomic exchange ([`swap`]), so that at every instant the output folder
 //! holds one whole build, the old or the new. The old site, now in the
-//! staging folder's place, is deleted after. If the build fails before the
-//! commit, the staging folder is removed when dropped and the previous site
-//! is left exactly as it was.
+//! staging folder's place, is deleted after, or, for `annals build`, kept
+//! as the spare that the next build takes up as its staging folder
+//! ([`stage_reusing`], [`Staging::commit_keeping`]; see [`manifest`]). If the
+//! build fails before the commit, the staging folder is removed when dropped
+//! and the previous site is left exactly as it was.
 //!
 //! Every output folder holds a marker file, [`MARKER`]. annals replaces a
 //! folder only if it is empty or holds the marker, so a mistyped `--output`
@@ -136,6 +138,20 @@ fn refuse_unless_replaceable(target: &Path) -> Result<(), Vec<crate::diag::Diagn
     })
 }
 
+/// [`stage`], taking up the site the last build replaced as the staging
+/// folder when there is one (see [`Staging::create_reusing`]).
+#[cfg(unix)]
+pub fn stage_reusing(target: &Path, holder: &str) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    refuse_unless_replaceable(target)?;
+    let lock = Lock::acquire(target, holder).map_err(|d| vec![d])?;
+    Staging::create_reusing(target, lock).map_err(|e| {
+        vec![crate::diag::Diagnostic::error(format!(
+            "cannot prepare {}: {e}",
+            target.display()
+        ))]
+    })
+}
+
 /// [`stage`] for a process that holds the output's lock already.
 pub fn stage_locked(target: &Path, lock: Lock) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
     refuse_unless_replaceable(target)?;
@@ -163,6 +179,11 @@ pub struct Staging {
     /// the cost of creating a small file on tmpfs, measured).
     #[cfg(unix)]
     handle: std::os::fd::OwnedFd,
+    /// Whether the staging folder is the site the last build replaced,
+    /// taken up again (see [`stage_reusing`]): its files may be links
+    /// shared with the site in the output, so none is written through;
+    /// each is replaced by a new one.
+    reused: bool,
 }
 
 /// What a commit did, once the new site is in place.
@@ -217,9 +238,82 @@ impl Staging {
             made: Default::default(),
             #[cfg(unix)]
             handle,
+            reused: false,
         };
         std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
         Ok(staging)
+    }
+
+    /// [`Staging::create`], taking up the site the last build replaced
+    /// (`.public.annals-spare`) as the staging folder when there is one:
+    /// its folders, and the files the build finds unchanged in it, stay.
+    #[cfg(unix)]
+    fn create_reusing(target: &Path, lock: Lock) -> io::Result<Staging> {
+        may_replace(target)?;
+        std::fs::create_dir_all(parent_of(target))?;
+        swap::recover(target)?;
+        let spare = beside(target, "spare")?;
+        let usable = std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir()) && spare.join(MARKER).is_file();
+        if !usable {
+            return Staging::create(target, lock);
+        }
+        let dir = sibling(target, "new")?;
+        std::fs::rename(&spare, &dir)?;
+        let handle = std::fs::File::open(&dir)?.into();
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            lock: Some(lock),
+            committed: false,
+            made: Default::default(),
+            handle,
+            reused: true,
+        })
+    }
+
+    /// Whether this staging folder is the last build's replaced site.
+    pub fn reused(&self) -> bool {
+        self.reused
+    }
+
+    /// Makes way for a new file at `rel` in a reused staging folder: the
+    /// file there (or a folder, if the site changed shape) is deleted.
+    #[cfg(unix)]
+    fn clear(&self, rel: &str) -> io::Result<()> {
+        if !self.reused {
+            return Ok(());
+        }
+        match rustix::fs::unlinkat(&self.handle, rel, rustix::fs::AtFlags::empty()) {
+            Ok(()) | Err(rustix::io::Errno::NOENT) => Ok(()),
+            Err(rustix::io::Errno::ISDIR | rustix::io::Errno::PERM) => remove_tree(&self.dir.join(rel)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// In a reused staging folder, deletes every file that `keep` does not
+    /// name (files of the old site the new one does not have) and the
+    /// folders left empty, and writes a new marker.
+    #[cfg(unix)]
+    pub fn finish(&self, keep: impl Fn(&str) -> bool) -> io::Result<()> {
+        if !self.reused {
+            return Ok(());
+        }
+        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).contents_first(true) {
+            let entry = entry.map_err(io::Error::other)?;
+            let Some(rel) = entry.path().strip_prefix(&self.dir).ok().and_then(Path::to_str) else {
+                continue;
+            };
+            if entry.file_type().is_dir() {
+                match rustix::fs::unlinkat(&self.handle, rel, rustix::fs::AtFlags::REMOVEDIR) {
+                    Ok(()) | Err(rustix::io::Errno::NOTEMPTY | rustix::io::Errno::EXIST) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            } else if rel != MARKER && !keep(rel) {
+                rustix::fs::unlinkat(&self.handle, rel, rustix::fs::AtFlags::empty())?;
+            }
+        }
+        self.clear(MARKER)?;
+        std::fs::write(self.dir.join(MARKER), MARKER_TEXT)
     }
 
     /// Writes one file, `rel` being its path inside the site.
@@ -233,6 +327,7 @@ impl Staging {
     fn create_file(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         use rustix::fs::{Mode, OFlags};
         use std::io::Write;
+        self.clear(rel)?;
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&self.handle, rel, flags, Mode::from_raw_mode(0o666))?;
         std::fs::File::from(fd).write_all(bytes)
@@ -244,6 +339,7 @@ impl Staging {
     fn link_from(&self, from: &std::os::fd::OwnedFd, rel: &str) -> io::Result<()> {
         swap::fail_point("write")?;
         self.make_folder_of(rel)?;
+        self.clear(rel)?;
         rustix::fs::linkat(from, rel, &self.handle, rel, rustix::fs::AtFlags::empty())?;
         Ok(())
     }
@@ -274,6 +370,16 @@ impl Staging {
     fn make_folder(&self, rel: &str) -> io::Result<()> {
         match rustix::fs::mkdirat(&self.handle, rel, rustix::fs::Mode::from_raw_mode(0o777)) {
             Ok(()) => Ok(()),
+            // In a reused staging folder, a file of the old site may stand
+            // where the new one has a folder.
+            Err(rustix::io::Errno::EXIST) if self.reused => {
+                let stat = rustix::fs::statat(&self.handle, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+                if rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Directory {
+                    return Ok(());
+                }
+                rustix::fs::unlinkat(&self.handle, rel, rustix::fs::AtFlags::empty())?;
+                self.make_folder(rel)
+            }
             Err(rustix::io::Errno::EXIST) => Ok(()),
             Err(rustix::io::Errno::NOENT) => {
                 let Some((parent, _)) = rel.rsplit_once('/') else {
@@ -297,9 +403,22 @@ impl Staging {
     /// Puts the staged site in the output's place. An error means the
     /// output is as it was; once the new site is in place, a failure to
     /// delete the old one is reported in [`Committed::leftover`].
-    pub fn commit(mut self) -> io::Result<Committed> {
+    pub fn commit(self) -> io::Result<Committed> {
+        self.commit_keeping(None)
+    }
+
+    /// [`Staging::commit`], keeping the old site at `spare` (beside the
+    /// output) for the next build to take up instead of deleting it; if it
+    /// cannot be moved there, it is deleted.
+    pub fn commit_keeping(mut self, spare: Option<&Path>) -> io::Result<Committed> {
         let old = swap::replace(&self.dir, &self.target)?;
         self.committed = true;
+        let old = old.and_then(|old| match spare {
+            // The debug build's fail point for the deletion stops this too,
+            // so that tests reach the deletion's failure.
+            Some(spare) if swap::fail_point("delete-old").is_ok() && std::fs::rename(&old, spare).is_ok() => None,
+            _ => Some(old),
+        });
         let leftover = old.and_then(|old| {
             swap::fail_point("delete-old")
                 .and_then(|()| remove_tree(&old))

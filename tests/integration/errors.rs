@@ -39,8 +39,8 @@ fn fails_at(breakage: impl FnOnce(Fixture) -> Fixture, location: &str, message: 
 }
 
 /// No staging folder (`.public.annals-new-…`, `.public.annals-old-…`) is
-/// left beside the output (the lock and the manifest of the last good
-/// build stay).
+/// left beside the output (the lock, the manifest of the last good build,
+/// and the site it replaced, kept for the next build, stay).
 fn assert_no_staging_left(f: &Fixture) {
     let leftovers: Vec<_> = std::fs::read_dir(f.root())
         .unwrap()
@@ -48,7 +48,15 @@ fn assert_no_staging_left(f: &Fixture) {
         .map(|e| e.file_name())
         .filter(|n| {
             let n = n.to_string_lossy();
-            n.contains("annals-") && !n.ends_with(".annals-lock") && !n.ends_with(".annals-manifest")
+            n.contains("annals-")
+                && ![
+                    ".annals-lock",
+                    ".annals-manifest",
+                    ".annals-spare",
+                    ".annals-spare-manifest",
+                ]
+                .iter()
+                .any(|kept| n.ends_with(kept))
         })
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");

@@ -38,13 +38,23 @@ fn annals(root: &Path, env: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
-/// What lies beside the output besides the output, its lock file and the
-/// manifest of the site in it.
+/// What lies beside the output besides the output, its lock file, the
+/// manifest of the site in it, and the site it replaced, kept for the next
+/// build with its manifest.
 fn leftovers(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public.annals-") && n != ".public.annals-lock" && n != ".public.annals-manifest")
+        .filter(|n| {
+            n.starts_with(".public.annals-")
+                && ![
+                    ".public.annals-lock",
+                    ".public.annals-manifest",
+                    ".public.annals-spare",
+                    ".public.annals-spare-manifest",
+                ]
+                .contains(&n.as_str())
+        })
         .collect();
     names.sort();
     names
