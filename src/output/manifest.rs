@@ -75,6 +75,10 @@ type Entries = hash::Map<u64, Entry>;
 /// The last build's manifest, with the output folder it describes, open.
 struct Previous {
     entries: Entries,
+    summary: Summary,
+    /// Whether this annals wrote the manifest: another one's page
+    /// fingerprints are dropped from `entries`.
+    current: bool,
     /// The manifest's modification time, in nanoseconds since the epoch:
     /// a file modified then or later may have been changed by someone else.
     written: i128,
@@ -91,7 +95,8 @@ pub struct Relinking {
     /// describes it.
     spare: Option<Previous>,
     recorded: Mutex<Entries>,
-    /// How many files were linked rather than written.
+    /// How many files were linked from the previous site, or kept in the
+    /// reused staging folder, rather than written.
     linked: std::sync::atomic::AtomicUsize,
     /// The stamp of the build's inputs, taken before it read them.
     inputs: Option<u64>,
@@ -122,15 +127,18 @@ fn nanos(seconds: i64, nanoseconds: u64) -> i128 {
     i128::from(seconds) * 1_000_000_000 + i128::from(nanoseconds)
 }
 
+/// A file's modification time, in nanoseconds since the epoch.
+fn modified(stat: &rustix::fs::Stat) -> i128 {
+    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
+    nanos(stat.st_mtime as i64, stat.st_mtime_nsec as u64)
+}
+
 /// The identity of the marker file of the site in `target`: its inode and
 /// modification time.
 fn marker_identity(dir: &OwnedFd) -> io::Result<Identity> {
     let stat = rustix::fs::statat(dir, MARKER, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
-    #[allow(clippy::unnecessary_cast)] // the field types differ between targets
-    Ok((
-        stat.st_ino as u64,
-        nanos(stat.st_mtime as i64, stat.st_mtime_nsec as u64),
-    ))
+    #[allow(clippy::unnecessary_cast)]
+    Ok((stat.st_ino as u64, modified(&stat)))
 }
 
 impl Relinking {
@@ -142,13 +150,7 @@ impl Relinking {
         let spare = staging
             .reused()
             .then(|| {
-                let dir: OwnedFd = rustix::fs::openat(
-                    &staging.handle,
-                    ".",
-                    rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
-                    rustix::fs::Mode::empty(),
-                )
-                .ok()?;
+                let dir = staging.handle.try_clone().ok()?;
                 Self::described(dir, &super::beside(target, "spare-manifest").ok()?)
                     .ok()
                     .flatten()
@@ -182,26 +184,29 @@ impl Relinking {
             Err(e) => return Err(e),
         };
         let marker = marker_identity(&dir)?;
-        let meta = file.metadata()?;
-        let written = nanos(
-            std::os::unix::fs::MetadataExt::mtime(&meta),
-            u64::try_from(std::os::unix::fs::MetadataExt::mtime_nsec(&meta)).unwrap_or(0),
-        );
+        let written = modified(&rustix::fs::fstat(&file)?);
         let Some(Read {
             marker: described,
+            summary,
             generator: generator_then,
             mut entries,
-            ..
         }) = read(io::BufReader::new(file))?
         else {
             return Ok(None);
         };
-        if generator_then != generator() {
+        let current = generator_then == generator();
+        if !current {
             for entry in entries.values_mut() {
                 entry.fingerprint = None;
             }
         }
-        Ok((described == marker).then_some(Previous { entries, written, dir }))
+        Ok((described == marker).then_some(Previous {
+            entries,
+            summary,
+            current,
+            written,
+            dir,
+        }))
     }
 
     /// Whether the file at `rel` in `site` is the one its manifest records
@@ -210,12 +215,10 @@ impl Relinking {
         let Ok(stat) = rustix::fs::statat(&site.dir, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) else {
             return false;
         };
-        #[allow(clippy::unnecessary_cast)]
-        let modified = nanos(stat.st_mtime as i64, stat.st_mtime_nsec as u64);
         let regular = rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile;
         #[allow(clippy::unnecessary_cast)]
         let size = stat.st_size as u64;
-        regular && size == entry.size && modified < site.written
+        regular && size == entry.size && modified(&stat) < site.written
     }
 
     /// Whether the staging folder, the site before last taken up again,
@@ -247,7 +250,8 @@ impl Relinking {
             .insert(key(rel), entry);
     }
 
-    /// How many files of the new site are links to the old site's.
+    /// How many files of the new site were linked or kept rather than
+    /// written.
     pub fn linked(&self) -> usize {
         self.linked.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -361,25 +365,16 @@ pub fn unchanged(target: &Path, inputs: u64) -> Option<Summary> {
         return None;
     }
     let dir: OwnedFd = std::fs::File::open(target).ok()?.into();
-    let file = std::fs::File::open(path_of(target).ok()?).ok()?;
-    let meta = file.metadata().ok()?;
-    let written = nanos(
-        std::os::unix::fs::MetadataExt::mtime(&meta),
-        u64::try_from(std::os::unix::fs::MetadataExt::mtime_nsec(&meta)).unwrap_or(0),
-    );
-    let manifest = read(io::BufReader::new(file)).ok()??;
-    let fresh = manifest.summary.inputs == Some(inputs)
-        && manifest.generator == generator()
-        && manifest.marker == marker_identity(&dir).ok()?;
-    (fresh && holds_exactly(target, &manifest.entries, written)).then_some(manifest.summary)
+    let last = Relinking::described(dir, &path_of(target).ok()?).ok()??;
+    let fresh = last.current && last.summary.inputs == Some(inputs);
+    (fresh && holds_exactly(target, &last)).then_some(last.summary)
 }
 
-/// Whether the folder `target` holds the files of `entries` and no other
-/// (besides the marker), each of its recorded size and modified before
-/// `written`.
-fn holds_exactly(target: &Path, entries: &Entries, written: i128) -> bool {
+/// Whether the folder `target` holds the files of the site `last` and no
+/// other (besides the marker), each as its manifest records it (see
+/// [`Relinking::intact`]).
+fn holds_exactly(target: &Path, last: &Previous) -> bool {
     use rayon::prelude::*;
-    use std::os::unix::fs::MetadataExt;
     let files: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(target)
         .min_depth(1)
         .into_iter()
@@ -394,17 +389,13 @@ fn holds_exactly(target: &Path, entries: &Entries, written: i128) -> bool {
         if rel == MARKER {
             return true;
         }
-        let Some(entry) = entries.get(&key(rel)) else {
-            return false;
-        };
-        let Ok(meta) = e.metadata() else {
+        let Some(entry) = last.entries.get(&key(rel)) else {
             return false;
         };
         seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let modified = nanos(meta.mtime(), u64::try_from(meta.mtime_nsec()).unwrap_or(0));
-        meta.is_file() && meta.len() == entry.size && modified < written
+        Relinking::intact(last, rel, entry)
     });
-    all_ours && seen.into_inner() == entries.len()
+    all_ours && seen.into_inner() == last.entries.len()
 }
 
 /// Moves the modification time of the manifest `file`, just written, past

@@ -139,23 +139,23 @@ fn refuse_unless_replaceable(target: &Path) -> Result<(), Vec<crate::diag::Diagn
 }
 
 /// [`stage`], taking up the site the last build replaced as the staging
-/// folder when there is one (see [`Staging::create_reusing`]).
+/// folder when there is one (see [`Staging::create`]).
 #[cfg(unix)]
 pub fn stage_reusing(target: &Path, holder: &str) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
     refuse_unless_replaceable(target)?;
     let lock = Lock::acquire(target, holder).map_err(|d| vec![d])?;
-    Staging::create_reusing(target, lock).map_err(|e| {
-        vec![crate::diag::Diagnostic::error(format!(
-            "cannot prepare {}: {e}",
-            target.display()
-        ))]
-    })
+    staged(target, lock, true)
 }
 
 /// [`stage`] for a process that holds the output's lock already.
 pub fn stage_locked(target: &Path, lock: Lock) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
     refuse_unless_replaceable(target)?;
-    Staging::create(target, lock).map_err(|e| {
+    staged(target, lock, false)
+}
+
+/// [`Staging::create`], its failure as diagnostics.
+fn staged(target: &Path, lock: Lock, reuse: bool) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    Staging::create(target, lock, reuse).map_err(|e| {
         vec![crate::diag::Diagnostic::error(format!(
             "cannot prepare {}: {e}",
             target.display()
@@ -221,13 +221,25 @@ fn parent_of(target: &Path) -> PathBuf {
 impl Staging {
     /// Prepares a staging folder next to `target`, if annals may replace
     /// `target` (see [`may_replace`]), after putting back or removing what
-    /// interrupted runs left. The caller holds the output's lock.
-    fn create(target: &Path, lock: Lock) -> io::Result<Staging> {
+    /// interrupted runs left. The caller holds the output's lock. With
+    /// `reuse`, the site the last build replaced (`.public.annals-spare`)
+    /// is taken up as the staging folder when there is one: its folders,
+    /// and the files the build finds unchanged in it, stay.
+    fn create(target: &Path, lock: Lock, reuse: bool) -> io::Result<Staging> {
         may_replace(target)?;
         std::fs::create_dir_all(parent_of(target))?;
         swap::recover(target)?;
         let dir = sibling(target, "new")?;
-        std::fs::create_dir(&dir)?;
+        let spare = beside(target, "spare")?;
+        let reused = reuse
+            && cfg!(unix)
+            && std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir())
+            && spare.join(MARKER).is_file();
+        if reused {
+            std::fs::rename(&spare, &dir)?;
+        } else {
+            std::fs::create_dir(&dir)?;
+        }
         #[cfg(unix)]
         let handle = std::fs::File::open(&dir)?.into();
         let staging = Staging {
@@ -238,37 +250,13 @@ impl Staging {
             made: Default::default(),
             #[cfg(unix)]
             handle,
-            reused: false,
+            reused,
         };
-        std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
-        Ok(staging)
-    }
-
-    /// [`Staging::create`], taking up the site the last build replaced
-    /// (`.public.annals-spare`) as the staging folder when there is one:
-    /// its folders, and the files the build finds unchanged in it, stay.
-    #[cfg(unix)]
-    fn create_reusing(target: &Path, lock: Lock) -> io::Result<Staging> {
-        may_replace(target)?;
-        std::fs::create_dir_all(parent_of(target))?;
-        swap::recover(target)?;
-        let spare = beside(target, "spare")?;
-        let usable = std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir()) && spare.join(MARKER).is_file();
-        if !usable {
-            return Staging::create(target, lock);
+        // A reused folder's marker is written anew by `finish`.
+        if !reused {
+            std::fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
         }
-        let dir = sibling(target, "new")?;
-        std::fs::rename(&spare, &dir)?;
-        let handle = std::fs::File::open(&dir)?.into();
-        Ok(Staging {
-            target: target.to_path_buf(),
-            dir,
-            lock: Some(lock),
-            committed: false,
-            made: Default::default(),
-            handle,
-            reused: true,
-        })
+        Ok(staging)
     }
 
     /// Whether this staging folder is the last build's replaced site.
