@@ -5,7 +5,7 @@ Generates the synthetic archive of ../shared/bench/make_corpus.py, starts
 `annals serve --port 0` on it, and listens on the live-reload event stream as
 a browser page does. Then, N times: rewrites one document's content file
 (a different document each time, with a new marker in its curator's note,
-or with `--kind` in its summary or title), waits for the server's "reload" event, fetches the document's page and
+or with `--kind` in its summary, title or cited_as names), waits for the server's "reload" event, fetches the document's page and
 checks the marker is in it. The latency of one edit is from just before the
 file is written to the end of that fetch: it includes the watcher's debounce,
 the rebuild, the writes and the HTTP round trip. It also samples the server's
@@ -35,10 +35,11 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(ap)
     ap.add_argument("--edits", type=int, default=200)
-    ap.add_argument("--kind", choices=["text", "summary", "title"], default="text",
+    ap.add_argument("--kind", choices=["text", "summary", "title", "cited_as"], default="text",
                     help="what each edit changes: the text (appends a curator's note), the summary "
-                         "(shown wherever the document is listed) or the title (a name looked for "
-                         "in every text, so every document is scanned again)")
+                         "(shown wherever the document is listed), the title (shown wherever the "
+                         "document is listed, and a name looked for in every text) or a cited_as name "
+                         "(the name other texts of the synthetic corpus cite it by, so their pages change)")
     ap.add_argument("--no-search", action="store_true",
                     help="turn the search index off ([search] enabled = false), to see what it costs")
     return ap.parse_args()
@@ -147,8 +148,12 @@ def edited(original, kind, marker):
     lines = [line for line in front.split("\n") if not line.startswith("summary = ")]
     if kind == "summary":
         lines.insert(1, f'summary = "Summary {marker}."')
-    else:
+    elif kind == "title":
         lines = [re.sub(r'^title = "(.*?)( edit-marker-\d+)?"$', rf'title = "\1 {marker}"', line) for line in lines]
+    else:
+        # The page shows its cited_as names; the texts that cited the old
+        # name no longer link to it.
+        lines = [re.sub(r'^cited_as = \[.*\]$', f'cited_as = ["Document {marker}"]', line) for line in lines]
     return "\n".join(lines) + "\n+++\n" + body
 
 

@@ -553,6 +553,70 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
     (names, common)
 }
 
+/// The names of `doc` that [`names`] has the matcher look for.
+fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
+    let cited_as = doc.cited_as.iter().map(String::as_str).filter(|n| !too_common(n));
+    std::iter::once(doc.title.as_str()).chain(cited_as)
+}
+
+/// The documents, besides those at `skip`, whose texts or notes may hold
+/// one of `names`: every one that does, and perhaps others. The test is
+/// looser than the matcher's (any ASCII case, any apostrophe, no word
+/// rule) and reads the same blocks of text the scan reads, so a document
+/// it leaves out finds the same with or without these names.
+fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> Vec<DocId> {
+    let patterns: Vec<String> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .flat_map(|n| {
+            // Any apostrophe: the text up to the first and after the last.
+            let cut = |c: char| c == '\'' || c == '\u{2019}';
+            [n.split(cut).next().unwrap_or(n), n.rsplit(cut).next().unwrap_or(n)]
+        })
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let Ok(finder) = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&patterns)
+    else {
+        // Cannot look: every document may hold them.
+        return (0..documents.len()).filter(|id| !skip.contains(id)).collect();
+    };
+    documents
+        .par_iter()
+        .enumerate()
+        .filter(|(id, _)| !skip.contains(id))
+        .map_init(String::new, |text, (id, doc)| {
+            // One search over all of a document's text: a name across two
+            // blocks is a false alarm, which costs a scan and nothing else.
+            text.clear();
+            match (&doc.text, &doc.note) {
+                (Text::Blocks(blocks), None) => {
+                    for block in blocks {
+                        text.push_str(&block.text);
+                        text.push('\n');
+                    }
+                }
+                (Text::None, None) => {}
+                // Markdown is searched as the scan reads it, as plain text.
+                _ => {
+                    let outlines = outlines(doc);
+                    for part in parts(doc, &outlines.outlines) {
+                        text.push_str(part.text);
+                        text.push('\n');
+                    }
+                }
+            }
+            (id, finder.is_match(text.as_str()))
+        })
+        .filter(|&(_, holds)| holds)
+        .map(|(id, _)| id)
+        .collect()
+}
+
 /// A warning for each name too common to look for, at the name in its file.
 fn common_warnings(root: &Path, documents: &[Arc<Document>], common: &[CommonName]) -> Vec<Diagnostic> {
     common
@@ -1047,6 +1111,9 @@ pub struct Changes {
     pub outward: bool,
     /// Whether a replaced document mentions an entity more or less often.
     pub counts: bool,
+    /// Documents not replaced whose links changed all the same: a name
+    /// they hold was given to another document, or taken away.
+    pub rescanned: Vec<DocId>,
 }
 
 /// Updates the graph after the documents at `changed` were replaced by
@@ -1065,14 +1132,46 @@ pub fn update(
     settings: Settings,
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
-    let Some(matcher) = cache.matcher.clone() else {
+    let Some(mut matcher) = cache.matcher.clone() else {
         return Ok(None);
     };
     if links.cites.len() != documents.len() {
         return Ok(None);
     }
     let key_of = key_of(documents, entities);
-    let scans: Vec<Arc<Scan>> = changed
+    // Names that are no longer looked for, or are now: only the texts that
+    // hold one of them can find anything else than before.
+    let renamed: Vec<(DocId, &Arc<Document>)> = changed
+        .iter()
+        .zip(old)
+        .filter(|(id, old)| documents[**id].title != old.title || documents[**id].cited_as != old.cited_as)
+        .map(|(&id, old)| (id, old))
+        .collect();
+    let mut others: Vec<DocId> = Vec::new();
+    if settings.detect_mentions && !renamed.is_empty() {
+        let sought: Vec<&str> = renamed
+            .iter()
+            .flat_map(|&(id, old)| looked_for(&documents[id]).chain(looked_for(old)))
+            .collect();
+        let rebuilt = || {
+            let (names, common) = names(documents, entities);
+            let (m, ambiguous) = Matcher::new(names);
+            (m, ambiguous, common_warnings(root, documents, &common))
+        };
+        let ((m, ambiguous, common), holding) = rayon::join(rebuilt, || holding_any(documents, &sought, changed));
+        matcher = Arc::new(m);
+        cache.matcher = Some(matcher.clone());
+        cache.names = hash_names(documents, entities, settings.detect_mentions);
+        cache.ambiguous = ambiguous
+            .into_iter()
+            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
+            .collect();
+        cache.common = common;
+        others = holding;
+    }
+    // The replaced documents, then the others scanned again for the names.
+    let rescanned: Vec<DocId> = changed.iter().chain(&others).copied().collect();
+    let scans: Vec<Arc<Scan>> = rescanned
         .par_iter()
         .map(|&id| Arc::new(scan(id, &documents[id], matcher.as_ref().as_ref(), &key_of)))
         .collect();
@@ -1080,10 +1179,11 @@ pub fn update(
         .iter()
         .zip(old)
         .any(|(&id, old)| anchors_of(old) != anchors_of(&documents[id]));
-    for (&id, scan) in changed.iter().zip(&scans) {
+    for (&id, scan) in rescanned.iter().zip(&scans) {
         let doc = &documents[id];
         cache.scans.insert(doc.slug.clone(), (doc.fingerprint, scan.clone()));
     }
+    let scans_of_changed = &scans[..changed.len()];
     // Errors here only stop the update: the caller analyses what loaded
     // anew to report them, drafts and all.
     let (none_absent, no_drafts) = (HashSet::new(), Drafts::new());
@@ -1107,7 +1207,7 @@ pub fn update(
         )
     } else {
         let own = changed.iter().map(|&id| &*documents[id]);
-        check_references(root, documents, own.zip(&scans), by_slug, elsewhere)
+        check_references(root, documents, own.zip(scans_of_changed), by_slug, elsewhere)
     };
     let (markup_warnings, markup_errors) = markup_diagnostics(root, &all, settings);
     errors.extend(markup_errors);
@@ -1116,7 +1216,7 @@ pub fn update(
     }
     let target_of = target_of(entities, by_slug);
     let mut changes = Changes::default();
-    for (&id, scan) in changed.iter().zip(&scans) {
+    for (n, (&id, scan)) in rescanned.iter().zip(&scans).enumerate() {
         let outward = |links: &Links| {
             (
                 links.cites[id].clone(),
@@ -1126,11 +1226,17 @@ pub fn update(
             )
         };
         let was = outward(&links);
+        let inline_was = (n >= changed.len()).then(|| links.inline[id].clone());
         let before = links.remove(id);
         let (found, inline) = resolve(id, scan, &target_of, by_slug);
         links.add(id, found);
         links.inline[id] = inline;
-        changes.outward |= outward(&links) != was;
+        let moved = outward(&links) != was;
+        changes.outward |= moved;
+        if inline_was.is_some_and(|was| moved || was != links.inline[id]) {
+            // Its page links other names, or lists other citations.
+            changes.rescanned.push(id);
+        }
         let mut after: Vec<(Target, &[Occurrence])> = Vec::new();
         for &to in &links.cites[id] {
             let list = &links.cited_by[to];
@@ -1162,7 +1268,12 @@ pub fn update(
             }
         }
     }
-    for list in [&mut changes.cited, &mut changes.mentioned, &mut changes.counted] {
+    for list in [
+        &mut changes.cited,
+        &mut changes.mentioned,
+        &mut changes.counted,
+        &mut changes.rescanned,
+    ] {
         list.sort_unstable();
         list.dedup();
     }

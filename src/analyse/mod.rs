@@ -62,6 +62,9 @@ pub struct Delta {
     pub mentioned: Vec<EntityId>,
     /// Entities mentioned by more or fewer documents than before.
     pub counted: Vec<EntityId>,
+    /// Documents not replaced whose links changed: a name they hold now
+    /// names another document, or nothing.
+    pub rescanned: Vec<DocId>,
     /// Whether any related list changed.
     pub related: bool,
     /// Whether anything `graph.json` shows changed.
@@ -233,6 +236,19 @@ impl Archive {
         for (&id, doc) in changed.iter().zip(replaced) {
             self.documents[id] = doc.clone();
         }
+        // A new title may move a document among those of its date (or
+        // among the undated, ordered by title): then every id after it
+        // moves, and only a whole build will do.
+        let in_order = |id: DocId| {
+            let doc = &self.documents[id];
+            let before = id.checked_sub(1).map(|i| &self.documents[i]);
+            let after = self.documents.get(id + 1);
+            before.is_none_or(|b| newest_first(b, doc) == Ordering::Less)
+                && after.is_none_or(|a| newest_first(doc, a) == Ordering::Less)
+        };
+        if !changed.iter().all(|&id| in_order(id)) {
+            return Ok(None);
+        }
         let links = std::mem::take(&mut self.links);
         let update = links::update(
             root,
@@ -249,13 +265,20 @@ impl Archive {
             return Ok(None);
         };
         self.links = links;
+        // graph.json labels each document with its title. (Its summary
+        // changes with it, which brings every list that shows it.)
+        let retitled = changed
+            .iter()
+            .zip(&old)
+            .any(|(&id, old)| self.documents[id].title != old.title);
         let mut delta = Delta {
+            graph: found.outward || found.counts || retitled,
             changed,
             cited: found.cited,
             mentioned: found.mentioned,
             counted: found.counted,
+            rescanned: found.rescanned,
             related: false,
-            graph: found.outward || found.counts,
         };
         if found.outward {
             let related = related::related(

@@ -353,7 +353,13 @@ impl<'a> Renderer<'a> {
             return None;
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
-        let mut documents: Vec<DocId> = delta.changed.iter().chain(&delta.cited).copied().collect();
+        let mut documents: Vec<DocId> = delta
+            .changed
+            .iter()
+            .chain(&delta.cited)
+            .chain(&delta.rescanned)
+            .copied()
+            .collect();
         let mut pages: Vec<Page> = Vec::new();
         for &e in &delta.mentioned {
             // Its mentions moved: any of its pages may show others.

@@ -37,6 +37,14 @@ enum Edit {
         summary: Option<usize>,
         link: Option<(usize, bool)>,
     },
+    /// Give content/<slug>.md another title and `cited_as` name, keeping
+    /// the rest: the names other texts are searched for change, and the
+    /// archive is updated in place unless the title moves the document
+    /// among others of its year.
+    Retitle {
+        slug: usize,
+        title: usize,
+    },
     /// Add or remove `draft = true` in content/<slug>.md.
     Draft {
         slug: usize,
@@ -93,6 +101,7 @@ fn edit() -> impl Strategy<Value = Edit> {
             .prop_map(|(slug, title, year, topic, cites, seeded)| Edit::Write { slug, title, year, topic, cites, seeded }),
         3 => (0..5usize, proptest::option::of(0..4usize), 0..3usize, proptest::option::of(0..2usize), proptest::option::of((0..5usize, any::<bool>())))
             .prop_map(|(slug, cites, words, summary, link)| Edit::Retext { slug, cites, words, summary, link }),
+        2 => (0..5usize, 0..4usize).prop_map(|(slug, title)| Edit::Retitle { slug, title }),
         1 => (0..5usize, any::<bool>()).prop_map(|(slug, draft)| Edit::Draft { slug, draft }),
         1 => (0..5usize, proptest::option::of(0..5usize)).prop_map(|(slug, related)| Edit::Related { slug, related }),
         1 => (0..5usize).prop_map(|slug| Edit::Delete { slug }),
@@ -249,6 +258,16 @@ fn apply(root: &Path, edit: &Edit) -> Vec<PathBuf> {
             }
             std::fs::write(content(root, slug), format!("{}\n+++\n{body}\n", front.join("\n"))).unwrap();
             vec![rel(slug)]
+        }
+        Edit::Retitle { slug, title } => {
+            let line = format!("title = \"{} {}\"", TITLES[title], SLUGS[slug]);
+            set_front_matter(root, slug, "title = ", Some(line));
+            set_front_matter(
+                root,
+                slug,
+                "cited_as = ",
+                Some(format!("cited_as = [\"{}\"]", TITLES[title])),
+            )
         }
         Edit::Draft { slug, draft } => {
             set_front_matter(root, slug, "draft = ", draft.then(|| "draft = true".to_string()))
@@ -544,6 +563,100 @@ fn in_place_updates_reach_every_page_that_shows_them() {
         assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
     }
     assert_eq!(partial, 6, "every step updates the archive in place");
+}
+
+/// New titles and `cited_as` names update the archive in place: the texts
+/// that hold an old or a new name are searched again, and every page that
+/// shows a title (lists, quotes, entity pages, neighbours) is rendered
+/// again. A new title that moves a document among others of its date (the
+/// undated, here) takes a whole build. Each step equals a clean build.
+#[test]
+fn new_names_update_the_archive_in_place() {
+    let doc = |title: &str, date: &str, cited_as: &str, body: &str| {
+        let date = if date.is_empty() {
+            String::new()
+        } else {
+            format!("date = {date}\n")
+        };
+        format!(
+            "+++\ntitle = \"{title}\"\n{date}cited_as = [\"{cited_as}\"]\n[taxonomies]\ntopics = [\"data\"]\n+++\n{body}\n"
+        )
+    };
+    let fixture = Fixture::new()
+        .file("config.toml", &format!("{CONFIG}\n[related]\ncount = 0\n"))
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"MIIT\"\nkind = \"organisation\"\n",
+        )
+        .file(
+            "content/a.md",
+            &doc(
+                "Alpha Plan",
+                "2020-01-01",
+                "the Plan of Alpha",
+                "It follows the Beta Rules and MIIT.",
+            ),
+        )
+        .file("content/b.md", &doc("Beta Rules", "2023-01-01", "Beta Code", "Plain."))
+        .file(
+            "content/c.md",
+            &doc("Gamma Notice", "2022-01-01", "Gamma", "It cites the Alpha Plan."),
+        )
+        .file(
+            "content/d.md",
+            &doc("Delta Memo", "", "Delta", "Undated, after the Gamma Notice."),
+        )
+        .file("content/e.md", &doc("Epsilon Memo", "", "Epsilon", "Undated too."));
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let steps = [
+        // a's text no longer names b.
+        ("b", doc("Beta Act", "2023-01-01", "Beta Code", "Plain."), true),
+        // The name b gave up now names c, in a's text.
+        (
+            "c",
+            doc("Beta Rules", "2022-01-01", "Gamma", "It cites the Alpha Plan."),
+            true,
+        ),
+        // a's new title is a name b already has: b keeps it, with a warning.
+        (
+            "a",
+            doc(
+                "Beta Code",
+                "2020-01-01",
+                "the Plan of Alpha",
+                "It follows the Beta Rules and MIIT.",
+            ),
+            true,
+        ),
+        // A new cited_as name found in d's text.
+        (
+            "a",
+            doc(
+                "Beta Code",
+                "2020-01-01",
+                "after the Gamma",
+                "It follows the Beta Rules and MIIT.",
+            ),
+            true,
+        ),
+        // d moves after e.
+        (
+            "d",
+            doc("Zeta Memo", "", "Delta", "Undated, after the Gamma Notice."),
+            false,
+        ),
+    ];
+    for (slug, text, in_place) in steps {
+        let file = PathBuf::from("content").join(format!("{slug}.md"));
+        std::fs::write(root.join(&file), &text).unwrap();
+        let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
+        assert_eq!(rebuilt.report.partial, in_place, "after rewriting {slug}: {text}");
+    }
 }
 
 /// A save of the same size in the same tick of the file system's clock as
