@@ -92,7 +92,7 @@ fn row<'a>(archive: &'a Archive, config: &Config, id: DocId) -> Row<'a> {
 
 /// The CSV of `rows`: one column per key of a row, a taxonomy's terms in
 /// a column of its own.
-fn csv(archive: &Archive, rows: &[Row]) -> Vec<u8> {
+fn csv_header(archive: &Archive) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = vec![
         "slug",
@@ -106,28 +106,33 @@ fn csv(archive: &Archive, rows: &[Row]) -> Vec<u8> {
     header.extend(archive.taxonomies.iter().map(|t| t.name.as_str()));
     header.extend(["authors", "translators", "held", "source_url", "cites"]);
     w.write_record(&header).expect("writing to memory");
-    for r in rows {
-        let mut record: Vec<Cow<str>> = vec![
-            r.slug.into(),
-            r.url.as_str().into(),
-            r.title.into(),
-            r.original_title.unwrap_or("").into(),
-            r.date.as_deref().unwrap_or("").into(),
-            r.date_precision.unwrap_or("").into(),
-            r.kind.unwrap_or("").into(),
-        ];
-        for taxonomy in &archive.taxonomies {
-            let terms = r.terms.0.iter().find(|(name, _)| *name == taxonomy.name);
-            record.push(terms.map_or(Cow::Borrowed(""), |(_, t)| t.join(JOIN).into()));
-        }
-        record.push(r.authors.join(JOIN).into());
-        record.push(r.translators.join(JOIN).into());
-        record.push(if r.held { "true" } else { "false" }.into());
-        record.push(r.source_url.unwrap_or("").into());
-        record.push(r.cites.to_string().into());
-        w.write_record(record.iter().map(|c| c.as_bytes()))
-            .expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// One row of the CSV catalogue, its line ending included: records are
+/// written one by one, so the catalogue is the header and its rows' lines.
+fn csv_record(archive: &Archive, r: &Row) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut record: Vec<Cow<str>> = vec![
+        r.slug.into(),
+        r.url.as_str().into(),
+        r.title.into(),
+        r.original_title.unwrap_or("").into(),
+        r.date.as_deref().unwrap_or("").into(),
+        r.date_precision.unwrap_or("").into(),
+        r.kind.unwrap_or("").into(),
+    ];
+    for taxonomy in &archive.taxonomies {
+        let terms = r.terms.0.iter().find(|(name, _)| *name == taxonomy.name);
+        record.push(terms.map_or(Cow::Borrowed(""), |(_, t)| t.join(JOIN).into()));
     }
+    record.push(r.authors.join(JOIN).into());
+    record.push(r.translators.join(JOIN).into());
+    record.push(if r.held { "true" } else { "false" }.into());
+    record.push(r.source_url.unwrap_or("").into());
+    record.push(r.cites.to_string().into());
+    w.write_record(record.iter().map(|c| c.as_bytes()))
+        .expect("writing to memory");
     w.into_inner().expect("writing to memory")
 }
 
@@ -249,13 +254,54 @@ pub fn document_data(slug: &str) -> String {
     format!("{}index.json", paths::document(slug))
 }
 
-/// A hash of each document's catalogue row, as last written: a rebuild
-/// whose documents' rows hash the same leaves the catalogue as it is.
+/// Each document's catalogue row as last written, as JSON and as a CSV
+/// line, kept by the preview server ([`Rows::keeping`]): a rebuild that
+/// looked at some documents makes only their rows again, leaves the
+/// catalogue as it is when none changed, and otherwise joins the kept rows
+/// with the new ones. A one-shot build keeps nothing.
 #[derive(Default)]
-pub struct Rows(Vec<u64>);
+pub struct Rows {
+    keep: bool,
+    rows: Vec<RowBytes>,
+}
 
-fn row_hash(row: &Row) -> u64 {
-    crate::hash::of(&serde_json::to_vec(row).expect("rows serialise"))
+/// A catalogue row as JSON and as a CSV line.
+type RowBytes = (Box<[u8]>, Box<[u8]>);
+
+impl Rows {
+    /// Rows that keep each build's catalogue, for the preview server.
+    pub fn keeping() -> Rows {
+        Rows {
+            keep: true,
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A document's row as JSON and as a CSV line.
+fn row_bytes(archive: &Archive, config: &Config, id: DocId) -> RowBytes {
+    let row = row(archive, config, id);
+    let json = serde_json::to_vec(&row).expect("rows serialise");
+    (json.into(), csv_record(archive, &row).into())
+}
+
+/// The catalogue's two files from its rows, as `serde_json` and the `csv`
+/// writer would write the whole list.
+fn catalogue_files<J: AsRef<[u8]>, C: AsRef<[u8]>>(
+    archive: &Archive,
+    rows: impl Iterator<Item = (J, C)>,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut json = vec![b'['];
+    let mut csv = csv_header(archive);
+    for (n, (j, c)) in rows.enumerate() {
+        if n > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(j.as_ref());
+        csv.extend_from_slice(c.as_ref());
+    }
+    json.push(b']');
+    (json, csv)
 }
 
 /// Writes the catalogue, and the data of every document, each file handed
@@ -271,21 +317,33 @@ pub fn write(
     put: &super::Put,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
-    let same_rows = only.is_some()
-        && last.0.len() == archive.documents.len()
-        && ids.iter().all(|&id| last.0[id] == row_hash(&row(archive, config, id)));
     // The catalogue is one serial job: it runs beside the documents' data.
     let (catalogue, documents) = rayon::join(
         || {
-            if same_rows {
-                return Ok(0);
+            let patch = only.is_some() && last.rows.len() == archive.documents.len();
+            if patch {
+                let fresh: Vec<(DocId, RowBytes)> =
+                    ids.iter().map(|&id| (id, row_bytes(archive, config, id))).collect();
+                if fresh.iter().all(|(id, row)| last.rows[*id] == *row) {
+                    return Ok(0);
+                }
+                for (id, row) in fresh {
+                    last.rows[id] = row;
+                }
+            } else if last.keep {
+                last.rows = (0..archive.documents.len())
+                    .map(|id| row_bytes(archive, config, id))
+                    .collect();
+            } else {
+                // Nothing kept: each row is added as it is made.
+                let rows = (0..archive.documents.len()).map(|id| row_bytes(archive, config, id));
+                let (json, csv) = catalogue_files(archive, rows);
+                put(CATALOGUE_JSON, &json)?;
+                return put(CATALOGUE_CSV, &csv).map(|()| 2);
             }
-            let rows: Vec<Row> = (0..archive.documents.len())
-                .map(|id| row(archive, config, id))
-                .collect();
-            last.0 = rows.iter().map(row_hash).collect();
-            put(CATALOGUE_JSON, &serde_json::to_vec(&rows).expect("rows serialise"))?;
-            put(CATALOGUE_CSV, &csv(archive, &rows)).map(|()| 2)
+            let (json, csv) = catalogue_files(archive, last.rows.iter().map(|(j, c)| (&**j, &**c)));
+            put(CATALOGUE_JSON, &json)?;
+            put(CATALOGUE_CSV, &csv).map(|()| 2)
         },
         || {
             ids.par_iter().try_for_each(|&id| {

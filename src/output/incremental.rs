@@ -142,6 +142,7 @@ impl Incremental {
             known: crate::hash::Map::default(),
             caches: crate::Caches {
                 search: crate::search::Cache::keeping(),
+                catalogue: super::data::Rows::keeping(),
                 ..crate::Caches::default()
             },
             lock: None,
