@@ -212,7 +212,22 @@ pub struct Cache {
     /// stay valid while the names hash (which covers the documents' order)
     /// is unchanged.
     matcher: Option<Arc<Option<Matcher>>>,
+    /// The matcher for new names, being built on a thread of its own after
+    /// an update that did not need it (see [`update`]): it takes the place
+    /// of `matcher` when a scan next needs one.
+    pending: Option<std::thread::JoinHandle<Option<Matcher>>>,
     scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
+}
+
+impl Cache {
+    /// The matcher for the names of the last build, waiting for it if it is
+    /// still being built; `None` if there is none, or building it failed.
+    fn matcher(&mut self) -> Option<Arc<Option<Matcher>>> {
+        if let Some(pending) = self.pending.take() {
+            self.matcher = pending.join().ok().map(Arc::new);
+        }
+        self.matcher.clone()
+    }
 }
 
 /// Documents that links may name besides those analysed.
@@ -244,10 +259,12 @@ pub fn build(
         cache.ambiguous.clear();
         cache.common.clear();
         cache.matcher = None;
+        // A matcher being built is for names no longer looked for.
+        cache.pending = None;
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
-    if let Some(m) = &cache.matcher {
-        let _ = matcher.set(m.clone());
+    if let Some(m) = cache.matcher() {
+        let _ = matcher.set(m);
     }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
@@ -553,6 +570,18 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
     (names, common)
 }
 
+/// Lowers the calling thread's priority, so that work for later builds
+/// gives way to this one's.
+fn background() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with PRIO_PROCESS and who = 0 changes only the
+    // calling thread (Linux keeps a nice value per thread); it takes no
+    // pointers.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// The names of `doc` that [`names`] has the matcher look for.
 fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
     let cited_as = doc.cited_as.iter().map(String::as_str).filter(|n| !too_common(n));
@@ -565,25 +594,41 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
 /// rule) and reads the same blocks of text the scan reads, so a document
 /// it leaves out finds the same with or without these names.
 fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> Vec<DocId> {
-    let patterns: Vec<String> = names
-        .iter()
-        .map(|n| n.trim())
-        .filter(|n| !n.is_empty())
-        .flat_map(|n| {
-            // Any apostrophe: the text up to the first and after the last.
-            let cut = |c: char| c == '\'' || c == '\u{2019}';
-            [n.split(cut).next().unwrap_or(n), n.rsplit(cut).next().unwrap_or(n)]
-        })
-        .filter(|p| !p.trim().is_empty())
-        .map(str::to_string)
-        .collect();
-    let Ok(finder) = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(&patterns)
-    else {
-        // Cannot look: every document may hold them.
-        return (0..documents.len()).filter(|id| !skip.contains(id)).collect();
+    // Where case cannot differ (digits, punctuation, spaces, Chinese), a
+    // name's longest such stretch is looked for as it stands, by the fast
+    // exact search; a name of letters alone by an automaton blind to ASCII
+    // case, in pieces that leave its apostrophes out (either kind will do).
+    let apostrophe = |c: char| c == '\'' || c == '\u{2019}';
+    let mut exact: Vec<memchr::memmem::Finder<'static>> = Vec::new();
+    let mut folded: Vec<&str> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let invariant = name
+            .split(|c: char| c.is_ascii_alphabetic() || apostrophe(c))
+            .max_by_key(|piece| piece.trim().len())
+            .unwrap_or("");
+        if invariant.trim().len() >= 4 {
+            exact.push(memchr::memmem::Finder::new(invariant).into_owned());
+        } else {
+            folded.push(name.split(apostrophe).next().unwrap_or(name));
+            folded.push(name.rsplit(apostrophe).next().unwrap_or(name));
+        }
+    }
+    folded.retain(|p| !p.trim().is_empty());
+    let blind = match folded.is_empty() {
+        true => None,
+        false => match aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(&folded)
+        {
+            Ok(finder) => Some(finder),
+            // Cannot look: every document may hold them.
+            Err(_) => return (0..documents.len()).filter(|id| !skip.contains(id)).collect(),
+        },
+    };
+    let holds = |text: &str| {
+        exact.iter().any(|f| f.find(text.as_bytes()).is_some()) || blind.as_ref().is_some_and(|b| b.is_match(text))
     };
     documents
         .par_iter()
@@ -610,7 +655,7 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> V
                     }
                 }
             }
-            (id, finder.is_match(text.as_str()))
+            (id, holds(text.as_str()))
         })
         .filter(|&(_, holds)| holds)
         .map(|(id, _)| id)
@@ -1132,7 +1177,7 @@ pub fn update(
     settings: Settings,
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
-    let Some(mut matcher) = cache.matcher.clone() else {
+    let Some(mut matcher) = cache.matcher() else {
         return Ok(None);
     };
     if links.cites.len() != documents.len() {
@@ -1153,21 +1198,40 @@ pub fn update(
             .iter()
             .flat_map(|&(id, old)| looked_for(&documents[id]).chain(looked_for(old)))
             .collect();
-        let rebuilt = || {
+        // Which name names what, and the warnings about names, are needed
+        // now; the automata only to scan a text that holds a changed name.
+        let planned = || {
             let (names, common) = names(documents, entities);
-            let (m, ambiguous) = Matcher::new(names);
-            (m, ambiguous, common_warnings(root, documents, &common))
+            let (plan, ambiguous) = Matcher::plan(names);
+            (plan, ambiguous, common_warnings(root, documents, &common))
         };
-        let ((m, ambiguous, common), holding) = rayon::join(rebuilt, || holding_any(documents, &sought, changed));
-        matcher = Arc::new(m);
-        cache.matcher = Some(matcher.clone());
+        let ((plan, ambiguous, common), holding) = rayon::join(planned, || holding_any(documents, &sought, &[]));
+        if renamed.len() == 1 && holding.iter().all(|&id| id == renamed[0].0) {
+            // Only the renamed document's own text may hold its names, and
+            // a text never names its own document: every scan is the same
+            // with the old names as with the new. The new matcher is for
+            // later scans, and is built meanwhile, after the pages.
+            cache.pending = std::thread::Builder::new()
+                .name("annals-matcher".into())
+                .spawn(move || {
+                    background();
+                    Matcher::build_here(plan)
+                })
+                .ok();
+            if cache.pending.is_none() {
+                cache.matcher = None;
+            }
+        } else {
+            matcher = Arc::new(Matcher::build(plan));
+            cache.matcher = Some(matcher.clone());
+            others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+        }
         cache.names = hash_names(documents, entities, settings.detect_mentions);
         cache.ambiguous = ambiguous
             .into_iter()
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
             .collect();
         cache.common = common;
-        others = holding;
     }
     // The replaced documents, then the others scanned again for the names.
     let rescanned: Vec<DocId> = changed.iter().chain(&others).copied().collect();

@@ -90,6 +90,10 @@ const PREFIX_BYTES: usize = 10;
 /// occurs in UTF-8, so it cannot be mistaken for text.
 const BOUNDARY: u8 = 0xFF;
 
+/// The names a [`Matcher`] is to be built for, folded, each with what it
+/// names (see [`Matcher::plan`]).
+pub struct Plan(Vec<(String, Target)>);
+
 pub struct Matcher {
     /// The first bytes of every name (ASCII lower case), as a DFA.
     prefixes: AhoCorasick,
@@ -107,6 +111,14 @@ impl Matcher {
     /// that way is returned, as listed, with the target that keeps it and
     /// the one that loses it, so the caller can warn.
     pub fn new(list: Vec<(String, Target)>) -> (Option<Matcher>, Vec<Ambiguous>) {
+        let (plan, ambiguous) = Matcher::plan(list);
+        (Matcher::build(plan), ambiguous)
+    }
+
+    /// The first, cheap half of [`Matcher::new`]: which spelling of which
+    /// name names what (folded, apostrophes both ways, ambiguous names
+    /// kept for the first target), and the names dropped as ambiguous.
+    pub fn plan(list: Vec<(String, Target)>) -> (Plan, Vec<Ambiguous>) {
         let mut seen: HashMap<String, Target> = HashMap::new();
         let mut ambiguous = Vec::new();
         let mut folded_names: Vec<(String, Target)> = Vec::new();
@@ -137,18 +149,38 @@ impl Matcher {
             }
         }
         drop(seen);
+        (Plan(folded_names), ambiguous)
+    }
+
+    /// The second half of [`Matcher::new`]: the automata, built side by
+    /// side on the thread pool; `None` when no name is left to look for.
+    pub fn build(plan: Plan) -> Option<Matcher> {
+        Matcher::automata(plan, true)
+    }
+
+    /// [`Matcher::build`] on the calling thread alone.
+    pub fn build_here(plan: Plan) -> Option<Matcher> {
+        Matcher::automata(plan, false)
+    }
+
+    fn automata(plan: Plan, parallel: bool) -> Option<Matcher> {
+        let folded_names = plan.0;
         if folded_names.is_empty() {
-            return (None, ambiguous);
+            return None;
         }
-        let ((prefixes, reach), (names, patterns)) =
-            rayon::join(|| prefix_filter(&folded_names), || Names::new(&folded_names));
-        let matcher = Matcher {
+        let prefixes = || prefix_filter(&folded_names);
+        let names = || Names::new(&folded_names);
+        let ((prefixes, reach), (names, patterns)) = if parallel {
+            rayon::join(prefixes, names)
+        } else {
+            (prefixes(), names())
+        };
+        Some(Matcher {
             prefixes,
             reach,
             names,
             patterns,
-        };
-        (Some(matcher), ambiguous)
+        })
     }
 
     /// Every mention in `text`, in order, not overlapping, leaving out

@@ -606,7 +606,11 @@ fn new_names_update_the_archive_in_place() {
             "content/d.md",
             &doc("Delta Memo", "", "Delta", "Undated, after the Gamma Notice."),
         )
-        .file("content/e.md", &doc("Epsilon Memo", "", "Epsilon", "Undated too."));
+        .file("content/e.md", &doc("Epsilon Memo", "", "Epsilon", "Undated too."))
+        .file(
+            "content/f.md",
+            &doc("Phi Brief", "2019-01-01", "Phi", "It follows the 数字经济 2025 Agenda."),
+        );
     let root = fixture.root();
     let (served, clean) = (root.join("served"), root.join("clean"));
     let mut incremental = Incremental::new("serve");
@@ -647,6 +651,27 @@ fn new_names_update_the_archive_in_place() {
             "d",
             doc("Zeta Memo", "", "Delta", "Undated, after the Gamma Notice."),
             false,
+        ),
+        // No text holds e's old or new title: the new names are made
+        // ready for later scans while the pages are written...
+        ("e", doc("Epsilon Note", "", "Epsilon", "Undated too."), true),
+        // ...and the next scan finds them.
+        (
+            "c",
+            doc(
+                "Beta Rules",
+                "2022-01-01",
+                "Gamma",
+                "It cites the Alpha Plan and the Epsilon Note.",
+            ),
+            true,
+        ),
+        // A name with Chinese and digits, found by the exact search, in
+        // another case than the text's.
+        (
+            "b",
+            doc("Beta Act", "2023-01-01", "数字经济 2025 AGENDA", "Plain."),
+            true,
         ),
     ];
     for (slug, text, in_place) in steps {
