@@ -1206,11 +1206,22 @@ pub fn update(
             (plan, ambiguous, common_warnings(root, documents, &common))
         };
         let ((plan, ambiguous, common), holding) = rayon::join(planned, || holding_any(documents, &sought, &[]));
-        if renamed.len() == 1 && holding.iter().all(|&id| id == renamed[0].0) {
-            // Only the renamed document's own text may hold its names, and
-            // a text never names its own document: every scan is the same
-            // with the old names as with the new. The new matcher is for
-            // later scans, and is built meanwhile, after the pages.
+        let ambiguous: Vec<(String, Key, Key)> = ambiguous
+            .into_iter()
+            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
+            .collect();
+        // Whether a list of ambiguous names has one of the renamed document's.
+        let shared = |list: &[(String, Key, Key)]| {
+            let own = Key::Document(documents[renamed[0].0].slug.clone());
+            list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
+        };
+        let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
+        if alone && holding.iter().all(|&id| id == renamed[0].0) {
+            // Only the renamed document's own text may hold its names, each
+            // of which names it alone, before and after; and a text never
+            // names its own document: every scan is the same with the old
+            // names as with the new. The new matcher is for later scans,
+            // and is built meanwhile, after the pages.
             cache.pending = std::thread::Builder::new()
                 .name("annals-matcher".into())
                 .spawn(move || {
@@ -1227,10 +1238,7 @@ pub fn update(
             others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
         }
         cache.names = hash_names(documents, entities, settings.detect_mentions);
-        cache.ambiguous = ambiguous
-            .into_iter()
-            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
-            .collect();
+        cache.ambiguous = ambiguous;
         cache.common = common;
     }
     // The replaced documents, then the others scanned again for the names.

@@ -65,8 +65,8 @@ pub struct Delta {
     /// Documents not replaced whose links changed: a name they hold now
     /// names another document, or nothing.
     pub rescanned: Vec<DocId>,
-    /// Whether any related list changed.
-    pub related: bool,
+    /// Documents whose related list changed.
+    pub related: Vec<DocId>,
     /// Whether anything `graph.json` shows changed.
     pub graph: bool,
 }
@@ -278,7 +278,7 @@ impl Archive {
             mentioned: found.mentioned,
             counted: found.counted,
             rescanned: found.rescanned,
-            related: false,
+            related: Vec::new(),
         };
         if found.outward {
             let related = related::related(
@@ -288,8 +288,8 @@ impl Archive {
                 &self.links,
                 &config.related,
             );
-            delta.related = related != self.related;
-            delta.graph |= delta.related;
+            delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
+            delta.graph |= !delta.related.is_empty();
             self.related = related;
             let inputs = related::inputs_hash(&self.documents, &self.taxonomies, &self.links, &config.related);
             cache.related = Some((inputs, self.related.clone()));

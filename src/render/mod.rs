@@ -339,7 +339,7 @@ impl<'a> Renderer<'a> {
     /// away pages (an entity mentioned by more or fewer documents may have
     /// more or fewer pages), which only a whole build does.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if delta.related || self.every_page {
+        if self.every_page {
             return None;
         }
         let a = self.archive;
@@ -358,6 +358,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .chain(&delta.cited)
             .chain(&delta.rescanned)
+            // Each shows its related documents.
+            .chain(&delta.related)
             .copied()
             .collect();
         let mut pages: Vec<Page> = Vec::new();
