@@ -19,12 +19,6 @@ use crate::content::Text;
 use crate::render::views::paths;
 
 #[derive(Serialize)]
-struct Graph<'a> {
-    nodes: Vec<Node<'a>>,
-    edges: Vec<Edge<'a>>,
-}
-
-#[derive(Serialize)]
 struct Node<'a> {
     id: &'a str,
     #[serde(rename = "type")]
@@ -55,8 +49,11 @@ fn found_in(in_note_only: bool) -> Option<&'static str> {
     Some(if in_note_only { "note" } else { "text" })
 }
 
-/// The graph as pretty-printed JSON.
+/// The graph as pretty-printed JSON: what `serde_json::to_vec_pretty`
+/// writes for the whole graph, made node by node and document by document
+/// on every core and joined.
 pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
+    use rayon::prelude::*;
     // Each id is written once per node and once per edge it is on.
     let doc_ids: Vec<String> = archive
         .documents
@@ -66,9 +63,9 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     let entity_ids: Vec<String> = archive.entities.iter().map(|e| format!("entity:{}", e.slug)).collect();
     let doc_id = |d: usize| doc_ids[d].as_str();
     let entity_id = |e: usize| entity_ids[e].as_str();
-    let mut nodes = Vec::with_capacity(archive.documents.len() + archive.entities.len());
-    for (d, doc) in archive.documents.iter().enumerate() {
-        nodes.push(Node {
+    let document_node = |d: usize| {
+        let doc = &archive.documents[d];
+        Node {
             id: doc_id(d),
             node_type: if matches!(doc.text, Text::None) {
                 "catalogue"
@@ -79,21 +76,21 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             label: &doc.title,
             url: config.permalink(&paths::document(&doc.slug)),
             date: doc.date.map(|d| d.iso()),
-        });
-    }
-    for (e, entity) in archive.entities.iter().enumerate() {
-        nodes.push(Node {
+        }
+    };
+    let entity_node = |e: usize| {
+        let entity = &archive.entities[e];
+        Node {
             id: entity_id(e),
             node_type: "entity",
             kind: Some(&entity.kind),
             label: &entity.name,
             url: config.permalink(&paths::entity(&entity.slug)),
             date: None,
-        });
-    }
+        }
+    };
     let links = &archive.links;
-    let mut edges = Vec::new();
-    for d in 0..archive.documents.len() {
+    let document_edges = |d: usize| {
         let edge = |target, edge_type, found_in| Edge {
             source: doc_id(d),
             target,
@@ -102,23 +99,86 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             found_in,
         };
         let cites = links.cites[d].iter().zip(&links.cites_in_note_only[d]);
-        edges.extend(cites.map(|(&to, &note)| edge(doc_id(to), "cites", found_in(note))));
+        let mut edges: Vec<Edge> = cites
+            .map(|(&to, &note)| edge(doc_id(to), "cites", found_in(note)))
+            .collect();
         edges.extend(archive.related[d].iter().map(|&to| edge(doc_id(to), "related", None)));
-    }
-    for (e, mentions) in links.mentions_of.iter().enumerate() {
-        edges.extend(mentions.iter().map(|(from, occurrences)| Edge {
-            source: doc_id(*from),
-            target: entity_id(e),
-            edge_type: "mentions",
-            count: Some(occurrences.len()),
-            found_in: found_in(occurrences.iter().all(|o| o.in_note)),
-        }));
-    }
-    let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
-    json.push(b'\n');
-    // The buffer grew by doubling; the bytes are kept until written.
-    json.shrink_to_fit();
+        edges
+    };
+    let entity_edges = |e: usize| -> Vec<Edge> {
+        let mentions = &links.mentions_of[e];
+        mentions
+            .iter()
+            .map(|(from, occurrences)| Edge {
+                source: doc_id(*from),
+                target: entity_id(e),
+                edge_type: "mentions",
+                count: Some(occurrences.len()),
+                found_in: found_in(occurrences.iter().all(|o| o.in_note)),
+            })
+            .collect()
+    };
+    let (documents, entities) = (archive.documents.len(), archive.entities.len());
+    let (nodes, edges) = rayon::join(
+        || {
+            let mut nodes: Vec<Vec<u8>> = (0..documents)
+                .into_par_iter()
+                .map(|d| item(&document_node(d)))
+                .collect();
+            nodes.par_extend((0..entities).into_par_iter().map(|e| item(&entity_node(e))));
+            nodes
+        },
+        || {
+            let mut edges: Vec<Vec<u8>> = (0..documents)
+                .into_par_iter()
+                .flat_map_iter(|d| document_edges(d).into_iter().map(|edge| item(&edge)))
+                .collect();
+            edges.par_extend(
+                (0..entities)
+                    .into_par_iter()
+                    .flat_map_iter(|e| entity_edges(e).into_iter().map(|edge| item(&edge))),
+            );
+            edges
+        },
+    );
+    let mut json = Vec::with_capacity(nodes.iter().chain(&edges).map(|i| i.len() + 2).sum::<usize>() + 64);
+    json.extend_from_slice(b"{\n  \"nodes\": ");
+    array(&mut json, &nodes);
+    json.extend_from_slice(b",\n  \"edges\": ");
+    array(&mut json, &edges);
+    json.extend_from_slice(b"\n}\n");
     json
+}
+
+/// One node or edge as `to_vec_pretty` writes it inside the graph's
+/// arrays: indented by two levels (four spaces).
+fn item(value: &impl Serialize) -> Vec<u8> {
+    let json = serde_json::to_vec_pretty(value).expect("the graph serialises");
+    let mut out = Vec::with_capacity(json.len() + 64);
+    out.extend_from_slice(b"    ");
+    for &b in &json {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    out
+}
+
+/// An array of items as `to_vec_pretty` writes it one level in.
+fn array(json: &mut Vec<u8>, items: &[Vec<u8>]) {
+    if items.is_empty() {
+        json.extend_from_slice(b"[]");
+        return;
+    }
+    json.extend_from_slice(b"[\n");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            json.extend_from_slice(b",\n");
+        }
+        json.extend_from_slice(item);
+    }
+    json.extend_from_slice(b"\n  ]");
 }
 
 /// The graph of the last build and a hash of what it was made from.

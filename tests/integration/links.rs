@@ -163,6 +163,54 @@ fn graph_json_has_documents_entities_and_edges() {
     assert!(!has("document:plan", "document:plan", "cites"));
 }
 
+/// graph.json is made in pieces on every core; its bytes are still what
+/// `serde_json`'s pretty printer writes for the whole graph.
+#[test]
+fn graph_json_is_pretty_printed_json_in_the_schema_order() {
+    use serde::{Deserialize, Serialize};
+    #[derive(Serialize, Deserialize)]
+    struct Graph {
+        nodes: Vec<Node>,
+        edges: Vec<Edge>,
+    }
+    #[derive(Serialize, Deserialize)]
+    struct Node {
+        id: String,
+        #[serde(rename = "type")]
+        node_type: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        label: String,
+        url: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        date: Option<String>,
+    }
+    #[derive(Serialize, Deserialize)]
+    struct Edge {
+        source: String,
+        target: String,
+        #[serde(rename = "type")]
+        edge_type: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found_in: Option<String>,
+    }
+    let site = archive()
+        .doc(
+            "hostile",
+            "title = \"A \\\"quoted\\\"\\nline, 规划 {}\"\ndate = 2019-01-01",
+            "Plain.",
+        )
+        .build();
+    let bytes = std::fs::read(site.root.join("graph.json")).unwrap();
+    let graph: Graph = serde_json::from_slice(&bytes).unwrap();
+    assert!(graph.nodes.iter().any(|n| n.label.contains("\"quoted\"\nline")));
+    let mut again = serde_json::to_vec_pretty(&graph).unwrap();
+    again.push(b'\n');
+    assert_eq!(String::from_utf8(bytes).unwrap(), String::from_utf8(again).unwrap());
+}
+
 #[test]
 fn detection_can_be_switched_off() {
     let f = archive();
