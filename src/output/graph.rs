@@ -53,7 +53,6 @@ fn found_in(in_note_only: bool) -> Option<&'static str> {
 /// writes for the whole graph, made node by node and document by document
 /// on every core and joined.
 pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
-    use rayon::prelude::*;
     // Each id is written once per node and once per edge it is on.
     let doc_ids: Vec<String> = archive
         .documents
@@ -119,35 +118,56 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             .collect()
     };
     let (documents, entities) = (archive.documents.len(), archive.entities.len());
-    let (nodes, edges) = rayon::join(
-        || {
-            let mut nodes: Vec<Vec<u8>> = (0..documents)
-                .into_par_iter()
-                .map(|d| item(&document_node(d)))
-                .collect();
-            nodes.par_extend((0..entities).into_par_iter().map(|e| item(&entity_node(e))));
-            nodes
-        },
-        || {
-            let mut edges: Vec<Vec<u8>> = (0..documents)
-                .into_par_iter()
-                .flat_map_iter(|d| document_edges(d).into_iter().map(|edge| item(&edge)))
-                .collect();
-            edges.par_extend(
-                (0..entities)
-                    .into_par_iter()
-                    .flat_map_iter(|e| entity_edges(e).into_iter().map(|edge| item(&edge))),
-            );
-            edges
-        },
-    );
-    let mut json = Vec::with_capacity(nodes.iter().chain(&edges).map(|i| i.len() + 2).sum::<usize>() + 64);
-    json.extend_from_slice(b"{\n  \"nodes\": ");
-    array(&mut json, &nodes);
+    let mut json = b"{\n  \"nodes\": ".to_vec();
+    let mut nodes = Array::default();
+    nodes.extend(&mut json, 0..documents, |d| vec![item(&document_node(d))]);
+    nodes.extend(&mut json, 0..entities, |e| vec![item(&entity_node(e))]);
+    nodes.close(&mut json);
     json.extend_from_slice(b",\n  \"edges\": ");
-    array(&mut json, &edges);
+    let mut edges = Array::default();
+    edges.extend(&mut json, 0..documents, |d| {
+        document_edges(d).iter().map(item).collect()
+    });
+    edges.extend(&mut json, 0..entities, |e| entity_edges(e).iter().map(item).collect());
+    edges.close(&mut json);
     json.extend_from_slice(b"\n}\n");
+    // The buffer grew by doubling; the bytes are kept until written.
+    json.shrink_to_fit();
     json
+}
+
+/// A JSON array being written, as `to_vec_pretty` writes one a level in.
+#[derive(Default)]
+struct Array {
+    items: usize,
+}
+
+impl Array {
+    /// Adds the items `make` makes for each of `range`, made on every core
+    /// a few thousand at a time (so that no more than those are held
+    /// beside the output).
+    fn extend(
+        &mut self,
+        json: &mut Vec<u8>,
+        range: std::ops::Range<usize>,
+        make: impl Fn(usize) -> Vec<Vec<u8>> + Sync,
+    ) {
+        use rayon::prelude::*;
+        const CHUNK: usize = 4096;
+        for start in range.clone().step_by(CHUNK) {
+            let end = (start + CHUNK).min(range.end);
+            let made: Vec<Vec<Vec<u8>>> = (start..end).into_par_iter().map(&make).collect();
+            for item in made.iter().flatten() {
+                json.extend_from_slice(if self.items == 0 { b"[\n" } else { b",\n" });
+                json.extend_from_slice(item);
+                self.items += 1;
+            }
+        }
+    }
+
+    fn close(self, json: &mut Vec<u8>) {
+        json.extend_from_slice(if self.items == 0 { b"[]" } else { b"\n  ]" });
+    }
 }
 
 /// One node or edge as `to_vec_pretty` writes it inside the graph's
@@ -163,22 +183,6 @@ fn item(value: &impl Serialize) -> Vec<u8> {
         }
     }
     out
-}
-
-/// An array of items as `to_vec_pretty` writes it one level in.
-fn array(json: &mut Vec<u8>, items: &[Vec<u8>]) {
-    if items.is_empty() {
-        json.extend_from_slice(b"[]");
-        return;
-    }
-    json.extend_from_slice(b"[\n");
-    for (n, item) in items.iter().enumerate() {
-        if n > 0 {
-            json.extend_from_slice(b",\n");
-        }
-        json.extend_from_slice(item);
-    }
-    json.extend_from_slice(b"\n  ]");
 }
 
 /// The graph of the last build and a hash of what it was made from.
