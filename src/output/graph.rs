@@ -19,6 +19,12 @@ use crate::content::Text;
 use crate::render::views::paths;
 
 #[derive(Serialize)]
+struct Graph<'a> {
+    nodes: Vec<Node<'a>>,
+    edges: Vec<Edge<'a>>,
+}
+
+#[derive(Serialize)]
 struct Node<'a> {
     id: &'a str,
     #[serde(rename = "type")]
@@ -49,9 +55,7 @@ fn found_in(in_note_only: bool) -> Option<&'static str> {
     Some(if in_note_only { "note" } else { "text" })
 }
 
-/// The graph as pretty-printed JSON: what `serde_json::to_vec_pretty`
-/// writes for the whole graph, made node by node and document by document
-/// on every core and joined.
+/// The graph as pretty-printed JSON.
 pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     // Each id is written once per node and once per edge it is on.
     let doc_ids: Vec<String> = archive
@@ -62,9 +66,9 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     let entity_ids: Vec<String> = archive.entities.iter().map(|e| format!("entity:{}", e.slug)).collect();
     let doc_id = |d: usize| doc_ids[d].as_str();
     let entity_id = |e: usize| entity_ids[e].as_str();
-    let document_node = |d: usize| {
-        let doc = &archive.documents[d];
-        Node {
+    let mut nodes = Vec::with_capacity(archive.documents.len() + archive.entities.len());
+    for (d, doc) in archive.documents.iter().enumerate() {
+        nodes.push(Node {
             id: doc_id(d),
             node_type: if matches!(doc.text, Text::None) {
                 "catalogue"
@@ -75,21 +79,21 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             label: &doc.title,
             url: config.permalink(&paths::document(&doc.slug)),
             date: doc.date.map(|d| d.iso()),
-        }
-    };
-    let entity_node = |e: usize| {
-        let entity = &archive.entities[e];
-        Node {
+        });
+    }
+    for (e, entity) in archive.entities.iter().enumerate() {
+        nodes.push(Node {
             id: entity_id(e),
             node_type: "entity",
             kind: Some(&entity.kind),
             label: &entity.name,
             url: config.permalink(&paths::entity(&entity.slug)),
             date: None,
-        }
-    };
+        });
+    }
     let links = &archive.links;
-    let document_edges = |d: usize| {
+    let mut edges = Vec::new();
+    for d in 0..archive.documents.len() {
         let edge = |target, edge_type, found_in| Edge {
             source: doc_id(d),
             target,
@@ -98,91 +102,23 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             found_in,
         };
         let cites = links.cites[d].iter().zip(&links.cites_in_note_only[d]);
-        let mut edges: Vec<Edge> = cites
-            .map(|(&to, &note)| edge(doc_id(to), "cites", found_in(note)))
-            .collect();
+        edges.extend(cites.map(|(&to, &note)| edge(doc_id(to), "cites", found_in(note))));
         edges.extend(archive.related[d].iter().map(|&to| edge(doc_id(to), "related", None)));
-        edges
-    };
-    let entity_edges = |e: usize| -> Vec<Edge> {
-        let mentions = &links.mentions_of[e];
-        mentions
-            .iter()
-            .map(|(from, occurrences)| Edge {
-                source: doc_id(*from),
-                target: entity_id(e),
-                edge_type: "mentions",
-                count: Some(occurrences.len()),
-                found_in: found_in(occurrences.iter().all(|o| o.in_note)),
-            })
-            .collect()
-    };
-    let (documents, entities) = (archive.documents.len(), archive.entities.len());
-    let mut json = b"{\n  \"nodes\": ".to_vec();
-    let mut nodes = Array::default();
-    nodes.extend(&mut json, 0..documents, |d| vec![item(&document_node(d))]);
-    nodes.extend(&mut json, 0..entities, |e| vec![item(&entity_node(e))]);
-    nodes.close(&mut json);
-    json.extend_from_slice(b",\n  \"edges\": ");
-    let mut edges = Array::default();
-    edges.extend(&mut json, 0..documents, |d| {
-        document_edges(d).iter().map(item).collect()
-    });
-    edges.extend(&mut json, 0..entities, |e| entity_edges(e).iter().map(item).collect());
-    edges.close(&mut json);
-    json.extend_from_slice(b"\n}\n");
+    }
+    for (e, mentions) in links.mentions_of.iter().enumerate() {
+        edges.extend(mentions.iter().map(|(from, occurrences)| Edge {
+            source: doc_id(*from),
+            target: entity_id(e),
+            edge_type: "mentions",
+            count: Some(occurrences.len()),
+            found_in: found_in(occurrences.iter().all(|o| o.in_note)),
+        }));
+    }
+    let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
+    json.push(b'\n');
     // The buffer grew by doubling; the bytes are kept until written.
     json.shrink_to_fit();
     json
-}
-
-/// A JSON array being written, as `to_vec_pretty` writes one a level in.
-#[derive(Default)]
-struct Array {
-    items: usize,
-}
-
-impl Array {
-    /// Adds the items `make` makes for each of `range`, made on every core
-    /// a few thousand at a time (so that no more than those are held
-    /// beside the output).
-    fn extend(
-        &mut self,
-        json: &mut Vec<u8>,
-        range: std::ops::Range<usize>,
-        make: impl Fn(usize) -> Vec<Vec<u8>> + Sync,
-    ) {
-        use rayon::prelude::*;
-        const CHUNK: usize = 4096;
-        for start in range.clone().step_by(CHUNK) {
-            let end = (start + CHUNK).min(range.end);
-            let made: Vec<Vec<Vec<u8>>> = (start..end).into_par_iter().map(&make).collect();
-            for item in made.iter().flatten() {
-                json.extend_from_slice(if self.items == 0 { b"[\n" } else { b",\n" });
-                json.extend_from_slice(item);
-                self.items += 1;
-            }
-        }
-    }
-
-    fn close(self, json: &mut Vec<u8>) {
-        json.extend_from_slice(if self.items == 0 { b"[]" } else { b"\n  ]" });
-    }
-}
-
-/// One node or edge as `to_vec_pretty` writes it inside the graph's
-/// arrays: indented by two levels (four spaces).
-fn item(value: &impl Serialize) -> Vec<u8> {
-    let json = serde_json::to_vec_pretty(value).expect("the graph serialises");
-    let mut out = Vec::with_capacity(json.len() + 64);
-    out.extend_from_slice(b"    ");
-    for &b in &json {
-        out.push(b);
-        if b == b'\n' {
-            out.extend_from_slice(b"    ");
-        }
-    }
-    out
 }
 
 /// The graph of the last build and a hash of what it was made from.
