@@ -588,12 +588,12 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
     std::iter::once(doc.title.as_str()).chain(cited_as)
 }
 
-/// The documents, besides those at `skip`, whose texts or notes may hold
-/// one of `names`: every one that does, and perhaps others. The test is
+/// The documents whose texts or notes may hold one of `names`: every one
+/// that does, and perhaps others. The test is
 /// looser than the matcher's (any ASCII case, any apostrophe, no word
 /// rule) and reads the same blocks of text the scan reads, so a document
 /// it leaves out finds the same with or without these names.
-fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> Vec<DocId> {
+fn holding_any(documents: &[Arc<Document>], names: &[&str]) -> Vec<DocId> {
     // Where case cannot differ (digits, punctuation, spaces, Chinese), a
     // name's longest such stretch is looked for as it stands, by the fast
     // exact search; a name of letters alone by an automaton blind to ASCII
@@ -624,7 +624,7 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> V
         {
             Ok(finder) => Some(finder),
             // Cannot look: every document may hold them.
-            Err(_) => return (0..documents.len()).filter(|id| !skip.contains(id)).collect(),
+            Err(_) => return (0..documents.len()).collect(),
         },
     };
     let holds = |text: &str| {
@@ -633,7 +633,6 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], skip: &[DocId]) -> V
     documents
         .par_iter()
         .enumerate()
-        .filter(|(id, _)| !skip.contains(id))
         .map_init(String::new, |text, (id, doc)| {
             // One search over all of a document's text: a name across two
             // blocks is a false alarm, which costs a scan and nothing else.
@@ -1205,7 +1204,7 @@ pub fn update(
             let (plan, ambiguous) = Matcher::plan(names);
             (plan, ambiguous, common_warnings(root, documents, &common))
         };
-        let ((plan, ambiguous, common), holding) = rayon::join(planned, || holding_any(documents, &sought, &[]));
+        let ((plan, ambiguous, common), holding) = rayon::join(planned, || holding_any(documents, &sought));
         let ambiguous: Vec<(String, Key, Key)> = ambiguous
             .into_iter()
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))

@@ -507,7 +507,7 @@ fn in_place_updates_reach_every_page_that_shows_them() {
             &doc("Gamma Notice", "2022-01-01", "Three.", "It cites the Alpha Plan."),
         );
     let root = fixture.root();
-    let (served, clean) = (root.join("served"), root.join("clean"));
+    let served = root.join("served");
     let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
     let steps = [
@@ -555,12 +555,7 @@ fn in_place_updates_reach_every_page_that_shows_them() {
     ];
     let mut partial = 0;
     for (slug, text) in steps {
-        let file = PathBuf::from("content").join(format!("{slug}.md"));
-        std::fs::write(root.join(&file), &text).unwrap();
-        let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
-        partial += usize::from(rebuilt.report.partial);
-        annals::build(&options(root, &clean)).unwrap();
-        assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
+        partial += usize::from(rewrite_and_compare(root, &mut incremental, slug, &text));
     }
     assert_eq!(partial, 6, "every step updates the archive in place");
 }
@@ -612,7 +607,7 @@ fn new_names_update_the_archive_in_place() {
             &doc("Phi Brief", "2019-01-01", "Phi", "It follows the 数字经济 2025 Agenda."),
         );
     let root = fixture.root();
-    let (served, clean) = (root.join("served"), root.join("clean"));
+    let served = root.join("served");
     let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
     let steps = [
@@ -675,13 +670,22 @@ fn new_names_update_the_archive_in_place() {
         ),
     ];
     for (slug, text, in_place) in steps {
-        let file = PathBuf::from("content").join(format!("{slug}.md"));
-        std::fs::write(root.join(&file), &text).unwrap();
-        let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
-        annals::build(&options(root, &clean)).unwrap();
-        assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
-        assert_eq!(rebuilt.report.partial, in_place, "after rewriting {slug}: {text}");
+        let partial = rewrite_and_compare(root, &mut incremental, slug, &text);
+        assert_eq!(partial, in_place, "after rewriting {slug}: {text}");
     }
+}
+
+/// Rewrites content/<slug>.md with `text`, rebuilds `served` as the
+/// watcher would, builds `clean` anew, and checks that both hold the same;
+/// returns whether the rebuild updated the archive in place.
+fn rewrite_and_compare(root: &Path, incremental: &mut Incremental, slug: &str, text: &str) -> bool {
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let file = PathBuf::from("content").join(format!("{slug}.md"));
+    std::fs::write(root.join(&file), text).unwrap();
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
+    rebuilt.report.partial
 }
 
 /// A save of the same size in the same tick of the file system's clock as
