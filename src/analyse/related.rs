@@ -67,8 +67,17 @@ pub fn related(
                 if chosen.len() < config.count {
                     let mut ranked = scratch.scores(id, &days, taxonomies, &entity_docs, links, config);
                     ranked.retain(|(d, _)| !chosen.contains(d) && !cited.contains(d));
-                    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                    chosen.extend(ranked.into_iter().take(config.count - chosen.len()).map(|(d, _)| d));
+                    // Best first, ties by document: a total order, so the
+                    // few wanted are picked out of thousands of candidates
+                    // without sorting them all.
+                    let wanted = config.count - chosen.len();
+                    let best_first = |a: &(DocId, f64), b: &(DocId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                    if ranked.len() > wanted {
+                        ranked.select_nth_unstable_by(wanted - 1, best_first);
+                        ranked.truncate(wanted);
+                    }
+                    ranked.sort_unstable_by(best_first);
+                    chosen.extend(ranked.into_iter().map(|(d, _)| d));
                 }
                 chosen
             },
