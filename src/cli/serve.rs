@@ -77,11 +77,16 @@ pub fn watch(options: ServeOptions, open: bool) -> ExitCode {
         }
         Event::Rebuilt { rebuilt, took } => {
             super::report(&rebuilt.report.warnings);
+            let linked = rebuilt.report.linked;
+            let linked_text = match linked {
+                0 => String::new(),
+                n => format!(", {n} linked unchanged from the last site"),
+            };
             println!(
-                "Rebuilt {} documents in {} ms: {} files written, {} removed",
+                "Rebuilt {} documents in {} ms: {} files written{linked_text}, {} removed",
                 rebuilt.report.documents,
                 took.as_millis(),
-                rebuilt.written.len(),
+                rebuilt.written.len().saturating_sub(linked),
                 rebuilt.removed.len()
             );
         }

@@ -1,8 +1,9 @@
 //! Incremental output: rebuild, then write only the files whose bytes
 //! changed and delete the files the site no longer has.
 //!
-//! The first build goes through [`Staging`] like `annals build` and records
-//! a hash of every file written. Each rebuild after that hands its files to a
+//! The first build goes through a staging folder as `annals build` does,
+//! linking from the last build's site the files it already holds, and
+//! records a hash of every file. Each rebuild after that hands its files to a
 //! [`Changes`] sink, which keeps only those whose hash differs; nothing
 //! touches the disk until the whole rebuild has succeeded, so a broken edit
 //! leaves the last good site in place. After any sequence of rebuilds the
@@ -18,7 +19,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::{Sink, Staging};
+use super::Sink;
 use crate::diag::Diagnostic;
 use crate::{BuildOptions, BuildReport};
 
@@ -62,12 +63,23 @@ impl Known {
     }
 }
 
-/// Staging that also records what it wrote, for the first build.
+/// The sink of a whole build: a staging folder that links from the last
+/// site (and from the spare) what is unchanged, as `annals build` does,
+/// and records every file by its path.
+#[cfg(unix)]
+type Whole = super::manifest::Relinking;
+
+#[cfg(not(unix))]
+type Whole = Recording;
+
+/// Staging that also records what it wrote, for a whole build.
+#[cfg(not(unix))]
 struct Recording {
-    staging: Staging,
+    staging: super::Staging,
     hashes: Mutex<crate::hash::Map<String, Known>>,
 }
 
+#[cfg(not(unix))]
 impl Sink for Recording {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         self.staging.write(rel, bytes)?;
@@ -218,29 +230,80 @@ impl Incremental {
         })
     }
 
-    /// A whole build into a staging folder, remembering every file.
+    /// A whole build into a staging folder, remembering every file. As in
+    /// `annals build`, the files the last build's site already holds are
+    /// linked from it rather than written, and the pages whose inputs did
+    /// not change are not rendered: starting the preview over a built site
+    /// writes little.
     fn prepare_full(&mut self, options: &BuildOptions) -> Result<Pending<'_>, Vec<Diagnostic>> {
         let lock = self.lock.take();
         let (holder, last_output) = (self.holder, self.output.as_deref());
-        let (recording, report) = crate::run_with(options, &mut self.caches, |out| {
-            let staging = match lock {
-                Some(lock) if last_output == Some(out) => super::stage_locked(out, lock)?,
-                _ => super::stage(out, holder)?,
-            };
-            Ok(Recording {
-                staging,
-                hashes: Mutex::new(crate::hash::Map::default()),
-            })
-        })?;
+        let (sink, report) = crate::run_with(options, &mut self.caches, |out| whole(out, lock, last_output, holder))?;
         Ok(Pending {
-            work: Work::Full {
-                staging: recording.staging,
-                known: recording.hashes.into_inner().expect("no panics while held"),
-            },
+            work: Work::Full { sink: Box::new(sink) },
             report,
             incremental: self,
         })
     }
+}
+
+/// The sink of a whole build into `out`, under `lock` when it is the lock
+/// of `out` already held.
+#[cfg(unix)]
+fn whole(
+    out: &Path,
+    lock: Option<super::Lock>,
+    last_output: Option<&Path>,
+    holder: &str,
+) -> Result<Whole, Vec<Diagnostic>> {
+    let staging = match lock {
+        Some(lock) if last_output == Some(out) => super::stage_reusing_locked(out, lock)?,
+        _ => super::stage_reusing(out, holder)?,
+    };
+    // No stamp of the inputs: the preview goes on to change the site in
+    // place, so its manifest must never let a build skip as unchanged.
+    Ok(super::manifest::Relinking::new(staging, out, None).keeping_paths())
+}
+
+#[cfg(not(unix))]
+fn whole(
+    out: &Path,
+    lock: Option<super::Lock>,
+    last_output: Option<&Path>,
+    holder: &str,
+) -> Result<Whole, Vec<Diagnostic>> {
+    let staging = match lock {
+        Some(lock) if last_output == Some(out) => super::stage_locked(out, lock)?,
+        _ => super::stage(out, holder)?,
+    };
+    Ok(Recording {
+        staging,
+        hashes: Mutex::new(crate::hash::Map::default()),
+    })
+}
+
+/// Puts the site of a whole build in place; returns what it holds.
+#[cfg(unix)]
+fn commit_whole(sink: Whole, report: &BuildReport) -> io::Result<(super::Committed, crate::hash::Map<String, Known>)> {
+    let known = sink
+        .paths()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(rel, r)| {
+            let known = Known {
+                hash: r.hash,
+                fingerprint: r.fingerprint,
+            };
+            (rel, known)
+        })
+        .collect();
+    Ok((sink.commit(report)?, known))
+}
+
+#[cfg(not(unix))]
+fn commit_whole(sink: Whole, _report: &BuildReport) -> io::Result<(super::Committed, crate::hash::Map<String, Known>)> {
+    let known = sink.hashes.into_inner().expect("no panics while held");
+    Ok((sink.staging.commit()?, known))
 }
 
 /// A rebuild that has been rendered and not yet written.
@@ -259,10 +322,7 @@ pub struct Pending<'a> {
 
 enum Work {
     /// A whole site staged beside the output, to be swapped in.
-    Full {
-        staging: Staging,
-        known: crate::hash::Map<String, Known>,
-    },
+    Full { sink: Box<Whole> },
     /// Files to write and delete in the output, and what it holds after.
     Update {
         output: PathBuf,
@@ -281,11 +341,14 @@ impl Pending<'_> {
             work,
         } = self;
         match work {
-            Work::Full { staging, known } => {
+            Work::Full { sink } => {
                 let mut report = report;
-                let committed = staging
-                    .commit()
-                    .map_err(|e| vec![crate::cannot_commit(&report.output, &e)])?;
+                #[cfg(unix)]
+                {
+                    report.linked = sink.linked();
+                }
+                let (committed, known) =
+                    commit_whole(*sink, &report).map_err(|e| vec![crate::cannot_commit(&report.output, &e)])?;
                 if let Some(leftover) = committed.leftover {
                     report.warnings.push(crate::leftover_warning(&report.output, &leftover));
                 }

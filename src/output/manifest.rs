@@ -100,6 +100,18 @@ pub struct Relinking {
     linked: std::sync::atomic::AtomicUsize,
     /// The stamp of the build's inputs, taken before it read them.
     inputs: Option<u64>,
+    /// Every file by its path, for the preview, which goes on from the
+    /// site this build wrote (see [`Relinking::keeping_paths`]).
+    paths: Option<Mutex<hash::Map<String, Recorded>>>,
+}
+
+/// What the preview keeps of each file a build wrote, linked or kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// The hash of the file's bytes ([`hash::of`]).
+    pub hash: u64,
+    /// The fingerprint of a page's inputs, if the file is a page.
+    pub fingerprint: Option<u64>,
 }
 
 /// What a manifest says of the build that wrote it, besides its files.
@@ -163,7 +175,24 @@ impl Relinking {
             recorded: Mutex::new(Entries::default()),
             linked: Default::default(),
             inputs,
+            paths: None,
         }
+    }
+
+    /// Also keeps every file's path with its hash and fingerprint, for
+    /// [`Relinking::paths`]. A manifest keys files by a hash of the path
+    /// alone, which is all a build needs.
+    #[must_use]
+    pub fn keeping_paths(mut self) -> Relinking {
+        self.paths = Some(Mutex::default());
+        self
+    }
+
+    /// Every file given so far, by its path, if [`Relinking::keeping_paths`]
+    /// asked for them.
+    pub fn paths(&self) -> Option<hash::Map<String, Recorded>> {
+        let paths = self.paths.as_ref()?;
+        Some(std::mem::take(&mut *paths.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
     fn previous(target: &Path) -> io::Result<Option<Previous>> {
@@ -248,6 +277,16 @@ impl Relinking {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key(rel), entry);
+        if let Some(paths) = &self.paths {
+            let recorded = Recorded {
+                hash: entry.hash,
+                fingerprint: entry.fingerprint,
+            };
+            paths
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(rel.to_string(), recorded);
+        }
     }
 
     /// How many files of the new site were linked or kept rather than
@@ -612,9 +651,10 @@ impl Sink for Relinking {
     }
 
     /// Fingerprints cost a little on every build, and pay only when there
-    /// is a previous site to take pages from.
+    /// is a previous site to take pages from, or a preview to go on from
+    /// this one.
     fn wants_fingerprints(&self) -> bool {
-        self.previous.is_some() || self.spare.is_some()
+        self.previous.is_some() || self.spare.is_some() || self.paths.is_some()
     }
 
     fn reuse(&self, rel: &str, fingerprint: u64) -> bool {

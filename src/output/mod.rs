@@ -147,6 +147,13 @@ pub fn stage_reusing(target: &Path, holder: &str) -> Result<Staging, Vec<crate::
     staged(target, lock, true)
 }
 
+/// [`stage_reusing`] for a process that holds the output's lock already.
+#[cfg(unix)]
+pub fn stage_reusing_locked(target: &Path, lock: Lock) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
+    refuse_unless_replaceable(target)?;
+    staged(target, lock, true)
+}
+
 /// [`stage`] for a process that holds the output's lock already.
 pub fn stage_locked(target: &Path, lock: Lock) -> Result<Staging, Vec<crate::diag::Diagnostic>> {
     refuse_unless_replaceable(target)?;

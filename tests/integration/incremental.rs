@@ -817,3 +817,59 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
 fn pages_only(written: &[String]) -> Vec<String> {
     written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
 }
+
+/// The preview started over a site a build wrote links that site's files
+/// instead of writing them again (the same inodes), and what it updates in
+/// place later neither misleads the next build nor differs from a clean one.
+#[cfg(unix)]
+#[test]
+fn a_preview_started_over_a_built_site_links_it_and_goes_on() {
+    use std::os::unix::fs::MetadataExt;
+    let fixture = Fixture::new()
+        .doc("a", "title = \"A\"\ndate = 2020-01-01", "Text A.")
+        .doc("b", "title = \"B\"\ndate = 2021-01-01", "Text B cites A.");
+    let root = fixture.root();
+    let out = root.join("out");
+    let clean = root.join("clean");
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    annals::build(&options(root, &out)).expect("the build succeeds");
+    let built = tree(&out);
+    let page = inode("documents/a/index.html");
+    let data = inode("data/catalogue.csv");
+
+    let mut incremental = Incremental::new("serve");
+    let first = incremental
+        .rebuild(&options(root, &out))
+        .expect("the preview's first build succeeds");
+    assert_eq!(tree(&out), built, "the same site");
+    assert_eq!(
+        first.report.linked,
+        first.written.len(),
+        "every file is linked from the built site"
+    );
+    assert_eq!(inode("documents/a/index.html"), page, "a page is linked, not written");
+    assert_eq!(inode("data/catalogue.csv"), data, "so is a data file");
+
+    // The pages the first build took by fingerprint, unrendered, are known
+    // to the preview: an edit rewrites only what it changes, as after a
+    // first build that wrote everything.
+    std::fs::write(
+        root.join("content/a.md"),
+        "+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\nOther A.\n",
+    )
+    .unwrap();
+    let edited = incremental
+        .rebuild_after(&options(root, &out), &[PathBuf::from("content/a.md")])
+        .unwrap();
+    assert_eq!(pages_only(&edited.written), ["documents/a/index.html"]);
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&out), tree(&clean), "after the edit");
+    drop(incremental);
+
+    // The manifest of the preview's first build describes files it then
+    // changed in place: the next build must build (not find nothing
+    // changed), and write again what the preview changed.
+    let next = annals::build(&options(root, &out)).unwrap();
+    assert!(!next.unchanged, "a build after the preview's edits runs");
+    assert_eq!(tree(&out), tree(&clean), "after a build over the preview's site");
+}
