@@ -31,15 +31,29 @@ from pathlib import Path
 from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
+KINDS = ["text", "summary", "title", "cited_as", "topics", "new", "delete", "entity"]
+
+# Ten entities for `--kind entity`, named after the synthetic corpus's
+# issuing bodies, so that texts mention them.
+ENTITIES = "".join(
+    f'[[entity]]\nname = "Provincial Department {i:02d}"\nkind = "organisation"\n'
+    f'description = "Entity {i}."\n\n'
+    for i in range(10)
+)
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(ap)
     ap.add_argument("--edits", type=int, default=200)
-    ap.add_argument("--kind", choices=["text", "summary", "title", "cited_as"], default="text",
+    ap.add_argument("--kind", choices=KINDS, default="text",
                     help="what each edit changes: the text (appends a curator's note), the summary "
                          "(shown wherever the document is listed), the title (shown wherever the "
-                         "document is listed, and a name looked for in every text) or a cited_as name "
-                         "(the name other texts of the synthetic corpus cite it by, so their pages change)")
+                         "document is listed, and a name looked for in every text), a cited_as name "
+                         "(the name other texts of the synthetic corpus cite it by, so their pages change), "
+                         "the topics (a new term each time, so a new term page), a new document, "
+                         "a deleted document, or an entity's description (the corpus gets "
+                         "content/entities.toml with ten entities first)")
     ap.add_argument("--no-search", action="store_true",
                     help="turn the search index off ([search] enabled = false), to see what it costs")
     return ap.parse_args()
@@ -97,9 +111,10 @@ def wait_reload(stream):
 def get(port, path):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path)
-    body = conn.getresponse().read().decode()
+    response = conn.getresponse()
+    body = response.read().decode()
     conn.close()
-    return body
+    return response.status, body
 
 
 def main():
@@ -109,6 +124,8 @@ def main():
         if args.no_search:
             with open(root / "config.toml", "a", encoding="utf-8") as f:
                 f.write("\n[search]\nenabled = false\n")
+        if args.kind == "entity":
+            (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
         proc, port = start_server(args.annals, root)
         try:
             latencies, memory = measure(args, root, proc, port)
@@ -125,15 +142,38 @@ def measure(args, root, proc, port):
     for i in range(args.edits):
         slug = f"doc-{(i * 7919) % args.docs:06d}"
         path = root / "content" / f"{slug}.md"
-        original = path.read_text(encoding="utf-8")
         marker = f"edit-marker-{i}"
-        start = time.perf_counter()
-        path.write_text(edited(original, args.kind, marker), encoding="utf-8")
+        check = f"/documents/{slug}/"
+        if args.kind == "new":
+            # A new document, dated and filed like the others.
+            slug = f"new-{i:06d}"
+            path = root / "content" / f"{slug}.md"
+            check = f"/documents/{slug}/"
+            start = time.perf_counter()
+            path.write_text(f'+++\ntitle = "New document {marker}"\ndate = 2024-03-0{1 + i % 9}\n'
+                            f'[taxonomies]\ntopics = ["sector 001"]\n+++\n\nText of {marker}.\n',
+                            encoding="utf-8")
+        elif args.kind == "delete":
+            start = time.perf_counter()
+            path.unlink()
+        elif args.kind == "entity":
+            path = root / "content" / "entities.toml"
+            original = path.read_text(encoding="utf-8")
+            n = i % 10
+            check = f"/entities/provincial-department-{n:02d}/"
+            start = time.perf_counter()
+            path.write_text(re.sub(rf'description = "Entity {n}\.[^"]*"',
+                                   f'description = "Entity {n}. {marker}"', original), encoding="utf-8")
+        else:
+            original = path.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            path.write_text(edited(original, args.kind, marker), encoding="utf-8")
         wait_reload(stream)
-        body = get(port, f"/documents/{slug}/")
+        status, body = get(port, check)
         latencies.append(time.perf_counter() - start)
-        if marker not in body:
-            sys.exit(f"edit {i}: the served page does not show the edit")
+        shown = status == 404 if args.kind == "delete" else status == 200 and marker in body
+        if not shown:
+            sys.exit(f"edit {i}: the served page ({check}, status {status}) does not show the edit")
         memory.append(rss_mib(proc.pid))
         print(f"edit {i + 1}/{args.edits}: {latencies[-1] * 1000:.1f} ms, {memory[-1]:.0f} MiB", file=sys.stderr)
     sock.close()
@@ -148,6 +188,8 @@ def edited(original, kind, marker):
     lines = [line for line in front.split("\n") if not line.startswith("summary = ")]
     if kind == "summary":
         lines.insert(1, f'summary = "Summary {marker}."')
+    elif kind == "topics":
+        lines = [re.sub(r'^topics = \[.*\]$', f'topics = ["topic {marker}"]', line) for line in lines]
     elif kind == "title":
         lines = [re.sub(r'^title = "(.*?)( edit-marker-\d+)?"$', rf'title = "\1 {marker}"', line) for line in lines]
     else:

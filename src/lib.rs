@@ -19,6 +19,14 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 
+/// The most items one job of a parallel loop over documents or pages takes.
+/// Rayon splits a loop into about as many jobs as there are threads and
+/// splits further only when a thread steals; on two cores that left one
+/// core idle for the last few hundred milliseconds of a build, finishing a
+/// job of a thousand pages alone. Jobs this small cost nothing to hand out
+/// and leave little to finish alone.
+pub(crate) const FINE: usize = 16;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -314,6 +322,7 @@ fn run_stages<S: output::Sink>(
     let render_pages = || -> Vec<Diagnostic> {
         pages
             .par_iter()
+            .with_max_len(FINE)
             .filter_map(|&page| {
                 let path = renderer.output_path(page);
                 if let Some(problem) = unwritable(&renderer, page, &path) {
@@ -698,6 +707,7 @@ fn first_of_each(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]

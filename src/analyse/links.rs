@@ -280,6 +280,7 @@ pub fn build(
     };
     let scans: Vec<Arc<Scan>> = documents
         .par_iter()
+        .with_max_len(crate::FINE)
         .enumerate()
         .map(|(id, doc)| match cache.scans.get(&doc.slug) {
             Some((fingerprint, scan)) if *fingerprint == doc.fingerprint => scan.clone(),

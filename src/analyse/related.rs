@@ -45,8 +45,12 @@ pub fn related(
     // document's pointer, which at 100,000 documents missed the cache on
     // almost every read.
     let days: Vec<Option<f64>> = documents.iter().map(|d| d.date.map(days)).collect();
+    // Jobs small enough to share the work evenly between the cores, large
+    // enough that the scratch each job starts with (two arrays the length of
+    // the archive) costs little.
     (0..n)
         .into_par_iter()
+        .with_max_len((n / 64).max(crate::FINE))
         .map_init(
             || Scratch {
                 scores: vec![0.0; n],
@@ -157,28 +161,35 @@ impl Scratch {
 /// named by slug, in archive order, so the hash also covers every id.
 pub fn inputs_hash(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links, config: &RelatedConfig) -> u64 {
     use std::hash::{Hash, Hasher};
+    // Each document's part on every core, then the parts in order.
+    let parts: Vec<u64> = documents
+        .par_iter()
+        .with_max_len(crate::FINE)
+        .enumerate()
+        .map(|(id, doc)| {
+            let mut h = crate::hash::hasher();
+            doc.slug.hash(&mut h);
+            doc.date.hash(&mut h);
+            for (slug, _) in &doc.related {
+                slug.hash(&mut h);
+            }
+            for taxonomy in taxonomies {
+                for &term in &taxonomy.terms_of[id] {
+                    taxonomy.terms[term].name.hash(&mut h);
+                }
+                h.write_u8(0);
+            }
+            links.entities_of[id].hash(&mut h);
+            links.cites[id].hash(&mut h);
+            for (from, occurrences) in &links.cited_by[id] {
+                (from, occurrences.iter().all(|o| o.in_note)).hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
     let mut h = crate::hash::hasher();
     format!("{config:?}").hash(&mut h);
-    documents.len().hash(&mut h);
-    for (id, doc) in documents.iter().enumerate() {
-        doc.slug.hash(&mut h);
-        doc.date.hash(&mut h);
-        for (slug, _) in &doc.related {
-            slug.hash(&mut h);
-        }
-        for taxonomy in taxonomies {
-            for &term in &taxonomy.terms_of[id] {
-                taxonomy.terms[term].name.hash(&mut h);
-            }
-            h.write_u8(0);
-        }
-        links.entities_of[id].hash(&mut h);
-        links.cites[id].hash(&mut h);
-        for (from, occurrences) in &links.cited_by[id] {
-            (from, occurrences.iter().all(|o| o.in_note)).hash(&mut h);
-        }
-        h.write_u8(1);
-    }
+    parts.hash(&mut h);
     for docs in &links.mentions_of {
         docs.len().hash(&mut h);
         for (from, _) in docs {

@@ -346,6 +346,7 @@ fn refresh(root: &Path, config: &Config, cache: &mut Cache) -> Result<Option<Bef
     let same_files = files.len() == entries.len() && files.iter().zip(entries.keys()).all(|(a, b)| a == b);
     let results: Vec<(PathBuf, Loading, bool)> = files
         .into_par_iter()
+        .with_max_len(crate::FINE)
         .map(|file| {
             let reused = entries
                 .get(&file)

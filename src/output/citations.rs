@@ -19,7 +19,7 @@ pub fn write(
     put: &super::Put,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
-    ids.par_iter().try_for_each(|&id| {
+    ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
         let doc = &archive.documents[id];
         let record = Record::new(doc, config);
         for (path, format) in cite::files(&doc.slug) {

@@ -346,7 +346,7 @@ pub fn write(
             put(CATALOGUE_CSV, &csv).map(|()| 2)
         },
         || {
-            ids.par_iter().try_for_each(|&id| {
+            ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
                 put(
                     &document_data(&archive.documents[id].slug),
                     &document_json(archive, config, id),

@@ -147,6 +147,7 @@ fn cached_summaries(config: &Config, archive: &Archive, site_hash: u64, cache: &
     let terms = views::Terms::new(config, archive);
     let built: Vec<(u64, Value, u64)> = (0..archive.documents.len())
         .into_par_iter()
+        .with_max_len(crate::FINE)
         .map(|id| {
             let key = summary_key(archive, id);
             match cache.summaries.get(&archive.documents[id].slug) {
