@@ -188,6 +188,9 @@ fn write_all(
     let ids: Vec<u32> = (0..total as u32).collect();
     let done: Vec<Result<(Chunk, Vec<u64>), Diagnostic>> = ids
         .par_chunks(CHUNK)
+        // A chunk is a job of its own: grouped, the last group would
+        // leave the other core idle.
+        .with_max_len(1)
         .map(|ids| {
             let mut tokens = ChunkTokens::default();
             let mut json = Vec::new();
@@ -224,6 +227,7 @@ fn write_all(
     type Shard<'a> = (u64, Vec<&'a str>, Option<ShardTerms<'a>>);
     let shards: Vec<Result<Shard, Diagnostic>> = (0..index.shard_count)
         .into_par_iter()
+        .with_max_len(1)
         .map(|n| {
             let terms = index.shard(n);
             let bytes = gzip(&encode(&terms, &norms));
@@ -478,6 +482,7 @@ impl Index {
         let shard_count = shard_count(posting_count);
         let by_shard = chunks
             .par_iter()
+            .with_max_len(1)
             .map(|chunk| {
                 let shard: Vec<u32> = chunk.terms.iter().map(|t| shard_of(t, shard_count) as u32).collect();
                 let mut starts = vec![0u32; shard_count + 1];
