@@ -87,6 +87,16 @@ class Tool:
     files: int = 0
 
 
+SEARCH_OFF = "\n[search]\nenabled = false\n"
+
+
+def set_search(config, enabled):
+    """Turns annals' search index on or off in a corpus's config.toml (a
+    corpus kept in --work may have been used either way)."""
+    text = config.read_text(encoding="utf-8").replace(SEARCH_OFF, "")
+    config.write_text(text if enabled else text + SEARCH_OFF, encoding="utf-8")
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", default="10000",
@@ -105,6 +115,9 @@ def parse_args():
                     help="fresh: a new output folder per run; same: the same folder, --changed documents "
                          "edited before each round; unchanged: the same folder, nothing edited")
     ap.add_argument("--changed", type=int, default=3, help="documents edited before each round in --mode same")
+    ap.add_argument("--no-search", action="store_true",
+                    help="turn annals' search index off ([search] enabled = false): issue 6's comparison, "
+                         "since the Hugo site builds no search index either")
     args = ap.parse_args()
     if args.mode != "fresh":
         args.skip_floor = True
@@ -291,13 +304,13 @@ def median(values):
     return statistics.median(values)
 
 
-def report(all_tools, runs, mode="fresh", changed=0):
+def report(all_tools, runs, mode="fresh", changed=0, search=True):
     what = {
         "fresh": "every run into a new output folder",
         "same": f"every run into the same output folder, {changed} documents edited before each round",
         "unchanged": "every run into the same output folder, nothing changed",
     }[mode]
-    rows = [f"Mode: {mode} ({what}).", "","| docs | tool | version | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
+    rows = [f"Mode: {mode} ({what}); annals' search index {'on' if search else 'off'}.", "","| docs | tool | version | runs | median wall s | min s | max s | median peak RSS MiB | files written |",
             "|--:|---|---|--:|--:|--:|--:|--:|--:|"]
     for t in all_tools:
         wall = f"{median(t.walls):.3f} | {min(t.walls):.3f} | {max(t.walls):.3f}"
@@ -344,12 +357,13 @@ def main():
             corpus = work / f"corpus-{docs}"
             if not (corpus / "annals").is_dir():
                 run_checked([sys.executable, args.corpus_script, "--docs", docs, "--out", corpus, "--forms", forms])
+            set_search(corpus / "annals" / "config.toml", not args.no_search)
             warm(corpus)
             tools = make_tools(args, corpus, docs, hugo, floor)
             outs.mkdir(parents=True, exist_ok=True)
             bench(tools, args.runs, outs, args.mode, corpus, args.changed)
             all_tools += tools
-        table = report(all_tools, args.runs, args.mode, args.changed)
+        table = report(all_tools, args.runs, args.mode, args.changed, not args.no_search)
         print(table, end="")
         if args.out:
             Path(args.out).write_text(table, encoding="utf-8")

@@ -234,10 +234,28 @@ pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
     if !top.is_dir() {
         return walked;
     }
+    // Most folders hold no link: then a walk that follows none finds the
+    // same files, and reads each entry's kind from the folder's listing
+    // instead of asking the file system about every file. At the first
+    // link, the walk starts again following them.
+    match walk_from(root, &top, false, &wanted) {
+        Some(found) => walked = found,
+        None => walked = walk_from(root, &top, true, &wanted).expect("a walk that follows links finishes"),
+    }
+    if shuffle_for_tests(&mut walked.files) {
+        walked.files.sort();
+    }
+    walked
+}
+
+/// The walk of [`walk`] from the folder `top`, following links if
+/// `follow`; without, `None` at the first link found.
+fn walk_from(root: &Path, top: &Path, follow: bool, wanted: &impl Fn(&Path) -> bool) -> Option<Walked> {
+    let mut walked = Walked::default();
     // Sorted folder by folder, the walk comes in path order (by parts,
     // as `PathBuf` compares).
-    let entries = walkdir::WalkDir::new(&top)
-        .follow_links(true)
+    let entries = walkdir::WalkDir::new(top)
+        .follow_links(follow)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_editor_temporary(e.file_name()));
@@ -248,10 +266,13 @@ pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
             // filter above sees it.
             Err(e) if e.path().and_then(Path::file_name).is_some_and(is_editor_temporary) => continue,
             Err(e) => {
-                walked.errors.push(walk_error(root, &top, &e));
+                walked.errors.push(walk_error(root, top, &e));
                 continue;
             }
         };
+        if !follow && entry.path_is_symlink() {
+            return None;
+        }
         let rel = entry
             .path()
             .strip_prefix(root)
@@ -276,10 +297,7 @@ pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
             ),
         }
     }
-    if shuffle_for_tests(&mut walked.files) {
-        walked.files.sort();
-    }
-    walked
+    Some(walked)
 }
 
 /// A walk error (an unreadable folder, a loop of links, a link that leads
