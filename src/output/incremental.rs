@@ -249,33 +249,25 @@ impl Incremental {
 
 /// The sink of a whole build into `out`, under `lock` when it is the lock
 /// of `out` already held.
-#[cfg(unix)]
 fn whole(
     out: &Path,
     lock: Option<super::Lock>,
     last_output: Option<&Path>,
     holder: &str,
 ) -> Result<Whole, Vec<Diagnostic>> {
+    #[cfg(unix)]
+    let (stage, stage_locked) = (super::stage_reusing, super::stage_reusing_locked);
+    #[cfg(not(unix))]
+    let (stage, stage_locked) = (super::stage, super::stage_locked);
     let staging = match lock {
-        Some(lock) if last_output == Some(out) => super::stage_reusing_locked(out, lock)?,
-        _ => super::stage_reusing(out, holder)?,
+        Some(lock) if last_output == Some(out) => stage_locked(out, lock)?,
+        _ => stage(out, holder)?,
     };
     // No stamp of the inputs: the preview goes on to change the site in
     // place, so its manifest must never let a build skip as unchanged.
-    Ok(super::manifest::Relinking::new(staging, out, None).keeping_paths())
-}
-
-#[cfg(not(unix))]
-fn whole(
-    out: &Path,
-    lock: Option<super::Lock>,
-    last_output: Option<&Path>,
-    holder: &str,
-) -> Result<Whole, Vec<Diagnostic>> {
-    let staging = match lock {
-        Some(lock) if last_output == Some(out) => super::stage_locked(out, lock)?,
-        _ => super::stage(out, holder)?,
-    };
+    #[cfg(unix)]
+    return Ok(super::manifest::Relinking::new(staging, out, None).keeping_paths());
+    #[cfg(not(unix))]
     Ok(Recording {
         staging,
         hashes: Mutex::new(crate::hash::Map::default()),
