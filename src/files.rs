@@ -225,23 +225,23 @@ pub struct Walked {
 /// The files come sorted by path, whatever order the file system lists them
 /// in.
 pub fn walk(root: &Path, dir: &Path, wanted: impl Fn(&Path) -> bool) -> Walked {
-    let mut walked = Walked::default();
     if let Err(d) = confine(root, dir) {
-        walked.errors.push(d);
-        return walked;
+        return Walked {
+            files: Vec::new(),
+            errors: vec![d],
+        };
     }
     let top = root.join(dir);
     if !top.is_dir() {
-        return walked;
+        return Walked::default();
     }
     // Most folders hold no link: then a walk that follows none finds the
     // same files, and reads each entry's kind from the folder's listing
     // instead of asking the file system about every file. At the first
     // link, the walk starts again following them.
-    match walk_from(root, &top, false, &wanted) {
-        Some(found) => walked = found,
-        None => walked = walk_from(root, &top, true, &wanted).expect("a walk that follows links finishes"),
-    }
+    let mut walked = walk_from(root, &top, false, &wanted)
+        .or_else(|| walk_from(root, &top, true, &wanted))
+        .expect("a walk that follows links finishes");
     if shuffle_for_tests(&mut walked.files) {
         walked.files.sort();
     }

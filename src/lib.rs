@@ -707,7 +707,6 @@ fn first_of_each(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     #[test]

@@ -48,10 +48,13 @@ pub struct Incremental {
     holder: &'static str,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Known {
-    hash: u64,
-    fingerprint: Option<u64>,
+/// What the preview knows of a file in the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// The hash of the file's bytes ([`crate::hash::of`]).
+    pub(crate) hash: u64,
+    /// The fingerprint of a page's inputs, if the file is a page.
+    pub(crate) fingerprint: Option<u64>,
 }
 
 impl Known {
@@ -277,18 +280,7 @@ fn whole(
 /// Puts the site of a whole build in place; returns what it holds.
 #[cfg(unix)]
 fn commit_whole(sink: Whole, report: &BuildReport) -> io::Result<(super::Committed, crate::hash::Map<String, Known>)> {
-    let known = sink
-        .paths()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(rel, r)| {
-            let known = Known {
-                hash: r.hash,
-                fingerprint: r.fingerprint,
-            };
-            (rel, known)
-        })
-        .collect();
+    let known = sink.paths().unwrap_or_default();
     Ok((sink.commit(report)?, known))
 }
 

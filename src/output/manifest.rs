@@ -33,6 +33,7 @@ use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Mutex;
 
+use super::incremental::Known;
 use super::{MARKER, Sink, Staging};
 use crate::hash;
 
@@ -102,16 +103,7 @@ pub struct Relinking {
     inputs: Option<u64>,
     /// Every file by its path, for the preview, which goes on from the
     /// site this build wrote (see [`Relinking::keeping_paths`]).
-    paths: Option<Mutex<hash::Map<String, Recorded>>>,
-}
-
-/// What the preview keeps of each file a build wrote, linked or kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Recorded {
-    /// The hash of the file's bytes ([`hash::of`]).
-    pub hash: u64,
-    /// The fingerprint of a page's inputs, if the file is a page.
-    pub fingerprint: Option<u64>,
+    paths: Option<Mutex<hash::Map<String, Known>>>,
 }
 
 /// What a manifest says of the build that wrote it, besides its files.
@@ -190,7 +182,7 @@ impl Relinking {
 
     /// Every file given so far, by its path, if [`Relinking::keeping_paths`]
     /// asked for them.
-    pub fn paths(&self) -> Option<hash::Map<String, Recorded>> {
+    pub(crate) fn paths(&self) -> Option<hash::Map<String, Known>> {
         let paths = self.paths.as_ref()?;
         Some(std::mem::take(&mut *paths.lock().unwrap_or_else(|e| e.into_inner())))
     }
@@ -278,14 +270,14 @@ impl Relinking {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key(rel), entry);
         if let Some(paths) = &self.paths {
-            let recorded = Recorded {
+            let known = Known {
                 hash: entry.hash,
                 fingerprint: entry.fingerprint,
             };
             paths
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(rel.to_string(), recorded);
+                .insert(rel.to_string(), known);
         }
     }
 
