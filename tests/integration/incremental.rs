@@ -486,30 +486,23 @@ fn in_place_updates_reach_every_page_that_shows_them() {
             "+++\ntitle = \"{title}\"\ndate = {date}\nsummary = \"{summary}\"\n[taxonomies]\ntopics = [\"data\"]\n+++\n{body}\n"
         )
     };
-    let fixture = Fixture::new()
-        .file("config.toml", &format!("{CONFIG}\n[related]\ncount = 0\n"))
-        .file(
-            "content/entities.toml",
-            "[[entity]]\nname = \"MIIT\"\nkind = \"organisation\"\n",
-        )
-        .file(
-            "content/a.md",
-            &doc(
+    let (fixture, mut incremental) = served_archive(&[
+        (
+            "a",
+            doc(
                 "Alpha Plan",
                 "2020-01-01",
                 "One.",
                 "It follows the Beta Rules and MIIT.",
             ),
-        )
-        .file("content/b.md", &doc("Beta Rules", "2023-01-01", "Two.", "Plain."))
-        .file(
-            "content/c.md",
-            &doc("Gamma Notice", "2022-01-01", "Three.", "It cites the Alpha Plan."),
-        );
+        ),
+        ("b", doc("Beta Rules", "2023-01-01", "Two.", "Plain.")),
+        (
+            "c",
+            doc("Gamma Notice", "2022-01-01", "Three.", "It cites the Alpha Plan."),
+        ),
+    ]);
     let root = fixture.root();
-    let served = root.join("served");
-    let mut incremental = Incremental::new("serve");
-    incremental.rebuild(&options(root, &served)).unwrap();
     let steps = [
         (
             "a",
@@ -577,39 +570,29 @@ fn new_names_update_the_archive_in_place() {
             "+++\ntitle = \"{title}\"\n{date}cited_as = [\"{cited_as}\"]\n[taxonomies]\ntopics = [\"data\"]\n+++\n{body}\n"
         )
     };
-    let fixture = Fixture::new()
-        .file("config.toml", &format!("{CONFIG}\n[related]\ncount = 0\n"))
-        .file(
-            "content/entities.toml",
-            "[[entity]]\nname = \"MIIT\"\nkind = \"organisation\"\n",
-        )
-        .file(
-            "content/a.md",
-            &doc(
+    let (fixture, mut incremental) = served_archive(&[
+        (
+            "a",
+            doc(
                 "Alpha Plan",
                 "2020-01-01",
                 "the Plan of Alpha",
                 "It follows the Beta Rules and MIIT.",
             ),
-        )
-        .file("content/b.md", &doc("Beta Rules", "2023-01-01", "Beta Code", "Plain."))
-        .file(
-            "content/c.md",
-            &doc("Gamma Notice", "2022-01-01", "Gamma", "It cites the Alpha Plan."),
-        )
-        .file(
-            "content/d.md",
-            &doc("Delta Memo", "", "Delta", "Undated, after the Gamma Notice."),
-        )
-        .file("content/e.md", &doc("Epsilon Memo", "", "Epsilon", "Undated too."))
-        .file(
-            "content/f.md",
-            &doc("Phi Brief", "2019-01-01", "Phi", "It follows the 数字经济 2025 Agenda."),
-        );
+        ),
+        ("b", doc("Beta Rules", "2023-01-01", "Beta Code", "Plain.")),
+        (
+            "c",
+            doc("Gamma Notice", "2022-01-01", "Gamma", "It cites the Alpha Plan."),
+        ),
+        ("d", doc("Delta Memo", "", "Delta", "Undated, after the Gamma Notice.")),
+        ("e", doc("Epsilon Memo", "", "Epsilon", "Undated too.")),
+        (
+            "f",
+            doc("Phi Brief", "2019-01-01", "Phi", "It follows the 数字经济 2025 Agenda."),
+        ),
+    ]);
     let root = fixture.root();
-    let served = root.join("served");
-    let mut incremental = Incremental::new("serve");
-    incremental.rebuild(&options(root, &served)).unwrap();
     let steps = [
         // a's text no longer names b.
         ("b", doc("Beta Act", "2023-01-01", "Beta Code", "Plain."), true),
@@ -673,6 +656,25 @@ fn new_names_update_the_archive_in_place() {
         let partial = rewrite_and_compare(root, &mut incremental, slug, &text);
         assert_eq!(partial, in_place, "after rewriting {slug}: {text}");
     }
+}
+
+/// An archive of `documents` (each a slug and the text of its content
+/// file) with one entity, MIIT, and no related lists, and a preview that
+/// has built it once into `served`.
+fn served_archive(documents: &[(&str, String)]) -> (Fixture, Incremental) {
+    let mut fixture = Fixture::new()
+        .file("config.toml", &format!("{CONFIG}\n[related]\ncount = 0\n"))
+        .file(
+            "content/entities.toml",
+            "[[entity]]\nname = \"MIIT\"\nkind = \"organisation\"\n",
+        );
+    for (slug, text) in documents {
+        fixture = fixture.file(&format!("content/{slug}.md"), text);
+    }
+    let root = fixture.root();
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &root.join("served"))).unwrap();
+    (fixture, incremental)
 }
 
 /// Rewrites content/<slug>.md with `text`, rebuilds `served` as the
