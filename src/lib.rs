@@ -79,24 +79,38 @@ pub struct BuildReport {
 /// On error nothing in the output directory has changed.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     let started = Instant::now();
-    // The stamp of the inputs comes first: a file changed while the build
-    // reads it changes the next build's stamp.
+    // The stamp of the inputs is taken as the build starts to read them: a
+    // file changed while the build reads it either changes the next
+    // build's stamp or is too recent for a stamp to be kept at all. When
+    // the last build's manifest records a stamp, it comes first, since the
+    // build may find nothing changed; otherwise a thread of its own takes
+    // it beside the build, on time the build leaves idle.
     #[cfg(unix)]
-    let inputs = {
-        let identity = format!("{:?} {} {}", options.overrides, options.drafts, options.strict);
-        output::manifest::inputs_stamp(&options.root, &identity)
-    };
+    let identity = format!("{:?} {} {}", options.overrides, options.drafts, options.strict);
     #[cfg(unix)]
-    if let Some(report) = inputs.and_then(|inputs| unchanged(options, inputs, started)) {
+    let first = output_of(options)
+        .filter(|output| output::manifest::records_inputs(output))
+        .map(|_| output::manifest::inputs_stamp(&options.root, &identity, true));
+    #[cfg(unix)]
+    if let Some(report) = first.flatten().and_then(|inputs| unchanged(options, inputs, started)) {
         return Ok(report);
     }
     #[cfg(unix)]
-    let stage = |out: &std::path::Path| {
-        output::stage_reusing(out, "build").map(|s| output::manifest::Relinking::new(s, out, inputs))
-    };
+    let (staging, mut report) = std::thread::scope(|scope| {
+        let beside = first
+            .is_none()
+            .then(|| scope.spawn(|| output::manifest::inputs_stamp(&options.root, &identity, false)));
+        let stage = |out: &std::path::Path| {
+            output::stage_reusing(out, "build").map(|s| output::manifest::Relinking::new(s, out, first.flatten()))
+        };
+        let (mut staging, report) = run(options, stage)?;
+        if let Some(beside) = beside {
+            staging.set_inputs(beside.join().ok().flatten());
+        }
+        Ok::<_, Vec<Diagnostic>>((staging, report))
+    })?;
     #[cfg(not(unix))]
-    let stage = |out: &std::path::Path| output::stage(out, "build");
-    let (staging, mut report) = run(options, stage)?;
+    let (staging, mut report) = run(options, |out: &std::path::Path| output::stage(out, "build"))?;
     strictly(options, &report)?;
     #[cfg(unix)]
     {
@@ -117,17 +131,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Vec<Diagnostic>> {
     Ok(report)
 }
 
+/// The output folder a build would write, if the config can be read and
+/// names one the build may write.
+#[cfg(unix)]
+fn output_of(options: &BuildOptions) -> Option<std::path::PathBuf> {
+    let config = Config::load(&options.root, &options.overrides).ok()?;
+    if options.overrides.output_dir.is_none() {
+        output_inside(&options.root, &config.output_dir).ok()?;
+    }
+    Some(options.root.join(&config.output_dir))
+}
+
 /// The report of a build that found nothing changed since the last one,
 /// whose site is still in the output as it wrote it (see
 /// [`output::manifest::unchanged`]); `None` if anything changed or cannot
 /// be checked, and the build must run.
 #[cfg(unix)]
 fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<BuildReport> {
-    let config = Config::load(&options.root, &options.overrides).ok()?;
-    if options.overrides.output_dir.is_none() {
-        output_inside(&options.root, &config.output_dir).ok()?;
-    }
-    let output = options.root.join(&config.output_dir);
+    let output = output_of(options)?;
     // Under the lock: no other build is halfway through replacing it.
     let lock = output::Lock::acquire(&output, "build").ok()?;
     let summary = output::manifest::unchanged(&output, inputs)?;
@@ -654,13 +675,34 @@ impl Timings {
             let now = cpu_seconds();
             let cpu_ms = now.zip(cpu).map(|(b, a)| format!(", CPU {:.0} ms", (b - a) * 1000.0));
             eprintln!(
-                "{stage}: {:.1} ms{}",
+                "{stage}: {:.1} ms{}{}",
                 wall.elapsed().as_secs_f64() * 1000.0,
-                cpu_ms.unwrap_or_default()
+                cpu_ms.unwrap_or_default(),
+                memory().unwrap_or_default()
             );
             self.last = Some((Instant::now(), now));
         }
     }
+}
+
+/// The memory this process holds now and at most so far, as
+/// ", RSS 120 MiB (peak 180 MiB)" (Linux only).
+fn memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = |key: &str| {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()
+    };
+    Some(format!(
+        ", RSS {} MiB (peak {} MiB)",
+        kib("VmRSS:")? >> 10,
+        kib("VmHWM:")? >> 10
+    ))
 }
 
 /// User plus system CPU seconds of this process so far (Linux only).

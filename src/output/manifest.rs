@@ -171,6 +171,12 @@ impl Relinking {
         }
     }
 
+    /// Sets the stamp of the build's inputs, when it was taken beside the
+    /// build rather than before it.
+    pub fn set_inputs(&mut self, inputs: Option<u64>) {
+        self.inputs = inputs;
+    }
+
     /// Also keeps every file's path with its hash and fingerprint, for
     /// [`Relinking::paths`]. A manifest keys files by a hash of the path
     /// alone, which is all a build needs.
@@ -335,7 +341,7 @@ const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 /// and inodes, with `identity` (the build's options and annals' own
 /// version). `None` if an input changed too recently to be sure a later
 /// change would show (see [`SETTLED`]), or could not be looked at.
-pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
+pub fn inputs_stamp(root: &Path, identity: &str, parallel: bool) -> Option<u64> {
     use std::hash::Hasher;
     use std::os::unix::fs::MetadataExt;
     let settled = std::time::SystemTime::now().checked_sub(SETTLED)?;
@@ -358,7 +364,7 @@ pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
         let dir = meta.is_dir().then(|| (meta.dev(), meta.ino()));
         entries.push((top.clone(), meta));
         if let Some(dir) = dir {
-            stat_below(&top, &mut vec![dir], &mut entries)?;
+            stat_below(&top, &mut vec![dir], &mut entries, parallel)?;
         }
         for (path, meta) in entries {
             if !meta.is_dir() && meta.modified().ok()? > settled {
@@ -378,14 +384,16 @@ pub fn inputs_stamp(root: &Path, identity: &str) -> Option<u64> {
 
 /// Everything below the folder `dir`, in the order of a walk sorted by
 /// name, each with its metadata (links followed, as the build follows
-/// them), appended to `out`. The `stat`s of one folder's entries run on
-/// every core: for a folder of 10,000 seeds they are most of the cost.
+/// them), appended to `out`. With `parallel`, the `stat`s of one folder's
+/// entries run on every core: for a folder of 10,000 seeds they are most
+/// of the cost.
 /// `None` if anything cannot be looked at, or a link leads back into a
 /// folder it is in (`ancestors`, by device and inode).
 fn stat_below(
     dir: &Path,
     ancestors: &mut Vec<(u64, u64)>,
     out: &mut Vec<(std::path::PathBuf, std::fs::Metadata)>,
+    parallel: bool,
 ) -> Option<()> {
     use rayon::prelude::*;
     use std::os::unix::fs::MetadataExt;
@@ -395,14 +403,16 @@ fn stat_below(
         .collect::<io::Result<Vec<_>>>()
         .ok()?;
     names.sort_unstable();
-    let stats = names
-        .par_iter()
-        .map(|name| {
-            let path = dir.join(name);
-            std::fs::metadata(&path).map(|meta| (path, meta))
-        })
-        .collect::<io::Result<Vec<_>>>()
-        .ok()?;
+    let stat = |name: &std::ffi::OsString| {
+        let path = dir.join(name);
+        std::fs::metadata(&path).map(|meta| (path, meta))
+    };
+    let stats = if parallel {
+        names.par_iter().map(stat).collect::<io::Result<Vec<_>>>()
+    } else {
+        names.iter().map(stat).collect::<io::Result<Vec<_>>>()
+    }
+    .ok()?;
     for (path, meta) in stats {
         let folder = meta.is_dir().then(|| (meta.dev(), meta.ino()));
         out.push((path, meta));
@@ -412,11 +422,28 @@ fn stat_below(
             }
             let below = out.last().map(|(p, _)| p.clone())?;
             ancestors.push(folder);
-            stat_below(&below, ancestors, out)?;
+            stat_below(&below, ancestors, out, parallel)?;
             ancestors.pop();
         }
     }
     Some(())
+}
+
+/// Whether the manifest beside `target` records an inputs stamp: only
+/// then can [`unchanged`] find the last build's site still current, and a
+/// build needs the stamp before it starts. Reads the manifest's first two
+/// lines only.
+pub fn records_inputs(target: &Path) -> bool {
+    let Ok(file) = path_of(target).and_then(std::fs::File::open) else {
+        return false;
+    };
+    let mut lines = io::BufReader::new(file).lines();
+    lines.next().and_then(Result::ok).as_deref() == Some(HEADER)
+        && lines
+            .next()
+            .and_then(Result::ok)
+            .and_then(|head| head.split(' ').nth(2).map(|inputs| inputs != "-"))
+            .unwrap_or(false)
 }
 
 /// What the last build into `target` made, if its inputs had the stamp
