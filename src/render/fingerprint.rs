@@ -32,8 +32,13 @@ pub fn hash_value(value: &Value) -> u64 {
     h.finish()
 }
 
-/// The hash of what every page depends on: templates, config, `site`.
-pub fn site(theme: &Theme, config: &Config, site: &Value) -> u64 {
+/// The hashes of what every page depends on (templates, config, and
+/// `site` without its counts), and of `site`'s counts alone:
+/// `document_count` and each taxonomy's `count`, which change whenever a
+/// document or a term comes or goes, and which only the pages whose
+/// templates can read them hash (see [`super::counts`]).
+pub fn site(theme: &Theme, config: &Config, site: &Value) -> (u64, u64) {
+    let (stable, counts) = split_counts(site);
     let empty = Memo::new();
     let mut h = Fingerprinter::new(&empty);
     for (name, file) in &theme.templates {
@@ -43,8 +48,38 @@ pub fn site(theme: &Theme, config: &Config, site: &Value) -> u64 {
         }
     }
     h.write_str(&format!("{config:?}"));
-    h.value(site);
-    h.finish()
+    h.value(&stable);
+    (h.finish(), hash_value(&counts))
+}
+
+/// `site` without its counts, and the counts.
+fn split_counts(site: &Value) -> (Value, Value) {
+    use tera::value::Key;
+    let Some(map) = site.as_map() else {
+        return (site.clone(), Value::none());
+    };
+    let mut stable = map.clone();
+    let mut counts = tera::Map::default();
+    if let Some(n) = stable.remove(&Key::from("document_count")) {
+        counts.insert(Key::from("document_count"), n);
+    }
+    if let Some(list) = stable.get(&Key::from("taxonomies")).and_then(Value::as_array) {
+        let mut each = Vec::with_capacity(list.len());
+        let without: Vec<Value> = list
+            .iter()
+            .map(|t| match t.as_map() {
+                Some(m) => {
+                    let mut m = m.clone();
+                    each.push(m.remove(&Key::from("count")).unwrap_or_else(Value::none));
+                    Value::from(m)
+                }
+                None => t.clone(),
+            })
+            .collect();
+        stable.insert(Key::from("taxonomies"), without.into());
+        counts.insert(Key::from("taxonomies"), each.into());
+    }
+    (Value::from(stable), Value::from(counts))
 }
 
 pub struct Fingerprinter<'m> {

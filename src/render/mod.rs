@@ -12,6 +12,7 @@
 //! pages are built in [`lists`], those of document and entity pages here.
 
 pub mod chart;
+mod counts;
 pub mod fingerprint;
 pub mod highlight;
 pub mod ids;
@@ -272,8 +273,13 @@ pub struct Renderer<'a> {
     /// Whether the last build's summaries could not be updated (the
     /// templates or the config changed, say), so that any page may differ.
     every_page: bool,
-    /// Hash of the templates and the config.
+    /// Hash of the templates, the config and `site` without its counts.
     site_hash: u64,
+    /// Hash of `site`'s counts, which change with every document or term
+    /// added or removed; hashed only into the pages of `count_readers`.
+    counts_hash: u64,
+    /// The page templates that can show `site`'s counts.
+    count_readers: std::collections::BTreeSet<&'static str>,
     /// Where each list breaks into pages.
     layout: lists::Layout,
     /// How many pages each entity's mentions had in the last build.
@@ -294,7 +300,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut tera = theme.compile()?;
         let site = views::site(config, archive);
-        let site_hash = fingerprint::site(theme, config, &site);
+        let (site_hash, counts_hash) = fingerprint::site(theme, config, &site);
         tera.global_context().insert_value("site", site);
         let updated = delta.and_then(|d| updated_summaries(config, archive, site_hash, cache, &d.changed));
         // A delta says which documents changed, not which templates did.
@@ -312,6 +318,8 @@ impl<'a> Renderer<'a> {
             resummarised,
             every_page,
             site_hash,
+            counts_hash,
+            count_readers: counts::readers(theme),
             layout: lists::Layout::new(config, archive),
             entity_pages_before: std::mem::take(&mut cache.entity_pages),
             persons: if config.citations.enabled {
@@ -554,6 +562,9 @@ impl<'a> Renderer<'a> {
         let (template, fields) = self.variables(page);
         let mut h = fingerprint::Fingerprinter::new(&self.summaries.by_address);
         h.write_u64(self.site_hash);
+        if self.count_readers.contains(template) {
+            h.write_u64(self.counts_hash);
+        }
         h.write_str(template);
         for (key, value) in &fields.0 {
             h.write_str(key);
@@ -573,6 +584,9 @@ impl<'a> Renderer<'a> {
         let summary = |d: DocId| self.summaries.hashes[d];
         let mut h = fingerprint::Fingerprinter::new(&self.summaries.by_address);
         h.write_u64(self.site_hash);
+        if self.count_readers.contains("document.html") {
+            h.write_u64(self.counts_hash);
+        }
         h.write_str("document.html");
         h.write_u64(a.documents[id].fingerprint);
         h.write_u64(summary(id));

@@ -132,8 +132,9 @@ const CONFIGS: [&str; 5] = [
 ];
 
 /// Template overrides: none, a document page of its own, a different list
-/// item, and a broken template (the build fails, and the output stays).
-const TEMPLATES: [Option<(&str, &str)>; 4] = [
+/// item, a broken template (the build fails, and the output stays), and a
+/// not-found page that shows `site`'s counts and nothing else that changes.
+const TEMPLATES: [Option<(&str, &str)>; 5] = [
     None,
     Some((
         "document.html",
@@ -147,7 +148,12 @@ const TEMPLATES: [Option<(&str, &str)>; 4] = [
         "document.html",
         "{% extends \"base.html\" %}{% block content %}{{ doc.nope.deeper }}{% endblock content %}",
     )),
+    Some(("404.html", COUNTS_404)),
 ];
+
+/// A not-found page that shows how many documents and terms there are.
+const COUNTS_404: &str = "{% extends \"base.html\" %}{% block content %}{{ site.document_count }} documents\
+    {% for t in site.taxonomies %}, {{ t.count }} {{ t.name }}{% endfor %}{% endblock content %}";
 
 const ENTITIES: [Option<&str>; 3] = [
     Some("[[entity]]\nname = \"passing\"\nkind = \"other\"\n"),
@@ -818,6 +824,64 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
 /// data, which tests look at by themselves.
 fn pages_only(written: &[String]) -> Vec<String> {
     written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
+}
+
+/// `site.document_count` and each taxonomy's `count` change with every
+/// document added or removed: the pages whose templates show them follow,
+/// and the preview renders no other page again for it.
+#[cfg(unix)]
+#[test]
+fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
+    use std::os::unix::fs::MetadataExt;
+    let fixture = Fixture::new()
+        .file("templates/404.html", COUNTS_404)
+        .doc(
+            "a",
+            "title = \"A\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\"]",
+            "Text A.",
+        )
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2021-01-01\n[taxonomies]\ntopics = [\"data\"]",
+            "Text B.",
+        );
+    let root = fixture.root();
+    let (out, clean) = (root.join("out"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental
+        .rebuild(&options(root, &out))
+        .expect("the first build succeeds");
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    let page_a = inode("documents/a/index.html");
+    let not_found = || std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(
+        not_found().contains("2 documents, 1 topics, 0 bodies"),
+        "{}",
+        not_found()
+    );
+
+    // Newer than both, of a topic of its own: one more document and term.
+    let file = PathBuf::from("content/c.md");
+    std::fs::write(
+        root.join(&file),
+        "+++\ntitle = \"C\"\ndate = 2022-01-01\n[taxonomies]\ntopics = [\"energy\"]\n+++\nText C.\n",
+    )
+    .unwrap();
+    incremental
+        .rebuild_after(&options(root, &out), &[file])
+        .expect("the rebuild succeeds");
+    annals::build(&options(root, &clean)).expect("the clean build succeeds");
+    assert_eq!(tree(&out), tree(&clean), "the preview's site is a clean build's");
+    assert!(
+        not_found().contains("3 documents, 2 topics, 0 bodies"),
+        "{}",
+        not_found()
+    );
+    assert_eq!(
+        inode("documents/a/index.html"),
+        page_a,
+        "a's page, which shows no count, is kept"
+    );
 }
 
 /// The preview started over a site a build wrote links that site's files
