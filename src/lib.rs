@@ -377,6 +377,17 @@ fn run_stages<S: output::Sink>(
         }
         put(rel, bytes, fingerprint)
     };
+    // The files made from inputs whose hash is known before the bytes are:
+    // one the sink holds as made from the same inputs is not made again.
+    let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
+        if !fingerprints {
+            return put(rel, &make(), None);
+        }
+        if sink.reuse(rel, inputs) {
+            return Ok(());
+        }
+        put(rel, &make(), Some(inputs))
+    };
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
     let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
@@ -413,11 +424,11 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect();
             let only = partial.then_some(looked_at.as_slice());
-            made.files +=
-                output::data::write(&archive, config, only, catalogue_cache, &put_kept).map_err(|d| vec![d])?;
+            made.files += output::data::write(&archive, config, only, catalogue_cache, &put_kept, &put_made)
+                .map_err(|d| vec![d])?;
         }
         if config.citations.enabled && config.citations.downloads {
-            made.files += output::citations::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+            made.files += output::citations::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
         }
         if config.sitemap.enabled && !partial {
             let urls: Vec<output::sitemap::Url> = renderer

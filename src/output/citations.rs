@@ -1,7 +1,9 @@
 //! Each document's citation files: `documents/<slug>/cite.bib`, `cite.ris`
 //! and `cite.json` (see [`crate::cite`]). They depend on the document's own
-//! metadata and config.toml only, so a rebuild writes them for the
-//! documents that changed.
+//! files and config.toml only, so a rebuild makes them again for the
+//! documents whose files changed.
+
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
@@ -11,19 +13,25 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 
 /// Writes the citation files of every document, or with `only`, of those
-/// documents, each file handed to `put`. Returns how many were written.
+/// documents, each file handed to `put`. Returns how many there are.
 pub fn write(
     archive: &Archive,
     config: &Config,
     only: Option<&[DocId]>,
-    put: &super::Put,
+    put: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
+    let settings = crate::hash::of(&format!("{config:?}"));
     ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
         let doc = &archive.documents[id];
-        let record = Record::new(doc, config);
+        let mut h = crate::hash::hasher();
+        (settings, doc.fingerprint).hash(&mut h);
+        let inputs = h.finish();
+        let record = std::cell::OnceCell::new();
         for (path, format) in cite::files(&doc.slug) {
-            put(&path, &format.write(&record))?;
+            put(&path, inputs, &|| {
+                format.write(record.get_or_init(|| Record::new(doc, config)))
+            })?;
         }
         Ok(())
     })?;

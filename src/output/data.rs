@@ -249,6 +249,24 @@ fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
     out
 }
 
+/// A hash of everything a document's data is made of: its files, the
+/// config (`settings`), and the slugs of the documents it cites and of
+/// those citing it.
+fn document_inputs(archive: &Archive, settings: u64, id: DocId) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let slug = |d: &DocId| archive.documents[*d].slug.as_str();
+    let mut h = crate::hash::hasher();
+    (settings, archive.documents[id].fingerprint).hash(&mut h);
+    for d in &archive.links.cites[id] {
+        slug(d).hash(&mut h);
+    }
+    h.write_u8(0);
+    for (d, _) in &archive.links.cited_by[id] {
+        slug(d).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The site path of a document's data.
 pub fn document_data(slug: &str) -> String {
     format!("{}index.json", paths::document(slug))
@@ -315,8 +333,10 @@ pub fn write(
     only: Option<&[DocId]>,
     last: &mut Rows,
     put: &super::Put,
+    put_made: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
+    let settings = crate::hash::of(&format!("{config:?}"));
     // The catalogue is one serial job: it runs beside the documents' data.
     let (catalogue, documents) = rayon::join(
         || {
@@ -347,9 +367,10 @@ pub fn write(
         },
         || {
             ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
-                put(
+                put_made(
                     &document_data(&archive.documents[id].slug),
-                    &document_json(archive, config, id),
+                    document_inputs(archive, settings, id),
+                    &|| document_json(archive, config, id),
                 )
             })
         },

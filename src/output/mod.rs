@@ -48,6 +48,13 @@ pub fn documents_of(
 /// inside the site and its bytes. Called from several threads.
 pub type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
 
+/// Like [`Put`], for a file that is a function of inputs whose hash is
+/// known before the file is made: its path, that hash, and what makes its
+/// bytes, called only when the sink does not already hold the file as
+/// made from the same inputs. A rebuild then makes again only the files
+/// of the documents whose inputs changed.
+pub type PutMade<'a> = dyn Fn(&str, u64, &dyn Fn() -> Vec<u8>) -> Result<(), crate::diag::Diagnostic> + Sync + 'a;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
