@@ -402,7 +402,9 @@ fn run_stages<S: output::Sink>(
             // The preview keeps the index between builds, and an update in
             // place rewrites only what it changed.
             let cache = search_cache.keeps().then_some(search_cache);
-            let written = search::write(&archive, &config.search, &put_kept, cache, changed).map_err(|d| vec![d])?;
+            let keep = |rel: &str, bytes_hash: u64| fingerprints && sink.reuse(rel, bytes_hash);
+            let written =
+                search::write(&archive, &config.search, &put_kept, &keep, cache, changed).map_err(|d| vec![d])?;
             made.search_files = written.files;
             made.search_partial = written.in_place;
         }

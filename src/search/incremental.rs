@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use super::{
-    ChunkTokens, FOLDER, Hashes, Put, RECORD_FILE, Written, average_length, encode, file_hash, gzip, is_common, meta,
-    norm, norms, record, shard_count, shard_of, weight,
+    ChunkTokens, FOLDER, Hashes, Keep, Put, RECORD_FILE, Written, average_length, bytes_hash, encode, file_hash, gzip,
+    is_common, meta, norm, norms, record, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
 use crate::config::SearchConfig;
@@ -52,6 +52,11 @@ pub(super) struct State {
     hashes: Hashes,
     /// For each shard, its common terms.
     common: Vec<Vec<u32>>,
+    /// For each record, the hash of what it is made of
+    /// ([`super::record_inputs`]).
+    inputs: Vec<u64>,
+    /// Which record has which number ([`super::record_order`]).
+    order: u64,
 }
 
 impl State {
@@ -64,6 +69,7 @@ impl State {
         average: f64,
         posting_count: usize,
         hashes: Hashes,
+        (inputs, order): (Vec<u64>, u64),
     ) -> State {
         let all = lengths.len();
         let mut state = State {
@@ -79,6 +85,8 @@ impl State {
             posting_count,
             hashes,
             common: vec![Vec::new(); shards.len()],
+            inputs,
+            order,
         };
         for (n, terms) in shards.into_iter().enumerate() {
             for (term, postings) in terms {
@@ -126,6 +134,26 @@ impl Cache {
         self.keep
     }
 
+    /// After an archive analysed anew: the records whose inputs changed
+    /// since the kept index, if every record kept its number (the same
+    /// documents and entities in the same order, under the same options);
+    /// `None` when the whole index must be built.
+    pub(super) fn changed_records(&self, archive: &Archive, options: &SearchConfig) -> Option<Vec<DocId>> {
+        let state = self.state.as_ref()?;
+        let total = super::record_count(archive, options);
+        if state.options != *options
+            || state.inputs.len() != total
+            || state.order != super::record_order(archive, options)
+        {
+            return None;
+        }
+        Some(
+            (0..total)
+                .filter(|&id| state.inputs[id] != super::record_inputs(archive, id))
+                .collect(),
+        )
+    }
+
     /// Updates the index for the documents in `changed` and writes what
     /// changed; `None` when the whole index must be built (nothing kept,
     /// other records, or an edit that moves every shard).
@@ -135,6 +163,7 @@ impl Cache {
         options: &SearchConfig,
         changed: &[DocId],
         put: &Put,
+        keep: Option<&Keep>,
     ) -> Result<Option<Written>, Diagnostic> {
         let total = super::record_count(archive, options);
         let Some(state) = self
@@ -209,11 +238,35 @@ impl Cache {
             self.state = None;
             return Ok(None);
         }
+        let dirty: Vec<usize> = dirty.into_iter().collect();
+        // With `keep`, every file this update does not write must be kept
+        // as it was; if one cannot be, the whole index is built.
+        if let Some(keep) = keep {
+            let records = (0..total as u32)
+                .filter(|id| changed.binary_search(id).is_err())
+                .all(|id| {
+                    let hash = bytes_hash(RECORD_FILE | u64::from(id), state.hashes.records[id as usize]);
+                    keep(&format!("{FOLDER}/r/{id}.json"), hash)
+                });
+            let kept = records
+                && (0..shards).filter(|n| dirty.binary_search(n).is_err()).all(|n| {
+                    keep(
+                        &format!("{FOLDER}/t/{n}.pack"),
+                        bytes_hash(n as u64, state.hashes.shards[n]),
+                    )
+                });
+            if !kept {
+                self.state = None;
+                return Ok(None);
+            }
+        }
         for (id, hash, json) in record_hashes {
             put(&format!("{FOLDER}/r/{id}.json"), &json)?;
             state.hashes.records[id as usize] = hash;
+            state.inputs[id as usize] = super::record_inputs(archive, id as usize);
         }
-        let dirty: Vec<usize> = dirty.into_iter().collect();
+        // A changed document may have other terms: each taxonomy's facets.
+        state.hashes.facets = super::write_facets(archive, put)?;
         for &(id, _) in &chunk.lengths {
             state.norms[id as usize] = norm(state.lengths[id as usize], state.average);
         }

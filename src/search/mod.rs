@@ -157,16 +157,61 @@ pub fn write(
     archive: &Archive,
     options: &SearchConfig,
     put: &Put,
+    keep: &Keep,
     cache: Option<&mut Cache>,
     changed: Option<&[crate::analyse::DocId]>,
 ) -> Result<Written, Diagnostic> {
     let mut cache = cache;
-    if let (Some(cache), Some(changed)) = (cache.as_deref_mut(), changed) {
-        if let Some(written) = cache.update(archive, options, changed, put)? {
-            return Ok(written);
+    if let Some(cache) = cache.as_deref_mut() {
+        // Without a list of changed documents (the archive was analysed
+        // anew), the records whose inputs changed are the changed ones, as
+        // long as every record kept its number.
+        // The files of the index left as they were are then kept, one by
+        // one: the output of a whole build holds only what it was given.
+        let found;
+        let (changed, keep) = match changed {
+            Some(changed) => (Some(changed), None),
+            None => {
+                found = cache.changed_records(archive, options);
+                (found.as_deref(), Some(keep))
+            }
+        };
+        if let Some(changed) = changed {
+            if let Some(written) = cache.update(archive, options, changed, put, keep)? {
+                return Ok(written);
+            }
         }
     }
     write_all(archive, options, put, cache)
+}
+
+/// A hash of everything record `id` is made of: a document's files, or an
+/// entity's entry (the options are compared apart).
+fn record_inputs(archive: &Archive, id: usize) -> u64 {
+    match archive.documents.get(id) {
+        Some(doc) => doc.fingerprint,
+        None => {
+            let e = &archive.entities[id - archive.documents.len()];
+            crate::hash::of(&(&e.slug, &e.name, &e.kind, &e.other_names, &e.description))
+        }
+    }
+}
+
+/// A hash of which record has which number: the documents' slugs in
+/// order, then the entities'.
+fn record_order(archive: &Archive, options: &SearchConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::hash::hasher();
+    for doc in &archive.documents {
+        doc.slug.hash(&mut h);
+    }
+    h.write_u8(0);
+    if options.entities {
+        for e in &archive.entities {
+            e.slug.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// How many records the index of `archive` holds: its documents, then
@@ -250,16 +295,7 @@ fn write_all(
         kept.extend(all);
     }
     common.sort_unstable();
-    let mut facet_hashes = Vec::new();
-    for (n, taxonomy) in archive.taxonomies.iter().enumerate() {
-        let mut out = Vec::new();
-        for term in &taxonomy.terms {
-            write_ids(&mut out, term.documents.iter().map(|&d| d as u32));
-        }
-        let bytes = gzip(&out);
-        facet_hashes.push(file_hash(FACET_FILE | n as u64, &bytes));
-        put(&format!("{FOLDER}/f/{n}.pack"), &bytes)?;
-    }
+    let facet_hashes = write_facets(archive, put)?;
     let hashes = Hashes {
         records: record_hashes,
         shards: shard_hashes,
@@ -281,9 +317,29 @@ fn write_all(
             index.average,
             index.posting_count,
             hashes,
+            (
+                (0..total).map(|id| record_inputs(archive, id)).collect(),
+                record_order(archive, options),
+            ),
         ));
     }
     Ok(written)
+}
+
+/// Writes each taxonomy's facet file (every term's records); returns their
+/// hashes.
+fn write_facets(archive: &Archive, put: &Put) -> Result<Vec<u64>, Diagnostic> {
+    let mut hashes = Vec::with_capacity(archive.taxonomies.len());
+    for (n, taxonomy) in archive.taxonomies.iter().enumerate() {
+        let mut out = Vec::new();
+        for term in &taxonomy.terms {
+            write_ids(&mut out, term.documents.iter().map(|&d| d as u32));
+        }
+        let bytes = gzip(&out);
+        hashes.push(file_hash(FACET_FILE | n as u64, &bytes));
+        put(&format!("{FOLDER}/f/{n}.pack"), &bytes)?;
+    }
+    Ok(hashes)
 }
 
 /// Kinds of file, in the high bits of the number a file's hash is keyed
@@ -362,8 +418,18 @@ fn record_json(record: &Shown, out: &mut Vec<u8>) {
 }
 
 fn file_hash(n: u64, bytes: &[u8]) -> u64 {
-    crate::hash::of(&(n, bytes))
+    crate::hash::of(bytes) ^ crate::hash::of(&n)
 }
+
+/// The hash of the bytes of the file whose [`file_hash`] with `n` is
+/// `hash`: what the sink knows the file by (see [`Keep`]).
+fn bytes_hash(n: u64, hash: u64) -> u64 {
+    hash ^ crate::hash::of(&n)
+}
+
+/// Keeps a file of the last build that is still as it was, given its path
+/// and the hash of its bytes; false when the output does not hold it so.
+pub type Keep<'a> = dyn Fn(&str, u64) -> bool + Sync + 'a;
 
 /// Record `id`: a document, newest first, or after them a person or
 /// organisation.
