@@ -169,12 +169,7 @@ impl Archive {
         // The indexes are each built on one thread; they run beside the
         // link graph, which keeps every thread busy scanning texts.
         let indexes = || {
-            let taxonomies: Vec<Taxonomy> = config
-                .taxonomies
-                .par_iter()
-                .enumerate()
-                .map(|(i, t)| Taxonomy::build(t, i, &documents))
-                .collect();
+            let taxonomies = Taxonomy::build_all(&config.taxonomies, &documents);
             (taxonomies, Timeline::build(&documents), neighbours(&documents))
         };
         let graph = || {
