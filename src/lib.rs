@@ -412,7 +412,7 @@ fn run_stages<S: output::Sink>(
         // or date, so only the feeds that list a changed document are made
         // again, and the sitemap not at all.
         if config.feeds.enabled {
-            made.files += output::feeds::write(&archive, config, changed, &put_kept).map_err(|d| vec![d])?;
+            made.files += output::feeds::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
         }
         if config.data.enabled {
             // A document's data changes with its page (its "cited by" too): a

@@ -25,7 +25,7 @@ pub fn write(
     ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
         let doc = &archive.documents[id];
         let mut h = crate::hash::hasher();
-        (settings, doc.fingerprint).hash(&mut h);
+        (settings, &doc.slug, doc.fingerprint).hash(&mut h);
         let inputs = h.finish();
         let record = std::cell::OnceCell::new();
         for (path, format) in cite::files(&doc.slug) {

@@ -249,14 +249,14 @@ fn document_json(archive: &Archive, config: &Config, id: DocId) -> Vec<u8> {
     out
 }
 
-/// A hash of everything a document's data is made of: its files, the
-/// config (`settings`), and the slugs of the documents it cites and of
-/// those citing it.
+/// A hash of everything a document's data is made of: its slug (from its
+/// file's name) and files, the config (`settings`), and the slugs of the
+/// documents it cites and of those citing it.
 fn document_inputs(archive: &Archive, settings: u64, id: DocId) -> u64 {
     use std::hash::{Hash, Hasher};
     let slug = |d: &DocId| archive.documents[*d].slug.as_str();
     let mut h = crate::hash::hasher();
-    (settings, archive.documents[id].fingerprint).hash(&mut h);
+    (settings, &archive.documents[id].slug, archive.documents[id].fingerprint).hash(&mut h);
     for d in &archive.links.cites[id] {
         slug(d).hash(&mut h);
     }
@@ -281,6 +281,10 @@ pub fn document_data(slug: &str) -> String {
 pub struct Rows {
     keep: bool,
     rows: Vec<RowBytes>,
+    /// Each row's document and a hash of its inputs ([`row_inputs`]): a
+    /// rebuild of the whole archive makes again only the rows whose
+    /// inputs changed.
+    keys: Vec<(Box<str>, u64)>,
 }
 
 /// A catalogue row as JSON and as a CSV line.
@@ -292,8 +296,17 @@ impl Rows {
         Rows {
             keep: true,
             rows: Vec::new(),
+            keys: Vec::new(),
         }
     }
+}
+
+/// A hash of everything a document's row is made of: its slug (from its
+/// file's name) and files, the config (`settings`), and how many documents
+/// it cites.
+fn row_inputs(archive: &Archive, settings: u64, id: DocId) -> u64 {
+    let doc = &archive.documents[id];
+    crate::hash::of(&(settings, &doc.slug, doc.fingerprint, archive.links.cites[id].len()))
 }
 
 /// A document's row as JSON and as a CSV line.
@@ -349,11 +362,29 @@ pub fn write(
                 }
                 for (id, row) in fresh {
                     last.rows[id] = row;
+                    last.keys[id].1 = row_inputs(archive, settings, id);
                 }
             } else if last.keep {
-                last.rows = (0..archive.documents.len())
-                    .map(|id| row_bytes(archive, config, id))
+                let before: crate::hash::Map<&str, usize> = last
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .map(|(n, (slug, _))| (&**slug, n))
                     .collect();
+                let made: Vec<((Box<str>, u64), RowBytes)> = (0..archive.documents.len())
+                    .into_par_iter()
+                    .with_max_len(crate::FINE)
+                    .map(|id| {
+                        let slug = archive.documents[id].slug.as_str();
+                        let inputs = row_inputs(archive, settings, id);
+                        let row = match before.get(slug) {
+                            Some(&n) if last.keys[n].1 == inputs => last.rows[n].clone(),
+                            _ => row_bytes(archive, config, id),
+                        };
+                        ((slug.into(), inputs), row)
+                    })
+                    .collect();
+                (last.keys, last.rows) = made.into_iter().unzip();
             } else {
                 // Nothing kept: each row is added as it is made.
                 let rows = (0..archive.documents.len()).map(|id| row_bytes(archive, config, id));

@@ -140,18 +140,31 @@ pub fn write(
     archive: &Archive,
     config: &Config,
     only: Option<&[DocId]>,
-    put: &super::Put,
+    put: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
     let n = config.feeds.entries;
     let wanted = |docs: &[DocId]| only.is_none_or(|changed| docs.iter().any(|d| changed.contains(d)));
+    let settings = crate::hash::of(&format!("{config:?}"));
+    // A feed is made of the config, where it is, its title and its
+    // documents (their slugs, which come from their files' names, and
+    // their files): made again only when a hash of those changed.
+    let put_feed = |path: &str, docs: &[DocId], title: String, page: &str| {
+        let inputs = crate::hash::of(&(
+            settings,
+            path,
+            &title,
+            page,
+            docs.iter()
+                .map(|&d| (&archive.documents[d].slug, archive.documents[d].fingerprint))
+                .collect::<Vec<_>>(),
+        ));
+        put(path, inputs, &|| feed(archive, config, docs, title.clone(), page, path))
+    };
     let mut written = 0;
     let all: Vec<DocId> = (0..archive.documents.len()).collect();
     let newest = entries_of(archive, &all, n);
     if !newest.is_empty() && wanted(&newest) {
-        put(
-            ARCHIVE_FEED,
-            &feed(archive, config, &newest, config.title.clone(), "", ARCHIVE_FEED),
-        )?;
+        put_feed(ARCHIVE_FEED, &newest, config.title.clone(), "")?;
         written += 1;
     }
     for taxonomy in &archive.taxonomies {
@@ -162,17 +175,7 @@ pub fn write(
             }
             let path = term_feed(&taxonomy.name, &term.slug);
             let title = format!("{}: {} ({})", config.title, term.name, taxonomy.title);
-            put(
-                &path,
-                &feed(
-                    archive,
-                    config,
-                    &docs,
-                    title,
-                    &paths::term(&taxonomy.name, &term.slug),
-                    &path,
-                ),
-            )?;
+            put_feed(&path, &docs, title, &paths::term(&taxonomy.name, &term.slug))?;
             written += 1;
         }
     }

@@ -185,11 +185,12 @@ pub fn write(
     write_all(archive, options, put, cache)
 }
 
-/// A hash of everything record `id` is made of: a document's files, or an
-/// entity's entry (the options are compared apart).
+/// A hash of everything record `id` is made of: a document's slug (from
+/// its file's name) and files, or an entity's entry (the options are
+/// compared apart).
 fn record_inputs(archive: &Archive, id: usize) -> u64 {
     match archive.documents.get(id) {
-        Some(doc) => doc.fingerprint,
+        Some(doc) => crate::hash::of(&(&doc.slug, doc.fingerprint)),
         None => {
             let e = &archive.entities[id - archive.documents.len()];
             crate::hash::of(&(&e.slug, &e.name, &e.kind, &e.other_names, &e.description))

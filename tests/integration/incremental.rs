@@ -884,6 +884,37 @@ fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
     );
 }
 
+/// A renamed content file gives its document another slug with the same
+/// bytes: every file that names the document (feeds, catalogue, search
+/// records, data of the documents citing it) follows, though the files it
+/// is made from did not change.
+#[test]
+fn a_renamed_document_is_renamed_everywhere() {
+    let doc = |title: &str, date: &str, body: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\n{body}\n")
+    };
+    let (fixture, mut incremental) = served_archive(&[
+        ("a", doc("Alpha Plan", "2020-01-01", "It is the plan.")),
+        ("b", doc("Beta Rules", "2021-01-01", "They follow the Alpha Plan.")),
+    ]);
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    std::fs::rename(root.join("content/a.md"), root.join("content/z.md")).unwrap();
+    let changed = [PathBuf::from("content/a.md"), PathBuf::from("content/z.md")];
+    incremental
+        .rebuild_after(&options(root, &served), &changed)
+        .expect("the rebuild succeeds");
+    annals::build(&options(root, &clean)).expect("the clean build succeeds");
+    let (served, clean) = (tree(&served), tree(&clean));
+    let differing: Vec<&String> = clean
+        .keys()
+        .filter(|path| served.get(*path) != clean.get(*path))
+        .collect();
+    assert!(differing.is_empty(), "files differ from a clean build: {differing:?}");
+    assert_eq!(served.keys().collect::<Vec<_>>(), clean.keys().collect::<Vec<_>>());
+    assert!(String::from_utf8_lossy(&served["atom.xml"]).contains("/documents/z/"));
+}
+
 /// The preview started over a site a build wrote links that site's files
 /// instead of writing them again (the same inodes), and what it updates in
 /// place later neither misleads the next build nor differs from a clean one.
