@@ -438,12 +438,7 @@ pub fn records_inputs(target: &Path) -> bool {
         return false;
     };
     let mut lines = io::BufReader::new(file).lines();
-    lines.next().and_then(Result::ok).as_deref() == Some(HEADER)
-        && lines
-            .next()
-            .and_then(Result::ok)
-            .and_then(|head| head.split(' ').nth(2).map(|inputs| inputs != "-"))
-            .unwrap_or(false)
+    matches!(read_head(&mut lines), Ok(Some((_, summary, _))) if summary.inputs.is_some())
 }
 
 /// What the last build into `target` made, if its inputs had the stamp
@@ -574,10 +569,10 @@ struct Read {
     entries: Entries,
 }
 
-/// A manifest's contents; `None` if it is not a manifest this version
-/// reads.
-fn read(input: impl BufRead) -> io::Result<Option<Read>> {
-    let mut lines = input.lines();
+/// The first two lines of a manifest: its format, then the site's marker,
+/// the build's summary and what wrote it; `None` if they are not those of
+/// a manifest this version reads.
+fn read_head(lines: &mut impl Iterator<Item = io::Result<String>>) -> io::Result<Option<(Identity, Summary, String)>> {
     if lines.next().transpose()?.as_deref() != Some(HEADER) {
         return Ok(None);
     }
@@ -608,7 +603,16 @@ fn read(input: impl BufRead) -> io::Result<Option<Read>> {
         pages,
         files,
     };
-    let generator = generator.to_string();
+    Ok(Some(((inode, modified), summary, generator.to_string())))
+}
+
+/// A manifest's contents; `None` if it is not a manifest this version
+/// reads.
+fn read(input: impl BufRead) -> io::Result<Option<Read>> {
+    let mut lines = input.lines();
+    let Some((marker, summary, generator)) = read_head(&mut lines)? else {
+        return Ok(None);
+    };
     let mut entries = Entries::default();
     for line in lines {
         let line = line?;
@@ -638,7 +642,7 @@ fn read(input: impl BufRead) -> io::Result<Option<Read>> {
         );
     }
     Ok(Some(Read {
-        marker: (inode, modified),
+        marker,
         summary,
         generator,
         entries,
