@@ -528,6 +528,13 @@ pub struct Overrides {
 pub const FILE_NAME: &str = "config.toml";
 
 impl Config {
+    /// A hash of every setting: what is made from the config (the archive
+    /// a preview keeps, documents' data, citations and feeds) is made again
+    /// when it changes.
+    pub fn settings_hash(&self) -> u64 {
+        crate::hash::of(format!("{self:?}").as_bytes())
+    }
+
     /// Reads and checks `config.toml` in `root`.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(FILE_NAME);

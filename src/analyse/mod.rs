@@ -41,12 +41,8 @@ pub struct Cache {
 impl Cache {
     /// Keeps `archive`, built with `config`, for the next build to update.
     pub fn keep(&mut self, archive: Archive, config: &Config) {
-        self.last = Some((config_hash(config), archive));
+        self.last = Some((config.settings_hash(), archive));
     }
-}
-
-fn config_hash(config: &Config) -> u64 {
-    crate::hash::of(format!("{config:?}").as_bytes())
 }
 
 /// What changed since the last archive, when the archive was updated
@@ -108,7 +104,7 @@ impl Archive {
     ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
         let last = cache.last.take();
         if let (Some(replaced), Some((hash, last))) = (&loaded.replaced, last) {
-            if hash == config_hash(config) && last.entities == loaded.entities {
+            if hash == config.settings_hash() && last.entities == loaded.entities {
                 if let Some((archive, warnings, delta)) = last.update(root, replaced, config, cache)? {
                     return Ok((archive, warnings, Some(delta)));
                 }

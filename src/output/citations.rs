@@ -21,7 +21,7 @@ pub fn write(
     put: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
-    let settings = crate::hash::of(&format!("{config:?}"));
+    let settings = config.settings_hash();
     ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {
         let doc = &archive.documents[id];
         let mut h = crate::hash::hasher();

@@ -349,7 +349,7 @@ pub fn write(
     put_made: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
     let ids = super::documents_of(archive, only);
-    let settings = crate::hash::of(&format!("{config:?}"));
+    let settings = config.settings_hash();
     // The catalogue is one serial job: it runs beside the documents' data.
     let (catalogue, documents) = rayon::join(
         || {

@@ -144,7 +144,7 @@ pub fn write(
 ) -> Result<usize, Diagnostic> {
     let n = config.feeds.entries;
     let wanted = |docs: &[DocId]| only.is_none_or(|changed| docs.iter().any(|d| changed.contains(d)));
-    let settings = crate::hash::of(&format!("{config:?}"));
+    let settings = config.settings_hash();
     // A feed is made of the config, where it is, its title and its
     // documents (their slugs, which come from their files' names, and
     // their files): made again only when a hash of those changed.
