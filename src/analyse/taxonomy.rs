@@ -44,7 +44,8 @@ impl Taxonomy {
         let mut groups: Vec<Vec<(&str, Vec<DocId>)>> = vec![Vec::new(); configs.len()];
         let mut used: Vec<Vec<Vec<usize>>> = vec![Vec::with_capacity(documents.len()); configs.len()];
         for (id, doc) in documents.iter().enumerate() {
-            for (index, (_, names)) in doc.terms.iter().enumerate().take(configs.len()) {
+            // A document's terms hold one list per taxonomy of the config.
+            for (index, (_, names)) in doc.terms.iter().enumerate() {
                 let of_doc = names
                     .iter()
                     .map(|name| {
@@ -58,9 +59,6 @@ impl Taxonomy {
                     })
                     .collect();
                 used[index].push(of_doc);
-            }
-            for of_taxonomy in used.iter_mut().skip(doc.terms.len()) {
-                of_taxonomy.push(Vec::new());
             }
         }
         configs
