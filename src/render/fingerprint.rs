@@ -47,7 +47,7 @@ pub fn site(theme: &Theme, config: &Config, site: &Value) -> (u64, u64) {
             h.inner.write(&bytes);
         }
     }
-    h.write_str(&format!("{config:?}"));
+    h.write_u64(config.settings_hash());
     h.value(&stable);
     (h.finish(), hash_value(&counts))
 }
