@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use super::{
-    ChunkTokens, FOLDER, Hashes, Keep, Put, RECORD_FILE, Written, average_length, bytes_hash, encode, file_hash, gzip,
-    is_common, meta, norm, norms, record, shard_count, shard_of, weight,
+    ChunkTokens, FOLDER, Hashes, Identity, Keep, NAMES_FILE, Put, Written, average_length, bytes_hash, encode,
+    file_hash, gzip, is_common, meta, norm, norms, record, record_file, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
 use crate::config::SearchConfig;
@@ -52,11 +52,8 @@ pub(super) struct State {
     hashes: Hashes,
     /// For each shard, its common terms.
     common: Vec<Vec<u32>>,
-    /// For each record, the hash of what it is made of
-    /// ([`super::record_inputs`]).
-    inputs: Vec<u64>,
-    /// Which record has which number ([`super::record_order`]).
-    order: u64,
+    /// Each record's key and inputs, and their order.
+    identity: Identity,
 }
 
 impl State {
@@ -69,7 +66,7 @@ impl State {
         average: f64,
         posting_count: usize,
         hashes: Hashes,
-        (inputs, order): (Vec<u64>, u64),
+        identity: Identity,
     ) -> State {
         let all = lengths.len();
         let mut state = State {
@@ -85,8 +82,7 @@ impl State {
             posting_count,
             hashes,
             common: vec![Vec::new(); shards.len()],
-            inputs,
-            order,
+            identity,
         };
         for (n, terms) in shards.into_iter().enumerate() {
             for (term, postings) in terms {
@@ -142,14 +138,14 @@ impl Cache {
         let state = self.state.as_ref()?;
         let total = super::record_count(archive, options);
         if state.options != *options
-            || state.inputs.len() != total
-            || state.order != super::record_order(archive, options)
+            || state.identity.inputs.len() != total
+            || state.identity.order != super::record_order(archive, options)
         {
             return None;
         }
         Some(
             (0..total)
-                .filter(|&id| state.inputs[id] != super::record_inputs(archive, id))
+                .filter(|&id| state.identity.inputs[id] != super::record_inputs(archive, id))
                 .collect(),
         )
     }
@@ -184,7 +180,8 @@ impl Cache {
             tokens.add(&record);
             json.clear();
             super::record_json(&record, &mut json);
-            record_hashes.push((id, file_hash(RECORD_FILE | u64::from(id), &json), json.clone()));
+            let name = state.identity.names[id as usize];
+            record_hashes.push((id, file_hash(record_file(name), &json), json.clone()));
         }
         let chunk = tokens.finish(&changed);
         let shards = state.shard_terms.len();
@@ -245,10 +242,18 @@ impl Cache {
             let records = (0..total as u32)
                 .filter(|id| changed.binary_search(id).is_err())
                 .all(|id| {
-                    let hash = bytes_hash(RECORD_FILE | u64::from(id), state.hashes.records[id as usize]);
-                    keep(&format!("{FOLDER}/r/{id}.json"), hash)
+                    let name = state.identity.names[id as usize];
+                    let hash = bytes_hash(record_file(name), state.hashes.records[id as usize]);
+                    keep(&state.identity.path(id as usize), hash)
                 });
+            let names = state
+                .hashes
+                .names
+                .iter()
+                .enumerate()
+                .all(|(n, &hash)| keep(&format!("{FOLDER}/k/{n}.json"), bytes_hash(NAMES_FILE | n as u64, hash)));
             let kept = records
+                && names
                 && (0..shards).filter(|n| dirty.binary_search(n).is_err()).all(|n| {
                     keep(
                         &format!("{FOLDER}/t/{n}.pack"),
@@ -261,56 +266,196 @@ impl Cache {
             }
         }
         for (id, hash, json) in record_hashes {
-            put(&format!("{FOLDER}/r/{id}.json"), &json)?;
+            put(&state.identity.path(id as usize), &json)?;
             state.hashes.records[id as usize] = hash;
-            state.inputs[id as usize] = super::record_inputs(archive, id as usize);
+            state.identity.inputs[id as usize] = super::record_inputs(archive, id as usize);
         }
         // A changed document may have other terms: each taxonomy's facets.
         state.hashes.facets = super::write_facets(archive, put)?;
         for &(id, _) in &chunk.lengths {
             state.norms[id as usize] = norm(state.lengths[id as usize], state.average);
         }
-        let state_ref = &*state;
+        state.write_shards(&dirty, total, put)?;
+        state.write_meta(archive, options, put)?;
+        Ok(Some(Written {
+            files: total + shards + state.hashes.facets.len() + state.hashes.names.len() + 1,
+            in_place: true,
+        }))
+    }
+
+    /// After an archive analysed anew whose records came, went or moved (a
+    /// document added or deleted, say): the records kept as they were are
+    /// carried to their new numbers with their terms, only the new and
+    /// changed ones are read, and every shard, facet file and `meta.json`
+    /// is written again, with the records whose number changed. The files
+    /// are those a whole build would write. `None` when the whole index
+    /// must be built: nothing kept, other options, so many records to read
+    /// that the whole build's parallel reading is quicker, another number
+    /// of shards, or a file of the last build that the output no longer
+    /// holds as it was.
+    pub(super) fn renumber(
+        &mut self,
+        archive: &Archive,
+        options: &SearchConfig,
+        put: &Put,
+        keep: &Keep,
+    ) -> Result<Option<Written>, Diagnostic> {
+        let Some(state) = self.state.as_mut().filter(|s| s.options == *options) else {
+            return Ok(None);
+        };
+        let identity = Identity::of(archive, options);
+        let total = identity.keys.len();
+        // Each record's number in the kept index, if it is there as it was.
+        let from: Vec<Option<usize>> = {
+            let old: Map<&str, usize> = state.identity.keys.iter().enumerate().map(|(n, k)| (&**k, n)).collect();
+            identity
+                .keys
+                .iter()
+                .zip(&identity.inputs)
+                .map(|(key, inputs)| {
+                    old.get(&**key)
+                        .copied()
+                        .filter(|&o| state.identity.inputs[o] == *inputs)
+                })
+                .collect()
+        };
+        let read: Vec<u32> = (0..total as u32).filter(|&id| from[id as usize].is_none()).collect();
+        if read.len() > total / 8 + 16 {
+            self.state = None;
+            return Ok(None);
+        }
+        let mut tokens = ChunkTokens::default();
+        for &id in &read {
+            tokens.add(&record(archive, options, id as usize));
+        }
+        let chunk = tokens.finish(&read);
+        let mut records = Vec::with_capacity(total);
+        let mut lengths = Vec::with_capacity(total);
+        for &old in &from {
+            match old {
+                Some(o) => {
+                    records.push(std::mem::take(&mut state.records[o]));
+                    lengths.push(state.lengths[o]);
+                }
+                None => {
+                    records.push(Vec::new());
+                    lengths.push(0);
+                }
+            }
+        }
+        for (local, term) in chunk.terms.iter().enumerate() {
+            let t = state.term_id(term);
+            for &(id, tf) in chunk.postings(local) {
+                records[id as usize].push((t, tf));
+            }
+        }
+        for &(id, length) in &chunk.lengths {
+            lengths[id as usize] = length;
+        }
+        // Every term's postings again, record by record: in order.
+        for list in &mut state.postings {
+            list.clear();
+        }
+        let mut posting_count = 0;
+        for (id, terms) in records.iter().enumerate() {
+            for &(t, tf) in terms {
+                state.postings[t as usize].push((id as u32, tf));
+            }
+            posting_count += terms.len();
+        }
+        let shards = state.shard_terms.len();
+        if shard_count(posting_count) != shards {
+            self.state = None;
+            return Ok(None);
+        }
+        state.posting_count = posting_count;
+        state.records = records;
+        state.average = average_length(&lengths);
+        state.norms = norms(&lengths, state.average);
+        state.lengths = lengths;
+        // Record files: a record kept as it was keeps its file (named by
+        // its key, not its number), if the output still holds it; the
+        // others are written.
+        let old_hashes = std::mem::take(&mut state.hashes.records);
+        let identity_ref = &identity;
+        let hashes: Result<Vec<u64>, Diagnostic> = (0..total)
+            .into_par_iter()
+            .with_max_len(64)
+            .map(|id| {
+                let path = identity_ref.path(id);
+                let file = record_file(identity_ref.names[id]);
+                if let Some(o) = from[id] {
+                    if keep(&path, bytes_hash(file, old_hashes[o])) {
+                        return Ok(old_hashes[o]);
+                    }
+                }
+                let mut json = Vec::new();
+                super::record_json(&record(archive, options, id), &mut json);
+                put(&path, &json)?;
+                Ok(file_hash(file, &json))
+            })
+            .collect();
+        state.hashes.records = hashes?;
+        state.hashes.names = super::write_names(&identity.names, put)?;
+        state.identity = identity;
+        state.hashes.facets = super::write_facets(archive, put)?;
+        let every: Vec<usize> = (0..shards).collect();
+        state.write_shards(&every, total, put)?;
+        state.write_meta(archive, options, put)?;
+        Ok(Some(Written {
+            files: total + shards + state.hashes.facets.len() + state.hashes.names.len() + 1,
+            in_place: true,
+        }))
+    }
+}
+
+impl State {
+    /// Encodes and writes the shards numbered in `which`, and notes their
+    /// hashes and common terms; `total` is the number of records.
+    fn write_shards(&mut self, which: &[usize], total: usize, put: &Put) -> Result<(), Diagnostic> {
+        let state = &*self;
         // Each shard: its number, its file's hash, its common terms.
         type Encoded = (usize, u64, Vec<u32>);
-        let encoded: Vec<Result<Encoded, Diagnostic>> = dirty
+        let encoded: Vec<Result<Encoded, Diagnostic>> = which
             .par_iter()
             .map(|&n| {
-                let mut terms: Vec<(&str, &[(u32, u16)])> = state_ref.shard_terms[n]
+                let mut terms: Vec<(&str, &[(u32, u16)])> = state.shard_terms[n]
                     .iter()
-                    .map(|&t| (&*state_ref.terms[t as usize], state_ref.postings[t as usize].as_slice()))
+                    .map(|&t| (&*state.terms[t as usize], state.postings[t as usize].as_slice()))
                     .filter(|(_, p)| !p.is_empty())
                     .collect();
                 terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let bytes = gzip(&encode(&terms, &state_ref.norms));
+                let bytes = gzip(&encode(&terms, &state.norms));
                 put(&format!("{FOLDER}/t/{n}.pack"), &bytes)?;
-                let common = state_ref.shard_terms[n]
+                let common = state.shard_terms[n]
                     .iter()
                     .copied()
-                    .filter(|&t| is_common(state_ref.postings[t as usize].len(), total))
+                    .filter(|&t| is_common(state.postings[t as usize].len(), total))
                     .collect();
                 Ok((n, file_hash(n as u64, &bytes), common))
             })
             .collect();
         for shard in encoded {
             let (n, hash, common) = shard?;
-            state.hashes.shards[n] = hash;
-            state.common[n] = common;
+            self.hashes.shards[n] = hash;
+            self.common[n] = common;
         }
-        let mut common: Vec<&str> = state
+        Ok(())
+    }
+
+    /// Writes `meta.json`, which names every common term and, through
+    /// its id, every file's hash.
+    fn write_meta(&self, archive: &Archive, options: &SearchConfig, put: &Put) -> Result<(), Diagnostic> {
+        let mut common: Vec<&str> = self
             .common
             .iter()
             .flatten()
-            .map(|&t| &*state.terms[t as usize])
+            .map(|&t| &*self.terms[t as usize])
             .collect();
         common.sort_unstable();
         put(
             &format!("{FOLDER}/meta.json"),
-            &meta(archive, options, state.hashes.id(), shards, common),
-        )?;
-        Ok(Some(Written {
-            files: total + shards + state.hashes.facets.len() + 1,
-            in_place: true,
-        }))
+            &meta(archive, options, self.hashes.id(), self.shard_terms.len(), common),
+        )
     }
 }

@@ -121,6 +121,8 @@ struct Meta<'a> {
     years: Vec<(i32, usize, usize)>,
     /// Terms in more than a fifth of the records, sorted.
     common: Vec<&'a str>,
+    /// How many records' names each file of `k/` lists.
+    names_per_file: usize,
     /// At most how many characters of a paragraph, and how many
     /// paragraphs, a result shows (`[search]` in config.toml).
     excerpt_length: usize,
@@ -165,20 +167,24 @@ pub fn write(
     if let Some(cache) = cache.as_deref_mut() {
         // Without a list of changed documents (the archive was analysed
         // anew), the records whose inputs changed are the changed ones, as
-        // long as every record kept its number.
+        // long as every record kept its number; otherwise records came,
+        // went or moved, and those kept are carried to their new numbers.
         // The files of the index left as they were are then kept, one by
         // one: the output of a whole build holds only what it was given.
-        let found;
-        let (changed, keep) = match changed {
-            Some(changed) => (Some(changed), None),
-            None => {
-                found = cache.changed_records(archive, options);
-                (found.as_deref(), Some(keep))
-            }
+        let written = match changed {
+            Some(changed) => cache.update(archive, options, changed, put, None),
+            None => match cache.changed_records(archive, options) {
+                Some(changed) => cache.update(archive, options, &changed, put, Some(keep)),
+                None => cache.renumber(archive, options, put, keep),
+            },
         };
-        if let Some(changed) = changed {
-            if let Some(written) = cache.update(archive, options, changed, put, keep)? {
-                return Ok(written);
+        match written {
+            Ok(Some(written)) => return Ok(written),
+            Ok(None) => {}
+            // Half updated: the next build starts over.
+            Err(e) => {
+                cache.state = None;
+                return Err(e);
             }
         }
     }
@@ -196,6 +202,105 @@ fn record_inputs(archive: &Archive, id: usize) -> u64 {
             crate::hash::of(&(&e.slug, &e.name, &e.kind, &e.other_names, &e.description))
         }
     }
+}
+
+/// What names record `id` from one archive to the next: a document's
+/// slug, or an entity's after a character no slug holds.
+fn record_key(archive: &Archive, id: usize) -> Box<str> {
+    match archive.documents.get(id) {
+        Some(doc) => doc.slug.as_str().into(),
+        None => format!("\0{}", archive.entities[id - archive.documents.len()].slug).into(),
+    }
+}
+
+/// Every record's key and the hash of its inputs, and a hash of their
+/// order: how a kept index tells which of its records a new archive still
+/// has, and where.
+pub(super) struct Identity {
+    keys: Vec<Box<str>>,
+    /// Each record's file name, [`record_names`].
+    names: Vec<u64>,
+    inputs: Vec<u64>,
+    order: u64,
+}
+
+impl Identity {
+    fn of(archive: &Archive, options: &SearchConfig) -> Identity {
+        let total = record_count(archive, options);
+        let keys: Vec<Box<str>> = (0..total).map(|id| record_key(archive, id)).collect();
+        Identity {
+            names: record_names(&keys),
+            keys,
+            inputs: (0..total).map(|id| record_inputs(archive, id)).collect(),
+            order: record_order(archive, options),
+        }
+    }
+
+    /// The path of record `id`'s file inside the site.
+    fn path(&self, id: usize) -> String {
+        record_path(self.names[id])
+    }
+}
+
+/// Each record's file name: the 64-bit FNV-1a hash of its key, so that a
+/// record keeps its file whatever number it has, and records added or
+/// removed before it leave the file as it was. Two keys with the same hash
+/// (about one chance in 10^8 at a million records) are told apart by
+/// hashing the later one again with a counter.
+fn record_names(keys: &[Box<str>]) -> Vec<u64> {
+    let mut taken = crate::hash::Set::default();
+    keys.iter()
+        .map(|key| {
+            let mut name = fnv1a64(key.as_bytes(), FNV64_OFFSET);
+            let mut again = 0u8;
+            while !taken.insert(name) {
+                again = again.wrapping_add(1);
+                name = fnv1a64(&[again], name);
+            }
+            name
+        })
+        .collect()
+}
+
+const FNV64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// 64-bit FNV-1a of `bytes`, from `h`: a hash fixed by its definition,
+/// the same on every machine, for names that end up in the site.
+fn fnv1a64(bytes: &[u8], mut h: u64) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The path of the file of the record named `name`.
+fn record_path(name: u64) -> String {
+    format!("{FOLDER}/r/{name:016x}.json")
+}
+
+/// The number a record file's hash is keyed by ([`file_hash`]).
+fn record_file(name: u64) -> u64 {
+    RECORD_FILE ^ name
+}
+
+/// How many records' names each file of `search/k/` lists, in order.
+const NAMES_PER_FILE: usize = 1024;
+
+/// Writes the files of record names, `search/k/N.json` (a JSON array of
+/// the names of records N × [`NAMES_PER_FILE`] onwards): the browser looks
+/// up a result's file there. Returns their hashes.
+fn write_names(names: &[u64], put: &Put) -> Result<Vec<u64>, Diagnostic> {
+    names
+        .chunks(NAMES_PER_FILE)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let list: Vec<String> = chunk.iter().map(|name| format!("{name:016x}")).collect();
+            let bytes = serde_json::to_vec(&list).expect("names serialise");
+            put(&format!("{FOLDER}/k/{n}.json"), &bytes)?;
+            Ok(file_hash(NAMES_FILE | n as u64, &bytes))
+        })
+        .collect()
 }
 
 /// A hash of which record has which number: the documents' slugs in
@@ -229,6 +334,7 @@ fn write_all(
     cache: Option<&mut Cache>,
 ) -> Result<Written, Diagnostic> {
     let total = record_count(archive, options);
+    let identity = Identity::of(archive, options);
     // Each chunk of records, on one thread: every record's file is written
     // and its terms counted from the same view of it.
     let ids: Vec<u32> = (0..total as u32).collect();
@@ -245,8 +351,9 @@ fn write_all(
                 let record = record(archive, options, id as usize);
                 json.clear();
                 record_json(&record, &mut json);
-                put(&format!("{FOLDER}/r/{id}.json"), &json)?;
-                hashes.push(file_hash(RECORD_FILE | u64::from(id), &json));
+                let name = identity.names[id as usize];
+                put(&record_path(name), &json)?;
+                hashes.push(file_hash(record_file(name), &json));
                 tokens.add(&record);
             }
             Ok((tokens.finish(ids), hashes))
@@ -301,13 +408,14 @@ fn write_all(
         records: record_hashes,
         shards: shard_hashes,
         facets: facet_hashes,
+        names: write_names(&identity.names, put)?,
     };
     put(
         &format!("{FOLDER}/meta.json"),
         &meta(archive, options, hashes.id(), index.shard_count, common),
     )?;
     let written = Written {
-        files: hashes.records.len() + hashes.shards.len() + hashes.facets.len() + 1,
+        files: hashes.records.len() + hashes.shards.len() + hashes.facets.len() + hashes.names.len() + 1,
         in_place: false,
     };
     if let Some(cache) = cache {
@@ -318,10 +426,7 @@ fn write_all(
             index.average,
             index.posting_count,
             hashes,
-            (
-                (0..total).map(|id| record_inputs(archive, id)).collect(),
-                record_order(archive, options),
-            ),
+            identity,
         ));
     }
     Ok(written)
@@ -347,6 +452,7 @@ fn write_facets(archive: &Archive, put: &Put) -> Result<Vec<u64>, Diagnostic> {
 /// by: shards are numbered from 0.
 const RECORD_FILE: u64 = 1 << 40;
 const FACET_FILE: u64 = 2 << 40;
+const NAMES_FILE: u64 = 3 << 40;
 
 /// The hash of every file of the index but `meta.json`, whose `id` is
 /// their sum: any change to any file changes it.
@@ -354,6 +460,7 @@ struct Hashes {
     records: Vec<u64>,
     shards: Vec<u64>,
     facets: Vec<u64>,
+    names: Vec<u64>,
 }
 
 impl Hashes {
@@ -362,6 +469,7 @@ impl Hashes {
             .iter()
             .chain(&self.shards)
             .chain(&self.facets)
+            .chain(&self.names)
             .fold(0u64, |a, &h| a.wrapping_add(h))
     }
 }
@@ -369,7 +477,7 @@ impl Hashes {
 /// The bytes of `meta.json`.
 fn meta(archive: &Archive, options: &SearchConfig, id: u64, shards: usize, common: Vec<&str>) -> Vec<u8> {
     let meta = Meta {
-        version: 1,
+        version: 2,
         id: format!("{id:016x}"),
         records: record_count(archive, options),
         documents: archive.documents.len(),
@@ -390,6 +498,7 @@ fn meta(archive: &Archive, options: &SearchConfig, id: u64, shards: usize, commo
             .filter_map(|y| Some((y.year, *y.documents.iter().min()?, y.documents.iter().max()? + 1)))
             .collect(),
         common,
+        names_per_file: NAMES_PER_FILE,
         excerpt_length: options.excerpt_length,
         excerpts: options.excerpts,
     };

@@ -481,6 +481,54 @@ fn a_rebuild_writes_only_what_changed() {
     assert!(!out.join("documents/b").exists(), "empty folders go too");
 }
 
+/// A document added before others, or deleted, moves every later search
+/// record to another number. The records keep their files (named by the
+/// record, not its number): the rebuild writes the new record alone, and
+/// the files that list the names in order. Both must equal a clean build.
+#[test]
+fn a_new_or_deleted_document_rewrites_no_other_search_record() {
+    let doc = |title: &str, date: &str| format!("+++\ntitle = \"{title}\"\ndate = {date}\n+++\nThe text of {title}.\n");
+    let fixture = Fixture::new()
+        .doc("a", "title = \"Alpha\"\ndate = 2020-01-01", "Text of alpha.")
+        .doc("b", "title = \"Beta\"\ndate = 2021-01-01", "Text of beta.")
+        .doc("c", "title = \"Gamma\"\ndate = 2022-01-01", "Text of gamma.");
+    let root = fixture.root();
+    let out = root.join("out");
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &out)).unwrap();
+    let records = |written: &[String]| -> Vec<String> {
+        written.iter().filter(|p| p.starts_with("search/r/")).cloned().collect()
+    };
+    // Newest first: the new document takes number 0, and every other
+    // record moves.
+    std::fs::write(root.join("content/d.md"), doc("Delta", "2023-01-01")).unwrap();
+    let added = incremental.rebuild(&options(root, &out)).unwrap();
+    assert!(added.report.search_partial, "the index is renumbered in place");
+    assert_eq!(records(&added.written).len(), 1, "{:?}", added.written);
+    assert!(
+        added.written.iter().any(|p| p.starts_with("search/k/")),
+        "{:?}",
+        added.written
+    );
+    let clean = root.join("clean");
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&out), tree(&clean), "after the new document");
+
+    std::fs::remove_file(root.join("content/b.md")).unwrap();
+    let deleted = incremental.rebuild(&options(root, &out)).unwrap();
+    assert!(deleted.report.search_partial, "the index is renumbered in place");
+    assert!(records(&deleted.written).is_empty(), "{:?}", deleted.written);
+    assert_eq!(
+        deleted.removed.iter().filter(|p| p.starts_with("search/r/")).count(),
+        1,
+        "{:?}",
+        deleted.removed
+    );
+    std::fs::remove_dir_all(&clean).unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&out), tree(&clean), "after the deletion");
+}
+
 /// Edits that keep every document's place in the indexes update the last
 /// archive in place, and the rebuild looks only at the pages that can show
 /// them; each step must still equal a clean build (and debug builds check

@@ -120,8 +120,23 @@ async function facet(n) {
   return files.get(key);
 }
 
+/**
+ * Record `id`: its file is named by the record, not by its number, and the
+ * files of k/ list the names in order.
+ */
+const nameLists = new Map();
+
 async function record(id) {
-  return JSON.parse(decoder.decode(await pack(`r/${id}.json`)));
+  const per = meta.names_per_file;
+  const n = Math.floor(id / per);
+  if (!nameLists.has(n)) {
+    nameLists.set(n, pack(`k/${n}.json`).then((b) => JSON.parse(decoder.decode(b))).catch((e) => {
+      nameLists.delete(n);
+      throw e;
+    }));
+  }
+  const names = await nameLists.get(n);
+  return JSON.parse(decoder.decode(await pack(`r/${names[id % per]}.json`)));
 }
 
 // ---- Matching ----------------------------------------------------------
