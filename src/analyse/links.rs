@@ -217,9 +217,24 @@ pub struct Cache {
     /// of `matcher` when a scan next needs one.
     pending: Option<std::thread::JoinHandle<Option<Matcher>>>,
     scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
+    /// Every name looked for, folded, with what it names: against the
+    /// names of the next build, which names changed. Kept only by a cache
+    /// [`Cache::keeping`] them (a one-shot build has no next).
+    looked: crate::hash::Map<String, Key>,
+    keeps_names: bool,
 }
 
 impl Cache {
+    /// A cache that keeps the names looked for, so that the next build
+    /// whose names changed scans again only the texts that hold one of the
+    /// names changed (the preview keeps one).
+    pub fn keeping() -> Cache {
+        Cache {
+            keeps_names: true,
+            ..Cache::default()
+        }
+    }
+
     /// The matcher for the names of the last build, waiting for it if it is
     /// still being built; `None` if there is none, or building it failed.
     fn matcher(&mut self) -> Option<Arc<Option<Matcher>>> {
@@ -253,14 +268,57 @@ pub fn build(
     let detect_mentions = settings.detect_mentions;
     let key_of = key_of(documents, entities);
     let names_hash = hash_names(documents, entities, detect_mentions);
+    // The plan of the names, when they changed: the automata are built
+    // from it only if a text is to be scanned.
+    let planned = std::sync::Mutex::new(None);
     if cache.names != names_hash || cache.scans.is_empty() {
-        cache.names = names_hash;
-        cache.scans.clear();
-        cache.ambiguous.clear();
-        cache.common.clear();
-        cache.matcher = None;
         // A matcher being built is for names no longer looked for.
         cache.pending = None;
+        cache.matcher = None;
+        let (list, common) = if detect_mentions {
+            names(documents, entities)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let (plan, ambiguous) = Matcher::plan(list);
+        let looked = match cache.keeps_names {
+            true => looked(&plan, &key_of),
+            false => crate::hash::Map::default(),
+        };
+        // A scan stays as it was unless its text holds a name that names
+        // something else now, or nothing, or is new (a document added or
+        // deleted, say).
+        let changed: Vec<&str> = looked
+            .iter()
+            .filter(|(name, key)| cache.looked.get(*name) != Some(*key))
+            .map(|(name, _)| name.as_str())
+            .chain(
+                cache
+                    .looked
+                    .keys()
+                    .filter(|name| !looked.contains_key(*name))
+                    .map(String::as_str),
+            )
+            .collect();
+        let few = !cache.scans.is_empty()
+            && !looked.is_empty()
+            && !cache.looked.is_empty()
+            && changed.len() <= looked.len().max(cache.looked.len()) / 4;
+        if few {
+            for id in holding_any(documents, &changed) {
+                cache.scans.remove(&documents[id].slug);
+            }
+        } else {
+            cache.scans.clear();
+        }
+        cache.names = names_hash;
+        cache.ambiguous = ambiguous
+            .into_iter()
+            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
+            .collect();
+        cache.common = common_warnings(root, documents, &common);
+        cache.looked = looked;
+        *planned.lock().expect("no panics while held") = Some(plan);
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
     if let Some(m) = cache.matcher() {
@@ -268,6 +326,9 @@ pub fn build(
     }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
+        if let Some(plan) = planned.lock().expect("no panics while held").take() {
+            return Arc::new(Matcher::build(plan));
+        }
         let (names, common) = if detect_mentions {
             names(documents, entities)
         } else {
@@ -569,6 +630,14 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
         }
     }
     (names, common)
+}
+
+/// Every name `plan` looks for, folded, with the key of what it names.
+fn looked(plan: &super::mentions::Plan, key_of: &impl Fn(Target) -> Key) -> crate::hash::Map<String, Key> {
+    plan.names()
+        .iter()
+        .map(|(name, t)| (name.clone(), key_of(*t)))
+        .collect()
 }
 
 /// Lowers the calling thread's priority, so that work for later builds
@@ -1215,6 +1284,9 @@ pub fn update(
             let own = Key::Document(documents[renamed[0].0].slug.clone());
             list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
         };
+        if cache.keeps_names {
+            cache.looked = looked(&plan, &key_of);
+        }
         let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
         if alone && holding.iter().all(|&id| id == renamed[0].0) {
             // Only the renamed document's own text may hold its names, each

@@ -94,6 +94,13 @@ const BOUNDARY: u8 = 0xFF;
 /// names (see [`Matcher::plan`]).
 pub struct Plan(Vec<(String, Target)>);
 
+impl Plan {
+    /// Every name looked for, folded, with what it names.
+    pub fn names(&self) -> &[(String, Target)] {
+        &self.0
+    }
+}
+
 pub struct Matcher {
     /// The first bytes of every name (ASCII lower case), as a DFA.
     prefixes: AhoCorasick,

@@ -39,6 +39,15 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// A cache for a run of builds (the preview's): see
+    /// [`links::Cache::keeping`].
+    pub fn keeping() -> Cache {
+        Cache {
+            links: links::Cache::keeping(),
+            ..Cache::default()
+        }
+    }
+
     /// Keeps `archive`, built with `config`, for the next build to update.
     pub fn keep(&mut self, archive: Archive, config: &Config) {
         self.last = Some((config.settings_hash(), archive));

@@ -156,6 +156,7 @@ impl Incremental {
             output: None,
             known: crate::hash::Map::default(),
             caches: crate::Caches {
+                analysis: crate::analyse::Cache::keeping(),
                 search: crate::search::Cache::keeping(),
                 catalogue: super::data::Rows::keeping(),
                 ..crate::Caches::default()
