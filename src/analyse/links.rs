@@ -702,31 +702,21 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str]) -> Vec<DocId> {
     };
     documents
         .par_iter()
+        .with_max_len(crate::FINE)
         .enumerate()
-        .map_init(String::new, |text, (id, doc)| {
-            // One search over all of a document's text: a name across two
-            // blocks is a false alarm, which costs a scan and nothing else.
-            text.clear();
+        .filter(|(_, doc)| {
+            // Block by block, as the scan reads them: no name runs from one
+            // block into the next. Markdown is searched as the scan reads
+            // it, as plain text.
             match (&doc.text, &doc.note) {
-                (Text::Blocks(blocks), None) => {
-                    for block in blocks {
-                        text.push_str(&block.text);
-                        text.push('\n');
-                    }
-                }
-                (Text::None, None) => {}
-                // Markdown is searched as the scan reads it, as plain text.
+                (Text::Blocks(blocks), None) => blocks.iter().any(|block| holds(&block.text)),
+                (Text::None, None) => false,
                 _ => {
                     let outlines = outlines(doc);
-                    for part in parts(doc, &outlines.outlines) {
-                        text.push_str(part.text);
-                        text.push('\n');
-                    }
+                    parts(doc, &outlines.outlines).iter().any(|part| holds(part.text))
                 }
             }
-            (id, holds(text.as_str()))
         })
-        .filter(|&(_, holds)| holds)
         .map(|(id, _)| id)
         .collect()
 }

@@ -343,26 +343,45 @@ impl Cache {
                 }
             }
         }
+        // The postings of the records read, by term.
+        let mut added: Map<u32, &[(u32, u16)]> = Map::default();
         for (local, term) in chunk.terms.iter().enumerate() {
             let t = state.term_id(term);
-            for &(id, tf) in chunk.postings(local) {
+            let postings = chunk.postings(local);
+            for &(id, tf) in postings {
                 records[id as usize].push((t, tf));
             }
+            added.insert(t, postings);
         }
         for &(id, length) in &chunk.lengths {
             lengths[id as usize] = length;
         }
-        // Every term's postings again, record by record: in order.
-        for list in &mut state.postings {
-            list.clear();
-        }
-        let mut posting_count = 0;
-        for (id, terms) in records.iter().enumerate() {
-            for &(t, tf) in terms {
-                state.postings[t as usize].push((id as u32, tf));
+        // Every term's postings, renumbered: the records kept keep their
+        // order (a record whose place changed was read), so each list
+        // stays in order; those read are merged in.
+        let mut new_of_old = vec![u32::MAX; state.records.len()];
+        for (id, &old) in from.iter().enumerate() {
+            if let Some(o) = old {
+                new_of_old[o] = id as u32;
             }
-            posting_count += terms.len();
         }
+        let posting_count: usize = state
+            .postings
+            .par_iter_mut()
+            .with_min_len(1024)
+            .enumerate()
+            .map(|(t, list)| {
+                list.retain_mut(|p| {
+                    p.0 = new_of_old[p.0 as usize];
+                    p.0 != u32::MAX
+                });
+                if let Some(extra) = added.get(&(t as u32)) {
+                    list.extend_from_slice(extra);
+                    list.sort_unstable_by_key(|p| p.0);
+                }
+                list.len()
+            })
+            .sum();
         let shards = state.shard_terms.len();
         if shard_count(posting_count) != shards {
             self.state = None;
