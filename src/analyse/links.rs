@@ -222,7 +222,15 @@ pub struct Cache {
     /// [`Cache::keeping`] them (a one-shot build has no next).
     looked: crate::hash::Map<String, Key>,
     keeps_names: bool,
+    /// The slugs of the documents and entities of the last build, in order:
+    /// what the targets of `matcher` (or `pending`) are numbered by. Kept
+    /// with `looked`.
+    targets: Option<Targets>,
 }
+
+/// The slugs of a build's documents and entities, in order: the numbering
+/// of a matcher's targets.
+type Targets = (Vec<String>, Vec<String>);
 
 impl Cache {
     /// A cache that keeps the names looked for, so that the next build
@@ -271,7 +279,11 @@ pub fn build(
     // The plan of the names, when they changed: the automata are built
     // from it only if a text is to be scanned.
     let planned = std::sync::Mutex::new(None);
+    // The last build's matcher and the numbering of its targets, when the
+    // texts to scan hold none of the names changed since.
+    let mut last: Option<(Arc<Option<Matcher>>, Targets)> = None;
     if cache.names != names_hash || cache.scans.is_empty() {
+        let last_matcher = if cache.keeps_names { cache.matcher() } else { None };
         // A matcher being built is for names no longer looked for.
         cache.pending = None;
         cache.matcher = None;
@@ -305,8 +317,19 @@ pub fn build(
             && !cache.looked.is_empty()
             && changed.len() <= looked.len().max(cache.looked.len()) / 4;
         if few {
-            for id in holding_any(documents, &changed) {
+            let holding = holding_any(documents, &changed);
+            for &id in &holding {
                 cache.scans.remove(&documents[id].slug);
+            }
+            // A text that holds none of the changed names finds with the
+            // last build's matcher what it finds with the new one. When no
+            // text holds one, the texts to scan (a new document's, say)
+            // are scanned with it, and the new one is built on a thread of
+            // its own, for later scans.
+            if holding.is_empty() {
+                if let (Some(m), Some(targets)) = (last_matcher, cache.targets.take()) {
+                    last = Some((m, targets));
+                }
             }
         } else {
             cache.scans.clear();
@@ -318,7 +341,17 @@ pub fn build(
             .collect();
         cache.common = common_warnings(root, documents, &common);
         cache.looked = looked;
-        *planned.lock().expect("no panics while held") = Some(plan);
+        if last.is_some() {
+            cache.pending = std::thread::Builder::new()
+                .name("annals-matcher".into())
+                .spawn(move || {
+                    background();
+                    Matcher::build_here(plan)
+                })
+                .ok();
+        } else {
+            *planned.lock().expect("no panics while held") = Some(plan);
+        }
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
     if let Some(m) = cache.matcher() {
@@ -339,12 +372,28 @@ pub fn build(
         *ambiguous.lock().expect("no panics while held") = Some((amb, common));
         Arc::new(m)
     };
+    // The last build's numbering, for its matcher: a document it did not
+    // have is excluded as no target.
+    let last_ids: Option<crate::hash::Map<&str, DocId>> = last
+        .as_ref()
+        .map(|(_, (docs, _))| docs.iter().enumerate().map(|(id, slug)| (slug.as_str(), id)).collect());
+    let last_key_of = |t: Target| {
+        let (_, (docs, entities)) = last.as_ref().expect("used with the last matcher only");
+        match t {
+            Target::Document(d) => Key::Document(docs[d].clone()),
+            Target::Entity(e) => Key::Entity(entities[e].clone()),
+        }
+    };
     let scans: Vec<Arc<Scan>> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
-        .map(|(id, doc)| match cache.scans.get(&doc.slug) {
-            Some((fingerprint, scan)) if *fingerprint == doc.fingerprint => scan.clone(),
+        .map(|(id, doc)| match (cache.scans.get(&doc.slug), &last, &last_ids) {
+            (Some((fingerprint, scan)), _, _) if *fingerprint == doc.fingerprint => scan.clone(),
+            (_, Some((m, _)), Some(ids)) => {
+                let was = ids.get(doc.slug.as_str()).copied().unwrap_or(DocId::MAX);
+                Arc::new(scan(was, doc, m.as_ref().as_ref(), &last_key_of))
+            }
             _ => Arc::new(scan(
                 id,
                 doc,
@@ -362,6 +411,12 @@ pub fn build(
     }
     if let Some(m) = matcher.into_inner() {
         cache.matcher = Some(m);
+    }
+    if cache.keeps_names {
+        cache.targets = Some((
+            documents.iter().map(|d| d.slug.clone()).collect(),
+            entities.iter().map(|e| e.slug.clone()).collect(),
+        ));
     }
     cache.scans = documents
         .iter()

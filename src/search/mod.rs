@@ -17,11 +17,15 @@
 //!   against the record's length) in one byte.
 //! - `search/f/N.pack`: one per taxonomy, each term's records (gaps), fetched
 //!   only when a reader opens that filter.
-//! - `search/r/ID.json`: one per record, what a result shows: URL, title,
+//! - `search/r/NAME.json`: one per record, what a result shows: URL, title,
 //!   date, type, and the text block by block with each block's anchor, so a
 //!   result links to the paragraph that matches. Page furniture is left out.
 //!   Plain JSON, which web hosts compress on the way as they do pages:
-//!   compressing 10,000 texts here cost a sixth of the stage.
+//!   compressing 10,000 texts here cost a sixth of the stage. NAME is a hash
+//!   of the record's slug, not its id: a document added or deleted moves
+//!   every later id, and no record file has to follow.
+//! - `search/k/N.json`: the names of records N × 1024 onwards, in id order,
+//!   where the browser looks up the file of a result.
 //!
 //! `.pack` files are gzip streams the browser inflates itself (a host that
 //! knew them as `.gz` might send them with a `Content-Encoding`, and the
