@@ -354,8 +354,12 @@ pub fn build(
         }
     }
     let matcher: std::sync::OnceLock<Arc<Option<Matcher>>> = std::sync::OnceLock::new();
-    if let Some(m) = cache.matcher() {
-        let _ = matcher.set(m);
+    // (Not while the new matcher is being built for later: this build
+    // scans with the last one.)
+    if last.is_none() {
+        if let Some(m) = cache.matcher() {
+            let _ = matcher.set(m);
+        }
     }
     let ambiguous = std::sync::Mutex::new(None);
     let build_matcher = || {
