@@ -24,7 +24,7 @@
 //!   compressing 10,000 texts here cost a sixth of the stage. NAME is a hash
 //!   of the record's slug, not its id: a document added or deleted moves
 //!   every later id, and no record file has to follow.
-//! - `search/k/N.json`: the names of records N × 1024 onwards, in id order,
+//! - `search/k/N.json`: the names of records N × 256 onwards, in id order,
 //!   where the browser looks up the file of a result.
 //!
 //! `.pack` files are gzip streams the browser inflates itself (a host that
@@ -289,7 +289,7 @@ fn record_file(name: u64) -> u64 {
 }
 
 /// How many records' names each file of `search/k/` lists, in order.
-const NAMES_PER_FILE: usize = 1024;
+const NAMES_PER_FILE: usize = 256;
 
 /// Writes the files of record names, `search/k/N.json` (a JSON array of
 /// the names of records N × [`NAMES_PER_FILE`] onwards): the browser looks
