@@ -342,13 +342,7 @@ pub fn build(
         cache.common = common_warnings(root, documents, &common);
         cache.looked = looked;
         if last.is_some() {
-            cache.pending = std::thread::Builder::new()
-                .name("annals-matcher".into())
-                .spawn(move || {
-                    background();
-                    Matcher::build_here(plan)
-                })
-                .ok();
+            cache.pending = build_later(plan);
         } else {
             *planned.lock().expect("no panics while held") = Some(plan);
         }
@@ -697,6 +691,18 @@ fn looked(plan: &super::mentions::Plan, key_of: &impl Fn(Target) -> Key) -> crat
         .iter()
         .map(|(name, t)| (name.clone(), key_of(*t)))
         .collect()
+}
+
+/// Builds the matcher of `plan` on a thread of its own at low priority,
+/// for later scans; `None` if no thread could be started.
+fn build_later(plan: super::mentions::Plan) -> Option<std::thread::JoinHandle<Option<Matcher>>> {
+    std::thread::Builder::new()
+        .name("annals-matcher".into())
+        .spawn(move || {
+            background();
+            Matcher::build_here(plan)
+        })
+        .ok()
 }
 
 /// Lowers the calling thread's priority, so that work for later builds
@@ -1347,13 +1353,7 @@ pub fn update(
             // names its own document: every scan is the same with the old
             // names as with the new. The new matcher is for later scans,
             // and is built meanwhile, after the pages.
-            cache.pending = std::thread::Builder::new()
-                .name("annals-matcher".into())
-                .spawn(move || {
-                    background();
-                    Matcher::build_here(plan)
-                })
-                .ok();
+            cache.pending = build_later(plan);
             if cache.pending.is_none() {
                 cache.matcher = None;
             }
