@@ -114,11 +114,60 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
             found_in: found_in(occurrences.iter().all(|o| o.in_note)),
         }));
     }
-    let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
+    let mut json = pretty(&Graph { nodes, edges });
     json.push(b'\n');
-    // The buffer grew by doubling; the bytes are kept until written.
+    // The bytes are kept until written.
     json.shrink_to_fit();
     json
+}
+
+/// `serde_json::to_vec_pretty` of the graph, byte for byte, with the
+/// nodes and edges serialised in parallel, a chunk of each list per job:
+/// at 100,000 documents the graph is written again whenever a title
+/// changes, and it took 0.6 s of one core.
+fn pretty(graph: &Graph) -> Vec<u8> {
+    use rayon::prelude::*;
+    /// A list as the value of a key of the top object: each element's own
+    /// pretty JSON, every line indented two levels further (its strings
+    /// hold no raw line breaks, JSON escapes them).
+    fn list<T: Serialize + Sync>(items: &[T]) -> Vec<u8> {
+        if items.is_empty() {
+            return b"[]".to_vec();
+        }
+        let chunks: Vec<Vec<u8>> = items
+            .par_chunks(1024)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                for (n, item) in chunk.iter().enumerate() {
+                    if n > 0 {
+                        out.extend_from_slice(b",\n");
+                    }
+                    let json = serde_json::to_vec_pretty(item).expect("the graph serialises");
+                    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+                        if i > 0 {
+                            out.push(b'\n');
+                        }
+                        out.extend_from_slice(b"    ");
+                        out.extend_from_slice(line);
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 8);
+        out.extend_from_slice(b"[\n");
+        out.extend_from_slice(&chunks.join(&b",\n"[..]));
+        out.extend_from_slice(b"\n  ]");
+        out
+    }
+    let (nodes, edges) = rayon::join(|| list(&graph.nodes), || list(&graph.edges));
+    let mut out = Vec::with_capacity(nodes.len() + edges.len() + 32);
+    out.extend_from_slice(b"{\n  \"nodes\": ");
+    out.extend_from_slice(&nodes);
+    out.extend_from_slice(b",\n  \"edges\": ");
+    out.extend_from_slice(&edges);
+    out.extend_from_slice(b"\n}");
+    out
 }
 
 /// The graph of the last build and a hash of what it was made from.
@@ -160,4 +209,48 @@ fn inputs_hash(archive: &Archive, config: &Config) -> u64 {
         h.write_u8(0);
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(n: usize) -> Node<'static> {
+        Node {
+            id: "document:a",
+            node_type: "document",
+            kind: (n % 2 == 0).then_some("plan"),
+            label: "A \"quoted\" title\nwith a line break, 中文",
+            url: format!("https://example.org/documents/a{n}/"),
+            date: (n % 3 == 0).then(|| "2024-01-02".to_string()),
+        }
+    }
+
+    fn edge(n: usize) -> Edge<'static> {
+        Edge {
+            source: "document:a",
+            target: "entity:b",
+            edge_type: "mentions",
+            count: (n % 2 == 1).then_some(n),
+            found_in: found_in(n % 3 == 0),
+        }
+    }
+
+    /// The parallel writer gives serde_json's pretty bytes, lists empty,
+    /// short, and longer than a chunk.
+    #[test]
+    fn the_graph_is_written_as_serde_json_pretty_prints_it() {
+        for (nodes, edges) in [(0, 0), (1, 0), (0, 2), (3, 5), (2500, 1030)] {
+            let graph = Graph {
+                nodes: (0..nodes).map(node).collect(),
+                edges: (0..edges).map(edge).collect(),
+            };
+            let expected = serde_json::to_vec_pretty(&graph).unwrap();
+            assert_eq!(
+                String::from_utf8(pretty(&graph)).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{nodes} nodes, {edges} edges"
+            );
+        }
+    }
 }
