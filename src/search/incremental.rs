@@ -10,7 +10,11 @@
 //! files are those a whole build would write, byte for byte; when an edit
 //! would change what every shard holds (their number, or the average
 //! length BM25 weighs against), the update declines and the caller builds
-//! the whole index.
+//! the whole index. When records came, went or moved (a document added or
+//! deleted), [`Cache::renumber`] carries the kept records' terms to their
+//! new numbers, reads only the new and changed records, and writes every
+//! shard again; record files are named by the record, so the kept ones
+//! stay as they are.
 
 use std::collections::BTreeSet;
 
@@ -286,13 +290,13 @@ impl Cache {
     /// After an archive analysed anew whose records came, went or moved (a
     /// document added or deleted, say): the records kept as they were are
     /// carried to their new numbers with their terms, only the new and
-    /// changed ones are read, and every shard, facet file and `meta.json`
-    /// is written again, with the records whose number changed. The files
-    /// are those a whole build would write. `None` when the whole index
-    /// must be built: nothing kept, other options, so many records to read
-    /// that the whole build's parallel reading is quicker, another number
-    /// of shards, or a file of the last build that the output no longer
-    /// holds as it was.
+    /// changed ones are read and written, and every shard, facet file,
+    /// list of record names and `meta.json` is written again (a kept
+    /// record whose file the output no longer holds is written too). The
+    /// files are those a whole build would write. `None` when the whole
+    /// index must be built: nothing kept, other options, so many records to
+    /// read that the whole build's parallel reading is quicker, or another
+    /// number of shards.
     pub(super) fn renumber(
         &mut self,
         archive: &Archive,
