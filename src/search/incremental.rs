@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::{
     ChunkTokens, FOLDER, Hashes, Identity, Keep, NAMES_FILE, Put, Written, average_length, bytes_hash, encode,
-    file_hash, gzip, is_common, meta, norm, norms, record, record_file, shard_count, shard_of, weight,
+    file_hash, gzip, is_common, meta, norm, norms, record, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
 use crate::config::SearchConfig;
@@ -184,8 +184,7 @@ impl Cache {
             tokens.add(&record);
             json.clear();
             super::record_json(&record, &mut json);
-            let name = state.identity.names[id as usize];
-            record_hashes.push((id, file_hash(record_file(name), &json), json.clone()));
+            record_hashes.push((id, file_hash(state.identity.file(id as usize), &json), json.clone()));
         }
         let chunk = tokens.finish(&changed);
         let shards = state.shard_terms.len();
@@ -246,8 +245,7 @@ impl Cache {
             let records = (0..total as u32)
                 .filter(|id| changed.binary_search(id).is_err())
                 .all(|id| {
-                    let name = state.identity.names[id as usize];
-                    let hash = bytes_hash(record_file(name), state.hashes.records[id as usize]);
+                    let hash = bytes_hash(state.identity.file(id as usize), state.hashes.records[id as usize]);
                     keep(&state.identity.path(id as usize), hash)
                 });
             let names = state
@@ -406,7 +404,7 @@ impl Cache {
             .with_max_len(64)
             .map(|id| {
                 let path = identity_ref.path(id);
-                let file = record_file(identity_ref.names[id]);
+                let file = identity_ref.file(id);
                 if let Some(o) = from[id] {
                     if keep(&path, bytes_hash(file, old_hashes[o])) {
                         return Ok(old_hashes[o]);

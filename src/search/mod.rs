@@ -242,7 +242,12 @@ impl Identity {
 
     /// The path of record `id`'s file inside the site.
     fn path(&self, id: usize) -> String {
-        record_path(self.names[id])
+        format!("{FOLDER}/r/{:016x}.json", self.names[id])
+    }
+
+    /// The number record `id`'s file hash is keyed by ([`file_hash`]).
+    fn file(&self, id: usize) -> u64 {
+        RECORD_FILE ^ self.names[id]
     }
 }
 
@@ -276,16 +281,6 @@ fn fnv1a64(bytes: &[u8], mut h: u64) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-/// The path of the file of the record named `name`.
-fn record_path(name: u64) -> String {
-    format!("{FOLDER}/r/{name:016x}.json")
-}
-
-/// The number a record file's hash is keyed by ([`file_hash`]).
-fn record_file(name: u64) -> u64 {
-    RECORD_FILE ^ name
 }
 
 /// How many records' names each file of `search/k/` lists, in order.
@@ -355,9 +350,8 @@ fn write_all(
                 let record = record(archive, options, id as usize);
                 json.clear();
                 record_json(&record, &mut json);
-                let name = identity.names[id as usize];
-                put(&record_path(name), &json)?;
-                hashes.push(file_hash(record_file(name), &json));
+                put(&identity.path(id as usize), &json)?;
+                hashes.push(file_hash(identity.file(id as usize), &json));
                 tokens.add(&record);
             }
             Ok((tokens.finish(ids), hashes))
