@@ -156,7 +156,12 @@ fn pretty(graph: &Graph) -> Vec<u8> {
             .collect();
         let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 8);
         out.extend_from_slice(b"[\n");
-        out.extend_from_slice(&chunks.join(&b",\n"[..]));
+        for (n, chunk) in chunks.iter().enumerate() {
+            if n > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            out.extend_from_slice(chunk);
+        }
         out.extend_from_slice(b"\n  ]");
         out
     }
