@@ -159,6 +159,7 @@ impl Incremental {
                 analysis: crate::analyse::Cache::keeping(),
                 search: crate::search::Cache::keeping(),
                 catalogue: super::data::Rows::keeping(),
+                graph: super::graph::Cache::keeping(),
                 ..crate::Caches::default()
             },
             lock: None,
