@@ -72,7 +72,7 @@ type Chunk = std::sync::Arc<Vec<u8>>;
 /// chunks. Without `last` (a one-shot build) the graph is serialised in
 /// one piece, on one core: it is made beside the pages, which keep both
 /// cores busy, and the chunks' memory, freed, stays with the allocator's
-/// threads (at 100,000 documents, 170 MB more at the build's peak).
+/// threads (at 100,000 documents, 50 to 100 MB more at the peak).
 fn to_json_reusing(archive: &Archive, config: &Config, last: Option<&Chunks>) -> (Vec<u8>, Chunks) {
     // Each id is written once per node and once per edge it is on.
     let doc_ids: Vec<String> = archive
@@ -147,8 +147,8 @@ fn to_json_reusing(archive: &Archive, config: &Config, last: Option<&Chunks>) ->
 
 /// `serde_json::to_vec_pretty` of the graph, byte for byte, with the
 /// nodes and edges serialised in parallel, a chunk of each list per job:
-/// in the preview, at 100,000 documents, the graph is written again whenever a title
-/// changes, and it took 0.6 s of one core.
+/// in the preview, at 100,000 documents, the graph is written again
+/// whenever a title changes, and it took 0.6 s of one core.
 #[cfg(test)]
 fn pretty(graph: &Graph) -> Vec<u8> {
     pretty_reusing(graph, &Chunks::default()).0
