@@ -18,6 +18,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Sink;
 use crate::diag::Diagnostic;
@@ -38,7 +39,7 @@ pub struct Incremental {
     output: Option<PathBuf>,
     /// Every file of the output: the hash of its bytes and, for pages, the
     /// fingerprint of what it was rendered from.
-    known: crate::hash::Map<String, Known>,
+    known: Files,
     /// Documents loaded by earlier rebuilds.
     caches: crate::Caches,
     /// The output's lock, held from the first build on: nothing else
@@ -47,6 +48,11 @@ pub struct Incremental {
     /// What holds the lock, for the message another process gives.
     holder: &'static str,
 }
+
+/// What the preview knows of the files in the output, by path. Each has a
+/// place in the map, so that a rebuild marks the files it meets in a
+/// bitset rather than copying every path into a map of its own.
+type Files = indexmap::IndexMap<String, Known, ahash::RandomState>;
 
 /// What the preview knows of a file in the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,25 +107,59 @@ impl Sink for Recording {
 
 /// Keeps the files that differ from what the output already holds, and
 /// skips the pages whose inputs did not change.
+///
+/// A whole rebuild at 10,000 documents hands over some 50,000 files, and
+/// most are the same as before: those cost a lookup and a bit in `seen`,
+/// and only a new or different file is copied.
 struct Changes<'k> {
-    known: &'k crate::hash::Map<String, Known>,
-    seen: Mutex<crate::hash::Map<String, Known>>,
+    known: &'k Files,
+    /// One bit per file of `known`, set when the rebuild hands it over.
+    seen: Vec<AtomicU64>,
+    /// The files that are new, or whose hash or fingerprint differ.
+    updated: Mutex<Vec<(String, Known)>>,
+    /// The bytes of the files that are new or whose bytes differ.
     changed: Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Changes<'_> {
+    fn new(known: &Files) -> Changes<'_> {
+        Changes {
+            known,
+            seen: (0..known.len().div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
+            updated: Mutex::new(Vec::new()),
+            changed: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn mark(&self, index: usize) {
+        self.seen[index / 64].fetch_or(1 << (index % 64), Ordering::Relaxed);
+    }
+
+    fn was_seen(&self, index: usize) -> bool {
+        self.seen[index / 64].load(Ordering::Relaxed) & (1 << (index % 64)) != 0
+    }
 }
 
 impl Sink for Changes<'_> {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         let known = Known::of(bytes, fingerprint);
-        if self.known.get(rel).map(|k| k.hash) != Some(known.hash) {
+        let before = self.known.get_full(rel).map(|(index, _, before)| {
+            self.mark(index);
+            *before
+        });
+        if before == Some(known) {
+            return Ok(());
+        }
+        if before.map(|k| k.hash) != Some(known.hash) {
             self.changed
                 .lock()
                 .expect("no panics while held")
                 .push((rel.to_string(), bytes.to_vec()));
         }
-        self.seen
+        self.updated
             .lock()
             .expect("no panics while held")
-            .insert(rel.to_string(), known);
+            .push((rel.to_string(), known));
         Ok(())
     }
 
@@ -136,12 +176,9 @@ impl Sink for Changes<'_> {
     }
 
     fn reuse(&self, rel: &str, fingerprint: u64) -> bool {
-        match self.known.get(rel) {
-            Some(known) if known.fingerprint == Some(fingerprint) => {
-                self.seen
-                    .lock()
-                    .expect("no panics while held")
-                    .insert(rel.to_string(), *known);
+        match self.known.get_full(rel) {
+            Some((index, _, known)) if known.fingerprint == Some(fingerprint) => {
+                self.mark(index);
                 true
             }
             _ => false,
@@ -154,7 +191,7 @@ impl Incremental {
     pub fn new(holder: &'static str) -> Incremental {
         Incremental {
             output: None,
-            known: crate::hash::Map::default(),
+            known: Files::default(),
             caches: crate::Caches {
                 analysis: crate::analyse::Cache::keeping(),
                 search: crate::search::Cache::keeping(),
@@ -202,33 +239,32 @@ impl Incremental {
                 // caller starts over.
                 return Err(Vec::new());
             }
-            Ok(Changes {
-                known,
-                seen: Mutex::new(crate::hash::Map::default()),
-                changed: Mutex::new(Vec::new()),
-            })
+            Ok(Changes::new(known))
         });
         let (changes, report) = match result {
             Err(errors) if errors.is_empty() => return self.prepare_full(options),
             other => other?,
         };
-        let seen = changes.seen.into_inner().expect("no panics while held");
-        let mut changed = changes.changed.into_inner().expect("no panics while held");
-        changed.sort_by(|a, b| a.0.cmp(&b.0));
         // A partial rebuild keeps the files it was not handed; a whole one
         // deletes those the site no longer has.
         let mut removed: Vec<String> = if report.partial {
             Vec::new()
         } else {
-            self.known.keys().filter(|k| !seen.contains_key(*k)).cloned().collect()
+            (self.known.keys().enumerate())
+                .filter(|&(index, _)| !changes.was_seen(index))
+                .map(|(_, rel)| rel.clone())
+                .collect()
         };
         removed.sort();
+        let updated = changes.updated.into_inner().expect("no panics while held");
+        let mut changed = changes.changed.into_inner().expect("no panics while held");
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Pending {
             work: Work::Update {
                 output,
                 changed,
                 removed,
-                seen,
+                updated,
             },
             report,
             incremental: self,
@@ -281,14 +317,19 @@ fn whole(
 
 /// Puts the site of a whole build in place; returns what it holds.
 #[cfg(unix)]
-fn commit_whole(sink: Whole, report: &BuildReport) -> io::Result<(super::Committed, crate::hash::Map<String, Known>)> {
-    let known = sink.paths().unwrap_or_default();
+fn commit_whole(sink: Whole, report: &BuildReport) -> io::Result<(super::Committed, Files)> {
+    let known = sink.paths().unwrap_or_default().into_iter().collect();
     Ok((sink.commit(report)?, known))
 }
 
 #[cfg(not(unix))]
-fn commit_whole(sink: Whole, _report: &BuildReport) -> io::Result<(super::Committed, crate::hash::Map<String, Known>)> {
-    let known = sink.hashes.into_inner().expect("no panics while held");
+fn commit_whole(sink: Whole, _report: &BuildReport) -> io::Result<(super::Committed, Files)> {
+    let known = sink
+        .hashes
+        .into_inner()
+        .expect("no panics while held")
+        .into_iter()
+        .collect();
     Ok((sink.staging.commit()?, known))
 }
 
@@ -309,12 +350,13 @@ pub struct Pending<'a> {
 enum Work {
     /// A whole site staged beside the output, to be swapped in.
     Full { sink: Box<Whole> },
-    /// Files to write and delete in the output, and what it holds after.
+    /// Files to write and delete in the output, and what changes in what
+    /// the preview knows of it.
     Update {
         output: PathBuf,
         changed: Vec<(String, Vec<u8>)>,
         removed: Vec<String>,
-        seen: crate::hash::Map<String, Known>,
+        updated: Vec<(String, Known)>,
     },
 }
 
@@ -353,7 +395,7 @@ impl Pending<'_> {
                 output,
                 changed,
                 removed,
-                seen,
+                updated,
             } => {
                 let io_error =
                     |e: io::Error| vec![Diagnostic::error(format!("cannot update {}: {e}", output.display()))];
@@ -365,12 +407,12 @@ impl Pending<'_> {
                 for rel in &removed {
                     remove(&output, rel).map_err(io_error)?;
                 }
-                if report.partial {
-                    // The files not handed over are kept as they are.
-                    incremental.known.extend(seen);
-                } else {
-                    incremental.known = seen;
+                // A partial rebuild removes nothing: the files not handed
+                // over are kept as they are.
+                for rel in &removed {
+                    incremental.known.swap_remove(rel);
                 }
+                incremental.known.extend(updated);
                 Ok(Rebuilt {
                     report,
                     written,
