@@ -54,6 +54,9 @@ def parse_args():
                          "the topics (a new term each time, so a new term page), a new document, "
                          "a deleted document, or an entity's description (the corpus gets "
                          "content/entities.toml with ten entities first)")
+    ap.add_argument("--server-log", metavar="FILE",
+                    help="write what the server prints on standard error to FILE (with "
+                         "ANNALS_TIMINGS=1 set, its stage timings for every rebuild)")
     ap.add_argument("--no-search", action="store_true",
                     help="turn the search index off ([search] enabled = false), to see what it costs")
     return ap.parse_args()
@@ -67,9 +70,10 @@ def rss_mib(pid):
     return 0.0
 
 
-def start_server(annals, root):
+def start_server(annals, root, log=None):
+    stderr = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL
     proc = subprocess.Popen([annals, "serve", "--port", "0", "--root", root],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
     port = None
     for line in proc.stdout:
         if port is None and (m := re.search(r"127\.0\.0\.1:(\d+)", line)):
@@ -126,7 +130,7 @@ def main():
                 f.write("\n[search]\nenabled = false\n")
         if args.kind == "entity":
             (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
-        proc, port = start_server(args.annals, root)
+        proc, port = start_server(args.annals, root, args.server_log)
         try:
             latencies, memory = measure(args, root, proc, port)
         finally:

@@ -672,18 +672,18 @@ fn write_error(origin: &render::Origin, path: &str, output: &std::path::Path, e:
 /// Each lap shows wall time and the process's CPU time (user and system,
 /// all threads, from /proc where there is one), so that a stage that runs
 /// on one core shows as CPU close to wall.
-struct Timings {
+pub(crate) struct Timings {
     last: Option<(Instant, Option<f64>)>,
 }
 
 impl Timings {
-    fn new() -> Timings {
+    pub(crate) fn new() -> Timings {
         Timings {
             last: std::env::var_os("ANNALS_TIMINGS").map(|_| (Instant::now(), cpu_seconds())),
         }
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub(crate) fn lap(&mut self, stage: &str) {
         if let Some((wall, cpu)) = self.last {
             let now = cpu_seconds();
             let cpu_ms = now.zip(cpu).map(|(b, a)| format!(", CPU {:.0} ms", (b - a) * 1000.0));

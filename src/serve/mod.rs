@@ -173,7 +173,10 @@ fn rebuild(
 ) {
     let started = Instant::now();
     let prepared = incremental.prepare(options, changed);
-    match shared.publish(prepared) {
+    let mut timings = crate::Timings::new();
+    let published = shared.publish(prepared);
+    timings.lap("write the changed files, the server shut out");
+    match published {
         Ok(rebuilt) => report(Event::Rebuilt {
             rebuilt: &rebuilt,
             took: started.elapsed(),
