@@ -226,6 +226,9 @@ pub struct Cache {
     /// what the targets of `matcher` (or `pending`) are numbered by. Kept
     /// with `looked`.
     targets: Option<Targets>,
+    /// The words of the texts read for changed names, which tell the texts
+    /// that cannot hold a name without reading them.
+    words: super::words::Index,
 }
 
 /// The slugs of a build's documents and entities, in order: the numbering
@@ -273,6 +276,7 @@ pub fn build(
     elsewhere: Elsewhere,
     cache: &mut Cache,
 ) -> Built {
+    let mut timings = crate::Timings::new();
     let detect_mentions = settings.detect_mentions;
     let key_of = key_of(documents, entities);
     let names_hash = hash_names(documents, entities, detect_mentions);
@@ -293,6 +297,7 @@ pub fn build(
             (Vec::new(), Vec::new())
         };
         let (plan, ambiguous) = Matcher::plan(list);
+        timings.lap("      links: names and plan");
         let looked = match cache.keeps_names {
             true => looked(&plan, &key_of),
             false => crate::hash::Map::default(),
@@ -317,7 +322,8 @@ pub fn build(
             && !cache.looked.is_empty()
             && changed.len() <= looked.len().max(cache.looked.len()) / 4;
         if few {
-            let holding = holding_any(documents, &changed);
+            let holding = holding_any(documents, &changed, Some(&mut cache.words));
+            timings.lap("      links: changed names, and the texts that hold them");
             for &id in &holding {
                 cache.scans.remove(&documents[id].slug);
             }
@@ -340,7 +346,8 @@ pub fn build(
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
             .collect();
         cache.common = common_warnings(root, documents, &common);
-        cache.looked = looked;
+        drop_later(std::mem::replace(&mut cache.looked, looked));
+        timings.lap("      links: warnings about names");
         if last.is_some() {
             cache.pending = build_later(plan);
         } else {
@@ -400,6 +407,7 @@ pub fn build(
             )),
         })
         .collect();
+    timings.lap("      links: scans");
     if let Some((amb, common)) = ambiguous.into_inner().expect("no panics while held") {
         cache.ambiguous = amb
             .into_iter()
@@ -416,6 +424,9 @@ pub fn build(
             entities.iter().map(|e| e.slug.clone()).collect(),
         ));
     }
+    if cache.keeps_names && detect_mentions {
+        cache.words.make_later(documents.to_vec(), words_of);
+    }
     cache.scans = documents
         .iter()
         .zip(&scans)
@@ -431,6 +442,7 @@ pub fn build(
     let (markup_warnings, markup_errors) = markup_diagnostics(root, &scans, settings);
     errors.extend(markup_errors);
     let mut warnings = cache.common.clone();
+    timings.lap("      links: references and markup checked");
     warnings.extend(ambiguous_warnings(&cache.ambiguous, documents, by_slug));
     warnings.extend(markup_warnings);
     let target_of = target_of(entities, by_slug);
@@ -441,6 +453,7 @@ pub fn build(
         .unzip();
     let mut links = aggregate(documents.len(), entities.len(), found);
     links.inline = inline;
+    timings.lap("      links: resolved and aggregated");
     Built {
         links,
         warnings,
@@ -486,9 +499,14 @@ fn hash_names(documents: &[Arc<Document>], entities: &[Entity], detect_mentions:
     if !detect_mentions {
         return h.finish();
     }
-    for doc in documents {
-        (&doc.slug, &doc.title, &doc.cited_as).hash(&mut h);
-    }
+    // Each document's names hashed on every core, then the hashes in
+    // order.
+    let each: Vec<u64> = documents
+        .par_iter()
+        .with_min_len(1024)
+        .map(|doc| crate::hash::of(&(&doc.slug, &doc.title, &doc.cited_as)))
+        .collect();
+    each.hash(&mut h);
     for entity in entities {
         entity.slug.hash(&mut h);
         entity.names().for_each(|n| n.hash(&mut h));
@@ -662,20 +680,43 @@ struct CommonName<'a> {
 fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(String, Target)>, Vec<CommonName<'a>>) {
     let mut names = Vec::new();
     let mut common = Vec::new();
+    // Documents on every core (at 100,000 there are some 200,000 names),
+    // in their order.
+    type Names<'a> = (Vec<(String, Target)>, Vec<CommonName<'a>>);
+    let of_documents: Vec<Names> = documents
+        .par_iter()
+        .with_min_len(1024)
+        .enumerate()
+        .map(|(id, doc)| {
+            let target = Target::Document(id);
+            // A title is looked for whatever it is: it is the document's own.
+            let mut names = vec![(doc.title.clone(), target)];
+            let mut common = Vec::new();
+            for name in &doc.cited_as {
+                if too_common(name) {
+                    common.push(CommonName {
+                        name,
+                        target,
+                        key: "cited_as",
+                    });
+                } else {
+                    names.push((name.clone(), target));
+                }
+            }
+            (names, common)
+        })
+        .collect();
+    for (n, c) in of_documents {
+        names.extend(n);
+        common.extend(c);
+    }
     let mut add = |name: &'a str, target: Target, key: &'static str| {
-        if key != "title" && too_common(name) {
+        if too_common(name) {
             common.push(CommonName { name, target, key });
         } else {
             names.push((name.to_string(), target));
         }
     };
-    for (id, doc) in documents.iter().enumerate() {
-        // A title is looked for whatever it is: it is the document's own.
-        add(&doc.title, Target::Document(id), "title");
-        for name in &doc.cited_as {
-            add(name, Target::Document(id), "cited_as");
-        }
-    }
     for (id, entity) in entities.iter().enumerate() {
         add(&entity.name, Target::Entity(id), "name");
         for name in &entity.other_names {
@@ -686,11 +727,27 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
 }
 
 /// Every name `plan` looks for, folded, with the key of what it names.
-fn looked(plan: &super::mentions::Plan, key_of: &impl Fn(Target) -> Key) -> crate::hash::Map<String, Key> {
-    plan.names()
-        .iter()
+fn looked(plan: &super::mentions::Plan, key_of: &(impl Fn(Target) -> Key + Sync)) -> crate::hash::Map<String, Key> {
+    // The copies on every core; at 100,000 documents, 200,000 names and
+    // as many slugs.
+    let pairs: Vec<(String, Key)> = plan
+        .names()
+        .par_iter()
+        .with_min_len(1024)
         .map(|(name, t)| (name.clone(), key_of(*t)))
-        .collect()
+        .collect();
+    let mut looked = crate::hash::Map::with_capacity_and_hasher(pairs.len(), Default::default());
+    looked.extend(pairs);
+    looked
+}
+
+/// Drops `value` on a thread of its own: freeing a map of 200,000 names
+/// takes tens of milliseconds that a rebuild need not wait for.
+fn drop_later<T: Send + 'static>(value: T) {
+    // Without a thread, the value is dropped here, as it would have been.
+    let _ = std::thread::Builder::new()
+        .name("annals-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// Builds the matcher of `plan` on a thread of its own at low priority,
@@ -707,7 +764,7 @@ fn build_later(plan: super::mentions::Plan) -> Option<std::thread::JoinHandle<Op
 
 /// Lowers the calling thread's priority, so that work for later builds
 /// gives way to this one's.
-fn background() {
+pub(super) fn background() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority with PRIO_PROCESS and who = 0 changes only the
     // calling thread (Linux keeps a nice value per thread); it takes no
@@ -728,7 +785,7 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
 /// looser than the matcher's (any ASCII case, any apostrophe, no word
 /// rule) and reads the same blocks of text the scan reads, so a document
 /// it leaves out finds the same with or without these names.
-fn holding_any(documents: &[Arc<Document>], names: &[&str]) -> Vec<DocId> {
+fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut super::words::Index>) -> Vec<DocId> {
     // Where case cannot differ (digits, punctuation, spaces, Chinese), a
     // name's longest such stretch is looked for as it stands; a name of
     // letters alone is looked for blind to ASCII case, in pieces that
@@ -782,25 +839,67 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str]) -> Vec<DocId> {
         (_, Some(b)) => b.is_match(text),
         (None, None) => false,
     };
-    documents
+    let Some(index) = words else {
+        return (documents.par_iter().with_max_len(crate::FINE).enumerate())
+            .filter(|(_, doc)| each_text(doc, holds))
+            .map(|(id, _)| id)
+            .collect();
+    };
+    // With the words of each text (see `words`), only the texts that hold
+    // every word of one of the names are read; a name without words (in
+    // Chinese, say) has every text read.
+    index.settle();
+    let sought: Vec<Vec<u64>> = names.iter().map(|n| super::words::of_name(n)).collect();
+    let found: Vec<(DocId, bool, Option<Arc<super::words::Words>>)> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
-        .filter(|(_, doc)| {
-            // Block by block, as the scan reads them: no name runs from one
-            // block into the next. Markdown is searched as the scan reads
-            // it, as plain text.
-            match (&doc.text, &doc.note) {
-                (Text::Blocks(blocks), None) => blocks.iter().any(|block| holds(&block.text)),
-                (Text::None, None) => false,
-                _ => {
-                    let outlines = outlines(doc);
-                    parts(doc, &outlines.outlines).iter().any(|part| holds(part.text))
-                }
-            }
+        .map(|(id, doc)| {
+            let (words, made) = match index.get(doc.fingerprint) {
+                Some(words) => (words, false),
+                None => (Arc::new(words_of(doc)), true),
+            };
+            let may = sought.iter().any(|name| name.iter().all(|&h| words.may_hold(h)));
+            (id, may && each_text(doc, holds), made.then_some(words))
         })
-        .map(|(id, _)| id)
-        .collect()
+        .collect();
+    let mut holding = Vec::new();
+    let mut made = Vec::new();
+    for (id, holds, words) in found {
+        if holds {
+            holding.push(id);
+        }
+        if let Some(words) = words {
+            made.push((documents[id].fingerprint, words));
+        }
+    }
+    index.update(made, documents.iter().map(|d| d.fingerprint));
+    holding
+}
+
+/// The words of the texts of `doc` that [`holding_any`] reads.
+fn words_of(doc: &Document) -> super::words::Words {
+    let mut hashes = Vec::new();
+    each_text(doc, |text| {
+        super::words::each_word(text, |h| hashes.push(h));
+        false
+    });
+    super::words::Words::of_hashes(hashes)
+}
+
+/// Calls `holds` with each text of `doc` that the scan reads, until one
+/// returns true; returns whether one did. Block by block, as the scan reads
+/// them: no name runs from one block into the next. Markdown is read as
+/// the scan reads it, as plain text.
+fn each_text(doc: &Document, mut holds: impl FnMut(&str) -> bool) -> bool {
+    match (&doc.text, &doc.note) {
+        (Text::Blocks(blocks), None) => blocks.iter().any(|block| holds(&block.text)),
+        (Text::None, None) => false,
+        _ => {
+            let outlines = outlines(doc);
+            parts(doc, &outlines.outlines).iter().any(|part| holds(part.text))
+        }
+    }
 }
 
 /// A warning for each name too common to look for, at the name in its file.
@@ -1318,6 +1417,7 @@ pub fn update(
     settings: Settings,
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
+    let mut timings = crate::Timings::new();
     let Some(mut matcher) = cache.matcher() else {
         return Ok(None);
     };
@@ -1346,7 +1446,10 @@ pub fn update(
             let (plan, ambiguous) = Matcher::plan(names);
             (plan, ambiguous, common_warnings(root, documents, &common))
         };
-        let ((plan, ambiguous, common), holding) = rayon::join(planned, || holding_any(documents, &sought));
+        let words = &mut cache.words;
+        let ((plan, ambiguous, common), holding) =
+            rayon::join(planned, || holding_any(documents, &sought, Some(words)));
+        timings.lap("      links: names and plan, beside the texts that hold the changed names");
         let ambiguous: Vec<(String, Key, Key)> = ambiguous
             .into_iter()
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
@@ -1357,7 +1460,7 @@ pub fn update(
             list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
         };
         if cache.keeps_names {
-            cache.looked = looked(&plan, &key_of);
+            drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
         }
         let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
         if alone && holding.iter().all(|&id| id == renamed[0].0) {
@@ -1379,6 +1482,7 @@ pub fn update(
         cache.ambiguous = ambiguous;
         cache.common = common;
     }
+    timings.lap("      links: names kept");
     // The replaced documents, then the others scanned again for the names.
     let rescanned: Vec<DocId> = changed.iter().chain(&others).copied().collect();
     let scans: Vec<Arc<Scan>> = rescanned
@@ -1420,6 +1524,7 @@ pub fn update(
         check_references(root, documents, own.zip(scans_of_changed), by_slug, elsewhere)
     };
     let (markup_warnings, markup_errors) = markup_diagnostics(root, &all, settings);
+    timings.lap("      links: scans, references and markup checked");
     errors.extend(markup_errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -1490,6 +1595,7 @@ pub fn update(
     let mut warnings = cache.common.clone();
     warnings.extend(ambiguous_warnings(&cache.ambiguous, documents, by_slug));
     warnings.extend(markup_warnings);
+    timings.lap("      links: updated");
     Ok(Some((links, warnings, changes)))
 }
 
@@ -1560,7 +1666,7 @@ fn clip_end(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1626,7 +1732,7 @@ mod tests {
     }
 
     /// A document whose seed text is `blocks`, one block each.
-    fn with_blocks(slug: &str, blocks: &[&str]) -> Arc<Document> {
+    pub(crate) fn with_blocks(slug: &str, blocks: &[&str]) -> Arc<Document> {
         use crate::content::seed::{Block, BlockKind};
         Arc::new(Document {
             file: format!("content/{slug}.md").into(),
@@ -1662,7 +1768,9 @@ mod tests {
             ),
             note: None,
             body_offset: 0,
-            fingerprint: 0,
+            // As if read from files: the same slug and texts, the same
+            // fingerprint.
+            fingerprint: crate::hash::of(&(slug, blocks)),
         })
     }
 
@@ -1679,11 +1787,17 @@ mod tests {
             with_blocks("chinese", &["根据《数字中国建设整体布局规划》推进。"]),
             with_blocks("none", &["Nothing to see here, no names at all."]),
         ];
+        let slugs = |ids: Vec<DocId>| -> Vec<&str> { ids.into_iter().map(|id| documents[id].slug.as_str()).collect() };
+        // Every text read; then with the words of each text, made in a
+        // first pass and read from the index in a second.
         let holding = |names: &[&str]| -> Vec<&str> {
-            holding_any(&documents, names)
-                .into_iter()
-                .map(|id| documents[id].slug.as_str())
-                .collect()
+            let read = slugs(holding_any(&documents, names, None));
+            let mut index = crate::analyse::words::Index::default();
+            let making = slugs(holding_any(&documents, names, Some(&mut index)));
+            let made = slugs(holding_any(&documents, names, Some(&mut index)));
+            assert_eq!(making, read, "{names:?}, making the words");
+            assert_eq!(made, read, "{names:?}, with the words made");
+            read
         };
         // Letters alone, any case.
         assert_eq!(holding(&["outline of the 14th five-year plan"]), ["plan", "caps"]);
@@ -1702,5 +1816,21 @@ mod tests {
         assert_eq!(holding(&["Outline of the 14th"]), ["plan", "caps"]);
         assert!(holding(&[]).is_empty());
         assert!(holding(&["  "]).is_empty());
+    }
+
+    /// The words of each text leave out a text that holds a name's
+    /// letters but not as whole words, which the matcher would not find
+    /// there either; the text that holds the name stays.
+    #[test]
+    fn holding_any_with_words_leaves_out_texts_without_the_whole_words() {
+        let documents = [
+            with_blocks("plans", &["Three Five-Year Plans were drafted."]),
+            with_blocks("plan", &["The five-year plan was drafted."]),
+        ];
+        let name = ["Five-Year Plan"];
+        assert_eq!(holding_any(&documents, &name, None), [0, 1]);
+        let mut index = crate::analyse::words::Index::default();
+        assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
+        assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
     }
 }

@@ -1,0 +1,236 @@
+//! Words: which words each text holds, so that the preview can tell the
+//! few texts that may hold a changed name without reading every text.
+//!
+//! A *word* is what the mention rules treat as one: a longest run of
+//! letters and digits other than Chinese, compared blind to ASCII case
+//! (see [`super::mentions`]). Wherever a text holds a name, a word
+//! boundary stands at both ends of each of the name's words (the rules
+//! want one where a letter or digit meets anything else, and at a name's
+//! end that is one), so the text holds each of the name's words as a
+//! whole word too. A text that lacks one of them cannot hold the name.
+//!
+//! Each text's words are kept in a Bloom filter: a bitset where each word
+//! sets a few bits chosen by its hash. A word the text holds always finds
+//! its bits set; one it does not hold finds them all set about once in a
+//! hundred tries, and the text is then read as it would have been without
+//! the filter. Ten bits per word keep a text's filter near a twentieth of
+//! its size. The filters are kept by the preview, by the fingerprint of
+//! each document's inputs, and made when a document is first read for
+//! names.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::content::Document;
+use crate::hash::Map;
+use crate::render::text::is_chinese;
+
+/// Bits per distinct word: about 1% false positives with
+/// [`PROBES`] bits per word.
+const BITS_PER_WORD: usize = 10;
+const PROBES: u64 = 4;
+
+/// The words of one document's texts, in a Bloom filter.
+pub struct Words {
+    bits: Box<[u64]>,
+}
+
+impl Words {
+    /// The filter of every word in `texts`.
+    #[cfg(test)]
+    pub fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> Words {
+        let mut hashes = Vec::new();
+        for text in texts {
+            each_word(text, |h| hashes.push(h));
+        }
+        Words::of_hashes(hashes)
+    }
+
+    /// The filter of the words hashed to `hashes` (by [`each_word`]),
+    /// repeats and all.
+    pub fn of_hashes(mut hashes: Vec<u64>) -> Words {
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut bits = vec![0u64; (hashes.len() * BITS_PER_WORD).div_ceil(64).max(1)].into_boxed_slice();
+        let size = bits.len() as u64 * 64;
+        for h in hashes {
+            for bit in probes(h, size) {
+                bits[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        Words { bits }
+    }
+
+    /// Whether the texts may hold the word hashed to `h`: always when they
+    /// do, and rarely when they do not.
+    pub fn may_hold(&self, h: u64) -> bool {
+        probes(h, self.bits.len() as u64 * 64).all(|bit| self.bits[bit / 64] & (1 << (bit % 64)) != 0)
+    }
+}
+
+/// The bits of the word hashed to `h` in a filter of `size` bits: double
+/// hashing, from the two halves of the hash.
+fn probes(h: u64, size: u64) -> impl Iterator<Item = usize> {
+    let (a, b) = (h & 0xFFFF_FFFF, (h >> 32) | 1);
+    (0..PROBES).map(move |i| (a.wrapping_add(i.wrapping_mul(b)) % size) as usize)
+}
+
+/// Calls `f` with the hash of every word of `text`, in order, repeats and
+/// all. Letters are hashed in ASCII lower case.
+pub fn each_word(text: &str, mut f: impl FnMut(u64)) {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let mut in_word = false;
+    let mut end = |h: u64, in_word: &mut bool| {
+        if std::mem::replace(in_word, false) {
+            f(mix(h));
+        }
+    };
+    for c in text.chars() {
+        let word = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric() && !is_chinese(c)
+        };
+        if !word {
+            end(h, &mut in_word);
+            continue;
+        }
+        if !in_word {
+            in_word = true;
+            h = OFFSET;
+        }
+        let mut buf = [0; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+        }
+    }
+    end(h, &mut in_word);
+}
+
+/// Spreads FNV-1a's bits over the whole word, so that both halves of the
+/// hash are fit to choose bits.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// The hashes of the words of `name`, sorted and without repeats.
+pub fn of_name(name: &str) -> Vec<u64> {
+    let mut hashes = Vec::new();
+    each_word(name, |h| hashes.push(h));
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// Filters made, by fingerprint.
+type Made = Vec<(u64, Arc<Words>)>;
+
+/// The filters of the documents read so far, by the fingerprint of each
+/// document's inputs (which covers its texts).
+#[derive(Default)]
+pub struct Index {
+    by_fingerprint: Map<u64, Arc<Words>>,
+    /// The filters of a whole archive, being made on a thread of their own
+    /// after the preview's first build (see [`Index::make_later`]).
+    pending: Option<JoinHandle<Made>>,
+}
+
+impl Index {
+    pub fn get(&self, fingerprint: u64) -> Option<Arc<Words>> {
+        self.by_fingerprint.get(&fingerprint).cloned()
+    }
+
+    /// When the index is empty, makes the filters of `documents` with
+    /// `words_of` on a thread of its own at low priority: the first edit
+    /// of a name then finds them made, instead of reading every text
+    /// twice (at 100,000 documents, some 2.5 s).
+    pub fn make_later(&mut self, documents: Vec<Arc<Document>>, words_of: fn(&Document) -> Words) {
+        if !self.by_fingerprint.is_empty() || self.pending.is_some() {
+            return;
+        }
+        self.pending = std::thread::Builder::new()
+            .name("annals-words".into())
+            .spawn(move || {
+                super::links::background();
+                (documents.iter())
+                    .map(|doc| (doc.fingerprint, Arc::new(words_of(doc))))
+                    .collect()
+            })
+            .ok();
+    }
+
+    /// Takes in the filters being made, waiting for them if need be.
+    pub fn settle(&mut self) {
+        if let Some(made) = self.pending.take().and_then(|p| p.join().ok()) {
+            self.by_fingerprint.extend(made);
+        }
+    }
+
+    /// Adds the filters made in a pass, and drops those of documents that
+    /// are no longer (or no longer so) in the archive, whose fingerprints
+    /// are not in `current`.
+    pub fn update(&mut self, made: Made, current: impl Iterator<Item = u64> + Clone) {
+        self.by_fingerprint.extend(made);
+        if self.by_fingerprint.len() > current.clone().count() {
+            let current: crate::hash::Set<u64> = current.collect();
+            self.by_fingerprint.retain(|fp, _| current.contains(fp));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        each_word(text, |h| out.push(h));
+        out
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits_blind_to_ascii_case() {
+        assert_eq!(words("The 14th Five-Year Plan"), words("the 14TH five year PLAN"));
+        assert_eq!(words("Ministry's data").len(), 3);
+        // Letters beyond ASCII belong to the word; Chinese and
+        // punctuation end it.
+        assert_eq!(words("Café au lait"), words("CAFé AU LAIT"));
+        assert_ne!(words("Café"), words("Caf"));
+        assert_eq!(words("5G网络建设"), words("5g"));
+        assert_eq!(words("数字中国（2021）"), words("2021"));
+        assert!(words("，。、 ——").is_empty());
+    }
+
+    #[test]
+    fn a_filter_finds_every_word_it_holds_and_few_others() {
+        let text: String = (0..2000).map(|n| format!("word{n} ")).collect();
+        let filter = Words::of([text.as_str()]);
+        for n in 0..2000 {
+            assert!(filter.may_hold(of_name(&format!("WORD{n}"))[0]), "word{n}");
+        }
+        let false_positives = (2000..12_000)
+            .filter(|n| filter.may_hold(of_name(&format!("word{n}"))[0]))
+            .count();
+        // About 1% expected; 3% would mean the bits are badly spread.
+        assert!(false_positives < 300, "{false_positives} of 10,000");
+        assert!(!Words::of(["nothing here"]).may_hold(of_name("plan")[0]));
+    }
+
+    #[test]
+    fn the_index_drops_the_filters_of_documents_gone() {
+        let mut index = Index::default();
+        index.update(
+            vec![(1, Arc::new(Words::of(["a"]))), (2, Arc::new(Words::of(["b"])))],
+            [1, 2].into_iter(),
+        );
+        assert!(index.get(2).is_some());
+        index.update(vec![(3, Arc::new(Words::of(["c"])))], [1, 3].into_iter());
+        assert!(index.get(1).is_some() && index.get(3).is_some());
+        assert!(index.get(2).is_none());
+    }
+}
