@@ -425,7 +425,7 @@ pub fn build(
         ));
     }
     if cache.keeps_names && detect_mentions {
-        cache.words.make_later(documents.to_vec(), words_of);
+        cache.words.make_later(documents, words_of);
     }
     cache.scans = documents
         .iter()

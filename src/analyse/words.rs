@@ -149,10 +149,11 @@ impl Index {
     /// `words_of` on a thread of its own at low priority: the first edit
     /// of a name then finds them made, instead of reading every text
     /// twice (at 100,000 documents, some 2.5 s).
-    pub fn make_later(&mut self, documents: Vec<Arc<Document>>, words_of: fn(&Document) -> Words) {
+    pub fn make_later(&mut self, documents: &[Arc<Document>], words_of: fn(&Document) -> Words) {
         if !self.by_fingerprint.is_empty() || self.pending.is_some() {
             return;
         }
+        let documents = documents.to_vec();
         self.pending = std::thread::Builder::new()
             .name("annals-words".into())
             .spawn(move || {
@@ -219,6 +220,31 @@ mod tests {
         // About 1% expected; 3% would mean the bits are badly spread.
         assert!(false_positives < 300, "{false_positives} of 10,000");
         assert!(!Words::of(["nothing here"]).may_hold(of_name("plan")[0]));
+    }
+
+    #[test]
+    fn filters_made_on_their_own_thread_are_taken_in_when_settled() {
+        use crate::analyse::links::tests::with_blocks;
+        use crate::content::Text;
+        fn blocks(doc: &Document) -> Words {
+            match &doc.text {
+                Text::Blocks(blocks) => Words::of(blocks.iter().map(|b| b.text.as_str())),
+                _ => Words::of([]),
+            }
+        }
+        let documents = [
+            with_blocks("plan", &["The Five-Year Plan"]),
+            with_blocks("other", &["Nothing"]),
+        ];
+        let mut index = Index::default();
+        index.make_later(&documents, blocks);
+        index.settle();
+        let plan = of_name("Plan")[0];
+        assert!(index.get(documents[0].fingerprint).unwrap().may_hold(plan));
+        assert!(!index.get(documents[1].fingerprint).unwrap().may_hold(plan));
+        // An index that has filters makes none on its own thread again.
+        index.make_later(&documents, blocks);
+        assert!(index.pending.is_none());
     }
 
     #[test]
