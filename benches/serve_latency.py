@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Edit-to-browser latency of `annals serve`, and its memory over many edits.
 
-Generates the synthetic archive of ../shared/bench/make_corpus.py, starts
+Generates the synthetic archive of ../shared/bench/make_corpus.py (or, with
+--reuse, takes the one already in --work, and puts back what it changed), starts
 `annals serve --port 0` on it, and listens on the live-reload event stream as
 a browser page does. Then, N times: rewrites one document's content file
 (a different document each time, with a new marker in its curator's note,
@@ -18,6 +19,7 @@ tenth of the edits and at the end.
 """
 
 import argparse
+import contextlib
 import http.client
 import re
 import socket
@@ -54,6 +56,10 @@ def parse_args():
                          "the topics (a new term each time, so a new term page), a new document, "
                          "a deleted document, or an entity's description (the corpus gets "
                          "content/entities.toml with ten entities first)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use the corpus already in --work/annals instead of writing it anew (at 100,000 "
+                         "documents that takes minutes); every file the edits change is put back as it was "
+                         "at the end")
     ap.add_argument("--server-log", metavar="FILE",
                     help="write what the server prints on standard error to FILE (with "
                          "ANNALS_TIMINGS=1 set, its stage timings for every rebuild)")
@@ -123,23 +129,43 @@ def get(port, path):
 
 def main():
     args = parse_args()
-    with annals_corpus(args, "annals-serve-") as work:
+    reused = args.reuse and args.work and (Path(args.work) / "annals" / "content").is_dir()
+    corpus = contextlib.nullcontext(Path(args.work).resolve()) if reused else annals_corpus(args, "annals-serve-")
+    with corpus as work:
         root = work / "annals"
-        if args.no_search:
-            with open(root / "config.toml", "a", encoding="utf-8") as f:
-                f.write("\n[search]\nenabled = false\n")
-        if args.kind == "entity":
-            (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
-        proc, port = start_server(args.annals, root, args.server_log)
+        # What each changed file held before the run (None: it did not
+        # exist), to put back at the end.
+        originals = {}
         try:
-            latencies, memory = measure(args, root, proc, port)
+            if args.no_search:
+                keep(originals, root / "config.toml")
+                with open(root / "config.toml", "a", encoding="utf-8") as f:
+                    f.write("\n[search]\nenabled = false\n")
+            if args.kind == "entity":
+                keep(originals, root / "content" / "entities.toml")
+                (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
+            proc, port = start_server(args.annals, root, args.server_log)
+            try:
+                latencies, memory = measure(args, root, proc, port, originals)
+            finally:
+                proc.kill()
+                proc.wait()
         finally:
-            proc.kill()
-            proc.wait()
+            for path, data in originals.items():
+                if data is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(data)
         print(table(args, latencies, memory), end="")
 
 
-def measure(args, root, proc, port):
+def keep(originals, path):
+    """Remembers what `path` holds before its first change in this run."""
+    if path not in originals:
+        originals[path] = path.read_bytes() if path.exists() else None
+
+
+def measure(args, root, proc, port, originals):
     sock, stream = open_events(port)
     memory = [rss_mib(proc.pid)]
     latencies = []
@@ -153,16 +179,19 @@ def measure(args, root, proc, port):
             slug = f"new-{i:06d}"
             path = root / "content" / f"{slug}.md"
             check = f"/documents/{slug}/"
+            keep(originals, path)
             start = time.perf_counter()
             path.write_text(f'+++\ntitle = "New document {marker}"\ndate = 2024-03-0{1 + i % 9}\n'
                             f'[taxonomies]\ntopics = ["sector 001"]\n+++\n\nText of {marker}.\n',
                             encoding="utf-8")
         elif args.kind == "delete":
+            keep(originals, path)
             start = time.perf_counter()
             path.unlink()
         elif args.kind == "entity":
             path = root / "content" / "entities.toml"
             original = path.read_text(encoding="utf-8")
+            keep(originals, path)
             n = i % 10
             check = f"/entities/provincial-department-{n:02d}/"
             start = time.perf_counter()
@@ -170,6 +199,7 @@ def measure(args, root, proc, port):
                                    f'description = "Entity {n}. {marker}"', original), encoding="utf-8")
         else:
             original = path.read_text(encoding="utf-8")
+            keep(originals, path)
             start = time.perf_counter()
             path.write_text(edited(original, args.kind, marker), encoding="utf-8")
         wait_reload(stream)
