@@ -427,11 +427,12 @@ pub fn build(
     if cache.keeps_names && detect_mentions {
         cache.words.make_later(documents, words_of);
     }
-    cache.scans = documents
+    let kept = documents
         .iter()
         .zip(&scans)
         .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
         .collect();
+    drop_later(std::mem::replace(&mut cache.scans, kept));
     let mut errors = check_references(
         root,
         documents,
