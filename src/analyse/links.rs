@@ -782,10 +782,13 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
 }
 
 /// The documents whose texts or notes may hold one of `names`: every one
-/// that does, and perhaps others. The test is
-/// looser than the matcher's (any ASCII case, any apostrophe, no word
-/// rule) and reads the same blocks of text the scan reads, so a document
-/// it leaves out finds the same with or without these names.
+/// that does, and perhaps others. The test is looser than the matcher's
+/// (any ASCII case, any apostrophe, no word rule) and reads the same
+/// blocks of text the scan reads, so a document it leaves out finds the
+/// same with or without these names. With `words`, a text is read only if
+/// it holds every word of one of the names, as the word rule wants of a
+/// text that holds the name; the filters of the texts not yet in `words`
+/// are made on the way.
 fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut super::words::Index>) -> Vec<DocId> {
     // Where case cannot differ (digits, punctuation, spaces, Chinese), a
     // name's longest such stretch is looked for as it stands; a name of
