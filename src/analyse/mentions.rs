@@ -639,7 +639,7 @@ fn boundary_at(text: &str, at: usize) -> bool {
 
 /// A letter or digit that needs a word boundary: not Chinese, where words
 /// are not separated by spaces.
-fn is_word(c: char) -> bool {
+pub(super) fn is_word(c: char) -> bool {
     c.is_alphanumeric() && !is_chinese(c)
 }
 

@@ -23,7 +23,6 @@ use std::thread::JoinHandle;
 
 use crate::content::Document;
 use crate::hash::Map;
-use crate::render::text::is_chinese;
 
 /// Bits per distinct word: about 1% false positives with
 /// [`PROBES`] bits per word.
@@ -88,12 +87,9 @@ pub fn each_word(text: &str, mut f: impl FnMut(u64)) {
         }
     };
     for c in text.chars() {
-        let word = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric() && !is_chinese(c)
-        };
-        if !word {
+        // The rule the matcher's word boundaries follow, so that a name's
+        // words are the words a text holding it holds.
+        if !super::mentions::is_word(c) {
             end(h, &mut in_word);
             continue;
         }
