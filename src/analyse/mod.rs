@@ -19,6 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::date::PartialDate;
 use crate::content::entities::Entity;
 use crate::content::{Document, Loaded, Partial};
 use crate::diag::Diagnostic;
@@ -309,7 +310,6 @@ impl Archive {
     }
 }
 
-/// Orders documents newest first; undated ones last; ties by title, then slug.
 /// What the link graph needs from the config.
 fn links_settings(config: &Config) -> links::Settings {
     links::Settings {
@@ -318,15 +318,15 @@ fn links_settings(config: &Config) -> links::Settings {
     }
 }
 
+/// Orders documents newest first; undated ones last; ties by title, then slug.
 pub fn newest_first(a: &Document, b: &Document) -> Ordering {
-    match (a.date, b.date) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-    .then_with(|| a.title.cmp(&b.title))
-    .then_with(|| a.slug.cmp(&b.slug))
+    newest_first_key(a).cmp(&newest_first_key(b))
+}
+
+/// What [`newest_first`] compares: `Reverse` puts the later date first,
+/// and a date before none.
+fn newest_first_key(d: &Document) -> (std::cmp::Reverse<Option<PartialDate>>, &str, &str) {
+    (std::cmp::Reverse(d.date), d.title.as_str(), d.slug.as_str())
 }
 
 /// Sorts `documents` as [`newest_first`] orders them. The comparisons read
@@ -335,13 +335,11 @@ pub fn newest_first(a: &Document, b: &Document) -> Ordering {
 /// CPU in every preview rebuild that adds or removes one, most of it
 /// spent waiting on memory.
 fn sort_newest_first(documents: &mut Vec<Arc<Document>>) {
-    use std::cmp::Reverse;
     let order: Vec<usize> = {
-        // `Reverse` puts the later date first, and a date before none.
         let mut keyed: Vec<_> = documents
             .iter()
             .enumerate()
-            .map(|(i, d)| (Reverse(d.date), d.title.as_str(), d.slug.as_str(), i))
+            .map(|(i, d)| (newest_first_key(d), i))
             .collect();
         // Slugs are unique, so no two keys are equal, and an unstable
         // sort gives the one order.
@@ -370,7 +368,6 @@ fn neighbours(documents: &[Arc<Document>]) -> Vec<(Option<DocId>, Option<DocId>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::date::PartialDate;
 
     fn dated(slug: &str, title: &str, date: Option<&str>) -> Arc<Document> {
         let mut doc = links::tests::with_blocks(slug, &[]);
