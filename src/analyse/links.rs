@@ -679,11 +679,17 @@ struct CommonName<'a> {
 /// The names to look for: each document's title and `cited_as` names, each
 /// entity's names; and those left out as [`too_common`].
 fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(String, Target)>, Vec<CommonName<'a>>) {
-    let mut names = Vec::new();
-    let mut common = Vec::new();
+    type Names<'a> = (Vec<(String, Target)>, Vec<CommonName<'a>>);
+    // A name too common to look for is set aside, with the key it came in.
+    fn add<'a>((names, common): &mut Names<'a>, name: &'a str, target: Target, key: &'static str) {
+        if too_common(name) {
+            common.push(CommonName { name, target, key });
+        } else {
+            names.push((name.to_string(), target));
+        }
+    }
     // Documents on every core (at 100,000 there are some 200,000 names),
     // in their order.
-    type Names<'a> = (Vec<(String, Target)>, Vec<CommonName<'a>>);
     let of_documents: Vec<Names> = documents
         .par_iter()
         .with_min_len(1024)
@@ -691,40 +697,25 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
         .map(|(id, doc)| {
             let target = Target::Document(id);
             // A title is looked for whatever it is: it is the document's own.
-            let mut names = vec![(doc.title.clone(), target)];
-            let mut common = Vec::new();
+            let mut found: Names = (vec![(doc.title.clone(), target)], Vec::new());
             for name in &doc.cited_as {
-                if too_common(name) {
-                    common.push(CommonName {
-                        name,
-                        target,
-                        key: "cited_as",
-                    });
-                } else {
-                    names.push((name.clone(), target));
-                }
+                add(&mut found, name, target, "cited_as");
             }
-            (names, common)
+            found
         })
         .collect();
-    for (n, c) in of_documents {
-        names.extend(n);
-        common.extend(c);
+    let mut all: Names = (Vec::new(), Vec::new());
+    for (names, common) in of_documents {
+        all.0.extend(names);
+        all.1.extend(common);
     }
-    let mut add = |name: &'a str, target: Target, key: &'static str| {
-        if too_common(name) {
-            common.push(CommonName { name, target, key });
-        } else {
-            names.push((name.to_string(), target));
-        }
-    };
     for (id, entity) in entities.iter().enumerate() {
-        add(&entity.name, Target::Entity(id), "name");
+        add(&mut all, &entity.name, Target::Entity(id), "name");
         for name in &entity.other_names {
-            add(name, Target::Entity(id), "other_names");
+            add(&mut all, name, Target::Entity(id), "other_names");
         }
     }
-    (names, common)
+    all
 }
 
 /// Every name `plan` looks for, folded, with the key of what it names.
