@@ -341,7 +341,8 @@ fn run_stages<S: output::Sink>(
         .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
         .collect();
     let render_pages = || -> Vec<Diagnostic> {
-        pages
+        let mut timings = Timings::new();
+        let errors = pages
             .par_iter()
             .with_max_len(FINE)
             .filter_map(|&page| {
@@ -366,7 +367,9 @@ fn run_stages<S: output::Sink>(
                 });
                 written.err()
             })
-            .collect()
+            .collect();
+        timings.lap("  pages");
+        errors
     };
     // The files beside the pages: a file with the bytes the sink already
     // holds is not written again.
@@ -398,6 +401,7 @@ fn run_stages<S: output::Sink>(
     // pages, so that neither waits for the slowest of the other's jobs.
     let syndicate = || -> Result<Syndicated, Vec<Diagnostic>> {
         let mut made = Syndicated::default();
+        let mut timings = Timings::new();
         if config.search.enabled {
             // The preview keeps the index between builds, and an update in
             // place rewrites only what it changed.
@@ -407,12 +411,14 @@ fn run_stages<S: output::Sink>(
                 search::write(&archive, &config.search, &put_kept, &keep, cache, changed).map_err(|d| vec![d])?;
             made.search_files = written.files;
             made.search_partial = written.in_place;
+            timings.lap("  beside the pages: search index");
         }
         // A rebuild that keeps every document's shape changes no page's place
         // or date, so only the feeds that list a changed document are made
         // again, and the sitemap not at all.
         if config.feeds.enabled {
             made.files += output::feeds::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
+            timings.lap("  beside the pages: feeds");
         }
         if config.data.enabled {
             // A document's data changes with its page (its "cited by" too): a
@@ -428,9 +434,11 @@ fn run_stages<S: output::Sink>(
             let only = partial.then_some(looked_at.as_slice());
             made.files += output::data::write(&archive, config, only, catalogue_cache, &put_kept, &put_made)
                 .map_err(|d| vec![d])?;
+            timings.lap("  beside the pages: data");
         }
         if config.citations.enabled && config.citations.downloads {
             made.files += output::citations::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
+            timings.lap("  beside the pages: citations");
         }
         if config.sitemap.enabled && !partial {
             let urls: Vec<output::sitemap::Url> = renderer
@@ -439,6 +447,7 @@ fn run_stages<S: output::Sink>(
                 .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
                 .collect();
             made.files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
+            timings.lap("  beside the pages: sitemap");
         }
         Ok(made)
     };
@@ -448,7 +457,12 @@ fn run_stages<S: output::Sink>(
     let ((errors, graph), syndicated) = rayon::join(
         || {
             rayon::join(render_pages, || {
-                wants_graph.then(|| output::graph::to_json_cached(&archive, config, graph_cache))
+                wants_graph.then(|| {
+                    let mut timings = Timings::new();
+                    let graph = output::graph::to_json_cached(&archive, config, graph_cache);
+                    timings.lap("  graph.json");
+                    graph
+                })
             })
         },
         syndicate,
