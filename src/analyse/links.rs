@@ -204,6 +204,9 @@ pub struct Settings {
 pub struct Cache {
     /// Hash of every name looked for, in order, with what it names.
     names: u64,
+    /// Each document's part of `names` ([`names_of`]), in a cache that
+    /// keeps names.
+    each_names: Vec<u64>,
     /// Names given for two targets: the name, who keeps it, who loses it.
     ambiguous: Vec<(String, Key, Key)>,
     /// Warnings about names too common to look for.
@@ -215,7 +218,11 @@ pub struct Cache {
     /// The matcher for new names, being built on a thread of its own after
     /// an update that did not need it (see [`update`]): it takes the place
     /// of `matcher` when a scan next needs one.
-    pending: Option<std::thread::JoinHandle<Option<Matcher>>>,
+    pending: Option<Later>,
+    /// The names, as written, that changed hands since `matcher` was
+    /// built (while `pending` is built): a text that holds none of them
+    /// finds the same with `matcher` as with the pending one.
+    stale: Vec<String>,
     scans: crate::hash::Map<String, (u64, Arc<Scan>)>,
     /// Every name looked for, folded, with what it names: against the
     /// names of the next build, which names changed. Kept only by a cache
@@ -250,9 +257,112 @@ impl Cache {
     /// still being built; `None` if there is none, or building it failed.
     fn matcher(&mut self) -> Option<Arc<Option<Matcher>>> {
         if let Some(pending) = self.pending.take() {
-            self.matcher = pending.join().ok().map(Arc::new);
+            self.matcher = pending.join();
+            self.stale.clear();
         }
         self.matcher.clone()
+    }
+
+    /// A matcher that finds in `texts` what the matcher for the names of
+    /// the last build finds: the one being built if it is done, or if one
+    /// of the texts holds a name changed since the last one was built;
+    /// otherwise the last one, without waiting.
+    fn matcher_for(&mut self, texts: &[Arc<Document>]) -> Option<Arc<Option<Matcher>>> {
+        let done = self.pending.as_ref().is_none_or(Later::is_finished);
+        let stale: Vec<&str> = self.stale.iter().map(String::as_str).collect();
+        if done || self.matcher.is_none() || !holding_any(texts, &stale, None).is_empty() {
+            return self.matcher();
+        }
+        self.matcher.clone()
+    }
+
+    /// A hash of every name looked for, in order, with what it names. With
+    /// `only`, just that document's names changed since the last hash
+    /// (a cache that keeps names keeps each document's hash).
+    fn hash_names(
+        &mut self,
+        documents: &[Arc<Document>],
+        entities: &[Entity],
+        detect_mentions: bool,
+        only: Option<DocId>,
+    ) -> u64 {
+        match only {
+            Some(id) if detect_mentions && self.each_names.len() == documents.len() => {
+                self.each_names[id] = names_of(&documents[id]);
+            }
+            // On every core.
+            _ if detect_mentions => {
+                self.each_names = documents
+                    .par_iter()
+                    .with_min_len(1024)
+                    .map(|doc| names_of(doc))
+                    .collect();
+            }
+            _ => self.each_names = Vec::new(),
+        }
+        let hash = hash_of_names(&self.each_names, entities, detect_mentions);
+        if !self.keeps_names {
+            self.each_names = Vec::new();
+        }
+        hash
+    }
+
+    /// Has `later` build the matcher for the names now looked for, which
+    /// differ from the last matcher's by `changed` (as written).
+    fn build_later(&mut self, later: Option<Later>, changed: &[&str]) {
+        if self.pending.is_none() {
+            self.stale.clear();
+        }
+        self.pending = later;
+        self.stale.extend(changed.iter().map(|name| name.to_string()));
+        if self.pending.is_none() {
+            // No thread: the next scan makes the matcher anew.
+            self.matcher = None;
+            self.stale.clear();
+        }
+    }
+}
+
+/// A matcher being built on a thread of its own, at low priority. Dropped,
+/// it tells the thread to give up if it has not started the automata.
+struct Later {
+    handle: Option<std::thread::JoinHandle<Option<Matcher>>>,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Later {
+    /// Runs `make` on a thread of its own at low priority; `make` is told
+    /// whether the matcher is still wanted. `None` if no thread could be
+    /// started.
+    fn spawn(make: impl FnOnce(&dyn Fn() -> bool) -> Option<Matcher> + Send + 'static) -> Option<Later> {
+        let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = cancelled.clone();
+        let handle = std::thread::Builder::new()
+            .name("annals-matcher".into())
+            .spawn(move || {
+                background();
+                make(&|| !flag.load(std::sync::atomic::Ordering::Relaxed))
+            })
+            .ok()?;
+        Some(Later {
+            handle: Some(handle),
+            cancelled,
+        })
+    }
+
+    fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// The matcher, once built; `None` if building it failed.
+    fn join(mut self) -> Option<Arc<Option<Matcher>>> {
+        self.handle.take()?.join().ok().map(Arc::new)
+    }
+}
+
+impl Drop for Later {
+    fn drop(&mut self) {
+        self.cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -279,7 +389,7 @@ pub fn build(
     let mut timings = crate::Timings::new();
     let detect_mentions = settings.detect_mentions;
     let key_of = key_of(documents, entities);
-    let names_hash = hash_names(documents, entities, detect_mentions);
+    let names_hash = cache.hash_names(documents, entities, detect_mentions, None);
     // The plan of the names, when they changed: the automata are built
     // from it only if a text is to be scanned.
     let planned = std::sync::Mutex::new(None);
@@ -291,6 +401,7 @@ pub fn build(
         // A matcher being built is for names no longer looked for.
         cache.pending = None;
         cache.matcher = None;
+        cache.stale.clear();
         let (list, common) = if detect_mentions {
             names(documents, entities)
         } else {
@@ -493,20 +604,19 @@ fn target_of<'a>(
 
 /// A hash of every name looked for, in order, with the slug it names:
 /// what the scans depend on besides each document's own text.
-fn hash_names(documents: &[Arc<Document>], entities: &[Entity], detect_mentions: bool) -> u64 {
+/// The hash of a document's names, with its slug, for [`Cache::hash_names`].
+fn names_of(doc: &Document) -> u64 {
+    crate::hash::of(&(&doc.slug, &doc.title, &doc.cited_as))
+}
+
+/// [`Cache::hash_names`] from each document's [`names_of`].
+fn hash_of_names(each: &[u64], entities: &[Entity], detect_mentions: bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::hash::hasher();
     detect_mentions.hash(&mut h);
     if !detect_mentions {
         return h.finish();
     }
-    // Each document's names hashed on every core, then the hashes in
-    // order.
-    let each: Vec<u64> = documents
-        .par_iter()
-        .with_min_len(1024)
-        .map(|doc| crate::hash::of(&(&doc.slug, &doc.title, &doc.cited_as)))
-        .collect();
     each.hash(&mut h);
     for entity in entities {
         entity.slug.hash(&mut h);
@@ -743,15 +853,9 @@ fn drop_later<T: Send + 'static>(value: T) {
 }
 
 /// Builds the matcher of `plan` on a thread of its own at low priority,
-/// for later scans; `None` if no thread could be started.
-fn build_later(plan: super::mentions::Plan) -> Option<std::thread::JoinHandle<Option<Matcher>>> {
-    std::thread::Builder::new()
-        .name("annals-matcher".into())
-        .spawn(move || {
-            background();
-            Matcher::build_here(plan)
-        })
-        .ok()
+/// for later scans.
+fn build_later(plan: super::mentions::Plan) -> Option<Later> {
+    Later::spawn(move |wanted| wanted().then(|| Matcher::build_here(plan)).flatten())
 }
 
 /// Lowers the calling thread's priority, so that work for later builds
@@ -764,6 +868,45 @@ pub(super) fn background() {
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
+}
+
+/// Plans the names of `documents` and `entities` and builds their
+/// matcher, on a thread of its own at low priority, for later scans (see
+/// [`build_later`]).
+fn plan_later(documents: &[Arc<Document>], entities: &[Entity]) -> Option<Later> {
+    let (documents, entities) = (documents.to_vec(), entities.to_vec());
+    Later::spawn(move |wanted| {
+        let (plan, _) = Matcher::plan(names(&documents, &entities).0);
+        drop((documents, entities));
+        wanted().then(|| Matcher::build_here(plan)).flatten()
+    })
+}
+
+/// The spellings a document renamed from `old` to `new` stops and starts
+/// being looked for by, when the names looked for can be patched with
+/// them: `key`, the document's, has every old spelling and no other target
+/// has a new one (so no name changes hands, none is ambiguous before or
+/// after, and which names of others are kept is as before), and neither
+/// has a `cited_as` name too common to look for (whose warnings would
+/// have to be made again).
+fn spelling_patch(cache: &Cache, key: &Key, old: &Document, new: &Document) -> Option<(Vec<String>, Vec<String>)> {
+    if old.cited_as.iter().chain(&new.cited_as).any(|name| too_common(name)) {
+        return None;
+    }
+    if cache
+        .ambiguous
+        .iter()
+        .any(|(_, kept, dropped)| kept == key || dropped == key)
+    {
+        return None;
+    }
+    let spellings =
+        |doc: &Document| -> Vec<String> { looked_for(doc).flat_map(super::mentions::spellings_of).collect() };
+    let (gone, added) = (spellings(old), spellings(new));
+    let ours = gone.iter().all(|s| cache.looked.get(s) == Some(key));
+
+    let free = added.iter().all(|s| cache.looked.get(s).is_none_or(|k| k == key));
+    (ours && free).then_some((gone, added))
 }
 
 /// The names of `doc` that [`names`] has the matcher look for.
@@ -1413,12 +1556,13 @@ pub fn update(
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
     let mut timings = crate::Timings::new();
-    let Some(mut matcher) = cache.matcher() else {
-        return Ok(None);
-    };
     if links.cites.len() != documents.len() {
         return Ok(None);
     }
+    let texts: Vec<Arc<Document>> = changed.iter().map(|&id| documents[id].clone()).collect();
+    let Some(mut matcher) = cache.matcher_for(&texts) else {
+        return Ok(None);
+    };
     let key_of = key_of(documents, entities);
     // Names that are no longer looked for, or are now: only the texts that
     // hold one of them can find anything else than before.
@@ -1430,52 +1574,97 @@ pub fn update(
         .collect();
     let mut others: Vec<DocId> = Vec::new();
     if settings.detect_mentions && !renamed.is_empty() {
-        let sought: Vec<&str> = renamed
-            .iter()
-            .flat_map(|&(id, old)| looked_for(&documents[id]).chain(looked_for(old)))
-            .collect();
+        // The names looked for before or after, not both: a text that
+        // holds none of them finds what it found.
+        let mut sought: Vec<&str> = Vec::new();
+        for &(id, old) in &renamed {
+            let before: Vec<&str> = looked_for(old).collect();
+            let after: Vec<&str> = looked_for(&documents[id]).collect();
+            sought.extend(before.iter().filter(|name| !after.contains(name)));
+            sought.extend(after.iter().filter(|name| !before.contains(name)));
+        }
+        // One renamed document whose names, old and new, name it alone:
+        // the names looked for can be patched (see `spelling_patch`).
+        let patch = match renamed.as_slice() {
+            [(id, old)] if cache.keeps_names => {
+                spelling_patch(cache, &key_of(Target::Document(*id)), old, &documents[*id])
+            }
+            _ => None,
+        };
         // Which name names what, and the warnings about names, are needed
-        // now; the automata only to scan a text that holds a changed name.
+        // now, unless the patch does; the automata only to scan a text that
+        // holds a changed name.
         let planned = || {
             let (names, common) = names(documents, entities);
             let (plan, ambiguous) = Matcher::plan(names);
             (plan, ambiguous, common_warnings(root, documents, &common))
         };
         let words = &mut cache.words;
-        let ((plan, ambiguous, common), holding) =
-            rayon::join(planned, || holding_any(documents, &sought, Some(words)));
-        timings.lap("      links: names and plan, beside the texts that hold the changed names");
-        let ambiguous: Vec<(String, Key, Key)> = ambiguous
-            .into_iter()
-            .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
-            .collect();
-        // Whether a list of ambiguous names has one of the renamed document's.
-        let shared = |list: &[(String, Key, Key)]| {
-            let own = Key::Document(documents[renamed[0].0].slug.clone());
-            list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
-        };
-        if cache.keeps_names {
-            drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
-        }
-        let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
-        if alone && holding.iter().all(|&id| id == renamed[0].0) {
-            // Only the renamed document's own text may hold its names, each
-            // of which names it alone, before and after; and a text never
-            // names its own document: every scan is the same with the old
-            // names as with the new. The new matcher is for later scans,
-            // and is built meanwhile, after the pages.
-            cache.pending = build_later(plan);
-            if cache.pending.is_none() {
-                cache.matcher = None;
+        let (planned_now, holding) = match patch {
+            Some(_) => (None, holding_any(documents, &sought, Some(words))),
+            None => {
+                let (made, holding) = rayon::join(planned, || holding_any(documents, &sought, Some(words)));
+                (Some(made), holding)
             }
-        } else {
-            matcher = Arc::new(Matcher::build(plan));
-            cache.matcher = Some(matcher.clone());
-            others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+        };
+        let own_only = renamed.len() == 1 && holding.iter().all(|&id| id == renamed[0].0);
+        match patch {
+            Some((gone, added)) if own_only => {
+                // As in the `alone` case below, every scan is the same with
+                // the old names as with the new; and here the names looked
+                // for are patched, and the new matcher, for later scans, is
+                // also planned on a thread of its own.
+                let key = key_of(Target::Document(renamed[0].0));
+                for spelling in gone {
+                    cache.looked.remove(&spelling);
+                }
+                cache
+                    .looked
+                    .extend(added.into_iter().map(|spelling| (spelling, key.clone())));
+                cache.build_later(plan_later(documents, entities), &sought);
+                cache.names = cache.hash_names(documents, entities, true, Some(renamed[0].0));
+                #[cfg(debug_assertions)]
+                {
+                    let (plan, _) = Matcher::plan(names(documents, entities).0);
+                    debug_assert!(cache.looked == looked(&plan, &key_of), "patched names differ");
+                }
+                timings.lap("      links: the texts that hold the changed names; names patched");
+            }
+            _ => {
+                let (plan, ambiguous, common) = planned_now.unwrap_or_else(planned);
+                timings.lap("      links: names and plan, beside the texts that hold the changed names");
+                let ambiguous: Vec<(String, Key, Key)> = ambiguous
+                    .into_iter()
+                    .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
+                    .collect();
+                // Whether a list of ambiguous names has one of the renamed document's.
+                let shared = |list: &[(String, Key, Key)]| {
+                    let own = Key::Document(documents[renamed[0].0].slug.clone());
+                    list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
+                };
+                if cache.keeps_names {
+                    drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
+                }
+                let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
+                if alone && holding.iter().all(|&id| id == renamed[0].0) {
+                    // Only the renamed document's own text may hold its names, each
+                    // of which names it alone, before and after; and a text never
+                    // names its own document: every scan is the same with the old
+                    // names as with the new. The new matcher is for later scans,
+                    // and is built meanwhile, after the pages.
+                    cache.build_later(build_later(plan), &sought);
+                } else {
+                    matcher = Arc::new(Matcher::build(plan));
+                    cache.matcher = Some(matcher.clone());
+                    cache.pending = None;
+                    cache.stale.clear();
+                    others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+                }
+                cache.names = cache.hash_names(documents, entities, true, None);
+                cache.ambiguous = ambiguous;
+                cache.common = common;
+            }
         }
-        cache.names = hash_names(documents, entities, settings.detect_mentions);
-        cache.ambiguous = ambiguous;
-        cache.common = common;
     }
     timings.lap("      links: names kept");
     // The replaced documents, then the others scanned again for the names.

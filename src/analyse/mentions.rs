@@ -80,6 +80,24 @@ struct Pattern {
     fallback: Option<u32>,
 }
 
+/// The spellings [`Matcher::plan`] looks for `name` by, folded; none for
+/// a name too short to look for.
+pub fn spellings_of(name: &str) -> Vec<String> {
+    let name = name.trim();
+    match name.chars().count() >= MIN_NAME_CHARS {
+        true => spellings(name),
+        false => Vec::new(),
+    }
+}
+
+/// A trimmed name's spellings, folded: both apostrophes, ASCII lower case.
+fn spellings(name: &str) -> Vec<String> {
+    apostrophe_variants(name)
+        .iter()
+        .map(|v| v.to_ascii_lowercase())
+        .collect()
+}
+
 /// Names shorter than this many characters are ignored: too ambiguous.
 const MIN_NAME_CHARS: usize = 2;
 
@@ -135,11 +153,7 @@ impl Matcher {
             .with_min_len(1024)
             .filter_map(|(name, target)| {
                 let name = name.trim();
-                let spellings = apostrophe_variants(name)
-                    .iter()
-                    .map(|v| v.to_ascii_lowercase())
-                    .collect();
-                (name.chars().count() >= MIN_NAME_CHARS).then_some((name, *target, spellings))
+                (name.chars().count() >= MIN_NAME_CHARS).then(|| (name, *target, spellings(name)))
             })
             .collect();
         let mut seen: crate::hash::Map<&str, Target> = crate::hash::Map::default();

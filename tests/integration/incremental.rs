@@ -698,6 +698,32 @@ fn new_names_update_the_archive_in_place() {
             ),
             true,
         ),
+        // c's text names e by its cited_as name...
+        (
+            "c",
+            doc(
+                "Beta Rules",
+                "2022-01-01",
+                "Gamma",
+                "It cites the Alpha Plan and Epsilon.",
+            ),
+            true,
+        ),
+        // ...which e keeps while its title changes: only the title's old
+        // and new names are looked for, and c's link to e stays.
+        ("e", doc("Epsilon Paper", "", "Epsilon", "Undated too."), true),
+        // Right after, a text that holds the new title finds it, whether
+        // or not the matcher for the new names is built yet.
+        (
+            "c",
+            doc(
+                "Beta Rules",
+                "2022-01-01",
+                "Gamma",
+                "It cites the Alpha Plan and the Epsilon Paper.",
+            ),
+            true,
+        ),
         // A name with Chinese and digits, found by the exact search, in
         // another case than the text's.
         (
