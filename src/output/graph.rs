@@ -381,18 +381,20 @@ impl Cache {
 
 /// [`to_json`], or in a cache that keeps them, from the last build's bytes
 /// when nothing the graph shows has changed, and otherwise from the bytes
-/// of its unchanged spans.
-pub fn to_json_cached(archive: &Archive, config: &Config, cache: &mut Cache) -> std::sync::Arc<Vec<u8>> {
+/// of its unchanged spans; then also a hash of all that the bytes are made
+/// of, which stands for them.
+pub fn to_json_cached(archive: &Archive, config: &Config, cache: &mut Cache) -> (std::sync::Arc<Vec<u8>>, Option<u64>) {
     use std::hash::{Hash, Hasher};
     if !cache.keep_chunks {
         // A one-shot build: in one piece, on one core, beside the pages,
         // which keep both cores busy; the spans' memory, freed, would stay
         // with the allocator's threads (at 100,000 documents, 50 to 100 MB
         // more at the peak).
-        return std::sync::Arc::new(to_json(archive, config));
+        return (std::sync::Arc::new(to_json(archive, config)), None);
     }
     let made = made_spans(archive, config, &cache.chunks);
     let mut h = crate::hash::hasher();
+    "graph.json".hash(&mut h);
     made.iter().for_each(|(inputs, _, _)| inputs.hash(&mut h));
     let whole = h.finish();
     let bytes = match &cache.last {
@@ -409,7 +411,7 @@ pub fn to_json_cached(archive: &Archive, config: &Config, cache: &mut Cache) -> 
     };
     cache.last = Some((whole, bytes.clone()));
     cache.chunks = made.into_iter().map(|(inputs, bytes, _)| (inputs, bytes)).collect();
-    bytes
+    (bytes, Some(whole))
 }
 
 #[cfg(test)]
