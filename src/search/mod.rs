@@ -14,7 +14,8 @@
 //!   shard its FNV-1a hash names; a query fetches one shard per term.
 //!   Each entry: the term, and for every record holding it the gap to the
 //!   previous record's id and a BM25 weight (the term's weighted frequency
-//!   against the record's length) in one byte.
+//!   against the length of the record's text, see `ChunkTokens::add`) in
+//!   one byte.
 //! - `search/f/N.pack`: one per taxonomy, each term's records (gaps), fetched
 //!   only when a reader opens that filter.
 //! - `search/r/NAME.json`: one per record, what a result shows: URL, title,
@@ -876,24 +877,32 @@ impl ChunkTokens {
         });
     }
 
+    /// Counts the terms of `record`. Its length, which BM25 weighs its
+    /// frequencies against, is its text's (each term counted once), or,
+    /// for a record without text (a catalogue record, a person or
+    /// organisation), its other fields' (weighted): so a new title,
+    /// summary, name or term leaves the weights of a document's other
+    /// terms, and the shards that hold them, as they were.
     fn add(&mut self, record: &Shown) {
-        let mut length = 0u32;
-        self.text(record.t, TITLE_WEIGHT, &mut length);
+        let mut fields = 0u32;
+        self.text(record.t, TITLE_WEIGHT, &mut fields);
         if let Some(o) = record.o {
-            self.text(o, TITLE_WEIGHT, &mut length);
+            self.text(o, TITLE_WEIGHT, &mut fields);
         }
         for name in &record.n {
-            self.text(name, NAME_WEIGHT, &mut length);
+            self.text(name, NAME_WEIGHT, &mut fields);
         }
         if let Some(s) = record.s {
-            self.text(s, SUMMARY_WEIGHT, &mut length);
+            self.text(s, SUMMARY_WEIGHT, &mut fields);
         }
         for term in &record.terms {
-            self.text(term, SUMMARY_WEIGHT, &mut length);
+            self.text(term, SUMMARY_WEIGHT, &mut fields);
         }
-        for (_, text) in &record.b {
-            self.text(text, 1, &mut length);
+        let mut text = 0u32;
+        for (_, block) in &record.b {
+            self.text(block, 1, &mut text);
         }
+        let length = if text > 0 { text } else { fields };
         // In any order: `finish` files each posting under its term, and
         // records come in the order of their ids.
         let frequency = &mut self.frequency;
