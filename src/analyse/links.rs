@@ -257,7 +257,9 @@ impl Cache {
     /// still being built; `None` if there is none, or building it failed.
     fn matcher(&mut self) -> Option<Arc<Option<Matcher>>> {
         if let Some(pending) = self.pending.take() {
-            self.matcher = pending.join();
+            // The last matcher's memory (at 100,000 documents, automata of
+            // 200,000 names) is freed on a thread of its own.
+            drop_later(std::mem::replace(&mut self.matcher, pending.join()));
             self.stale.clear();
         }
         self.matcher.clone()
@@ -988,17 +990,20 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
     // Chinese, say) has every text read.
     index.settle();
     let sought: Vec<Vec<u64>> = names.iter().map(|n| super::words::of_name(n)).collect();
+    let may_hold = |words: &super::words::Words| sought.iter().any(|name| name.iter().all(|&h| words.may_hold(h)));
+    let index_now = &*index;
+    // Each document that holds a name, or whose filter was made here.
     let found: Vec<(DocId, bool, Option<Arc<super::words::Words>>)> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
-        .map(|(id, doc)| {
-            let (words, made) = match index.get(doc.fingerprint) {
-                Some(words) => (words, false),
-                None => (Arc::new(words_of(doc)), true),
-            };
-            let may = sought.iter().any(|name| name.iter().all(|&h| words.may_hold(h)));
-            (id, may && each_text(doc, holds), made.then_some(words))
+        .filter_map(|(id, doc)| match index_now.get(doc.fingerprint) {
+            Some(words) => (may_hold(words) && each_text(doc, holds)).then_some((id, true, None)),
+            None => {
+                let words = words_of(doc);
+                let found = may_hold(&words) && each_text(doc, holds);
+                Some((id, found, Some(Arc::new(words))))
+            }
         })
         .collect();
     let mut holding = Vec::new();

@@ -137,8 +137,8 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn get(&self, fingerprint: u64) -> Option<Arc<Words>> {
-        self.by_fingerprint.get(&fingerprint).cloned()
+    pub fn get(&self, fingerprint: u64) -> Option<&Words> {
+        self.by_fingerprint.get(&fingerprint).map(|words| &**words)
     }
 
     /// When the index is empty, makes the filters of `documents` with
@@ -170,10 +170,13 @@ impl Index {
 
     /// Adds the filters made in a pass, and drops those of documents that
     /// are no longer (or no longer so) in the archive, whose fingerprints
-    /// are not in `current`.
+    /// are not in `current`, once they are an eighth of the filters: an
+    /// edit leaves one behind, and looking for them all at each edit took
+    /// longer than keeping a few.
     pub fn update(&mut self, made: Made, current: impl Iterator<Item = u64> + Clone) {
         self.by_fingerprint.extend(made);
-        if self.by_fingerprint.len() > current.clone().count() {
+        let count = current.clone().count();
+        if self.by_fingerprint.len() > count + count / 8 {
             let current: crate::hash::Set<u64> = current.collect();
             self.by_fingerprint.retain(|fp, _| current.contains(fp));
         }
