@@ -9,10 +9,19 @@ a browser page does. Then, N times: rewrites one document's content file
 or with `--kind` in its summary, title or cited_as names), waits for the server's "reload" event, fetches the document's page and
 checks the marker is in it. The latency of one edit is from just before the
 file is written to the end of that fetch: it includes the watcher's debounce,
-the rebuild, the writes and the HTTP round trip. It also samples the server's
-resident memory (VmRSS) after every edit. Prints a markdown table: median and
-90th percentile latency, and memory after the first build, after the first
-tenth of the edits and at the end.
+the rebuild, the writes and the HTTP round trip. The server makes
+`graph.json` and the catalogue after the pages, and answers requests for
+them once they are made: a HEAD request for /graph.json after the page
+measures when the whole site is written (the "all files" column). It also
+samples the server's resident memory (VmRSS) after every edit. Prints a
+markdown table: median and 90th percentile latency, the median until every
+file is written, and memory after the first build, after the first tenth of
+the edits and at the end.
+
+By default each edit follows the last at once, so a rebuild may wait for
+the work the last one left for later (the new matcher, `graph.json`); a
+person saving a file waits longer than that. `--pause S` waits S seconds
+between edits.
 
     cargo build --release
     python3 benches/serve_latency.py --docs 10000 --edits 200 --out serve.md
@@ -63,6 +72,8 @@ def parse_args():
     ap.add_argument("--server-log", metavar="FILE",
                     help="write what the server prints on standard error to FILE (with "
                          "ANNALS_TIMINGS=1 set, its stage timings for every rebuild)")
+    ap.add_argument("--pause", type=float, default=0.0, metavar="S",
+                    help="wait S seconds after each edit is measured, before the next (default 0: at once)")
     ap.add_argument("--no-search", action="store_true",
                     help="turn the search index off ([search] enabled = false), to see what it costs")
     return ap.parse_args()
@@ -118,9 +129,9 @@ def wait_reload(stream):
             return
 
 
-def get(port, path):
+def get(port, path, method="GET"):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", path)
+    conn.request(method, path)
     response = conn.getresponse()
     body = response.read().decode()
     conn.close()
@@ -146,7 +157,7 @@ def main():
                 (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
             proc, port = start_server(args.annals, root, args.server_log)
             try:
-                latencies, memory = measure(args, root, proc, port, originals)
+                latencies, complete, memory = measure(args, root, proc, port, originals)
             finally:
                 proc.kill()
                 proc.wait()
@@ -156,7 +167,7 @@ def main():
                     path.unlink(missing_ok=True)
                 else:
                     path.write_bytes(data)
-        print(table(args, latencies, memory), end="")
+        print(table(args, latencies, complete, memory), end="")
 
 
 def keep(originals, path):
@@ -169,6 +180,7 @@ def measure(args, root, proc, port, originals):
     sock, stream = open_events(port)
     memory = [rss_mib(proc.pid)]
     latencies = []
+    complete = []
     for i in range(args.edits):
         slug = f"doc-{(i * 7919) % args.docs:06d}"
         path = root / "content" / f"{slug}.md"
@@ -208,10 +220,15 @@ def measure(args, root, proc, port, originals):
         shown = status == 404 if args.kind == "delete" else status == 200 and marker in body
         if not shown:
             sys.exit(f"edit {i}: the served page ({check}, status {status}) does not show the edit")
+        # Answered once every file of the rebuild is written.
+        get(port, "/graph.json", "HEAD")
+        complete.append(time.perf_counter() - start)
         memory.append(rss_mib(proc.pid))
-        print(f"edit {i + 1}/{args.edits}: {latencies[-1] * 1000:.1f} ms, {memory[-1]:.0f} MiB", file=sys.stderr)
+        print(f"edit {i + 1}/{args.edits}: {latencies[-1] * 1000:.1f} ms (all files {complete[-1] * 1000:.1f} ms), "
+              f"{memory[-1]:.0f} MiB", file=sys.stderr)
+        time.sleep(args.pause)
     sock.close()
-    return latencies, memory
+    return latencies, complete, memory
 
 
 def edited(original, kind, marker):
@@ -233,13 +250,17 @@ def edited(original, kind, marker):
     return "\n".join(lines) + "\n+++\n" + body
 
 
-def table(args, latencies, memory):
+def table(args, latencies, complete, memory):
     ms = sorted(x * 1000 for x in latencies)
     p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
+    whole = statistics.median(x * 1000 for x in complete)
     tenth = memory[max(1, len(memory) // 10)]
-    rows = ["| docs | edits | edit | median ms | p90 ms | RSS after first build MiB | after first tenth MiB | at the end MiB |",
-            "|--:|--:|--|--:|--:|--:|--:|--:|",
-            f"| {args.docs} | {args.edits} | {args.kind} | {statistics.median(ms):.1f} | {p90:.1f} | {memory[0]:.0f} | {tenth:.0f} | {memory[-1]:.0f} |",
+    pause = f", {args.pause:g} s apart" if args.pause else ""
+    rows = ["| docs | edits | edit | median ms | p90 ms | all files median ms | RSS after first build MiB "
+            "| after first tenth MiB | at the end MiB |",
+            "|--:|--:|--|--:|--:|--:|--:|--:|--:|",
+            f"| {args.docs} | {args.edits}{pause} | {args.kind} | {statistics.median(ms):.1f} | {p90:.1f} "
+            f"| {whole:.1f} | {memory[0]:.0f} | {tenth:.0f} | {memory[-1]:.0f} |",
             "", machine_line()]
     text = "\n".join(rows) + "\n"
     if args.out:

@@ -72,6 +72,9 @@ pub struct BuildReport {
     /// site in the output untouched: the build read no document and wrote
     /// nothing.
     pub unchanged: bool,
+    /// Whether `graph.json` and the catalogue were left for a later step
+    /// (see [`Caches::defer_downloads`]).
+    pub deferred: bool,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -164,6 +167,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         search_partial: false,
         linked: 0,
         unchanged: true,
+        deferred: false,
     })
 }
 
@@ -241,6 +245,11 @@ pub struct Caches {
     pub search: search::Cache,
     /// A hash of each document's catalogue row, as last written.
     pub catalogue: output::data::Rows,
+    /// Whether a rebuild that updates the output in place leaves
+    /// `graph.json` and the catalogue, which no page shows, as they are,
+    /// for [`output::incremental::Incremental::prepare_downloads`] to make
+    /// after the pages are served (the preview's server does).
+    pub defer_downloads: bool,
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -326,6 +335,9 @@ fn run_stages<S: output::Sink>(
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
+    // A preview that updates its output in place leaves graph.json and the
+    // catalogue for after the pages are served.
+    let defer = caches.defer_downloads && sink.keeps_unlisted();
     // A static file at the path of a page is found as the page is written;
     // one at the path of another file annals writes, here.
     let mut problems: Vec<Diagnostic> = GENERATED
@@ -432,7 +444,7 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect();
             let only = partial.then_some(looked_at.as_slice());
-            made.files += output::data::write(&archive, config, only, catalogue_cache, &put_kept, &put_made)
+            made.files += output::data::write(&archive, config, only, catalogue_cache, !defer, &put_kept, &put_made)
                 .map_err(|d| vec![d])?;
             timings.lap("  beside the pages: data");
         }
@@ -452,7 +464,8 @@ fn run_stages<S: output::Sink>(
         Ok(made)
     };
     // graph.json is one long serial job: it runs beside the pages too.
-    let wants_graph = !partial || delta.as_ref().is_some_and(|d| d.graph);
+    // (Unless it is left for later: see `defer`.)
+    let wants_graph = !defer && (!partial || delta.as_ref().is_some_and(|d| d.graph));
     let graph_cache = &mut caches.graph;
     let ((errors, graph), syndicated) = rayon::join(
         || {
@@ -478,6 +491,11 @@ fn run_stages<S: output::Sink>(
     } = syndicated?;
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
+    }
+    if defer {
+        for rel in DEFERRED {
+            sink.keep(rel);
+        }
     }
     if let Some((graph, fingerprint)) = graph {
         // The preview's graph comes with a hash of what it was made from:
@@ -516,6 +534,7 @@ fn run_stages<S: output::Sink>(
         search_partial,
         linked: 0,
         unchanged: false,
+        deferred: defer,
     };
     Ok((sink, report))
 }
@@ -607,6 +626,10 @@ fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Dia
 }
 
 /// The files annals writes besides the pages, in words.
+/// The files a preview that updates its output in place makes after the
+/// pages are served (see [`Caches::defer_downloads`]).
+pub const DEFERRED: [&str; 3] = ["graph.json", output::data::CATALOGUE_JSON, output::data::CATALOGUE_CSV];
+
 const GENERATED: &[(&str, &str)] = &[
     ("graph.json", "graph.json, the link graph annals writes"),
     ("atom.xml", "atom.xml, the archive's feed annals writes"),

@@ -54,6 +54,11 @@ impl Cache {
     pub fn keep(&mut self, archive: Archive, config: &Config) {
         self.last = Some((config.settings_hash(), archive));
     }
+
+    /// The archive of the last build.
+    pub fn last(&self) -> Option<&Archive> {
+        self.last.as_ref().map(|(_, archive)| archive)
+    }
 }
 
 /// What changed since the last archive, when the archive was updated

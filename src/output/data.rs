@@ -358,6 +358,31 @@ fn catalogue_csv<'a>(archive: &Archive, rows: impl Iterator<Item = &'a [u8]>) ->
     csv
 }
 
+/// Writes the catalogue from the rows `last` keeps, as [`write`] left
+/// them. The kept rows' inputs stand for the files' bytes (some 60 MB at
+/// 100,000 documents), which are neither joined nor hashed when the sink
+/// holds them already. Returns how many files there are.
+pub fn write_catalogue(
+    archive: &Archive,
+    config: &Config,
+    last: &Rows,
+    put_made: &super::PutMade,
+) -> Result<usize, Diagnostic> {
+    let inputs = {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::hash::hasher();
+        (CATALOGUE_JSON, config.settings_hash(), &last.keys).hash(&mut h);
+        h.finish()
+    };
+    put_made(CATALOGUE_JSON, inputs, &|| {
+        catalogue_json(last.rows.iter().map(|(j, _)| &**j))
+    })?;
+    put_made(CATALOGUE_CSV, inputs ^ 1, &|| {
+        catalogue_csv(archive, last.rows.iter().map(|(_, c)| &**c))
+    })?;
+    Ok(2)
+}
+
 /// Writes the catalogue, and the data of every document, each file handed
 /// to `put`. With `only` (a rebuild that kept every document's place, and
 /// the documents whose pages it looked at), just those documents' data,
@@ -368,6 +393,7 @@ pub fn write(
     config: &Config,
     only: Option<&[DocId]>,
     last: &mut Rows,
+    catalogue_now: bool,
     put: &super::Put,
     put_made: &super::PutMade,
 ) -> Result<usize, Diagnostic> {
@@ -408,6 +434,9 @@ pub fn write(
                     })
                     .collect();
                 (last.keys, last.rows) = made.into_iter().unzip();
+            } else if !catalogue_now {
+                // Nothing kept to make the catalogue from later.
+                return Ok(0);
             } else {
                 // Nothing kept: each row is added as it is made.
                 let rows = (0..archive.documents.len()).map(|id| row_bytes(archive, config, id));
@@ -415,22 +444,10 @@ pub fn write(
                 put(CATALOGUE_JSON, &json)?;
                 return put(CATALOGUE_CSV, &csv).map(|()| 2);
             }
-            // The kept rows' inputs stand for the files' bytes (some 60 MB
-            // at 100,000 documents), which are then neither hashed nor,
-            // when the sink holds them, joined.
-            let inputs = {
-                use std::hash::{Hash, Hasher};
-                let mut h = crate::hash::hasher();
-                (CATALOGUE_JSON, settings, &last.keys).hash(&mut h);
-                h.finish()
-            };
-            put_made(CATALOGUE_JSON, inputs, &|| {
-                catalogue_json(last.rows.iter().map(|(j, _)| &**j))
-            })?;
-            put_made(CATALOGUE_CSV, inputs ^ 1, &|| {
-                catalogue_csv(archive, last.rows.iter().map(|(_, c)| &**c))
-            })
-            .map(|()| 2)
+            if !catalogue_now {
+                return Ok(0);
+            }
+            write_catalogue(archive, config, last, put_made)
         },
         || {
             ids.par_iter().with_max_len(crate::FINE).try_for_each(|&id| {

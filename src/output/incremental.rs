@@ -184,6 +184,12 @@ impl Sink for Changes<'_> {
             _ => false,
         }
     }
+
+    fn keep(&self, rel: &str) {
+        if let Some(index) = self.known.get_index_of(rel) {
+            self.mark(index);
+        }
+    }
 }
 
 impl Incremental {
@@ -269,6 +275,70 @@ impl Incremental {
             report,
             incremental: self,
         })
+    }
+
+    /// After a rebuild that left them for later ([`BuildReport::deferred`]):
+    /// makes `graph.json` and the catalogue from the archive that rebuild
+    /// analysed, as it would have. The returned [`Pending::apply`] writes
+    /// those of them that changed.
+    pub fn prepare_downloads(&mut self, options: &BuildOptions) -> Result<Pending<'_>, Vec<Diagnostic>> {
+        let started = std::time::Instant::now();
+        let config = crate::config::Config::load(&options.root, &options.overrides)?;
+        let (Some(output), Some(archive)) = (self.output.clone(), self.caches.analysis.last()) else {
+            return Err(vec![Diagnostic::error(
+                "nothing was built to make graph.json and the catalogue from",
+            )]);
+        };
+        let sink = Changes::new(&self.known);
+        let put = |rel: &str, bytes: &[u8], fingerprint: Option<u64>| {
+            sink.put(rel, bytes, fingerprint)
+                .map_err(|e| Diagnostic::error(format!("cannot write {rel} into {}: {e}", output.display())))
+        };
+        let (graph, fingerprint) = super::graph::to_json_cached(archive, &config, &mut self.caches.graph);
+        if !fingerprint.is_some_and(|f| sink.reuse("graph.json", f)) {
+            put("graph.json", &graph, fingerprint).map_err(|d| vec![d])?;
+        }
+        if config.data.enabled {
+            let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
+                if sink.reuse(rel, inputs) {
+                    return Ok(());
+                }
+                put(rel, &make(), Some(inputs))
+            };
+            super::data::write_catalogue(archive, &config, &self.caches.catalogue, &put_made).map_err(|d| vec![d])?;
+        }
+        let report = BuildReport {
+            documents: archive.documents.len(),
+            pages: 0,
+            files: 0,
+            output: output.clone(),
+            elapsed: started.elapsed(),
+            warnings: Vec::new(),
+            partial: true,
+            search_partial: false,
+            linked: 0,
+            unchanged: false,
+            deferred: false,
+        };
+        let updated = sink.updated.into_inner().expect("no panics while held");
+        let mut changed = sink.changed.into_inner().expect("no panics while held");
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Pending {
+            work: Work::Update {
+                output,
+                changed,
+                removed: Vec::new(),
+                updated,
+            },
+            report,
+            incremental: self,
+        })
+    }
+
+    /// Leaves `graph.json` and the catalogue of rebuilds that update the
+    /// output in place for [`Incremental::prepare_downloads`], or not.
+    pub fn defer_downloads(&mut self, defer: bool) {
+        self.caches.defer_downloads = defer;
     }
 
     /// A whole build into a staging folder, remembering every file. As in

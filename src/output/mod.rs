@@ -87,6 +87,10 @@ pub trait Sink: Sync {
     fn holds(&self, _rel: &str, _fingerprint: u64) -> bool {
         false
     }
+
+    /// Keeps the file the sink holds at `rel` as it is, for a later step to
+    /// replace (see [`crate::Caches::defer_downloads`]).
+    fn keep(&self, _rel: &str) {}
 }
 
 /// A sink that keeps nothing, for `annals check`.

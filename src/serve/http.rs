@@ -113,9 +113,10 @@ fn answer(request: Request, shared: &Shared, hosts: &Hosts) -> io::Result<()> {
     if url == EVENTS {
         return events(request, shared);
     }
-    // Read under the lock, so no rebuild writes in between; send after.
+    // Read under the lock, so no rebuild writes in between; send after. A
+    // file the last rebuild is still making is answered once it is made.
     let response = {
-        let site = shared.site();
+        let site = shared.site_for(url.trim_start_matches('/'), std::time::Duration::from_secs(30));
         response_for(&site, &url)?
     };
     request.respond(response)

@@ -35,6 +35,11 @@ pub struct Shared {
     /// Counts rebuilds, successful or not.
     version: Mutex<u64>,
     changed: Condvar,
+    /// Whether `graph.json` and the catalogue of the last rebuild are
+    /// still being made (see [`crate::Caches::defer_downloads`]): requests
+    /// for them wait until they are written.
+    downloads_due: Mutex<bool>,
+    downloads_done: Condvar,
 }
 
 /// What the server may show.
@@ -58,7 +63,52 @@ impl Shared {
             }),
             version: Mutex::new(0),
             changed: Condvar::new(),
+            downloads_due: Mutex::new(false),
+            downloads_done: Condvar::new(),
         }
+    }
+
+    /// The site, locked against rebuilds writing into it, once `rel` is no
+    /// file that the last rebuild is still making; after `timeout`, the
+    /// site as it is. (The flag is set and cleared only while the site is
+    /// locked for writing, so it is read again under the read lock.)
+    pub fn site_for(&self, rel: &str, timeout: Duration) -> RwLockReadGuard<'_, Site> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let site = self.site();
+            let due = || *self.downloads_due.lock().expect("no panics while held");
+            let left = deadline.saturating_duration_since(Instant::now());
+            if !crate::DEFERRED.contains(&rel) || left.is_zero() || !due() {
+                return site;
+            }
+            drop(site);
+            let due = self.downloads_due.lock().expect("no panics while held");
+            let _ = self
+                .downloads_done
+                .wait_timeout_while(due, left, |due| *due)
+                .expect("no panics while held");
+        }
+    }
+
+    /// Writes the files a rebuild left for later, with the server shut
+    /// out, and lets the requests waiting for them go on. A failure is
+    /// shown as a failed rebuild's is.
+    fn publish_downloads(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> Result<(), Vec<Diagnostic>> {
+        let result = {
+            let mut site = self.site.write().expect("no panics while held");
+            let result = prepared.and_then(Pending::apply).map(|_| ());
+            if let Err(diagnostics) = &result {
+                site.error = Some(printed(diagnostics));
+            }
+            *self.downloads_due.lock().expect("no panics while held") = false;
+            result
+        };
+        self.downloads_done.notify_all();
+        if result.is_err() {
+            *self.version.lock().expect("no panics while held") += 1;
+            self.changed.notify_all();
+        }
+        result
     }
 
     /// The site, locked against rebuilds writing into it until the guard
@@ -92,6 +142,9 @@ impl Shared {
                 Ok(rebuilt) => {
                     site.output = Some(rebuilt.report.output.clone());
                     site.error = None;
+                    if rebuilt.report.deferred {
+                        *self.downloads_due.lock().expect("no panics while held") = true;
+                    }
                 }
                 Err(diagnostics) => site.error = Some(printed(diagnostics)),
             }
@@ -145,6 +198,9 @@ pub fn run(mut options: ServeOptions, mut report: impl FnMut(Event)) -> Result<(
     let mut watcher = watch::Watcher::new(&root)
         .map_err(|e| vec![Diagnostic::error(format!("cannot watch {}: {e}", root.display()))])?;
     let mut incremental = Incremental::new(if options.listen.is_some() { "serve" } else { "watch" });
+    // Served, the pages a reader reloads come first; requests for the
+    // files made after them wait (see `Shared::wait_for_downloads`).
+    incremental.defer_downloads(options.listen.is_some());
     let shared = Arc::new(Shared::new(default_output(&options.build)));
     rebuild(&mut incremental, &options.build, None, &shared, &mut report);
     if let Some(server) = server {
@@ -176,12 +232,20 @@ fn rebuild(
     let mut timings = crate::Timings::new();
     let published = shared.publish(prepared);
     timings.lap("write the changed files, the server shut out");
+    let deferred = matches!(&published, Ok(rebuilt) if rebuilt.report.deferred);
     match published {
         Ok(rebuilt) => report(Event::Rebuilt {
             rebuilt: &rebuilt,
             took: started.elapsed(),
         }),
         Err(diagnostics) => report(Event::Failed(&diagnostics)),
+    }
+    if deferred {
+        let downloads = incremental.prepare_downloads(options);
+        if let Err(diagnostics) = shared.publish_downloads(downloads) {
+            report(Event::Failed(&diagnostics));
+        }
+        timings.lap("graph.json and the catalogue, after the pages");
     }
 }
 

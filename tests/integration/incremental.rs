@@ -1044,3 +1044,46 @@ fn a_preview_started_over_a_built_site_links_it_and_goes_on() {
     assert!(!next.unchanged, "a build after the preview's edits runs");
     assert_eq!(tree(&out), tree(&clean), "after a build over the preview's site");
 }
+
+/// A preview that serves the pages first leaves `graph.json` and the
+/// catalogue as they were until it makes them after; then its site is the
+/// one a clean build writes. A new document (a rebuild of the whole
+/// archive, which deletes the files it is not handed) keeps them too.
+#[test]
+fn graph_and_catalogue_are_made_after_the_pages() {
+    let doc = |title: &str, date: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\nIt follows the Beta Rules.\n"
+        )
+    };
+    let (fixture, mut incremental) = served_archive(&[
+        ("a", doc("Alpha Plan", "2020-01-01")),
+        ("b", doc("Beta Rules", "2021-01-01")),
+    ]);
+    incremental.defer_downloads(true);
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let read = |rel: &str| std::fs::read_to_string(served.join(rel)).unwrap();
+    for (file, text, title) in [
+        ("a.md", doc("Alpha Programme", "2020-01-01"), "Alpha Programme"),
+        ("c.md", doc("Gamma Notice", "2022-01-01"), "Gamma Notice"),
+    ] {
+        let (graph, catalogue) = (read("graph.json"), read("data/catalogue.csv"));
+        let rel = PathBuf::from("content").join(file);
+        std::fs::write(root.join(&rel), text).unwrap();
+        let rebuilt = incremental.rebuild_after(&options(root, &served), &[rel]).unwrap();
+        assert!(rebuilt.report.deferred);
+        let slug = file.trim_end_matches(".md");
+        assert!(read(&format!("documents/{slug}/index.html")).contains(title));
+        assert_eq!((read("graph.json"), read("data/catalogue.csv")), (graph, catalogue));
+        let made = incremental
+            .prepare_downloads(&options(root, &served))
+            .unwrap()
+            .apply()
+            .unwrap();
+        assert!(made.written.iter().any(|f| f == "graph.json"), "{:?}", made.written);
+        assert!(read("graph.json").contains(title));
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "after {file}");
+    }
+}
