@@ -343,7 +343,19 @@ impl Later {
             .name("annals-matcher".into())
             .spawn(move || {
                 background();
-                make(&|| !flag.load(std::sync::atomic::Ordering::Relaxed))
+                let wanted = || !flag.load(std::sync::atomic::Ordering::Relaxed);
+                // Loops `make` runs on every core would run on the global
+                // pool, at the priority of the rebuild, which would then wait
+                // for them: here they run on one thread at low priority.
+                match rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(|_| "annals-matcher-pool".into())
+                    .start_handler(|_| background())
+                    .build()
+                {
+                    Ok(pool) => pool.install(|| make(&wanted)),
+                    Err(_) => make(&wanted),
+                }
             })
             .ok()?;
         Some(Later {
