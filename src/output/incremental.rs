@@ -140,6 +140,21 @@ impl Changes<'_> {
     }
 }
 
+impl Changes<'_> {
+    /// The update of `output` this sink was handed, deleting `removed`.
+    fn into_work(self, output: PathBuf, removed: Vec<String>) -> Work {
+        let updated = self.updated.into_inner().expect("no panics while held");
+        let mut changed = self.changed.into_inner().expect("no panics while held");
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        Work::Update {
+            output,
+            changed,
+            removed,
+            updated,
+        }
+    }
+}
+
 impl Sink for Changes<'_> {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         let known = Known::of(bytes, fingerprint);
@@ -262,16 +277,8 @@ impl Incremental {
                 .collect()
         };
         removed.sort();
-        let updated = changes.updated.into_inner().expect("no panics while held");
-        let mut changed = changes.changed.into_inner().expect("no panics while held");
-        changed.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Pending {
-            work: Work::Update {
-                output,
-                changed,
-                removed,
-                updated,
-            },
+            work: changes.into_work(output, removed),
             report,
             incremental: self,
         })
@@ -320,16 +327,8 @@ impl Incremental {
             unchanged: false,
             deferred: false,
         };
-        let updated = sink.updated.into_inner().expect("no panics while held");
-        let mut changed = sink.changed.into_inner().expect("no panics while held");
-        changed.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Pending {
-            work: Work::Update {
-                output,
-                changed,
-                removed: Vec::new(),
-                updated,
-            },
+            work: sink.into_work(output, Vec::new()),
             report,
             incremental: self,
         })
