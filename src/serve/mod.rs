@@ -199,7 +199,7 @@ pub fn run(mut options: ServeOptions, mut report: impl FnMut(Event)) -> Result<(
         .map_err(|e| vec![Diagnostic::error(format!("cannot watch {}: {e}", root.display()))])?;
     let mut incremental = Incremental::new(if options.listen.is_some() { "serve" } else { "watch" });
     // Served, the pages a reader reloads come first; requests for the
-    // files made after them wait (see `Shared::wait_for_downloads`).
+    // files made after them wait (see `Shared::site_for`).
     incremental.defer_downloads(options.listen.is_some());
     let shared = Arc::new(Shared::new(default_output(&options.build)));
     rebuild(&mut incremental, &options.build, None, &shared, &mut report);
