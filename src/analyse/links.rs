@@ -1005,7 +1005,7 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
     let may_hold = |words: &super::words::Words| sought.iter().any(|name| name.iter().all(|&h| words.may_hold(h)));
     let index_now = &*index;
     // Each document that holds a name, or whose filter was made here.
-    let found: Vec<(DocId, bool, Option<Arc<super::words::Words>>)> = documents
+    let found: Vec<(DocId, bool, Option<super::words::Words>)> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
@@ -1014,7 +1014,7 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
             None => {
                 let words = words_of(doc);
                 let found = may_hold(&words) && each_text(doc, holds);
-                Some((id, found, Some(Arc::new(words))))
+                Some((id, found, Some(words)))
             }
         })
         .collect();

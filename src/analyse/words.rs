@@ -124,13 +124,13 @@ pub fn of_name(name: &str) -> Vec<u64> {
 }
 
 /// Filters made, by fingerprint.
-type Made = Vec<(u64, Arc<Words>)>;
+type Made = Vec<(u64, Words)>;
 
 /// The filters of the documents read so far, by the fingerprint of each
 /// document's inputs (which covers its texts).
 #[derive(Default)]
 pub struct Index {
-    by_fingerprint: Map<u64, Arc<Words>>,
+    by_fingerprint: Map<u64, Words>,
     /// The filters of a whole archive, being made on a thread of their own
     /// after the preview's first build (see [`Index::make_later`]).
     pending: Option<JoinHandle<Made>>,
@@ -138,7 +138,7 @@ pub struct Index {
 
 impl Index {
     pub fn get(&self, fingerprint: u64) -> Option<&Words> {
-        self.by_fingerprint.get(&fingerprint).map(|words| &**words)
+        self.by_fingerprint.get(&fingerprint)
     }
 
     /// When the index is empty, makes the filters of `documents` with
@@ -154,9 +154,7 @@ impl Index {
             .name("annals-words".into())
             .spawn(move || {
                 super::links::background();
-                (documents.iter())
-                    .map(|doc| (doc.fingerprint, Arc::new(words_of(doc))))
-                    .collect()
+                (documents.iter()).map(|doc| (doc.fingerprint, words_of(doc))).collect()
             })
             .ok();
     }
@@ -249,12 +247,9 @@ mod tests {
     #[test]
     fn the_index_drops_the_filters_of_documents_gone() {
         let mut index = Index::default();
-        index.update(
-            vec![(1, Arc::new(Words::of(["a"]))), (2, Arc::new(Words::of(["b"])))],
-            [1, 2].into_iter(),
-        );
+        index.update(vec![(1, Words::of(["a"])), (2, Words::of(["b"]))], [1, 2].into_iter());
         assert!(index.get(2).is_some());
-        index.update(vec![(3, Arc::new(Words::of(["c"])))], [1, 3].into_iter());
+        index.update(vec![(3, Words::of(["c"]))], [1, 3].into_iter());
         assert!(index.get(1).is_some() && index.get(3).is_some());
         assert!(index.get(2).is_none());
     }
