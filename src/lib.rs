@@ -625,11 +625,11 @@ fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Dia
     })
 }
 
-/// The files annals writes besides the pages, in words.
 /// The files a preview that updates its output in place makes after the
 /// pages are served (see [`Caches::defer_downloads`]).
 pub const DEFERRED: [&str; 3] = ["graph.json", output::data::CATALOGUE_JSON, output::data::CATALOGUE_CSV];
 
+/// The files annals writes besides the pages, in words.
 const GENERATED: &[(&str, &str)] = &[
     ("graph.json", "graph.json, the link graph annals writes"),
     ("atom.xml", "atom.xml, the archive's feed annals writes"),

@@ -278,7 +278,8 @@ impl Cache {
         self.matcher.clone()
     }
 
-    /// A hash of every name looked for, in order, with what it names. With
+    /// A hash of every name looked for, in order, with the slug it names:
+    /// what the scans depend on besides each document's own text. With
     /// `only`, just that document's names changed since the last hash
     /// (a cache that keeps names keeps each document's hash).
     fn hash_names(
@@ -474,7 +475,7 @@ pub fn build(
         drop_later(std::mem::replace(&mut cache.looked, looked));
         timings.lap("      links: warnings about names");
         if last.is_some() {
-            cache.pending = build_later(plan);
+            cache.build_later(build_later(plan), &[]);
         } else {
             *planned.lock().expect("no panics while held") = Some(plan);
         }
@@ -616,8 +617,6 @@ fn target_of<'a>(
     }
 }
 
-/// A hash of every name looked for, in order, with the slug it names:
-/// what the scans depend on besides each document's own text.
 /// The hash of a document's names, with its slug, for [`Cache::hash_names`].
 fn names_of(doc: &Document) -> u64 {
     crate::hash::of(&(&doc.slug, &doc.title, &doc.cited_as))
@@ -918,7 +917,6 @@ fn spelling_patch(cache: &Cache, key: &Key, old: &Document, new: &Document) -> O
         |doc: &Document| -> Vec<String> { looked_for(doc).flat_map(super::mentions::spellings_of).collect() };
     let (gone, added) = (spellings(old), spellings(new));
     let ours = gone.iter().all(|s| cache.looked.get(s) == Some(key));
-
     let free = added.iter().all(|s| cache.looked.get(s).is_none_or(|k| k == key));
     (ours && free).then_some((gone, added))
 }
@@ -1627,7 +1625,7 @@ pub fn update(
         let own_only = renamed.len() == 1 && holding.iter().all(|&id| id == renamed[0].0);
         match patch {
             Some((gone, added)) if own_only => {
-                // As in the `alone` case below, every scan is the same with
+                // As in the case below without a patch, every scan is the same with
                 // the old names as with the new; and here the names looked
                 // for are patched, and the new matcher, for later scans, is
                 // also planned on a thread of its own.
@@ -1662,8 +1660,7 @@ pub fn update(
                 if cache.keeps_names {
                     drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
                 }
-                let alone = renamed.len() == 1 && !shared(&cache.ambiguous) && !shared(&ambiguous);
-                if alone && holding.iter().all(|&id| id == renamed[0].0) {
+                if own_only && !shared(&cache.ambiguous) && !shared(&ambiguous) {
                     // Only the renamed document's own text may hold its names, each
                     // of which names it alone, before and after; and a text never
                     // names its own document: every scan is the same with the old

@@ -387,7 +387,9 @@ pub fn write_catalogue(
 /// to `put`. With `only` (a rebuild that kept every document's place, and
 /// the documents whose pages it looked at), just those documents' data,
 /// and the catalogue only if one of their rows changed since `last`.
-/// Returns how many files were written.
+/// Without `catalogue_now`, the rows `last` keeps are brought up to date
+/// and the catalogue is left for [`write_catalogue`]. Returns how many
+/// files were written.
 pub fn write(
     archive: &Archive,
     config: &Config,
@@ -434,11 +436,9 @@ pub fn write(
                     })
                     .collect();
                 (last.keys, last.rows) = made.into_iter().unzip();
-            } else if !catalogue_now {
-                // Nothing kept to make the catalogue from later.
-                return Ok(0);
             } else {
-                // Nothing kept: each row is added as it is made.
+                // Nothing kept (a one-shot build), so nothing to make the
+                // catalogue from later: each row is added as it is made.
                 let rows = (0..archive.documents.len()).map(|id| row_bytes(archive, config, id));
                 let (json, csv) = catalogue_files(archive, rows);
                 put(CATALOGUE_JSON, &json)?;

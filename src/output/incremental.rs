@@ -138,9 +138,7 @@ impl Changes<'_> {
     fn was_seen(&self, index: usize) -> bool {
         self.seen[index / 64].load(Ordering::Relaxed) & (1 << (index % 64)) != 0
     }
-}
 
-impl Changes<'_> {
     /// The update of `output` this sink was handed, deleting `removed`.
     fn into_work(self, output: PathBuf, removed: Vec<String>) -> Work {
         let updated = self.updated.into_inner().expect("no panics while held");
