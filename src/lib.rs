@@ -354,6 +354,7 @@ fn run_stages<S: output::Sink>(
         .collect();
     let render_pages = || -> Vec<Diagnostic> {
         let mut timings = Timings::new();
+        let rendered = std::sync::atomic::AtomicUsize::new(0);
         let errors = pages
             .par_iter()
             .with_max_len(FINE)
@@ -373,6 +374,7 @@ fn run_stages<S: output::Sink>(
                 if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
                     return None;
                 }
+                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let written = renderer.render(page).and_then(|bytes| {
                     sink.put(&path, &bytes, fingerprint)
                         .map_err(|e| write_error(&renderer.origin(page), &path, &output, &e))
@@ -380,7 +382,11 @@ fn run_stages<S: output::Sink>(
                 written.err()
             })
             .collect();
-        timings.lap("  pages");
+        timings.lap(&format!(
+            "  pages ({} looked at, {} rendered)",
+            pages.len(),
+            rendered.into_inner()
+        ));
         errors
     };
     // The files beside the pages: a file with the bytes the sink already

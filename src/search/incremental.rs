@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::{
     ChunkTokens, FOLDER, Hashes, Identity, Keep, NAMES_FILE, Put, Written, average_length, bytes_hash, encode,
-    file_hash, gzip, is_common, meta, norm, norms, record, shard_count, shard_of, weight,
+    file_hash, is_common, meta, norm, norms, record, shard_count, shard_of, weight,
 };
 use crate::analyse::{Archive, DocId};
 use crate::config::SearchConfig;
@@ -446,7 +446,7 @@ impl State {
                     .filter(|(_, p)| !p.is_empty())
                     .collect();
                 terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let bytes = gzip(&encode(&terms, &state.norms));
+                let bytes = encode(&terms, &state.norms);
                 put(&format!("{FOLDER}/t/{n}.pack"), &bytes)?;
                 let common = state.shard_terms[n]
                     .iter()

@@ -84,3 +84,49 @@ fn search_sizes_out_of_bounds_are_errors_at_their_value() {
     let line = CONFIG.lines().count() + 3;
     assert!(err.contains(&format!("config.toml:{line}:18")), "{err}");
 }
+
+/// A varint as `search.js` reads it: seven bits a byte, low first.
+fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let (mut n, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        n |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+#[test]
+fn shards_are_written_as_they_are_and_filter_lists_gzipped_as_the_browser_tells_them_apart() {
+    use std::io::Read;
+    let site = archive("").build();
+    let gzip = |bytes: &[u8]| bytes.starts_with(&[0x1f, 0x8b]);
+    let mut terms = Vec::new();
+    for entry in std::fs::read_dir(site.root.join("search/t")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!gzip(&bytes), "a shard the browser would take for gzip");
+        let mut at = 0;
+        while at < bytes.len() {
+            let len = varint(&bytes, &mut at) as usize;
+            terms.push(std::str::from_utf8(&bytes[at..at + len]).unwrap().to_string());
+            at += len;
+            let _count = varint(&bytes, &mut at);
+            at += varint(&bytes, &mut at) as usize;
+        }
+        assert_eq!(at, bytes.len(), "a shard ends where its last term's postings do");
+    }
+    for word in ["data", "plan", "offic", "pilot"] {
+        assert!(terms.iter().any(|t| t == word), "{word} not in {terms:?}");
+    }
+    let filters = std::fs::read(site.root.join("search/f/0.pack")).unwrap();
+    assert!(gzip(&filters), "filter lists are gzip streams");
+    // This archive has no terms: the list inflates to nothing.
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&filters[..])
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert_eq!(inflated, b"");
+}

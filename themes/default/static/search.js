@@ -27,6 +27,8 @@ const encoder = new TextEncoder();
 const files = new Map();
 let meta = null;
 
+// Filter lists are gzip streams; shards are written as they are (their
+// first byte is a term's length, never followed by gzip's 0x8b).
 async function inflate(bytes) {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
