@@ -416,26 +416,30 @@ fn run_stages<S: output::Sink>(
     let catalogue_cache = &mut caches.catalogue;
     // The search index, feeds, bulk data, citations and sitemap, made from
     // the analysed archive, not from the pages: they are made beside the
-    // pages, so that neither waits for the slowest of the other's jobs.
-    let syndicate = || -> Result<Syndicated, Vec<Diagnostic>> {
-        let mut made = Syndicated::default();
-        let mut timings = Timings::new();
-        if config.search.enabled {
-            // The preview keeps the index between builds, and an update in
-            // place rewrites only what it changed.
-            let cache = search_cache.keeps().then_some(search_cache);
-            let keep = |rel: &str, bytes_hash: u64| fingerprints && sink.reuse(rel, bytes_hash);
-            let written =
-                search::write(&archive, &config.search, &put_kept, &keep, cache, changed).map_err(|d| vec![d])?;
-            made.search_files = written.files;
-            made.search_partial = written.in_place;
-            timings.lap("  beside the pages: search index");
+    // pages, so that neither waits for the slowest of the other's jobs; and
+    // the search index, the largest of them, beside the others (when a
+    // document comes or goes, it alone takes as long as the pages).
+    let index = || -> Result<Option<search::Written>, Vec<Diagnostic>> {
+        if !config.search.enabled {
+            return Ok(None);
         }
+        let mut timings = Timings::new();
+        // The preview keeps the index between builds, and an update in
+        // place rewrites only what it changed.
+        let cache = search_cache.keeps().then_some(search_cache);
+        let keep = |rel: &str, bytes_hash: u64| fingerprints && sink.reuse(rel, bytes_hash);
+        let written = search::write(&archive, &config.search, &put_kept, &keep, cache, changed).map_err(|d| vec![d])?;
+        timings.lap("  beside the pages: search index");
+        Ok(Some(written))
+    };
+    let others = || -> Result<usize, Vec<Diagnostic>> {
+        let mut files = 0;
+        let mut timings = Timings::new();
         // A rebuild that keeps every document's shape changes no page's place
         // or date, so only the feeds that list a changed document are made
         // again, and the sitemap not at all.
         if config.feeds.enabled {
-            made.files += output::feeds::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
+            files += output::feeds::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
             timings.lap("  beside the pages: feeds");
         }
         if config.data.enabled {
@@ -450,12 +454,12 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect();
             let only = partial.then_some(looked_at.as_slice());
-            made.files += output::data::write(&archive, config, only, catalogue_cache, !defer, &put_kept, &put_made)
+            files += output::data::write(&archive, config, only, catalogue_cache, !defer, &put_kept, &put_made)
                 .map_err(|d| vec![d])?;
             timings.lap("  beside the pages: data");
         }
         if config.citations.enabled && config.citations.downloads {
-            made.files += output::citations::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
+            files += output::citations::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
             timings.lap("  beside the pages: citations");
         }
         if config.sitemap.enabled && !partial {
@@ -464,10 +468,19 @@ fn run_stages<S: output::Sink>(
                 .into_iter()
                 .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
                 .collect();
-            made.files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
+            files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
             timings.lap("  beside the pages: sitemap");
         }
-        Ok(made)
+        Ok(files)
+    };
+    let syndicate = || -> Result<Syndicated, Vec<Diagnostic>> {
+        let (index, others) = rayon::join(index, others);
+        let (index, files) = (index?, others?);
+        Ok(Syndicated {
+            search_files: index.as_ref().map_or(0, |w| w.files),
+            search_partial: index.is_some_and(|w| w.in_place),
+            files,
+        })
     };
     // graph.json is one long serial job: it runs beside the pages too.
     // (Unless it is left for later: see `defer`.)
@@ -546,7 +559,6 @@ fn run_stages<S: output::Sink>(
 }
 
 /// How many files the search index and the files beside the pages took.
-#[derive(Default)]
 struct Syndicated {
     search_files: usize,
     search_partial: bool,

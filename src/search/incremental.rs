@@ -44,7 +44,8 @@ pub(super) struct State {
     ids: Map<Box<str>, u32>,
     /// For each term, (record, weighted frequency), by record.
     postings: Vec<Vec<(u32, u16)>>,
-    /// For each shard, its terms (some may have no postings left).
+    /// For each shard, its terms in the order of its file, by their bytes
+    /// (some may have no postings left).
     shard_terms: Vec<Vec<u32>>,
     /// For each record, its terms with their weighted frequencies.
     records: Vec<Vec<(u32, u16)>>,
@@ -114,8 +115,10 @@ impl State {
         self.terms.push(term.into());
         self.ids.insert(term.into(), id);
         self.postings.push(Vec::new());
+        // Each shard's terms are kept in the order its file lists them.
         let shard = shard_of(term, self.shard_terms.len());
-        self.shard_terms[shard].push(id);
+        let at = self.shard_terms[shard].partition_point(|&t| *self.terms[t as usize] < *term);
+        self.shard_terms[shard].insert(at, id);
         id
     }
 }
@@ -440,12 +443,13 @@ impl State {
         let encoded: Vec<Result<Encoded, Diagnostic>> = which
             .par_iter()
             .map(|&n| {
-                let mut terms: Vec<(&str, &[(u32, u16)])> = state.shard_terms[n]
+                // In order already (see `term_id`).
+                let terms: Vec<(&str, &[(u32, u16)])> = state.shard_terms[n]
                     .iter()
                     .map(|&t| (&*state.terms[t as usize], state.postings[t as usize].as_slice()))
                     .filter(|(_, p)| !p.is_empty())
                     .collect();
-                terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                debug_assert!(terms.is_sorted_by(|a, b| a.0 < b.0));
                 let bytes = encode(&terms, &state.norms);
                 put(&format!("{FOLDER}/t/{n}.pack"), &bytes)?;
                 let common = state.shard_terms[n]
