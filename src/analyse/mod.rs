@@ -36,6 +36,10 @@ pub use timeline::{Timeline, Year};
 pub struct Cache {
     pub links: links::Cache,
     related: Option<(u64, Vec<Vec<DocId>>)>,
+    /// The related lists and what they were made from, kept by the
+    /// preview for a build that adds, removes or reorders documents.
+    kept_related: Option<related::Kept>,
+    keep: bool,
     /// The last archive built, with a hash of the config it was built with.
     last: Option<(u64, Archive)>,
 }
@@ -46,6 +50,7 @@ impl Cache {
     pub fn keeping() -> Cache {
         Cache {
             links: links::Cache::keeping(),
+            keep: true,
             ..Cache::default()
         }
     }
@@ -213,11 +218,39 @@ impl Archive {
         ) = rayon::join(indexes, graph);
         timings.lap("  analyse: taxonomies and timeline beside the links");
         let inputs = related::inputs_hash(&documents, &taxonomies, &links, &config.related);
+        let parts = cache.keep.then(|| related::parts(&documents, &taxonomies, &links));
         let related = match cache.related.take() {
             Some((hash, related)) if hash == inputs => related,
-            _ => related::related(&documents, &by_slug, &taxonomies, &links, &config.related),
+            _ => cache
+                .kept_related
+                .as_ref()
+                .zip(parts.as_deref())
+                .and_then(|(kept, parts)| {
+                    related::update(
+                        kept,
+                        &documents,
+                        &by_slug,
+                        &entities,
+                        &taxonomies,
+                        &links,
+                        &config.related,
+                        parts,
+                    )
+                })
+                .unwrap_or_else(|| related::related(&documents, &by_slug, &taxonomies, &links, &config.related)),
         };
         cache.related = Some((inputs, related.clone()));
+        if let Some(parts) = parts {
+            cache.kept_related = Some(related::Kept::new(
+                &documents,
+                &by_slug,
+                &entities,
+                &links,
+                &config.related,
+                parts,
+                related.clone(),
+            ));
+        }
         timings.lap("  analyse: related documents");
         let archive = Archive {
             documents,
@@ -298,13 +331,45 @@ impl Archive {
             related: Vec::new(),
         };
         if found.outward {
-            let related = related::related(
-                &self.documents,
-                &self.by_slug,
-                &self.taxonomies,
-                &self.links,
-                &config.related,
-            );
+            let parts = cache
+                .keep
+                .then(|| related::parts(&self.documents, &self.taxonomies, &self.links));
+            let related = cache
+                .kept_related
+                .as_ref()
+                .zip(parts.as_deref())
+                .and_then(|(kept, parts)| {
+                    related::update(
+                        kept,
+                        &self.documents,
+                        &self.by_slug,
+                        &self.entities,
+                        &self.taxonomies,
+                        &self.links,
+                        &config.related,
+                        parts,
+                    )
+                })
+                .unwrap_or_else(|| {
+                    related::related(
+                        &self.documents,
+                        &self.by_slug,
+                        &self.taxonomies,
+                        &self.links,
+                        &config.related,
+                    )
+                });
+            if let Some(parts) = parts {
+                cache.kept_related = Some(related::Kept::new(
+                    &self.documents,
+                    &self.by_slug,
+                    &self.entities,
+                    &self.links,
+                    &config.related,
+                    parts,
+                    related.clone(),
+                ));
+            }
             delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
             delta.graph |= !delta.related.is_empty();
             self.related = related;

@@ -35,58 +35,297 @@ pub fn related(
     links: &Links,
     config: &RelatedConfig,
 ) -> Vec<Vec<DocId>> {
-    let entity_docs: Vec<Vec<DocId>> = links
-        .mentions_of
-        .iter()
-        .map(|m| m.iter().map(|(d, _)| *d).collect())
-        .collect();
     let n = documents.len();
-    // Read for every candidate: kept side by side rather than behind each
-    // document's pointer, which at 100,000 documents missed the cache on
-    // almost every read.
-    let days: Vec<Option<f64>> = documents.iter().map(|d| d.date.map(days)).collect();
+    let context = Context {
+        documents,
+        by_slug,
+        taxonomies,
+        links,
+        config,
+        entity_docs: entity_docs(links),
+        days: days_of(documents),
+    };
     // Jobs small enough to share the work evenly between the cores, large
     // enough that the scratch each job starts with (two arrays the length of
     // the archive) costs little.
     (0..n)
         .into_par_iter()
         .with_max_len((n / 64).max(crate::FINE))
+        .map_init(|| Scratch::new(n), |scratch, id| context.one(id, scratch))
+        .collect()
+}
+
+/// What ranking reads, for every document.
+struct Context<'a> {
+    documents: &'a [Arc<Document>],
+    by_slug: &'a crate::hash::Map<String, DocId>,
+    taxonomies: &'a [Taxonomy],
+    links: &'a Links,
+    config: &'a RelatedConfig,
+    /// Each entity's documents, in order.
+    entity_docs: Vec<Vec<DocId>>,
+    /// Each document's [`days`]: read for every candidate, so kept side by
+    /// side rather than behind each document's pointer, which at 100,000
+    /// documents missed the cache on almost every read.
+    days: Vec<Option<f64>>,
+}
+
+fn entity_docs(links: &Links) -> Vec<Vec<DocId>> {
+    links
+        .mentions_of
+        .iter()
+        .map(|m| m.iter().map(|(d, _)| *d).collect())
+        .collect()
+}
+
+fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
+    documents.iter().map(|d| d.date.map(days)).collect()
+}
+
+impl Context<'_> {
+    /// The related list of one document.
+    fn one(&self, id: DocId, scratch: &mut Scratch) -> Vec<DocId> {
+        let config = self.config;
+        // What the page lists as cited is not listed again.
+        let cited = &self.links.cites[id];
+        let mut chosen: Vec<DocId> = Vec::new();
+        for (slug, _) in &self.documents[id].related {
+            if let Some(&other) = self.by_slug.get(slug) {
+                if other != id && !chosen.contains(&other) && !cited.contains(&other) {
+                    chosen.push(other);
+                }
+            }
+        }
+        if chosen.len() < config.count {
+            let mut ranked = scratch.scores(id, &self.days, self.taxonomies, &self.entity_docs, self.links, config);
+            ranked.retain(|(d, _)| !chosen.contains(d) && !cited.contains(d));
+            // Best first, ties by document: a total order, so the
+            // few wanted are picked out of thousands of candidates
+            // without sorting them all.
+            let wanted = config.count - chosen.len();
+            let best_first = |a: &(DocId, f64), b: &(DocId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if ranked.len() > wanted {
+                ranked.select_nth_unstable_by(wanted - 1, best_first);
+                ranked.truncate(wanted);
+            }
+            ranked.sort_unstable_by(best_first);
+            chosen.extend(ranked.into_iter().map(|(d, _)| d));
+        }
+        chosen
+    }
+}
+
+/// What a build of the preview keeps of its related lists, for the next
+/// build to compute again only the lists that can have changed.
+pub struct Kept {
+    settings: String,
+    /// The entities' slugs, in order: entity ids mean the same while this
+    /// is unchanged.
+    entities: u64,
+    documents: Vec<Arc<Document>>,
+    by_slug: crate::hash::Map<String, DocId>,
+    /// Each document's [`part`].
+    parts: Vec<u64>,
+    entities_of: Vec<Vec<super::EntityId>>,
+    lists: Vec<Vec<DocId>>,
+}
+
+/// Everything of one document that any related list reads of it, with the
+/// documents named by slug: when a document's part is unchanged and no
+/// document that changed stands near it in a list of a term or entity,
+/// its related list is unchanged (see [`update`]).
+fn part(id: DocId, documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::hash::hasher();
+    let doc = &documents[id];
+    // Its place in every list: the archive's order.
+    (&doc.slug, &doc.date, &doc.title).hash(&mut h);
+    for (slug, _) in &doc.related {
+        slug.hash(&mut h);
+    }
+    for taxonomy in taxonomies {
+        for &term in &taxonomy.terms_of[id] {
+            taxonomy.terms[term].name.hash(&mut h);
+        }
+        h.write_u8(0);
+    }
+    links.entities_of[id].hash(&mut h);
+    for &d in &links.cites[id] {
+        documents[d].slug.hash(&mut h);
+    }
+    h.write_u8(0);
+    for (from, occurrences) in &links.cited_by[id] {
+        (&documents[*from].slug, occurrences.iter().all(|o| o.in_note)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Every document's [`part`].
+pub fn parts(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links) -> Vec<u64> {
+    (0..documents.len())
+        .into_par_iter()
+        .with_max_len(crate::FINE)
+        .map(|id| part(id, documents, taxonomies, links))
+        .collect()
+}
+
+fn entities_hash(entities: &[crate::content::entities::Entity]) -> u64 {
+    crate::hash::of(&entities.iter().map(|e| &e.slug).collect::<Vec<_>>())
+}
+
+impl Kept {
+    /// Keeps the related lists of the archive just built, and its
+    /// documents' [`parts`].
+    pub fn new(
+        documents: &[Arc<Document>],
+        by_slug: &crate::hash::Map<String, DocId>,
+        entities: &[crate::content::entities::Entity],
+        links: &Links,
+        config: &RelatedConfig,
+        parts: Vec<u64>,
+        lists: Vec<Vec<DocId>>,
+    ) -> Kept {
+        Kept {
+            settings: format!("{config:?}"),
+            entities: entities_hash(entities),
+            documents: documents.to_vec(),
+            by_slug: by_slug.clone(),
+            parts,
+            entities_of: links.entities_of.clone(),
+            lists,
+        }
+    }
+}
+
+/// The related lists of an archive that differs from the one `kept` was
+/// made for by a few documents added, removed or changed (in their
+/// dates, titles, terms, entities or citations): the lists of the
+/// documents that stand within a window's reach of a changed one in some
+/// list of a term or entity are computed again, the others carried over
+/// under the documents' new ids. `None` when too much changed to gain by
+/// it, or the settings or the entities did.
+///
+/// Why that suffices: a list is made from the document's own part, and
+/// from its candidates: the documents within [`WINDOW`] places of it in
+/// the lists of its terms and entities (their part read for the date
+/// only), and those that cite it (in its part). Ids follow the archive's
+/// order, and the documents kept keep their order among themselves. So a
+/// document whose part is unchanged, and which has no changed document
+/// (in its old place or its new) within `WINDOW + 1 + changes` places of
+/// it in any list, has the same candidates with the same scores, in the
+/// same order.
+#[allow(clippy::too_many_arguments)]
+pub fn update(
+    kept: &Kept,
+    documents: &[Arc<Document>],
+    by_slug: &crate::hash::Map<String, DocId>,
+    entities: &[crate::content::entities::Entity],
+    taxonomies: &[Taxonomy],
+    links: &Links,
+    config: &RelatedConfig,
+    parts: &[u64],
+) -> Option<Vec<Vec<DocId>>> {
+    use std::cmp::Ordering;
+    if kept.settings != format!("{config:?}") || kept.entities != entities_hash(entities) {
+        return None;
+    }
+    let n = documents.len();
+    let old_of: Vec<Option<DocId>> = documents.iter().map(|d| kept.by_slug.get(&d.slug).copied()).collect();
+    let changed: Vec<DocId> = (0..n)
+        .filter(|&id| old_of[id].is_none_or(|o| kept.parts[o] != parts[id]))
+        .collect();
+    let removed: Vec<DocId> = (0..kept.documents.len())
+        .filter(|&o| !by_slug.contains_key(&kept.documents[o].slug))
+        .collect();
+    let count = changed.len() + removed.len();
+    if count > n / 16 + 1 {
+        return None;
+    }
+    let context = Context {
+        documents,
+        by_slug,
+        taxonomies,
+        links,
+        config,
+        entity_docs: entity_docs(links),
+        days: days_of(documents),
+    };
+    let mut affected = vec![false; n];
+    let reach = WINDOW + 1 + count;
+    let mut near = |list: &[DocId], at: usize| {
+        for &d in &list[at.saturating_sub(reach)..(at + reach + 1).min(list.len())] {
+            affected[d] = true;
+        }
+    };
+    // The changed documents where they stand now.
+    for &c in &changed {
+        for taxonomy in taxonomies {
+            for &term in &taxonomy.terms_of[c] {
+                let list = &taxonomy.terms[term].documents;
+                near(list, list.partition_point(|&d| d < c));
+            }
+        }
+        for &e in &links.entities_of[c] {
+            let list = &context.entity_docs[e];
+            near(list, list.partition_point(|&d| d < c));
+        }
+    }
+    // And where they stood: their old versions, and the documents removed,
+    // at the place their old version would take in each list now.
+    let olds = changed.iter().filter_map(|&c| old_of[c]).chain(removed.iter().copied());
+    for o in olds {
+        let old = &kept.documents[o];
+        let before = |d: &DocId| super::newest_first(&documents[*d], old) == Ordering::Less;
+        for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
+            for name in names {
+                if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
+                    near(&term.documents, term.documents.partition_point(before));
+                }
+            }
+        }
+        for &e in &kept.entities_of[o] {
+            let list = &context.entity_docs[e];
+            near(list, list.partition_point(before));
+        }
+    }
+    // A curated `related` slug that names a document added or removed.
+    let came_or_went: std::collections::HashSet<&str> = changed
+        .iter()
+        .filter(|&&c| old_of[c].is_none())
+        .map(|&c| documents[c].slug.as_str())
+        .chain(removed.iter().map(|&o| kept.documents[o].slug.as_str()))
+        .collect();
+    for (id, doc) in documents.iter().enumerate() {
+        if doc.related.iter().any(|(slug, _)| came_or_went.contains(slug.as_str())) {
+            affected[id] = true;
+        }
+    }
+    for &c in &changed {
+        affected[c] = true;
+    }
+    let lists: Option<Vec<Vec<DocId>>> = (0..n)
+        .into_par_iter()
+        .with_max_len((n / 64).max(crate::FINE))
         .map_init(
-            || Scratch {
-                scores: vec![0.0; n],
-                marked: vec![false; n],
-                touched: Vec::new(),
-            },
-            |scratch, id| {
-                // What the page lists as cited is not listed again.
-                let cited = &links.cites[id];
-                let mut chosen: Vec<DocId> = Vec::new();
-                for (slug, _) in &documents[id].related {
-                    if let Some(&other) = by_slug.get(slug) {
-                        if other != id && !chosen.contains(&other) && !cited.contains(&other) {
-                            chosen.push(other);
-                        }
-                    }
+            || None,
+            |scratch: &mut Option<Scratch>, id| {
+                if affected[id] {
+                    return Some(context.one(id, scratch.get_or_insert_with(|| Scratch::new(n))));
                 }
-                if chosen.len() < config.count {
-                    let mut ranked = scratch.scores(id, &days, taxonomies, &entity_docs, links, config);
-                    ranked.retain(|(d, _)| !chosen.contains(d) && !cited.contains(d));
-                    // Best first, ties by document: a total order, so the
-                    // few wanted are picked out of thousands of candidates
-                    // without sorting them all.
-                    let wanted = config.count - chosen.len();
-                    let best_first = |a: &(DocId, f64), b: &(DocId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-                    if ranked.len() > wanted {
-                        ranked.select_nth_unstable_by(wanted - 1, best_first);
-                        ranked.truncate(wanted);
-                    }
-                    ranked.sort_unstable_by(best_first);
-                    chosen.extend(ranked.into_iter().map(|(d, _)| d));
-                }
-                chosen
+                let old = &kept.lists[old_of[id]?];
+                old.iter()
+                    .map(|&o| by_slug.get(&kept.documents[o].slug).copied())
+                    .collect()
             },
         )
-        .collect()
+        .collect();
+    debug_assert!(
+        lists
+            .as_ref()
+            .is_none_or(|l| *l == related(documents, by_slug, taxonomies, links, config)),
+        "related lists carried over differ from those computed anew"
+    );
+    lists
 }
 
 /// Per-thread scores indexed by document, so scoring allocates nothing but
@@ -98,6 +337,14 @@ struct Scratch {
 }
 
 impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            scores: vec![0.0; n],
+            marked: vec![false; n],
+            touched: Vec::new(),
+        }
+    }
+
     fn add(&mut self, id: DocId, other: DocId, weight: f64) {
         if other == id || weight == 0.0 {
             return;

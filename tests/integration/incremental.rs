@@ -1087,3 +1087,62 @@ fn graph_and_catalogue_are_made_after_the_pages() {
         assert_eq!(tree(&served), tree(&clean), "after {file}");
     }
 }
+
+/// A document added, deleted, moved in time or given other terms changes
+/// the related lists of the documents near it in the lists of its terms
+/// and entities, and only theirs: the preview computes those again and
+/// carries the others over (in debug builds, as the tests run, it checks
+/// every list against one computed anew). The site must equal a clean
+/// build's after each edit, in an archive large enough that most lists
+/// are carried over.
+#[test]
+fn related_lists_follow_documents_added_deleted_and_moved() {
+    let mut fixture = Fixture::new().file(
+        "content/entities.toml",
+        "[[entity]]\nname = \"Data Office\"\nkind = \"organisation\"\n\n[[entity]]\nname = \"Wu Ming\"\nkind = \"person\"\n",
+    );
+    let day = |n: usize| format!("20{:02}-{:02}-{:02}", 10 + n / 280, 1 + n / 28 % 10, 1 + n % 28);
+    for n in 0..600 {
+        let topics = format!("\"t{}\"", n % 2);
+        let who = match n % 4 {
+            0 => "The Data Office wrote it.",
+            1 => "Wu Ming signed it.",
+            2 => "The Data Office and Wu Ming met.",
+            _ => "Nobody is named.",
+        };
+        fixture = fixture.doc(
+            &format!("d{n:03}"),
+            &format!(
+                "title = \"Document {n}\"\ndate = {}\n[taxonomies]\ntopics = [{topics}]\nbodies = [\"b{}\"]",
+                day(n),
+                n % 2
+            ),
+            &format!("{who} Number {n}.\n"),
+        );
+    }
+    let root = fixture.root();
+    let out = root.join("out");
+    let clean = root.join("clean");
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &out)).unwrap();
+    let check = |incremental: &mut Incremental, what: &str| {
+        incremental.rebuild(&options(root, &out)).unwrap();
+        let _ = std::fs::remove_dir_all(&clean);
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&out), tree(&clean), "after {what}");
+    };
+    let front = |n: usize, date: &str, topics: &str| {
+        format!(
+            "+++\ntitle = \"Document {n}\"\ndate = {date}\n[taxonomies]\ntopics = [{topics}]\nbodies = [\"b0\"]\n+++\nThe Data Office and Wu Ming met. Number {n}.\n"
+        )
+    };
+    std::fs::write(root.join("content/new.md"), front(999, &day(300), "\"t1\"")).unwrap();
+    check(&mut incremental, "a document added among the others");
+    std::fs::remove_file(root.join("content/d077.md")).unwrap();
+    check(&mut incremental, "a document deleted");
+    std::fs::write(root.join("content/d010.md"), front(10, &day(450), "\"t1\"")).unwrap();
+    check(&mut incremental, "a document moved in time, with other terms");
+    std::fs::write(root.join("content/new.md"), front(999, &day(301), "\"t0\"")).unwrap();
+    std::fs::remove_file(root.join("content/d150.md")).unwrap();
+    check(&mut incremental, "one document changed and another deleted");
+}
