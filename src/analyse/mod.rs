@@ -29,16 +29,16 @@ pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
 /// What the analysis keeps between builds (`serve` holds one): document
-/// scans for the link graph, the related lists with a hash of what they
-/// were computed from, and the last archive, which a build that only
-/// replaced some documents updates instead of building anew.
+/// scans for the link graph, the related lists with what each document
+/// gave them, and the last archive, which a build that only replaced some
+/// documents updates instead of building anew.
 #[derive(Default)]
 pub struct Cache {
     pub links: links::Cache,
-    related: Option<(u64, Vec<Vec<DocId>>)>,
     /// The related lists and what they were made from, kept by the
-    /// preview for a build that adds, removes or reorders documents.
+    /// preview for the next build to carry over what it can.
     kept_related: Option<related::Kept>,
+    /// Whether this is the preview's cache, which keeps.
     keep: bool,
     /// The last archive built, with a hash of the config it was built with.
     last: Option<(u64, Archive)>,
@@ -217,40 +217,15 @@ impl Archive {
             },
         ) = rayon::join(indexes, graph);
         timings.lap("  analyse: taxonomies and timeline beside the links");
-        let inputs = related::inputs_hash(&documents, &taxonomies, &links, &config.related);
-        let parts = cache.keep.then(|| related::parts(&documents, &taxonomies, &links));
-        let related = match cache.related.take() {
-            Some((hash, related)) if hash == inputs => related,
-            _ => cache
-                .kept_related
-                .as_ref()
-                .zip(parts.as_deref())
-                .and_then(|(kept, parts)| {
-                    related::update(
-                        kept,
-                        &documents,
-                        &by_slug,
-                        &entities,
-                        &taxonomies,
-                        &links,
-                        &config.related,
-                        parts,
-                    )
-                })
-                .unwrap_or_else(|| related::related(&documents, &by_slug, &taxonomies, &links, &config.related)),
+        let related_inputs = related::Inputs {
+            documents: &documents,
+            by_slug: &by_slug,
+            entities: &entities,
+            taxonomies: &taxonomies,
+            links: &links,
+            config: &config.related,
         };
-        cache.related = Some((inputs, related.clone()));
-        if let Some(parts) = parts {
-            cache.kept_related = Some(related::Kept::new(
-                &documents,
-                &by_slug,
-                &entities,
-                &links,
-                &config.related,
-                parts,
-                related.clone(),
-            ));
-        }
+        let related = related::lists(&related_inputs, &mut cache.kept_related, cache.keep);
         timings.lap("  analyse: related documents");
         let archive = Archive {
             documents,
@@ -331,50 +306,18 @@ impl Archive {
             related: Vec::new(),
         };
         if found.outward {
-            let parts = cache
-                .keep
-                .then(|| related::parts(&self.documents, &self.taxonomies, &self.links));
-            let related = cache
-                .kept_related
-                .as_ref()
-                .zip(parts.as_deref())
-                .and_then(|(kept, parts)| {
-                    related::update(
-                        kept,
-                        &self.documents,
-                        &self.by_slug,
-                        &self.entities,
-                        &self.taxonomies,
-                        &self.links,
-                        &config.related,
-                        parts,
-                    )
-                })
-                .unwrap_or_else(|| {
-                    related::related(
-                        &self.documents,
-                        &self.by_slug,
-                        &self.taxonomies,
-                        &self.links,
-                        &config.related,
-                    )
-                });
-            if let Some(parts) = parts {
-                cache.kept_related = Some(related::Kept::new(
-                    &self.documents,
-                    &self.by_slug,
-                    &self.entities,
-                    &self.links,
-                    &config.related,
-                    parts,
-                    related.clone(),
-                ));
-            }
+            let inputs = related::Inputs {
+                documents: &self.documents,
+                by_slug: &self.by_slug,
+                entities: &self.entities,
+                taxonomies: &self.taxonomies,
+                links: &self.links,
+                config: &config.related,
+            };
+            let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
             delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
             delta.graph |= !delta.related.is_empty();
             self.related = related;
-            let inputs = related::inputs_hash(&self.documents, &self.taxonomies, &self.links, &config.related);
-            cache.related = Some((inputs, self.related.clone()));
         }
         Ok(Some((self, warnings, delta)))
     }

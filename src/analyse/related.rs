@@ -27,24 +27,35 @@ use crate::content::date::PartialDate;
 /// How many neighbours on each side of a document a posting list offers.
 pub const WINDOW: usize = 40;
 
+/// What the related lists are made from.
+pub struct Inputs<'a> {
+    pub documents: &'a [Arc<Document>],
+    pub by_slug: &'a crate::hash::Map<String, DocId>,
+    pub entities: &'a [crate::content::entities::Entity],
+    pub taxonomies: &'a [Taxonomy],
+    pub links: &'a Links,
+    pub config: &'a RelatedConfig,
+}
+
+/// The related lists: carried over from what the last build `kept` where
+/// [`update`] can (all of them, when nothing they read changed), made anew
+/// otherwise. With `keep` (the preview), the lists are kept with what they
+/// were made from, for the next build.
+pub fn lists(inputs: &Inputs, kept: &mut Option<Kept>, keep: bool) -> Vec<Vec<DocId>> {
+    let parts = keep.then(|| parts(inputs.documents, inputs.taxonomies, inputs.links));
+    let lists = kept
+        .as_ref()
+        .zip(parts.as_deref())
+        .and_then(|(kept, parts)| update(kept, inputs, parts))
+        .unwrap_or_else(|| related(inputs));
+    *kept = parts.map(|parts| Kept::new(inputs, parts, lists.clone()));
+    lists
+}
+
 /// For each document, its related documents, best first.
-pub fn related(
-    documents: &[Arc<Document>],
-    by_slug: &crate::hash::Map<String, DocId>,
-    taxonomies: &[Taxonomy],
-    links: &Links,
-    config: &RelatedConfig,
-) -> Vec<Vec<DocId>> {
-    let n = documents.len();
-    let context = Context {
-        documents,
-        by_slug,
-        taxonomies,
-        links,
-        config,
-        entity_docs: entity_docs(links),
-        days: days_of(documents),
-    };
+pub fn related(inputs: &Inputs) -> Vec<Vec<DocId>> {
+    let n = inputs.documents.len();
+    let context = Context::new(inputs);
     // Jobs small enough to share the work evenly between the cores, large
     // enough that the scratch each job starts with (two arrays the length of
     // the archive) costs little.
@@ -82,7 +93,19 @@ fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
     documents.iter().map(|d| d.date.map(days)).collect()
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    fn new(inputs: &Inputs<'a>) -> Context<'a> {
+        Context {
+            documents: inputs.documents,
+            by_slug: inputs.by_slug,
+            taxonomies: inputs.taxonomies,
+            links: inputs.links,
+            config: inputs.config,
+            entity_docs: entity_docs(inputs.links),
+            days: days_of(inputs.documents),
+        }
+    }
+
     /// The related list of one document.
     fn one(&self, id: DocId, scratch: &mut Scratch) -> Vec<DocId> {
         let config = self.config;
@@ -176,22 +199,14 @@ fn entities_hash(entities: &[crate::content::entities::Entity]) -> u64 {
 impl Kept {
     /// Keeps the related lists of the archive just built, and its
     /// documents' [`parts`].
-    pub fn new(
-        documents: &[Arc<Document>],
-        by_slug: &crate::hash::Map<String, DocId>,
-        entities: &[crate::content::entities::Entity],
-        links: &Links,
-        config: &RelatedConfig,
-        parts: Vec<u64>,
-        lists: Vec<Vec<DocId>>,
-    ) -> Kept {
+    pub fn new(inputs: &Inputs, parts: Vec<u64>, lists: Vec<Vec<DocId>>) -> Kept {
         Kept {
-            settings: format!("{config:?}"),
-            entities: entities_hash(entities),
-            documents: documents.to_vec(),
-            by_slug: by_slug.clone(),
+            settings: format!("{:?}", inputs.config),
+            entities: entities_hash(inputs.entities),
+            documents: inputs.documents.to_vec(),
+            by_slug: inputs.by_slug.clone(),
             parts,
-            entities_of: links.entities_of.clone(),
+            entities_of: inputs.links.entities_of.clone(),
             lists,
         }
     }
@@ -214,17 +229,15 @@ impl Kept {
 /// (in its old place or its new) within `WINDOW + 1 + changes` places of
 /// it in any list, has the same candidates with the same scores, in the
 /// same order.
-#[allow(clippy::too_many_arguments)]
-pub fn update(
-    kept: &Kept,
-    documents: &[Arc<Document>],
-    by_slug: &crate::hash::Map<String, DocId>,
-    entities: &[crate::content::entities::Entity],
-    taxonomies: &[Taxonomy],
-    links: &Links,
-    config: &RelatedConfig,
-    parts: &[u64],
-) -> Option<Vec<Vec<DocId>>> {
+pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<DocId>>> {
+    let &Inputs {
+        documents,
+        by_slug,
+        entities,
+        taxonomies,
+        links,
+        config,
+    } = inputs;
     use std::cmp::Ordering;
     if kept.settings != format!("{config:?}") || kept.entities != entities_hash(entities) {
         return None;
@@ -241,15 +254,7 @@ pub fn update(
     if count > n / 16 + 1 {
         return None;
     }
-    let context = Context {
-        documents,
-        by_slug,
-        taxonomies,
-        links,
-        config,
-        entity_docs: entity_docs(links),
-        days: days_of(documents),
-    };
+    let context = Context::new(inputs);
     let mut affected = vec![false; n];
     let reach = WINDOW + 1 + count;
     let mut near = |list: &[DocId], at: usize| {
@@ -320,9 +325,7 @@ pub fn update(
         )
         .collect();
     debug_assert!(
-        lists
-            .as_ref()
-            .is_none_or(|l| *l == related(documents, by_slug, taxonomies, links, config)),
+        lists.as_ref().is_none_or(|l| *l == related(inputs)),
         "related lists carried over differ from those computed anew"
     );
     lists
@@ -401,49 +404,6 @@ impl Scratch {
             })
             .collect()
     }
-}
-
-/// A hash of everything [`related`] reads: when it is unchanged, so is the
-/// result, and a rebuild reuses the lists it already has. Documents are
-/// named by slug, in archive order, so the hash also covers every id.
-pub fn inputs_hash(documents: &[Arc<Document>], taxonomies: &[Taxonomy], links: &Links, config: &RelatedConfig) -> u64 {
-    use std::hash::{Hash, Hasher};
-    // Each document's part on every core, then the parts in order.
-    let parts: Vec<u64> = documents
-        .par_iter()
-        .with_max_len(crate::FINE)
-        .enumerate()
-        .map(|(id, doc)| {
-            let mut h = crate::hash::hasher();
-            doc.slug.hash(&mut h);
-            doc.date.hash(&mut h);
-            for (slug, _) in &doc.related {
-                slug.hash(&mut h);
-            }
-            for taxonomy in taxonomies {
-                for &term in &taxonomy.terms_of[id] {
-                    taxonomy.terms[term].name.hash(&mut h);
-                }
-                h.write_u8(0);
-            }
-            links.entities_of[id].hash(&mut h);
-            links.cites[id].hash(&mut h);
-            for (from, occurrences) in &links.cited_by[id] {
-                (from, occurrences.iter().all(|o| o.in_note)).hash(&mut h);
-            }
-            h.finish()
-        })
-        .collect();
-    let mut h = crate::hash::hasher();
-    format!("{config:?}").hash(&mut h);
-    parts.hash(&mut h);
-    for docs in &links.mentions_of {
-        docs.len().hash(&mut h);
-        for (from, _) in docs {
-            from.hash(&mut h);
-        }
-    }
-    h.finish()
 }
 
 /// The part of a sorted posting list around `id`.
