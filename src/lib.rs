@@ -486,20 +486,34 @@ fn run_stages<S: output::Sink>(
     // (Unless it is left for later: see `defer`.)
     let wants_graph = !defer && (!partial || delta.as_ref().is_some_and(|d| d.graph));
     let graph_cache = &mut caches.graph;
-    let ((errors, graph), syndicated) = rayon::join(
-        || {
-            rayon::join(render_pages, || {
-                wants_graph.then(|| {
-                    let mut timings = Timings::new();
-                    let graph = output::graph::to_json_cached(&archive, config, graph_cache);
-                    timings.lap("  graph.json");
-                    graph
-                })
-            })
-        },
-        syndicate,
-    );
+    let make_graph = || -> Result<_, Diagnostic> {
+        if !wants_graph {
+            return Ok(None);
+        }
+        let mut timings = Timings::new();
+        if !graph_cache.keeps() {
+            // Written as it is made: a one-shot build has no use for the
+            // bytes afterwards, and at 100,000 documents holding them
+            // (85 MB) raised the build's peak memory.
+            let write = |out: &mut dyn std::io::Write| output::graph::write_json(&archive, config, out);
+            sink.put_streamed("graph.json", &write)
+                .map_err(|e| Diagnostic::error(format!("cannot write graph.json into {}: {e}", output.display())))?;
+            timings.lap("  graph.json");
+            return Ok(None);
+        }
+        let graph = output::graph::to_json_cached(&archive, config, graph_cache);
+        timings.lap("  graph.json");
+        Ok(Some(graph))
+    };
+    let ((errors, graph), syndicated) = rayon::join(|| rayon::join(render_pages, make_graph), syndicate);
     problems.extend(errors);
+    let graph = match graph {
+        Ok(graph) => graph,
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(first_of_each(problems));
     }

@@ -59,6 +59,14 @@ fn found_in(in_note_only: bool) -> Option<&'static str> {
 
 /// The graph as pretty-printed JSON.
 pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
+    let mut json = Vec::new();
+    write_json(archive, config, &mut json).expect("the graph serialises");
+    json
+}
+
+/// Writes the graph as pretty-printed JSON into `out`, as it is made: a
+/// one-shot build streams it into its file (see [`crate::output::Sink::put_streamed`]).
+pub fn write_json(archive: &Archive, config: &Config, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc_ids: Vec<String> = archive.documents.iter().map(|d| doc_id(&d.slug)).collect();
     let entity_ids: Vec<String> = archive.entities.iter().map(|e| entity_id(&e.slug)).collect();
     let mut nodes = Vec::with_capacity(archive.documents.len() + archive.entities.len());
@@ -75,9 +83,8 @@ pub fn to_json(archive: &Archive, config: &Config) -> Vec<u8> {
     for (e, entity) in entity_ids.iter().enumerate() {
         edges.extend(mention_edges(archive, e, entity, |d| doc_ids[d].as_str()));
     }
-    let mut json = serde_json::to_vec_pretty(&Graph { nodes, edges }).expect("the graph serialises");
-    json.push(b'\n');
-    json
+    serde_json::to_writer_pretty(&mut *out, &Graph { nodes, edges }).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 fn doc_id(slug: &str) -> String {
@@ -378,6 +385,13 @@ impl Cache {
             keep_chunks: true,
             ..Cache::default()
         }
+    }
+
+    /// Whether this cache keeps each graph (see [`Cache::keeping`]). A
+    /// build whose cache does not has no use for the graph's bytes once
+    /// they are written, and streams them into their file instead.
+    pub fn keeps(&self) -> bool {
+        self.keep_chunks
     }
 }
 

@@ -66,7 +66,7 @@ pub(crate) struct Known {
 impl Known {
     fn of(bytes: &[u8], fingerprint: Option<u64>) -> Known {
         Known {
-            hash: crate::hash::of(bytes),
+            hash: crate::hash::bytes(bytes),
             fingerprint,
         }
     }

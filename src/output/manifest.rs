@@ -770,7 +770,7 @@ fn read(input: impl BufRead) -> io::Result<Option<Read>> {
 impl Sink for Relinking {
     fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> io::Result<()> {
         let entry = Entry {
-            hash: hash::of(bytes),
+            hash: hash::bytes(bytes),
             fingerprint,
             size: bytes.len() as u64,
         };
@@ -787,6 +787,19 @@ impl Sink for Relinking {
             Some(previous) if self.link(previous, rel, &entry) => {}
             _ => self.staging.write(rel, bytes)?,
         }
+        self.record(rel, entry);
+        Ok(())
+    }
+
+    /// Written at once, without a look at the last site's file: the bytes
+    /// are not known before they are written.
+    fn put_streamed(&self, rel: &str, write: &dyn Fn(&mut dyn io::Write) -> io::Result<()>) -> io::Result<()> {
+        let (hash, size) = self.staging.write_streamed(rel, write)?;
+        let entry = Entry {
+            hash,
+            fingerprint: None,
+            size: size as u64,
+        };
         self.record(rel, entry);
         Ok(())
     }
