@@ -111,28 +111,50 @@ pub fn site(config: &Config, archive: &Archive) -> Value {
 /// made once and shared by all the summaries that list the term (a value's
 /// map is reference-counted), which saves a few hundred bytes per term per
 /// document.
-pub struct Terms(Vec<Vec<Value>>);
+pub struct Terms {
+    /// Each taxonomy's terms, each as `{name, url}`.
+    terms: Vec<Vec<Value>>,
+    /// Each taxonomy's terms, each as the group a document with that one
+    /// term in the taxonomy shows (see [`terms_of`]): made once and shared
+    /// by all those documents' summaries, which at 100,000 documents would
+    /// otherwise hold some 60 MB of identical groups.
+    single: Vec<Vec<Value>>,
+}
 
 impl Terms {
     pub fn new(config: &Config, archive: &Archive) -> Terms {
-        Terms(
-            archive
-                .taxonomies
-                .iter()
-                .map(|t| {
-                    t.terms
-                        .iter()
-                        .map(|term| {
-                            map([
-                                ("name", term.name.as_str().into()),
-                                ("url", config.url(&paths::term(&t.name, &term.slug)).into()),
-                            ])
-                        })
-                        .collect()
-                })
-                .collect(),
-        )
+        let terms: Vec<Vec<Value>> = archive
+            .taxonomies
+            .iter()
+            .map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| {
+                        map([
+                            ("name", term.name.as_str().into()),
+                            ("url", config.url(&paths::term(&t.name, &term.slug)).into()),
+                        ])
+                    })
+                    .collect()
+            })
+            .collect();
+        let single = archive
+            .taxonomies
+            .iter()
+            .zip(&terms)
+            .map(|(t, values)| values.iter().map(|v| group(t, vec![v.clone()])).collect())
+            .collect();
+        Terms { terms, single }
     }
+}
+
+/// A taxonomy's group of a document's terms.
+fn group(taxonomy: &crate::analyse::Taxonomy, terms: Vec<Value>) -> Value {
+    map([
+        ("name", taxonomy.name.as_str().into()),
+        ("title", taxonomy.title.as_str().into()),
+        ("terms", terms.into()),
+    ])
 }
 
 /// How many characters of a summary a list shows (`summary_short`).
@@ -168,15 +190,11 @@ fn terms_of(archive: &Archive, terms: &Terms, id: DocId) -> Value {
     let groups: Vec<Value> = archive
         .taxonomies
         .iter()
-        .zip(&terms.0)
-        .filter(|(t, _)| !t.terms_of[id].is_empty())
-        .map(|(t, values)| {
-            let terms: Vec<Value> = t.terms_of[id].iter().map(|&i| values[i].clone()).collect();
-            map([
-                ("name", t.name.as_str().into()),
-                ("title", t.title.as_str().into()),
-                ("terms", terms.into()),
-            ])
+        .enumerate()
+        .filter(|(_, t)| !t.terms_of[id].is_empty())
+        .map(|(n, t)| match t.terms_of[id].as_slice() {
+            &[one] => terms.single[n][one].clone(),
+            many => group(t, many.iter().map(|&i| terms.terms[n][i].clone()).collect()),
         })
         .collect();
     groups.into()
