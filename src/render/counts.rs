@@ -38,7 +38,23 @@ const PAGE_TEMPLATES: &[&str] = &[
 
 /// The page templates of `theme` whose pages can show `site`'s counts.
 pub fn readers(theme: &Theme) -> BTreeSet<&'static str> {
-    let sources: BTreeMap<&str, String> = theme
+    let sources = sources(theme);
+    PAGE_TEMPLATES
+        .iter()
+        .copied()
+        .filter(|page| can_read_counts(&closure(&sources, page)))
+        .collect()
+}
+
+/// Whether the template `name` of `theme` (a partial rendered on its own)
+/// can show `site`'s counts, read as a page template is.
+pub fn template_reads_counts(theme: &Theme, name: &str) -> bool {
+    can_read_counts(&closure(&sources(theme), name))
+}
+
+/// Every template's source, by name.
+fn sources(theme: &Theme) -> BTreeMap<&str, String> {
+    theme
         .templates
         .iter()
         .map(|(name, file)| {
@@ -50,11 +66,6 @@ pub fn readers(theme: &Theme) -> BTreeSet<&'static str> {
             );
             (name.as_str(), text)
         })
-        .collect();
-    PAGE_TEMPLATES
-        .iter()
-        .copied()
-        .filter(|page| can_read_counts(&closure(&sources, page)))
         .collect()
 }
 

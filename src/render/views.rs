@@ -26,6 +26,15 @@ pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
     Value::from(m)
 }
 
+/// A map from `(key, value)` pairs, with room for one more.
+fn fields<const N: usize>(pairs: [(&'static str, Value); N]) -> Map {
+    let mut m = Map::with_capacity(N + 1);
+    for (k, v) in pairs {
+        m.insert(k.into(), v);
+    }
+    m
+}
+
 /// An optional string, as `none` when absent.
 pub fn opt(s: &Option<String>) -> Value {
     s.as_deref().map_or_else(Value::none, Value::from)
@@ -161,10 +170,10 @@ fn group(taxonomy: &crate::analyse::Taxonomy, terms: Vec<Value>) -> Value {
 pub const SUMMARY_CHARS: usize = 220;
 
 /// The summary of a document: what every page listing it shows.
-pub fn summary(config: &Config, archive: &Archive, terms: &Terms, id: DocId) -> Value {
+pub fn summary(config: &Config, archive: &Archive, terms: &Terms, id: DocId) -> Map {
     let doc = &archive.documents[id];
     let url = config.url(&paths::document(&doc.slug));
-    map([
+    fields([
         ("slug", doc.slug.as_str().into()),
         ("url", url.into()),
         ("title", doc.title.as_str().into()),

@@ -139,6 +139,17 @@ fn template_error_while_rendering() {
 }
 
 #[test]
+fn list_item_partial_with_a_variable_of_the_page() {
+    // The default theme reads `doc.list_item`, which renders the partial
+    // once per document, where only `doc` and `site` are set.
+    let f = good().file(
+        "templates/partials/doc_item.html",
+        "<li>\n<a href=\"{{ doc.url }}\">{{ doc.title }}</a> on {{ page.url }}\n</li>\n",
+    );
+    insta::assert_snapshot!(failing(&f, &[]));
+}
+
+#[test]
 fn bad_entity_kind() {
     let f = good().file(
         "content/entities.toml",

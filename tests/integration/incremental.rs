@@ -132,9 +132,11 @@ const CONFIGS: [&str; 5] = [
 ];
 
 /// Template overrides: none, a document page of its own, a different list
-/// item, a broken template (the build fails, and the output stays), and a
-/// not-found page that shows `site`'s counts and nothing else that changes.
-const TEMPLATES: [Option<(&str, &str)>; 5] = [
+/// item, a broken template (the build fails, and the output stays), a
+/// not-found page that shows `site`'s counts and nothing else that changes,
+/// and a list item that shows the counts (rendered once per document into
+/// `list_item`, so the counts must reach every list through it).
+const TEMPLATES: [Option<(&str, &str)>; 6] = [
     None,
     Some((
         "document.html",
@@ -149,6 +151,10 @@ const TEMPLATES: [Option<(&str, &str)>; 5] = [
         "{% extends \"base.html\" %}{% block content %}{{ doc.nope.deeper }}{% endblock content %}",
     )),
     Some(("404.html", COUNTS_404)),
+    Some((
+        "partials/doc_item.html",
+        "<li><a href=\"{{ doc.url }}\">{{ doc.title }}</a>, one of {{ site.document_count }}</li>",
+    )),
 ];
 
 /// A not-found page that shows how many documents and terms there are.
