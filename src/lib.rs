@@ -412,6 +412,14 @@ fn run_stages<S: output::Sink>(
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
     let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
+    // The search records to make again: those of the changed documents,
+    // and those of the entities whose description changed (numbered after
+    // the documents, when the index has entities).
+    let search_changed: Option<Vec<usize>> = delta.as_ref().filter(|_| partial).map(|d| {
+        let entities = d.described.iter().map(|&e| archive.documents.len() + e);
+        let entities = entities.filter(|_| config.search.entities);
+        d.changed.iter().copied().chain(entities).collect()
+    });
     let search_cache = &mut caches.search;
     let catalogue_cache = &mut caches.catalogue;
     // The search index, feeds, bulk data, citations and sitemap, made from
@@ -428,7 +436,15 @@ fn run_stages<S: output::Sink>(
         // place rewrites only what it changed.
         let cache = search_cache.keeps().then_some(search_cache);
         let keep = |rel: &str, bytes_hash: u64| fingerprints && sink.reuse(rel, bytes_hash);
-        let written = search::write(&archive, &config.search, &put_kept, &keep, cache, changed).map_err(|d| vec![d])?;
+        let written = search::write(
+            &archive,
+            &config.search,
+            &put_kept,
+            &keep,
+            cache,
+            search_changed.as_deref(),
+        )
+        .map_err(|d| vec![d])?;
         timings.lap("  beside the pages: search index");
         Ok(Some(written))
     };

@@ -84,6 +84,9 @@ pub struct Delta {
     pub rescanned: Vec<DocId>,
     /// Documents whose related list changed.
     pub related: Vec<DocId>,
+    /// Entities whose description alone changed (in `content/entities.toml`):
+    /// their pages and search records show it, nothing else does.
+    pub described: Vec<EntityId>,
     /// Whether anything `graph.json` shows changed.
     pub graph: bool,
 }
@@ -115,8 +118,9 @@ impl Archive {
     ///
     /// When the load only replaced documents by others of the same shape
     /// (see [`Document::same_shape`]) and the config and entities are those
-    /// of the last archive in `cache`, that archive is updated in place and
-    /// the [`Delta`] says what changed; otherwise the archive is built anew.
+    /// of the last archive in `cache` (but for entities' descriptions, which
+    /// no analysis reads), that archive is updated in place and the
+    /// [`Delta`] says what changed; otherwise the archive is built anew.
     pub fn new(
         root: &Path,
         loaded: Loaded,
@@ -124,9 +128,12 @@ impl Archive {
         cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
         let last = cache.last.take();
-        if let (Some(replaced), Some((hash, last))) = (&loaded.replaced, last) {
-            if hash == config.settings_hash() && last.entities == loaded.entities {
-                if let Some((archive, warnings, delta)) = last.update(root, replaced, config, cache)? {
+        if let (Some(replaced), Some((hash, mut last))) = (&loaded.replaced, last) {
+            let described = described_only(&last.entities, &loaded.entities);
+            if let (true, Some(described)) = (hash == config.settings_hash(), described) {
+                last.entities.clone_from(&loaded.entities);
+                if let Some((archive, warnings, mut delta)) = last.update(root, replaced, config, cache)? {
+                    delta.described = described;
                     return Ok((archive, warnings, Some(delta)));
                 }
             }
@@ -304,6 +311,7 @@ impl Archive {
             counted: found.counted,
             rescanned: found.rescanned,
             related: Vec::new(),
+            described: Vec::new(),
         };
         if found.outward {
             let inputs = related::Inputs {
@@ -321,6 +329,23 @@ impl Archive {
         }
         Ok(Some((self, warnings, delta)))
     }
+}
+
+/// The entities of `new` whose description differs from `old`'s, when
+/// that is all that differs (the same entities in the same order, with the
+/// same slugs, names and kinds); `None` otherwise.
+fn described_only(old: &[Entity], new: &[Entity]) -> Option<Vec<EntityId>> {
+    let same = |a: &Entity, b: &Entity| {
+        (&a.slug, &a.name, &a.kind, &a.other_names) == (&b.slug, &b.name, &b.kind, &b.other_names)
+    };
+    if old.len() != new.len() || !old.iter().zip(new).all(|(a, b)| same(a, b)) {
+        return None;
+    }
+    Some(
+        (0..new.len())
+            .filter(|&e| old[e].description != new[e].description)
+            .collect(),
+    )
 }
 
 /// What the link graph needs from the config.

@@ -454,8 +454,9 @@ impl<'a> Renderer<'a> {
             .copied()
             .collect();
         let mut pages: Vec<Page> = Vec::new();
-        for &e in &delta.mentioned {
-            // Its mentions moved: any of its pages may show others.
+        for &e in delta.mentioned.iter().chain(&delta.described) {
+            // Its mentions moved, or its description changed: any of its
+            // pages may show others, and each shows the description.
             pages.extend(all_pages(List::Entity(e)));
         }
         for &e in &delta.counted {

@@ -162,8 +162,9 @@ pub struct Written {
 ///
 /// With a `cache` (the preview server keeps one), the index is kept in
 /// memory after a whole build; when the archive was only updated in place
-/// (`changed` names the documents whose files changed, see
-/// [`crate::analyse::Delta`]), only their records, the shards of their old
+/// (`changed` names the records to make again: the documents whose files
+/// changed, see [`crate::analyse::Delta`], and entities by their number
+/// after the documents), only their records, the shards of their old
 /// and new terms, and `meta.json` are written again, with the bytes a
 /// whole build would write.
 pub fn write(

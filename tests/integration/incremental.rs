@@ -161,10 +161,14 @@ const TEMPLATES: [Option<(&str, &str)>; 6] = [
 const COUNTS_404: &str = "{% extends \"base.html\" %}{% block content %}{{ site.document_count }} documents\
     {% for t in site.taxonomies %}, {{ t.count }} {{ t.name }}{% endfor %}{% endblock content %}";
 
-const ENTITIES: [Option<&str>; 3] = [
+const ENTITIES: [Option<&str>; 4] = [
     Some("[[entity]]\nname = \"passing\"\nkind = \"other\"\n"),
     Some(
         "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"the text\"]\n",
+    ),
+    // The one before with a description: the archive is updated in place.
+    Some(
+        "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"the text\"]\ndescription = \"Rules on data, searched for.\"\n",
     ),
     None,
 ];
@@ -902,6 +906,47 @@ fn a_new_summary_rewrites_the_page_of_each_list_that_holds_it() {
 /// The files of `written` other than the search index's.
 /// The pages among written files: not the search index, the feeds or the
 /// data, which tests look at by themselves.
+/// A new description of an entity changes its page and its search record:
+/// the archive is updated in place, and only that page is rendered again.
+#[test]
+fn a_new_entity_description_rewrites_its_page_and_search_record_only() {
+    let entities = |description: &str| {
+        format!(
+            "[[entity]]\nname = \"Data Office\"\nkind = \"organisation\"\ndescription = \"{description}\"\n\n\
+             [[entity]]\nname = \"Ada Lovelace\"\nkind = \"person\"\n"
+        )
+    };
+    let fixture = Fixture::new()
+        .doc(
+            "a",
+            "title = \"A\"\ndate = 2020-01-01",
+            "The Data Office met Ada Lovelace.",
+        )
+        .doc("b", "title = \"B\"\ndate = 2021-01-01", "Ada Lovelace wrote.")
+        .file("content/entities.toml", &entities("Keeps data."));
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let file = PathBuf::from("content/entities.toml");
+    // As many words as before, so that the search index's average length,
+    // and with it every shard, stays.
+    std::fs::write(root.join(&file), entities("Keeps registers.")).unwrap();
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+    assert!(rebuilt.report.partial, "the archive is updated in place");
+    assert_eq!(pages_only(&rebuilt.written), ["entities/data-office/index.html"]);
+    assert!(rebuilt.report.search_partial, "the search index is updated in place");
+    assert!(
+        rebuilt.written.iter().any(|p| p.starts_with("search/r/")),
+        "the entity's search record: {:?}",
+        rebuilt.written
+    );
+    let page = std::fs::read_to_string(served.join("entities/data-office/index.html")).unwrap();
+    assert!(page.contains("Keeps registers."));
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean));
+}
+
 fn pages_only(written: &[String]) -> Vec<String> {
     written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
 }
