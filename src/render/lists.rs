@@ -366,24 +366,29 @@ impl Renderer<'_> {
                 ])
             })
             .collect();
-        let years: Vec<Value> = split
-            .groups
-            .iter()
-            .map(|whole| {
-                let year = year_of(whole.start);
-                let anchor = year_anchor(year);
-                map([
-                    ("year", year.map_or_else(Value::none, Value::from)),
-                    ("url", self.url_of_item(list, whole.start, &anchor).into()),
-                    ("count", whole.len().into()),
-                ])
-            })
-            .collect();
+        let years = self.term_years[t][i].get_or_init(|| {
+            let years: Vec<Value> = split
+                .groups
+                .iter()
+                .map(|whole| {
+                    let year = year_of(whole.start);
+                    let anchor = year_anchor(year);
+                    map([
+                        ("year", year.map_or_else(Value::none, Value::from)),
+                        ("url", self.url_of_item(list, whole.start, &anchor).into()),
+                        ("count", whole.len().into()),
+                    ])
+                })
+                .collect();
+            let years = Value::from(years);
+            let hash = super::fingerprint::hash_value(&years);
+            (years, hash)
+        });
         let mut c = Fields::default();
         c.insert_value("taxonomy", self.taxonomy_value(t, None, None));
         c.insert_value("term", self.term_value(t, i));
         c.insert_value("groups", groups.into());
-        c.insert_value("years", years.into());
+        c.insert_hashed("years", years.clone());
         c
     }
 

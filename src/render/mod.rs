@@ -309,13 +309,21 @@ fn summary_key(archive: &Archive, id: DocId) -> u64 {
     h.finish()
 }
 
-/// A page's template variables, before they become a Tera context.
+/// A page's template variables, before they become a Tera context; and
+/// the hashes of those whose hash is known already.
 #[derive(Default)]
-struct Fields(Vec<(&'static str, Value)>);
+struct Fields(Vec<(&'static str, Value)>, Vec<(&'static str, u64)>);
 
 impl Fields {
     fn insert_value(&mut self, key: &'static str, value: Value) {
         self.0.push((key, value));
+    }
+
+    /// A variable with its hash ([`fingerprint::hash_value`]), which a
+    /// page's fingerprint then takes instead of hashing the value again.
+    fn insert_hashed(&mut self, key: &'static str, (value, hash): (Value, u64)) {
+        self.0.push((key, value));
+        self.1.push((key, hash));
     }
 
     /// The length of the document's rendered text and note, if they are
@@ -351,6 +359,9 @@ pub struct Renderer<'a> {
     count_readers: std::collections::BTreeSet<&'static str>,
     /// Where each list breaks into pages.
     layout: lists::Layout,
+    /// Each term's `years` (the same on every page of the term) and its
+    /// hash, by taxonomy and term, made when first wanted.
+    term_years: Vec<Vec<std::sync::OnceLock<(Value, u64)>>>,
     /// How many pages each entity's mentions had in the last build.
     entity_pages_before: Vec<usize>,
     /// Whether each name of an entity is a person's, for citations.
@@ -403,6 +414,11 @@ impl<'a> Renderer<'a> {
             counts_hash,
             count_readers: counts::readers(theme),
             layout: lists::Layout::new(config, archive),
+            term_years: archive
+                .taxonomies
+                .iter()
+                .map(|t| t.terms.iter().map(|_| std::sync::OnceLock::new()).collect())
+                .collect(),
             entity_pages_before: std::mem::take(&mut cache.entity_pages),
             persons: if config.citations.enabled {
                 archive
@@ -651,7 +667,10 @@ impl<'a> Renderer<'a> {
         h.write_str(template);
         for (key, value) in &fields.0 {
             h.write_str(key);
-            h.value(value);
+            match fields.1.iter().find(|(k, _)| k == key) {
+                Some(&(_, hash)) => h.write_u64(hash),
+                None => h.value(value),
+            }
         }
         h.finish()
     }
