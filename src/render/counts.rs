@@ -52,6 +52,36 @@ pub fn template_reads_counts(theme: &Theme, name: &str) -> bool {
     can_read_counts(&closure(&sources(theme), name))
 }
 
+/// Whether a template that pages can be rendered from names `word` inside
+/// its tags. Reached are the page templates and, from them, every template
+/// whose name a reached one quotes (in an `extends`, `include` or
+/// `import`): a partial no page can use does not count.
+pub fn pages_name(theme: &Theme, word: &str) -> bool {
+    let sources = sources(theme);
+    let mut reached: BTreeSet<&str> = PAGE_TEMPLATES
+        .iter()
+        .copied()
+        .filter(|p| sources.contains_key(p))
+        .collect();
+    let mut todo: Vec<&str> = reached.iter().copied().collect();
+    while let Some(name) = todo.pop() {
+        let source = &sources[name];
+        for other in sources.keys().copied() {
+            if reached.contains(other) {
+                continue;
+            }
+            let quoted = [format!("\"{other}\""), format!("'{other}'"), format!("`{other}`")];
+            if quoted.iter().any(|q| source.contains(q.as_str())) {
+                reached.insert(other);
+                todo.push(other);
+            }
+        }
+    }
+    reached
+        .iter()
+        .any(|name| tags(&sources[name]).iter().any(|tag| tag.contains(word)))
+}
+
 /// Every template's source, by name.
 fn sources(theme: &Theme) -> BTreeMap<&str, String> {
     theme

@@ -238,7 +238,7 @@ fn summary(
 ) -> Result<(Value, u64), Diagnostic> {
     let mut fields = views::summary(config, archive, terms, id);
     if let Some(items) = items {
-        let item = items.render(&Value::from(fields.clone()))?;
+        let item = items.render(&Value::from(fields.clone()), &archive.documents[id])?;
         fields.insert("list_item".into(), item);
     }
     let value = Value::from(fields);
@@ -251,8 +251,9 @@ fn summary(
 /// summary as `list_item`: a site lists each document a dozen times or so
 /// (108,625 entries on a site of 10,000), and the templates then copy the
 /// entry instead of rendering it again each time. Done only when a
-/// template names `list_item`, so that a theme that includes the partial
-/// with variables of its own does not have it rendered without them.
+/// template that pages use names `list_item` in its tags, so that a theme
+/// that includes the partial with variables of its own does not have it
+/// rendered without them.
 struct ListItems<'t> {
     tera: &'t tera::Tera,
     theme: &'t Theme,
@@ -264,25 +265,35 @@ impl<'t> ListItems<'t> {
     /// The renderer of list entries, when `theme` has the partial and a
     /// template reads `list_item`.
     fn of(tera: &'t tera::Tera, theme: &'t Theme) -> Option<ListItems<'t>> {
-        let reads = |file: &theme::ThemeFile| {
-            file.bytes()
-                .is_ok_and(|b| memchr::memmem::find(&b, b"list_item").is_some())
-        };
-        let wanted = theme.templates.contains_key(Self::TEMPLATE) && theme.templates.values().any(reads);
+        let wanted = theme.templates.contains_key(Self::TEMPLATE) && counts::pages_name(theme, "list_item");
         wanted.then_some(ListItems { tera, theme })
     }
 
-    fn render(&self, doc: &Value) -> Result<Value, Diagnostic> {
+    /// The list entry of `document`, whose summary is `doc`.
+    fn render(&self, doc: &Value, document: &crate::content::Document) -> Result<Value, Diagnostic> {
         let mut context = Context::new();
         context.insert_value("doc", doc.clone());
         let html = self.tera.render(Self::TEMPLATE, &context).map_err(|e| {
             let diag = self.theme.template_error(&e);
-            let why = format!(
-                "{} is rendered once for each document, with only `doc` and `site` set, to make \
-                 `doc.list_item`; use only those in it, or include the partial where the list \
-                 is instead of reading `list_item`",
-                Self::TEMPLATE
-            );
+            let page_variable = diag
+                .message
+                .strip_prefix("Variable `")
+                .and_then(|rest| rest.split_once('`'))
+                .is_some_and(|(name, _)| name != "doc" && name != "site");
+            let why = if page_variable {
+                format!(
+                    "{} is rendered once for each document, with only `doc` and `site` set, to \
+                     make `doc.list_item`; use only those in it, or include the partial where the \
+                     list is instead of reading `list_item`",
+                    Self::TEMPLATE
+                )
+            } else {
+                format!(
+                    "while making the list entry of the document `{}` ({})",
+                    document.slug,
+                    document.file.display()
+                )
+            };
             let hint = match &diag.hint {
                 Some(h) => format!("{h}; {why}"),
                 None => why,
