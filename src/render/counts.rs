@@ -36,76 +36,72 @@ const PAGE_TEMPLATES: &[&str] = &[
     "search.html",
 ];
 
-/// The page templates of `theme` whose pages can show `site`'s counts.
-pub fn readers(theme: &Theme) -> BTreeSet<&'static str> {
-    let sources = sources(theme);
-    PAGE_TEMPLATES
-        .iter()
-        .copied()
-        .filter(|page| can_read_counts(&closure(&sources, page)))
-        .collect()
+/// Every template's source, by name, read once for the questions below.
+pub struct Templates<'t> {
+    sources: BTreeMap<&'t str, String>,
 }
 
-/// Whether the template `name` of `theme` (a partial rendered on its own)
-/// can show `site`'s counts, read as a page template is.
-pub fn template_reads_counts(theme: &Theme, name: &str) -> bool {
-    can_read_counts(&closure(&sources(theme), name))
-}
-
-/// Whether a template that pages can be rendered from names `word` inside
-/// its tags. Reached are the page templates and, from them, every template
-/// whose name a reached one quotes (in an `extends`, `include` or
-/// `import`): a partial no page can use does not count.
-pub fn pages_name(theme: &Theme, word: &str) -> bool {
-    let sources = sources(theme);
-    let mut reached: BTreeSet<&str> = PAGE_TEMPLATES
-        .iter()
-        .copied()
-        .filter(|p| sources.contains_key(p))
-        .collect();
-    let mut todo: Vec<&str> = reached.iter().copied().collect();
-    while let Some(name) = todo.pop() {
-        let source = &sources[name];
-        for other in sources.keys().copied() {
-            if reached.contains(other) {
-                continue;
-            }
-            let quoted = [format!("\"{other}\""), format!("'{other}'"), format!("`{other}`")];
-            if quoted.iter().any(|q| source.contains(q.as_str())) {
-                reached.insert(other);
-                todo.push(other);
-            }
-        }
+impl<'t> Templates<'t> {
+    pub fn read(theme: &'t Theme) -> Templates<'t> {
+        let sources = theme
+            .templates
+            .iter()
+            .map(|(name, file)| {
+                // A template that cannot be read fails the build elsewhere;
+                // here it counts as reading everything.
+                let text = file.bytes().map_or_else(
+                    |_| "{{ site }}".to_string(),
+                    |b| String::from_utf8_lossy(&b).into_owned(),
+                );
+                (name.as_str(), text)
+            })
+            .collect();
+        Templates { sources }
     }
-    reached
-        .iter()
-        .any(|name| tags(&sources[name]).iter().any(|tag| tag.contains(word)))
-}
 
-/// Every template's source, by name.
-fn sources(theme: &Theme) -> BTreeMap<&str, String> {
-    theme
-        .templates
-        .iter()
-        .map(|(name, file)| {
-            // A template that cannot be read fails the build elsewhere;
-            // here it counts as reading everything.
-            let text = file.bytes().map_or_else(
-                |_| "{{ site }}".to_string(),
-                |b| String::from_utf8_lossy(&b).into_owned(),
-            );
-            (name.as_str(), text)
-        })
-        .collect()
+    /// The page templates whose pages can show `site`'s counts.
+    pub fn count_readers(&self) -> BTreeSet<&'static str> {
+        PAGE_TEMPLATES
+            .iter()
+            .copied()
+            .filter(|page| can_read_counts(&closure(&self.sources, page)))
+            .collect()
+    }
+
+    /// Whether the template `name` (a partial rendered on its own) can show
+    /// `site`'s counts, read as a page template is.
+    pub fn reads_counts(&self, name: &str) -> bool {
+        can_read_counts(&closure(&self.sources, name))
+    }
+
+    /// Whether a template that pages can be rendered from names `word`
+    /// inside its tags: the page templates and what they name, not a
+    /// partial that no page can use.
+    pub fn pages_name(&self, word: &str) -> bool {
+        let pages = PAGE_TEMPLATES
+            .iter()
+            .copied()
+            .filter(|p| self.sources.contains_key(p))
+            .collect();
+        reach(&self.sources, pages)
+            .iter()
+            .any(|name| tags(&self.sources[name]).iter().any(|tag| tag.contains(word)))
+    }
 }
 
 /// The sources a page rendered with `page` may be rendered from.
 fn closure<'s>(sources: &'s BTreeMap<&str, String>, page: &str) -> Vec<&'s str> {
-    let mut names: BTreeSet<&str> = sources
+    let start = sources
         .keys()
         .copied()
         .filter(|name| *name == page || !PAGE_TEMPLATES.contains(name))
         .collect();
+    reach(sources, start).iter().map(|n| sources[n].as_str()).collect()
+}
+
+/// The templates of `names` and every template whose name one of them
+/// quotes (in an `extends`, `include` or `import`), and so on.
+fn reach<'s>(sources: &BTreeMap<&'s str, String>, mut names: BTreeSet<&'s str>) -> BTreeSet<&'s str> {
     loop {
         let named: Vec<&str> = sources
             .keys()
@@ -119,11 +115,10 @@ fn closure<'s>(sources: &'s BTreeMap<&str, String>, page: &str) -> Vec<&'s str> 
             })
             .collect();
         if named.is_empty() {
-            break;
+            return names;
         }
         names.extend(named);
     }
-    names.iter().map(|n| sources[n].as_str()).collect()
 }
 
 /// Whether the tags of `sources` can read `site`'s counts (see the module
@@ -316,7 +311,7 @@ mod tests {
         .unwrap();
         let config = crate::config::Config::load(root.path(), &Default::default()).unwrap();
         let theme = Theme::resolve(root.path(), &config).unwrap();
-        let readers = readers(&theme);
+        let readers = Templates::read(&theme).count_readers();
         assert_eq!(
             readers.into_iter().collect::<Vec<_>>(),
             vec!["index.html", "timeline.html"]

@@ -264,8 +264,8 @@ impl<'t> ListItems<'t> {
 
     /// The renderer of list entries, when `theme` has the partial and a
     /// template reads `list_item`.
-    fn of(tera: &'t tera::Tera, theme: &'t Theme) -> Option<ListItems<'t>> {
-        let wanted = theme.templates.contains_key(Self::TEMPLATE) && counts::pages_name(theme, "list_item");
+    fn of(tera: &'t tera::Tera, theme: &'t Theme, templates: &counts::Templates) -> Option<ListItems<'t>> {
+        let wanted = theme.templates.contains_key(Self::TEMPLATE) && templates.pages_name("list_item");
         wanted.then_some(ListItems { tera, theme })
     }
 
@@ -393,13 +393,12 @@ impl<'a> Renderer<'a> {
         let site = views::site(config, archive);
         let (site_hash, counts_hash) = fingerprint::site(theme, config, &site);
         tera.global_context().insert_value("site", site);
-        let items = ListItems::of(&tera, theme);
+        let templates = counts::Templates::read(theme);
+        let items = ListItems::of(&tera, theme, &templates);
         // What the summaries are made from besides the documents: the
         // counts too when the list entries in them can show the counts.
         let summaries_hash = match &items {
-            Some(_) if counts::template_reads_counts(theme, ListItems::TEMPLATE) => {
-                crate::hash::of(&(site_hash, counts_hash))
-            }
+            Some(_) if templates.reads_counts(ListItems::TEMPLATE) => crate::hash::of(&(site_hash, counts_hash)),
             _ => site_hash,
         };
         let items = items.as_ref();
@@ -423,7 +422,7 @@ impl<'a> Renderer<'a> {
             every_page,
             site_hash,
             counts_hash,
-            count_readers: counts::readers(theme),
+            count_readers: templates.count_readers(),
             layout: lists::Layout::new(config, archive),
             term_years: archive
                 .taxonomies
