@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use analyse::Archive;
+use analyse::{Archive, DocId};
 use config::{Config, Overrides};
 use diag::Diagnostic;
 use render::Renderer;
@@ -72,8 +72,8 @@ pub struct BuildReport {
     /// site in the output untouched: the build read no document and wrote
     /// nothing.
     pub unchanged: bool,
-    /// Whether `graph.json` and the catalogue were left for a later step
-    /// (see [`Caches::defer_downloads`]).
+    /// Whether the files no page loads were left for a later step (see
+    /// [`Caches::defer_downloads`]).
     pub deferred: bool,
 }
 
@@ -245,11 +245,73 @@ pub struct Caches {
     pub search: search::Cache,
     /// A hash of each document's catalogue row, as last written.
     pub catalogue: output::data::Rows,
-    /// Whether a rebuild that updates the output in place leaves
-    /// `graph.json` and the catalogue, which no page shows, as they are,
-    /// for [`output::incremental::Incremental::prepare_downloads`] to make
+    /// Whether a rebuild that updates the output in place leaves the files
+    /// no page loads (`graph.json`, the search index, the feeds, the bulk
+    /// data, the citation files and the sitemap) as they are, for
+    /// [`output::incremental::Incremental::prepare_downloads`] to make
     /// after the pages are served (the preview's server does).
     pub defer_downloads: bool,
+    /// What a rebuild left for later, if it did.
+    pub due: Option<Due>,
+}
+
+/// The files a rebuild that served its pages first left for later (see
+/// [`Caches::defer_downloads`]), besides `graph.json`: what they are made
+/// from, besides the archive.
+pub struct Due {
+    /// The search records whose inputs changed, after an update of the
+    /// archive in place (`Some(None)` after one analysed anew); `None`
+    /// without a search index.
+    pub search: Option<Option<Vec<usize>>>,
+    pub beside: Beside,
+}
+
+/// What the feeds, bulk data, citations and sitemap are made from,
+/// besides the archive.
+pub struct Beside {
+    /// The documents changed, after an update of the archive in place: only
+    /// the feeds and citations that show them are made again.
+    pub changed: Option<Vec<DocId>>,
+    /// The documents whose pages were looked at, after an update of the
+    /// archive in place: only their data is made again.
+    pub looked_at: Option<Vec<DocId>>,
+    /// The URLs the sitemap lists, when it is to be made.
+    pub sitemap: Option<Vec<output::sitemap::Url>>,
+}
+
+/// Writes the feeds, bulk data, citations and sitemap that `config` asks
+/// for; the catalogue too if `catalogue_now`. Returns how many files it
+/// handed over.
+pub(crate) fn write_beside(
+    archive: &Archive,
+    config: &Config,
+    beside: &Beside,
+    catalogue: &mut output::data::Rows,
+    catalogue_now: bool,
+    put_kept: &output::Put,
+    put_made: &output::PutMade,
+) -> Result<usize, Diagnostic> {
+    let mut files = 0;
+    let mut timings = Timings::new();
+    let changed = beside.changed.as_deref();
+    if config.feeds.enabled {
+        files += output::feeds::write(archive, config, changed, put_made)?;
+        timings.lap("  beside the pages: feeds");
+    }
+    if config.data.enabled {
+        let only = beside.looked_at.as_deref();
+        files += output::data::write(archive, config, only, catalogue, catalogue_now, put_kept, put_made)?;
+        timings.lap("  beside the pages: data");
+    }
+    if config.citations.enabled && config.citations.downloads {
+        files += output::citations::write(archive, config, changed, put_made)?;
+        timings.lap("  beside the pages: citations");
+    }
+    if let Some(urls) = &beside.sitemap {
+        files += output::sitemap::write(urls, config, put_kept)?;
+        timings.lap("  beside the pages: sitemap");
+    }
+    Ok(files)
 }
 
 /// [`run`], reusing and refreshing `caches`.
@@ -335,8 +397,8 @@ fn run_stages<S: output::Sink>(
     let partial = partial_pages.is_some();
     let pages = partial_pages.unwrap_or_else(|| renderer.pages());
     let fingerprints = sink.wants_fingerprints();
-    // A preview that updates its output in place leaves graph.json and the
-    // catalogue for after the pages are served.
+    // A preview that updates its output in place leaves the files no page
+    // loads for after the pages are served.
     let defer = caches.defer_downloads && sink.keeps_unlisted();
     // A static file at the path of a page is found as the page is written;
     // one at the path of another file annals writes, here.
@@ -428,7 +490,7 @@ fn run_stages<S: output::Sink>(
     // the search index, the largest of them, beside the others (when a
     // document comes or goes, it alone takes as long as the pages).
     let index = || -> Result<Option<search::Written>, Vec<Diagnostic>> {
-        if !config.search.enabled {
+        if !config.search.enabled || defer {
             return Ok(None);
         }
         let mut timings = Timings::new();
@@ -448,54 +510,48 @@ fn run_stages<S: output::Sink>(
         timings.lap("  beside the pages: search index");
         Ok(Some(written))
     };
-    let others = || -> Result<usize, Vec<Diagnostic>> {
-        let mut files = 0;
-        let mut timings = Timings::new();
-        // A rebuild that keeps every document's shape changes no page's place
-        // or date, so only the feeds that list a changed document are made
-        // again, and the sitemap not at all.
-        if config.feeds.enabled {
-            files += output::feeds::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
-            timings.lap("  beside the pages: feeds");
-        }
-        if config.data.enabled {
-            // A document's data changes with its page (its "cited by" too): a
-            // partial rebuild writes the data of the documents whose pages it
-            // looked at.
-            let looked_at: Vec<usize> = pages
+    let beside_inputs = || Beside {
+        changed: changed.map(<[DocId]>::to_vec),
+        // A document's data changes with its page (its "cited by" too): a
+        // partial rebuild writes the data of the documents whose pages it
+        // looked at.
+        looked_at: partial.then(|| {
+            pages
                 .iter()
                 .filter_map(|p| match p {
                     render::Page::Document(id) => Some(*id),
                     _ => None,
                 })
-                .collect();
-            let only = partial.then_some(looked_at.as_slice());
-            files += output::data::write(&archive, config, only, catalogue_cache, !defer, &put_kept, &put_made)
-                .map_err(|d| vec![d])?;
-            timings.lap("  beside the pages: data");
-        }
-        if config.citations.enabled && config.citations.downloads {
-            files += output::citations::write(&archive, config, changed, &put_made).map_err(|d| vec![d])?;
-            timings.lap("  beside the pages: citations");
-        }
-        if config.sitemap.enabled && !partial {
-            let urls: Vec<output::sitemap::Url> = renderer
+                .collect()
+        }),
+        // A rebuild that keeps every document's shape changes no page's
+        // place or date: the sitemap stays as it is.
+        sitemap: (config.sitemap.enabled && !partial).then(|| {
+            renderer
                 .landing_pages()
                 .into_iter()
                 .map(|(loc, lastmod)| output::sitemap::Url { loc, lastmod })
-                .collect();
-            files += output::sitemap::write(&urls, config, &put_kept).map_err(|d| vec![d])?;
-            timings.lap("  beside the pages: sitemap");
+                .collect()
+        }),
+    };
+    // Left for later, the files beside the pages are only described (the
+    // sitemap's URLs listed), beside the pages all the same.
+    let others = || -> Result<(usize, Option<Beside>), Vec<Diagnostic>> {
+        let beside = beside_inputs();
+        if defer {
+            return Ok((0, Some(beside)));
         }
-        Ok(files)
+        let files = write_beside(&archive, config, &beside, catalogue_cache, true, &put_kept, &put_made);
+        Ok((files.map_err(|d| vec![d])?, None))
     };
     let syndicate = || -> Result<Syndicated, Vec<Diagnostic>> {
         let (index, others) = rayon::join(index, others);
-        let (index, files) = (index?, others?);
+        let (index, (files, later)) = (index?, others?);
         Ok(Syndicated {
             search_files: index.as_ref().map_or(0, |w| w.files),
             search_partial: index.is_some_and(|w| w.in_place),
             files,
+            later,
         })
     };
     // graph.json is one long serial job: it runs beside the pages too.
@@ -537,6 +593,7 @@ fn run_stages<S: output::Sink>(
         search_files,
         search_partial,
         files: syndication_files,
+        later,
     } = syndicated?;
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
@@ -545,6 +602,10 @@ fn run_stages<S: output::Sink>(
         for rel in DEFERRED {
             sink.keep(rel);
         }
+        caches.due = later.map(|beside| Due {
+            search: config.search.enabled.then_some(search_changed),
+            beside,
+        });
     }
     if let Some((graph, fingerprint)) = graph {
         // The preview's graph comes with a hash of what it was made from:
@@ -554,7 +615,11 @@ fn run_stages<S: output::Sink>(
             put("graph.json", &graph, fingerprint).map_err(|d| vec![d])?;
         }
     }
-    timings.lap("render and write pages, search index, feeds, sitemap, data and citations");
+    timings.lap(if defer {
+        "render and write the pages"
+    } else {
+        "render and write pages, search index, feeds, sitemap, data and citations"
+    });
     if !partial {
         for (rel, file) in &theme.statics {
             let bytes = file
@@ -588,11 +653,13 @@ fn run_stages<S: output::Sink>(
     Ok((sink, report))
 }
 
-/// How many files the search index and the files beside the pages took.
+/// How many files the search index and the files beside the pages took,
+/// or what to make them from later.
 struct Syndicated {
     search_files: usize,
     search_partial: bool,
     files: usize,
+    later: Option<Beside>,
 }
 
 /// A hash of the names and bytes of the theme's static files.
@@ -673,9 +740,28 @@ fn unwritable(renderer: &Renderer, page: render::Page, path: &str) -> Option<Dia
     })
 }
 
-/// The files a preview that updates its output in place makes after the
-/// pages are served (see [`Caches::defer_downloads`]).
+/// The files of fixed paths that a preview that updates its output in
+/// place makes after the pages are served (see [`Caches::defer_downloads`]
+/// and [`deferred`]).
 pub const DEFERRED: [&str; 3] = ["graph.json", output::data::CATALOGUE_JSON, output::data::CATALOGUE_CSV];
+
+/// Whether `rel`, a path in the output, may be one of the files a preview
+/// that updates its output in place makes after the pages are served: one
+/// of [`DEFERRED`], a file of the search index, a feed, the sitemap or
+/// `robots.txt`, or a document's data or citation files. (The server
+/// holds back requests for such paths until they are made; what is
+/// deleted afterwards is decided by exact paths, see
+/// [`output::incremental::Incremental::prepare_downloads`].)
+pub fn deferred(rel: &str) -> bool {
+    const BESIDE_A_PAGE: [&str; 4] = ["/index.json", "/cite.bib", "/cite.ris", "/cite.json"];
+    DEFERRED.contains(&rel)
+        || search::is_index_file(rel)
+        || rel == "atom.xml"
+        || rel.ends_with("/atom.xml")
+        || rel == "robots.txt"
+        || (rel.starts_with("sitemap") && rel.ends_with(".xml") && !rel.contains('/'))
+        || BESIDE_A_PAGE.iter().any(|name| rel.ends_with(name))
+}
 
 /// The files annals writes besides the pages, in words.
 const GENERATED: &[(&str, &str)] = &[

@@ -47,6 +47,10 @@ pub struct Incremental {
     lock: Option<super::Lock>,
     /// What holds the lock, for the message another process gives.
     holder: &'static str,
+    /// Files of the output that the last whole rebuild, which left some
+    /// files for later, neither handed over nor deleted: those of them that
+    /// the later step does not make either are deleted then.
+    unseen: Vec<String>,
 }
 
 /// What the preview knows of the files in the output, by path. Each has a
@@ -220,6 +224,7 @@ impl Incremental {
             },
             lock: None,
             holder,
+            unseen: Vec::new(),
         }
     }
 
@@ -243,6 +248,12 @@ impl Incremental {
         changed: Option<&[PathBuf]>,
     ) -> Result<Pending<'_>, Vec<Diagnostic>> {
         self.caches.changed = changed.map(<[PathBuf]>::to_vec);
+        if self.caches.due.take().is_some() {
+            // The files the last rebuild left for later were never made:
+            // this one hands over every file, as a whole rebuild does, and
+            // the files that differ are written (or deleted) now.
+            self.caches.statics = None;
+        }
         let fresh = match &self.output {
             Some(out) => !out.is_dir(),
             None => true,
@@ -275,6 +286,13 @@ impl Incremental {
                 .collect()
         };
         removed.sort();
+        // Those that may be files left for later are deleted, if need be,
+        // by the step that makes them (see `prepare_downloads`).
+        self.unseen.clear();
+        if report.deferred {
+            let (later, now) = removed.into_iter().partition(|rel| crate::deferred(rel));
+            (self.unseen, removed) = (later, now);
+        }
         Ok(Pending {
             work: changes.into_work(output, removed),
             report,
@@ -283,10 +301,34 @@ impl Incremental {
     }
 
     /// After a rebuild that left them for later ([`BuildReport::deferred`]):
-    /// makes `graph.json` and the catalogue from the archive that rebuild
-    /// analysed, as it would have. The returned [`Pending::apply`] writes
-    /// those of them that changed.
+    /// makes `graph.json`, the catalogue, the search index, the feeds, the
+    /// documents' data and citation files and the sitemap from the archive
+    /// that rebuild analysed, as it would have. The returned
+    /// [`Pending::apply`] writes those of their files that changed, and
+    /// deletes those the site no longer has.
     pub fn prepare_downloads(&mut self, options: &BuildOptions) -> Result<Pending<'_>, Vec<Diagnostic>> {
+        let due = self.caches.due.take();
+        let unseen = std::mem::take(&mut self.unseen);
+        let prepared = self.make_downloads(options, due.as_ref(), &unseen);
+        if prepared.is_err() && due.as_ref().is_some_and(|d| d.search.is_some()) {
+            // The index kept no longer describes the files: the next
+            // rebuild makes it whole.
+            self.caches.search.forget();
+        }
+        let (work, report) = prepared?;
+        Ok(Pending {
+            work,
+            report,
+            incremental: self,
+        })
+    }
+
+    fn make_downloads(
+        &mut self,
+        options: &BuildOptions,
+        due: Option<&crate::Due>,
+        unseen: &[String],
+    ) -> Result<(Work, BuildReport), Vec<Diagnostic>> {
         let started = std::time::Instant::now();
         let config = crate::config::Config::load(&options.root, &options.overrides)?;
         let (Some(output), Some(archive)) = (self.output.clone(), self.caches.analysis.last()) else {
@@ -299,41 +341,78 @@ impl Incremental {
             sink.put(rel, bytes, fingerprint)
                 .map_err(|e| Diagnostic::error(format!("cannot write {rel} into {}: {e}", output.display())))
         };
-        let (graph, fingerprint) = super::graph::to_json_cached(archive, &config, &mut self.caches.graph);
-        if !fingerprint.is_some_and(|f| sink.reuse("graph.json", f)) {
-            put("graph.json", &graph, fingerprint).map_err(|d| vec![d])?;
-        }
-        if config.data.enabled {
-            let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
-                if sink.reuse(rel, inputs) {
-                    return Ok(());
-                }
-                put(rel, &make(), Some(inputs))
+        // As the rebuild would have handed them over (see `run_stages`).
+        let put_kept = |rel: &str, bytes: &[u8]| {
+            let fingerprint = crate::hash::of(bytes);
+            if sink.reuse(rel, fingerprint) {
+                return Ok(());
+            }
+            put(rel, bytes, Some(fingerprint))
+        };
+        let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
+            if sink.reuse(rel, inputs) {
+                return Ok(());
+            }
+            put(rel, &make(), Some(inputs))
+        };
+        let search_cache = &mut self.caches.search;
+        let search = || -> Result<Option<crate::search::Written>, Diagnostic> {
+            let Some(changed) = due.and_then(|d| d.search.as_ref()) else {
+                return Ok(None);
             };
-            super::data::write_catalogue(archive, &config, &self.caches.catalogue, &put_made).map_err(|d| vec![d])?;
-        }
+            let keep = |rel: &str, bytes_hash: u64| sink.reuse(rel, bytes_hash);
+            let written = crate::search::write(
+                archive,
+                &config.search,
+                &put_kept,
+                &keep,
+                Some(search_cache),
+                changed.as_deref(),
+            )?;
+            Ok(Some(written))
+        };
+        let graph_cache = &mut self.caches.graph;
+        let catalogue = &mut self.caches.catalogue;
+        let others = || -> Result<usize, Diagnostic> {
+            let (graph, fingerprint) = super::graph::to_json_cached(archive, &config, graph_cache);
+            if !fingerprint.is_some_and(|f| sink.reuse("graph.json", f)) {
+                put("graph.json", &graph, fingerprint)?;
+            }
+            match due {
+                Some(due) => crate::write_beside(archive, &config, &due.beside, catalogue, true, &put_kept, &put_made),
+                None if config.data.enabled => super::data::write_catalogue(archive, &config, catalogue, &put_made),
+                None => Ok(0),
+            }
+        };
+        let (searched, others) = rayon::join(search, others);
+        let files = others.map_err(|d| vec![d])?;
+        let searched = searched.map_err(|d| vec![d])?;
+        // The files the rebuild left for this step that it did not make:
+        // the site no longer has them.
+        let removed: Vec<String> = unseen
+            .iter()
+            .filter(|rel| self.known.get_index_of(rel.as_str()).is_none_or(|i| !sink.was_seen(i)))
+            .cloned()
+            .collect();
         let report = BuildReport {
             documents: archive.documents.len(),
             pages: 0,
-            files: 0,
+            files: files + searched.as_ref().map_or(0, |w| w.files),
             output: output.clone(),
             elapsed: started.elapsed(),
             warnings: Vec::new(),
             partial: true,
-            search_partial: false,
+            search_partial: searched.is_some_and(|w| w.in_place),
             linked: 0,
             unchanged: false,
             deferred: false,
         };
-        Ok(Pending {
-            work: sink.into_work(output, Vec::new()),
-            report,
-            incremental: self,
-        })
+        Ok((sink.into_work(output, removed), report))
     }
 
-    /// Leaves `graph.json` and the catalogue of rebuilds that update the
-    /// output in place for [`Incremental::prepare_downloads`], or not.
+    /// Leaves `graph.json`, the catalogue and the search index of rebuilds
+    /// that update the output in place for
+    /// [`Incremental::prepare_downloads`], or not.
     pub fn defer_downloads(&mut self, defer: bool) {
         self.caches.defer_downloads = defer;
     }

@@ -132,6 +132,12 @@ impl Cache {
         }
     }
 
+    /// Drops the index kept, when the files no longer match it: the next
+    /// build makes the whole index.
+    pub fn forget(&mut self) {
+        self.state = None;
+    }
+
     /// Whether this cache keeps what builds leave in it.
     pub fn keeps(&self) -> bool {
         self.keep

@@ -543,6 +543,16 @@ fn bytes_hash(n: u64, hash: u64) -> u64 {
     hash ^ crate::hash::of(&n)
 }
 
+/// Whether `rel`, a path in the output, is a file of the index: its
+/// `meta.json`, or a file in one of its folders of shards, facets, record
+/// names and records (the search page beside them is a page).
+pub fn is_index_file(rel: &str) -> bool {
+    let Some(inside) = rel.strip_prefix(FOLDER).and_then(|r| r.strip_prefix('/')) else {
+        return false;
+    };
+    inside == "meta.json" || ["t/", "f/", "k/", "r/"].iter().any(|folder| inside.starts_with(folder))
+}
+
 /// Keeps a file of the last build that is still as it was, given its path
 /// and the hash of its bytes; false when the output does not hold it so.
 pub type Keep<'a> = dyn Fn(&str, u64) -> bool + Sync + 'a;

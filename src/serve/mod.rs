@@ -35,8 +35,9 @@ pub struct Shared {
     /// Counts rebuilds, successful or not.
     version: Mutex<u64>,
     changed: Condvar,
-    /// Whether `graph.json` and the catalogue of the last rebuild are
-    /// still being made (see [`crate::Caches::defer_downloads`]): requests
+    /// Whether the files the last rebuild left for later (`graph.json`,
+    /// the search index, the data, citations and feeds: see
+    /// [`crate::Caches::defer_downloads`]) are still being made: requests
     /// for them wait until they are written.
     downloads_due: Mutex<bool>,
     downloads_done: Condvar,
@@ -78,7 +79,7 @@ impl Shared {
             let site = self.site();
             let due = || *self.downloads_due.lock().expect("no panics while held");
             let left = deadline.saturating_duration_since(Instant::now());
-            if !crate::DEFERRED.contains(&rel) || left.is_zero() || !due() {
+            if !crate::deferred(rel) || left.is_zero() || !due() {
                 return site;
             }
             drop(site);
@@ -245,7 +246,7 @@ fn rebuild(
         if let Err(diagnostics) = shared.publish_downloads(downloads) {
             report(Event::Failed(&diagnostics));
         }
-        timings.lap("graph.json and the catalogue, after the pages");
+        timings.lap("search index, data, citations, feeds, sitemap and graph.json, after the pages");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use annals::output::incremental::Incremental;
+use annals::output::incremental::{Incremental, Rebuilt};
 use annals::{BuildOptions, config::Overrides};
 use proptest::prelude::*;
 
@@ -411,6 +411,9 @@ proptest! {
         for (step, edit) in edits.iter().enumerate() {
             let before = tree(&served);
             let touched = apply(root, edit);
+            // A third leave the files no page loads for later, as the
+            // preview's server does, and make them after.
+            incremental.defer_downloads(step % 3 == 1);
             // Half the rebuilds are told what changed, as the watcher tells
             // them; the others look at every file.
             let rebuilt = match edit {
@@ -421,6 +424,7 @@ proptest! {
                 _ if step % 2 == 0 => incremental.rebuild_after(&options(root, &served), &touched),
                 _ => incremental.rebuild(&options(root, &served)),
             };
+            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt);
             let reference = annals::build(&options(root, &clean));
             match (rebuilt, reference) {
                 (Ok(_), Ok(_)) => prop_assert_eq!(tree(&served), tree(&clean), "after {:?}", edit),
@@ -436,6 +440,7 @@ proptest! {
                         _ => continue,
                     };
                     let rebuilt = incremental.rebuild_after(&options(root, &served), &mended);
+                    let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt);
                     let reference = annals::build(&options(root, &clean));
                     prop_assert_eq!(rebuilt.is_ok(), reference.is_ok(), "after mending {:?}", edit);
                     if rebuilt.is_ok() {
@@ -767,6 +772,19 @@ fn served_archive(documents: &[(&str, String)]) -> (Fixture, Incremental) {
     (fixture, incremental)
 }
 
+/// After a rebuild that left files for later, makes them, as the preview's
+/// server does once the pages are served.
+fn made_later(
+    incremental: &mut Incremental,
+    options: &BuildOptions,
+    rebuilt: Result<Rebuilt, Vec<annals::diag::Diagnostic>>,
+) -> Result<Rebuilt, Vec<annals::diag::Diagnostic>> {
+    match rebuilt {
+        Ok(rebuilt) if rebuilt.report.deferred => incremental.prepare_downloads(options)?.apply().map(|_| rebuilt),
+        other => other,
+    }
+}
+
 /// Rewrites content/<slug>.md with `text`, rebuilds `served` as the
 /// watcher would, builds `clean` anew, and checks that both hold the same;
 /// returns whether the rebuild updated the archive in place.
@@ -1096,12 +1114,14 @@ fn a_preview_started_over_a_built_site_links_it_and_goes_on() {
     assert_eq!(tree(&out), tree(&clean), "after a build over the preview's site");
 }
 
-/// A preview that serves the pages first leaves `graph.json` and the
-/// catalogue as they were until it makes them after; then its site is the
-/// one a clean build writes. A new document (a rebuild of the whole
-/// archive, which deletes the files it is not handed) keeps them too.
+/// A preview that serves the pages first leaves `graph.json`, the
+/// catalogue, the search index, the feeds and the documents' data and
+/// citation files as they were until it makes them after; then its site
+/// is the one a clean build writes. A new document (a rebuild of the whole
+/// archive, which deletes the files it is not handed) keeps them too, and
+/// a deleted one's search record, data and citations go only then.
 #[test]
-fn graph_and_catalogue_are_made_after_the_pages() {
+fn files_no_page_loads_are_made_after_the_pages() {
     let doc = |title: &str, date: &str| {
         format!(
             "+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\nIt follows the Beta Rules.\n"
@@ -1115,28 +1135,99 @@ fn graph_and_catalogue_are_made_after_the_pages() {
     let root = fixture.root();
     let (served, clean) = (root.join("served"), root.join("clean"));
     let read = |rel: &str| std::fs::read_to_string(served.join(rel)).unwrap();
+    // Every file of the search index, with its bytes.
+    let index = || -> Vec<(String, Vec<u8>)> {
+        tree(&served)
+            .into_iter()
+            .filter(|(path, _)| path.starts_with("search/") && path != "search/index.html")
+            .collect()
+    };
     for (file, text, title) in [
-        ("a.md", doc("Alpha Programme", "2020-01-01"), "Alpha Programme"),
-        ("c.md", doc("Gamma Notice", "2022-01-01"), "Gamma Notice"),
+        ("a.md", Some(doc("Alpha Programme", "2020-01-01")), "Alpha Programme"),
+        ("c.md", Some(doc("Gamma Notice", "2022-01-01")), "Gamma Notice"),
+        ("b.md", None, "Beta Rules"),
     ] {
-        let (graph, catalogue) = (read("graph.json"), read("data/catalogue.csv"));
+        let (graph, catalogue, search) = (read("graph.json"), read("data/catalogue.csv"), index());
         let rel = PathBuf::from("content").join(file);
-        std::fs::write(root.join(&rel), text).unwrap();
+        match &text {
+            Some(text) => std::fs::write(root.join(&rel), text).unwrap(),
+            None => std::fs::remove_file(root.join(&rel)).unwrap(),
+        }
         let rebuilt = incremental.rebuild_after(&options(root, &served), &[rel]).unwrap();
         assert!(rebuilt.report.deferred);
         let slug = file.trim_end_matches(".md");
-        assert!(read(&format!("documents/{slug}/index.html")).contains(title));
+        let page = served.join(format!("documents/{slug}/index.html"));
+        match text {
+            Some(_) => assert!(std::fs::read_to_string(&page).unwrap().contains(title)),
+            None => assert!(!page.exists(), "{slug}'s page is deleted"),
+        }
         assert_eq!((read("graph.json"), read("data/catalogue.csv")), (graph, catalogue));
+        assert!(index() == search, "after {file}, the search index is as it was");
+        // The document's data and citation files come later, and go later.
+        let later = ["index.json", "cite.bib"].map(|f| served.join(format!("documents/{slug}/{f}")));
+        let feed = served.join("topics/data/atom.xml");
+        let feed_before = std::fs::read_to_string(&feed).unwrap();
+        match text {
+            Some(_) if slug == "c" => assert!(later.iter().all(|f| !f.exists()), "{slug}'s files come later"),
+            None => assert!(later.iter().all(|f| f.exists()), "{slug}'s files go later"),
+            Some(_) => {}
+        }
         let made = incremental
             .prepare_downloads(&options(root, &served))
             .unwrap()
             .apply()
             .unwrap();
         assert!(made.written.iter().any(|f| f == "graph.json"), "{:?}", made.written);
-        assert!(read("graph.json").contains(title));
+        assert!(
+            made.written.iter().any(|f| f == "search/meta.json"),
+            "{:?}",
+            made.written
+        );
+        assert_eq!(read("graph.json").contains(title), text.is_some());
+        if text.is_none() {
+            assert!(
+                made.removed.iter().any(|f| f.starts_with("search/r/")),
+                "{:?}",
+                made.removed
+            );
+        }
+        assert_eq!(later.iter().all(|f| f.exists()), text.is_some(), "after {file}");
+        assert_ne!(
+            std::fs::read_to_string(&feed).unwrap(),
+            feed_before,
+            "the topic's feed is made again"
+        );
         annals::build(&options(root, &clean)).unwrap();
         assert_eq!(tree(&served), tree(&clean), "after {file}");
     }
+}
+
+/// A rebuild whose files left for later are never made (its caller went
+/// on to the next) leaves the next rebuild to write every file that
+/// differs: after it, and the files it leaves for later, the site is a
+/// clean build's.
+#[test]
+fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
+    let doc = |title: &str, date: &str, text: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\n{text}\n")
+    };
+    let (fixture, mut incremental) = served_archive(&[
+        ("a", doc("Alpha Plan", "2020-01-01", "First.")),
+        ("b", doc("Beta Rules", "2021-01-01", "Second.")),
+    ]);
+    incremental.defer_downloads(true);
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let added = PathBuf::from("content/c.md");
+    std::fs::write(root.join(&added), doc("Gamma Notice", "2022-01-01", "Third.")).unwrap();
+    let left = incremental.rebuild_after(&options(root, &served), &[added]).unwrap();
+    assert!(left.report.deferred);
+    let edited = PathBuf::from("content/a.md");
+    std::fs::write(root.join(&edited), doc("Alpha Plan", "2020-01-01", "First, edited.")).unwrap();
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &[edited]);
+    made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean));
 }
 
 /// A document added, deleted, moved in time or given other terms changes

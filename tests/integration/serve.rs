@@ -471,9 +471,17 @@ fn edits_adds_and_deletes_reach_the_browser() {
     events.reload();
     assert_eq!(server.get("/documents/c/").status, 200);
     assert!(server.get("/").body.contains("/documents/c/"));
+    // The search index is made after the pages are served; asked for at
+    // once, it is answered when made.
+    let documents = |meta: Response| -> u64 {
+        let meta: serde_json::Value = serde_json::from_str(&meta.body).unwrap();
+        meta["documents"].as_u64().unwrap()
+    };
+    assert_eq!(documents(server.get("/search/meta.json")), 3);
 
     std::fs::remove_file(f.root().join("content/b.md")).unwrap();
     events.reload();
+    assert_eq!(documents(server.get("/search/meta.json")), 2);
     assert_eq!(server.get("/documents/b/").status, 404);
     assert!(!f.root().join("public/documents/b").exists());
 }
