@@ -10,11 +10,12 @@
 //! list's overview (the timeline's years and months, a term's years) links
 //! to the page where each part begins.
 
+use std::hash::{Hash, Hasher};
 use tera::Value;
 
 use super::pagination::{self, Split};
 use super::views::{self, map, paths};
-use super::{Fields, Renderer, chart, kind_rank, kind_title};
+use super::{Fields, Purpose, Renderer, chart, kind_rank, kind_title};
 use crate::analyse::mentions::EntityId;
 use crate::analyse::{Archive, DocId};
 use crate::config::Config;
@@ -270,11 +271,11 @@ impl Renderer<'_> {
     }
 
     /// The variables of page `n` of `list`.
-    pub(super) fn list_fields(&self, list: List, n: usize) -> Fields {
+    pub(super) fn list_fields(&self, list: List, n: usize, purpose: Purpose) -> Fields {
         let mut c = match list {
             List::Taxonomy(t) => self.taxonomy(t, n),
-            List::Term(t, i) => self.term(t, i, n),
-            List::Year(y) => self.year(y, n),
+            List::Term(t, i) => self.term(t, i, n, purpose),
+            List::Year(y) => self.year(y, n, purpose),
             List::Undated => self.undated(n),
             List::Entities => self.entities(n),
             List::Entity(e) => self.entity(e, n),
@@ -343,29 +344,41 @@ impl Renderer<'_> {
 
     /// Page `n` of a term: its documents by year, and every year of the
     /// term with the page it starts on.
-    fn term(&self, t: usize, i: usize, n: usize) -> Fields {
+    fn term(&self, t: usize, i: usize, n: usize, purpose: Purpose) -> Fields {
         let list = List::Term(t, i);
         let term = &self.archive.taxonomies[t].terms[i];
         let split = self.layout.split(list);
         let year_of = |pos: usize| self.archive.documents[term.documents[pos]].date.map(|d| d.year);
-        let groups: Vec<Value> = split
-            .groups_on(n)
-            .map(|g| {
+        let groups = if purpose == Purpose::Fingerprint {
+            // What each group's value below is made of.
+            let mut h = crate::hash::hasher();
+            for g in split.groups_on(n) {
                 let whole = &split.groups[g.group];
-                let year = year_of(whole.start);
-                map([
-                    ("year", year.map_or_else(Value::none, Value::from)),
-                    ("anchor", year_anchor(year).into()),
-                    ("count", whole.len().into()),
-                    ("continued", g.continued.into()),
-                    ("continues", g.continues.into()),
-                    (
-                        "documents",
-                        views::list(&self.summaries.values, &term.documents[g.items]),
-                    ),
-                ])
-            })
-            .collect();
+                (year_of(whole.start), whole.len(), g.continued, g.continues).hash(&mut h);
+                self.list_hash(&term.documents[g.items], &mut h);
+            }
+            (Value::none(), h.finish())
+        } else {
+            let groups: Vec<Value> = split
+                .groups_on(n)
+                .map(|g| {
+                    let whole = &split.groups[g.group];
+                    let year = year_of(whole.start);
+                    map([
+                        ("year", year.map_or_else(Value::none, Value::from)),
+                        ("anchor", year_anchor(year).into()),
+                        ("count", whole.len().into()),
+                        ("continued", g.continued.into()),
+                        ("continues", g.continues.into()),
+                        (
+                            "documents",
+                            views::list(&self.summaries.values, &term.documents[g.items]),
+                        ),
+                    ])
+                })
+                .collect();
+            (groups.into(), 0)
+        };
         let years = self.term_years[t][i].get_or_init(|| {
             let years: Vec<Value> = split
                 .groups
@@ -387,7 +400,10 @@ impl Renderer<'_> {
         let mut c = Fields::default();
         c.insert_value("taxonomy", self.taxonomy_value(t, None, None));
         c.insert_value("term", self.term_value(t, i));
-        c.insert_value("groups", groups.into());
+        match purpose {
+            Purpose::Fingerprint => c.insert_hashed("groups", groups),
+            Purpose::Render => c.insert_value("groups", groups.0),
+        }
         c.insert_hashed("years", years.clone());
         c
     }
@@ -461,29 +477,39 @@ impl Renderer<'_> {
 
     /// Page `n` of a year: its documents by month, and the year with all
     /// its months for navigation.
-    fn year(&self, index: usize, n: usize) -> Fields {
+    fn year(&self, index: usize, n: usize, purpose: Purpose) -> Fields {
         let list = List::Year(index);
         let years = &self.archive.timeline.years;
         let y = &years[index];
         let split = self.layout.split(list);
-        let months: Vec<Value> = split
-            .groups_on(n)
-            .map(|g| {
+        let month_of = |pos: usize| self.archive.documents[y.documents[pos]].date.and_then(|d| d.month);
+        let months = if purpose == Purpose::Fingerprint {
+            // What each month's value below is made of.
+            let mut h = crate::hash::hasher();
+            for g in split.groups_on(n) {
                 let whole = &split.groups[g.group];
-                let month = self.archive.documents[y.documents[whole.start]]
-                    .date
-                    .and_then(|d| d.month);
-                let (name, _, anchor) = month_names(month);
-                map([
-                    ("name", name.into()),
-                    ("anchor", anchor.into()),
-                    ("count", whole.len().into()),
-                    ("continued", g.continued.into()),
-                    ("continues", g.continues.into()),
-                    ("documents", views::list(&self.summaries.values, &y.documents[g.items])),
-                ])
-            })
-            .collect();
+                (month_of(whole.start), whole.len(), g.continued, g.continues).hash(&mut h);
+                self.list_hash(&y.documents[g.items], &mut h);
+            }
+            (Value::none(), h.finish())
+        } else {
+            let months: Vec<Value> = split
+                .groups_on(n)
+                .map(|g| {
+                    let whole = &split.groups[g.group];
+                    let (name, _, anchor) = month_names(month_of(whole.start));
+                    map([
+                        ("name", name.into()),
+                        ("anchor", anchor.into()),
+                        ("count", whole.len().into()),
+                        ("continued", g.continued.into()),
+                        ("continues", g.continues.into()),
+                        ("documents", views::list(&self.summaries.values, &y.documents[g.items])),
+                    ])
+                })
+                .collect();
+            (months.into(), 0)
+        };
         let neighbour = |i: Option<usize>| {
             i.filter(|&i| i < years.len()).map_or_else(Value::none, |i| {
                 map([
@@ -494,7 +520,10 @@ impl Renderer<'_> {
         };
         let mut c = Fields::default();
         c.insert_value("year", self.year_value(index));
-        c.insert_value("months", months.into());
+        match purpose {
+            Purpose::Fingerprint => c.insert_hashed("months", months),
+            Purpose::Render => c.insert_value("months", months.0),
+        }
         c.insert_value("older", neighbour(index.checked_add(1)));
         c.insert_value("newer", neighbour(index.checked_sub(1)));
         c

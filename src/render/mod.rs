@@ -325,6 +325,18 @@ fn summary_key(archive: &Archive, id: DocId) -> u64 {
 #[derive(Default)]
 struct Fields(Vec<(&'static str, Value)>, Vec<(&'static str, u64)>);
 
+/// What a page's variables are made for. A page's fingerprint takes the
+/// hash of each variable; for the largest, the lists of documents of a
+/// term's or a year's pages, it is computed from the hashes of what they
+/// are made of (the documents' summaries), without making the variable:
+/// its value in the [`Fields`] is then a stand-in, and those fields are
+/// good for nothing but the fingerprint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Render,
+    Fingerprint,
+}
+
 impl Fields {
     fn insert_value(&mut self, key: &'static str, value: Value) {
         self.0.push((key, value));
@@ -668,7 +680,7 @@ impl<'a> Renderer<'a> {
         if let Page::Document(id) = page {
             return self.document_fingerprint(id);
         }
-        let (template, fields) = self.variables(page);
+        let (template, fields) = self.variables_of(page, Purpose::Fingerprint);
         let mut h = fingerprint::Fingerprinter::new(&self.summaries.by_address);
         h.write_u64(self.site_hash);
         if self.count_readers.contains(template) {
@@ -683,6 +695,13 @@ impl<'a> Renderer<'a> {
             }
         }
         h.finish()
+    }
+
+    /// A hash of the summaries of the documents `ids`, in order: what
+    /// [`fingerprint::Fingerprinter::value`] takes from their list.
+    fn list_hash(&self, ids: &[DocId], h: &mut impl std::hash::Hasher) {
+        h.write_usize(ids.len());
+        ids.iter().for_each(|&d| h.write_u64(self.summaries.hashes[d]));
     }
 
     /// A document page's fingerprint, from the hashes of what its
@@ -748,6 +767,12 @@ impl<'a> Renderer<'a> {
 
     /// The template and variables of a page.
     fn variables(&self, page: Page) -> (&'static str, Fields) {
+        self.variables_of(page, Purpose::Render)
+    }
+
+    /// The variables of `page`, or for [`Purpose::Fingerprint`] stand-ins
+    /// with their hashes for the largest of them (see [`Purpose`]).
+    fn variables_of(&self, page: Page, purpose: Purpose) -> (&'static str, Fields) {
         let (template, title, mut context) = match page {
             Page::Home => ("index.html", self.config.title.clone(), self.home()),
             Page::Document(id) => (
@@ -756,7 +781,11 @@ impl<'a> Renderer<'a> {
                 self.document(id),
             ),
             Page::Timeline => ("timeline.html", "Timeline".to_string(), self.timeline()),
-            Page::List(list, n) => (list.template(), self.list_title(list, n), self.list_fields(list, n)),
+            Page::List(list, n) => (
+                list.template(),
+                self.list_title(list, n),
+                self.list_fields(list, n, purpose),
+            ),
             Page::FirstPage(list) => {
                 let path = self.list_path(list);
                 let mut c = Fields::default();
