@@ -42,7 +42,7 @@ from pathlib import Path
 from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
-KINDS = ["text", "summary", "title", "cited_as", "topics", "new", "delete", "entity"]
+KINDS = ["text", "summary", "title", "cited_as", "topics", "new", "delete", "entity", "entity-name"]
 
 # Ten entities for `--kind entity`, named after the synthetic corpus's
 # issuing bodies, so that texts mention them.
@@ -63,7 +63,8 @@ def parse_args():
                          "document is listed, and a name looked for in every text), a cited_as name "
                          "(the name other texts of the synthetic corpus cite it by, so their pages change), "
                          "the topics (a new term each time, so a new term page), a new document, "
-                         "a deleted document, or an entity's description (the corpus gets "
+                         "a deleted document, an entity's description, or an entity's other names "
+                         "(a name looked for in every text; for both, the corpus gets "
                          "content/entities.toml with ten entities first)")
     ap.add_argument("--reuse", action="store_true",
                     help="use the corpus already in --work/annals instead of writing it anew (at 100,000 "
@@ -152,7 +153,7 @@ def main():
                 keep(originals, root / "config.toml")
                 with open(root / "config.toml", "a", encoding="utf-8") as f:
                     f.write("\n[search]\nenabled = false\n")
-            if args.kind == "entity":
+            if args.kind in ("entity", "entity-name"):
                 keep(originals, root / "content" / "entities.toml")
                 (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
             proc, port = start_server(args.annals, root, args.server_log)
@@ -209,6 +210,16 @@ def measure(args, root, proc, port, originals):
             start = time.perf_counter()
             path.write_text(re.sub(rf'description = "Entity {n}\.[^"]*"',
                                    f'description = "Entity {n}. {marker}"', original), encoding="utf-8")
+        elif args.kind == "entity-name":
+            # Another name for the entity, looked for in every text.
+            path = root / "content" / "entities.toml"
+            original = path.read_text(encoding="utf-8")
+            keep(originals, path)
+            n = i % 10
+            check = f"/entities/provincial-department-{n:02d}/"
+            start = time.perf_counter()
+            path.write_text(re.sub(rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?',
+                                   rf'\1\nother_names = ["Department {marker}"]', original), encoding="utf-8")
         else:
             original = path.read_text(encoding="utf-8")
             keep(originals, path)

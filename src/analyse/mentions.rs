@@ -357,18 +357,22 @@ pub fn too_common(name: &str) -> bool {
     if CHINESE_DOCUMENT_WORDS.contains(&name) {
         return true;
     }
-    let words: Vec<String> = name
+    let common = |w: &str| {
+        // Lower-cased only when that changes it, and only as far as the
+        // first word that is not common.
+        let lower: std::borrow::Cow<str> = if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            w.into()
+        } else {
+            w.to_lowercase().into()
+        };
+        let w = &*lower;
+        FUNCTION_WORDS.contains(&w) || DOCUMENT_WORDS.contains(&w) || w.chars().all(|c| c.is_ascii_digit()) || w == "s"
+    };
+    let mut words = name
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let common = |w: &String| {
-        FUNCTION_WORDS.contains(&w.as_str())
-            || DOCUMENT_WORDS.contains(&w.as_str())
-            || w.chars().all(|c| c.is_ascii_digit())
-            || w == "s"
-    };
-    !words.is_empty() && words.iter().all(common)
+        .peekable();
+    words.peek().is_some() && words.all(common)
 }
 
 /// The DFA over the first [`PREFIX_BYTES`] of every name, and for each of
