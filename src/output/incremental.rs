@@ -310,10 +310,12 @@ impl Incremental {
         let due = self.caches.due.take();
         let unseen = std::mem::take(&mut self.unseen);
         let prepared = self.make_downloads(options, due.as_ref(), &unseen);
-        if prepared.is_err() && due.as_ref().is_some_and(|d| d.search.is_some()) {
-            // The index kept no longer describes the files: the next
-            // rebuild makes it whole.
+        if prepared.is_err() && due.is_some() {
+            // The index kept no longer describes the files, and the files
+            // beside the pages are those of an earlier build: the next
+            // rebuild makes the index whole and hands over every file.
             self.caches.search.forget();
+            self.caches.statics = None;
         }
         let (work, report) = prepared?;
         Ok(Pending {

@@ -1230,6 +1230,37 @@ fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
     assert_eq!(tree(&served), tree(&clean));
 }
 
+/// When the step that makes the files left for later fails (here the
+/// config breaks between the rebuild and that step), the next rebuild
+/// makes them: after it the site is a clean build's.
+#[test]
+fn files_left_for_later_whose_step_failed_are_made_by_the_next_rebuild() {
+    let doc = |title: &str, date: &str, text: &str| {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\n{text}\n")
+    };
+    let (fixture, mut incremental) = served_archive(&[
+        ("a", doc("Alpha Plan", "2020-01-01", "First.")),
+        ("b", doc("Beta Rules", "2021-01-01", "Second.")),
+    ]);
+    incremental.defer_downloads(true);
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let added = PathBuf::from("content/c.md");
+    std::fs::write(root.join(&added), doc("Gamma Notice", "2022-01-01", "Third.")).unwrap();
+    let left = incremental.rebuild_after(&options(root, &served), &[added]).unwrap();
+    assert!(left.report.deferred);
+    let config = std::fs::read_to_string(root.join("config.toml")).unwrap();
+    std::fs::write(root.join("config.toml"), "title = [broken\n").unwrap();
+    assert!(incremental.prepare_downloads(&options(root, &served)).is_err());
+    std::fs::write(root.join("config.toml"), config).unwrap();
+    let edited = PathBuf::from("content/a.md");
+    std::fs::write(root.join(&edited), doc("Alpha Plan", "2020-01-01", "First, edited.")).unwrap();
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &[edited, PathBuf::from("config.toml")]);
+    made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean));
+}
+
 /// A document added, deleted, moved in time or given other terms changes
 /// the related lists of the documents near it in the lists of its terms
 /// and entities, and only theirs: the preview computes those again and
