@@ -378,10 +378,11 @@ fn run_stages<S: output::Sink>(
     let renderer = Renderer::new(config, &archive, &theme, &mut caches.render, delta.as_ref())?;
     timings.lap("prepare render");
 
-    let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| {
-        sink.put(path, bytes, fingerprint)
-            .map_err(|e| Diagnostic::error(format!("cannot write {path} into {}: {e}", output.display())))
+    let handing = output::Handing {
+        sink: &sink,
+        output: &output,
     };
+    let put = |path: &str, bytes: &[u8], fingerprint: Option<u64>| handing.put(path, bytes, fingerprint);
     // After an update of the archive, a sink that keeps what it is not
     // given is handed only the pages that can show the changes.
     // Static files are written by whole builds only: a change among them
@@ -453,24 +454,10 @@ fn run_stages<S: output::Sink>(
     };
     // The files beside the pages: a file with the bytes the sink already
     // holds is not written again.
-    let put_kept = |rel: &str, bytes: &[u8]| {
-        let fingerprint = fingerprints.then(|| hash::of(bytes));
-        if fingerprint.is_some_and(|f| sink.reuse(rel, f)) {
-            return Ok(());
-        }
-        put(rel, bytes, fingerprint)
-    };
+    let put_kept = |rel: &str, bytes: &[u8]| handing.put_kept(rel, bytes);
     // The files made from inputs whose hash is known before the bytes are:
     // one the sink holds as made from the same inputs is not made again.
-    let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
-        if !fingerprints {
-            return put(rel, &make(), None);
-        }
-        if sink.reuse(rel, inputs) {
-            return Ok(());
-        }
-        put(rel, &make(), Some(inputs))
-    };
+    let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| handing.put_made(rel, inputs, make);
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
     let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());

@@ -339,24 +339,14 @@ impl Incremental {
             )]);
         };
         let sink = Changes::new(&self.known);
-        let put = |rel: &str, bytes: &[u8], fingerprint: Option<u64>| {
-            sink.put(rel, bytes, fingerprint)
-                .map_err(|e| Diagnostic::error(format!("cannot write {rel} into {}: {e}", output.display())))
-        };
         // As the rebuild would have handed them over (see `run_stages`).
-        let put_kept = |rel: &str, bytes: &[u8]| {
-            let fingerprint = crate::hash::of(bytes);
-            if sink.reuse(rel, fingerprint) {
-                return Ok(());
-            }
-            put(rel, bytes, Some(fingerprint))
+        let handing = super::Handing {
+            sink: &sink,
+            output: &output,
         };
-        let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| {
-            if sink.reuse(rel, inputs) {
-                return Ok(());
-            }
-            put(rel, &make(), Some(inputs))
-        };
+        let put = |rel: &str, bytes: &[u8], fingerprint: Option<u64>| handing.put(rel, bytes, fingerprint);
+        let put_kept = |rel: &str, bytes: &[u8]| handing.put_kept(rel, bytes);
+        let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| handing.put_made(rel, inputs, make);
         let search_cache = &mut self.caches.search;
         let search = || -> Result<Option<crate::search::Written>, Diagnostic> {
             let Some(changed) = due.and_then(|d| d.search.as_ref()) else {

@@ -58,6 +58,46 @@ pub type PutMade<'a> = dyn Fn(&str, u64, &dyn Fn() -> Vec<u8>) -> Result<(), cra
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Hands a build's files to its sink: every writer of a build (the pages,
+/// and the files beside them, whether made with the pages or after them in
+/// the preview) goes through one, so that they hand files over alike.
+pub(crate) struct Handing<'a, S: Sink + ?Sized> {
+    pub sink: &'a S,
+    /// The output folder, for errors.
+    pub output: &'a Path,
+}
+
+impl<S: Sink + ?Sized> Handing<'_, S> {
+    /// Hands over a file, with a page's fingerprint or a file's hash.
+    pub fn put(&self, rel: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), crate::diag::Diagnostic> {
+        self.sink.put(rel, bytes, fingerprint).map_err(|e| {
+            crate::diag::Diagnostic::error(format!("cannot write {rel} into {}: {e}", self.output.display()))
+        })
+    }
+
+    /// A [`Put`]: a file with the bytes the sink already holds is not
+    /// handed over again.
+    pub fn put_kept(&self, rel: &str, bytes: &[u8]) -> Result<(), crate::diag::Diagnostic> {
+        let fingerprint = self.sink.wants_fingerprints().then(|| crate::hash::of(bytes));
+        if fingerprint.is_some_and(|f| self.sink.reuse(rel, f)) {
+            return Ok(());
+        }
+        self.put(rel, bytes, fingerprint)
+    }
+
+    /// A [`PutMade`]: a file the sink holds as made from the same inputs
+    /// is not made again.
+    pub fn put_made(&self, rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>) -> Result<(), crate::diag::Diagnostic> {
+        if !self.sink.wants_fingerprints() {
+            return self.put(rel, &make(), None);
+        }
+        if self.sink.reuse(rel, inputs) {
+            return Ok(());
+        }
+        self.put(rel, &make(), Some(inputs))
+    }
+}
+
 /// Where the files of a built site go.
 pub trait Sink: Sync {
     /// Receives one file of the site; `rel` is its path inside the site and
