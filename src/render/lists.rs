@@ -342,6 +342,22 @@ impl Renderer<'_> {
         c
     }
 
+    /// A hash of what the groups of documents on page `n` of a list of
+    /// `documents`, cut as `split`, are made of, for a fingerprint: each
+    /// group's heading (its year or month, from the position of its first
+    /// document), size and place, and its documents' summary hashes.
+    fn groups_hash<K: Hash>(&self, split: &Split, n: usize, documents: &[DocId], heading: impl Fn(usize) -> K) -> u64 {
+        let mut h = crate::hash::hasher();
+        for g in split.groups_on(n) {
+            let whole = &split.groups[g.group];
+            (heading(whole.start), whole.len(), g.continued, g.continues).hash(&mut h);
+            let ids = &documents[g.items];
+            h.write_usize(ids.len());
+            ids.iter().for_each(|&d| h.write_u64(self.summaries.hashes[d]));
+        }
+        h.finish()
+    }
+
     /// Page `n` of a term: its documents by year, and every year of the
     /// term with the page it starts on.
     fn term(&self, t: usize, i: usize, n: usize, purpose: Purpose) -> Fields {
@@ -350,14 +366,7 @@ impl Renderer<'_> {
         let split = self.layout.split(list);
         let year_of = |pos: usize| self.archive.documents[term.documents[pos]].date.map(|d| d.year);
         let groups = if purpose == Purpose::Fingerprint {
-            // What each group's value below is made of.
-            let mut h = crate::hash::hasher();
-            for g in split.groups_on(n) {
-                let whole = &split.groups[g.group];
-                (year_of(whole.start), whole.len(), g.continued, g.continues).hash(&mut h);
-                self.list_hash(&term.documents[g.items], &mut h);
-            }
-            (Value::none(), h.finish())
+            (Value::none(), self.groups_hash(split, n, &term.documents, year_of))
         } else {
             let groups: Vec<Value> = split
                 .groups_on(n)
@@ -484,14 +493,7 @@ impl Renderer<'_> {
         let split = self.layout.split(list);
         let month_of = |pos: usize| self.archive.documents[y.documents[pos]].date.and_then(|d| d.month);
         let months = if purpose == Purpose::Fingerprint {
-            // What each month's value below is made of.
-            let mut h = crate::hash::hasher();
-            for g in split.groups_on(n) {
-                let whole = &split.groups[g.group];
-                (month_of(whole.start), whole.len(), g.continued, g.continues).hash(&mut h);
-                self.list_hash(&y.documents[g.items], &mut h);
-            }
-            (Value::none(), h.finish())
+            (Value::none(), self.groups_hash(split, n, &y.documents, month_of))
         } else {
             let months: Vec<Value> = split
                 .groups_on(n)

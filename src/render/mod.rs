@@ -697,13 +697,6 @@ impl<'a> Renderer<'a> {
         h.finish()
     }
 
-    /// A hash of the summaries of the documents `ids`, in order: what
-    /// [`fingerprint::Fingerprinter::value`] takes from their list.
-    fn list_hash(&self, ids: &[DocId], h: &mut impl std::hash::Hasher) {
-        h.write_usize(ids.len());
-        ids.iter().for_each(|&d| h.write_u64(self.summaries.hashes[d]));
-    }
-
     /// A document page's fingerprint, from the hashes of what its
     /// variables are made of rather than from the variables themselves:
     /// the document's files, its summary, the summaries of the documents it
