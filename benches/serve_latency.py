@@ -201,25 +201,20 @@ def measure(args, root, proc, port, originals):
             keep(originals, path)
             start = time.perf_counter()
             path.unlink()
-        elif args.kind == "entity":
+        elif args.kind in ("entity", "entity-name"):
             path = root / "content" / "entities.toml"
             original = path.read_text(encoding="utf-8")
             keep(originals, path)
             n = i % 10
             check = f"/entities/provincial-department-{n:02d}/"
+            if args.kind == "entity":
+                pattern, line = rf'description = "Entity {n}\.[^"]*"', f'description = "Entity {n}. {marker}"'
+            else:
+                # Another name for the entity, looked for in every text.
+                pattern = rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?'
+                line = rf'\1\nother_names = ["Department {marker}"]'
             start = time.perf_counter()
-            path.write_text(re.sub(rf'description = "Entity {n}\.[^"]*"',
-                                   f'description = "Entity {n}. {marker}"', original), encoding="utf-8")
-        elif args.kind == "entity-name":
-            # Another name for the entity, looked for in every text.
-            path = root / "content" / "entities.toml"
-            original = path.read_text(encoding="utf-8")
-            keep(originals, path)
-            n = i % 10
-            check = f"/entities/provincial-department-{n:02d}/"
-            start = time.perf_counter()
-            path.write_text(re.sub(rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?',
-                                   rf'\1\nother_names = ["Department {marker}"]', original), encoding="utf-8")
+            path.write_text(re.sub(pattern, line, original), encoding="utf-8")
         else:
             original = path.read_text(encoding="utf-8")
             keep(originals, path)
