@@ -1202,12 +1202,11 @@ fn files_no_page_loads_are_made_after_the_pages() {
     }
 }
 
-/// A rebuild whose files left for later are never made (its caller went
-/// on to the next) leaves the next rebuild to write every file that
-/// differs: after it, and the files it leaves for later, the site is a
-/// clean build's.
-#[test]
-fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
+/// A document added with the files no page loads left for later; then
+/// `between` (given the archive's root, the preview and its output; it
+/// returns files it changed); then an edit of another document, rebuilt
+/// and its later files made. The site must be a clean build's.
+fn left_for_later_then_edited(between: impl FnOnce(&Path, &mut Incremental, &Path) -> Vec<PathBuf>) {
     let doc = |title: &str, date: &str, text: &str| {
         format!("+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\n{text}\n")
     };
@@ -1222,12 +1221,23 @@ fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
     std::fs::write(root.join(&added), doc("Gamma Notice", "2022-01-01", "Third.")).unwrap();
     let left = incremental.rebuild_after(&options(root, &served), &[added]).unwrap();
     assert!(left.report.deferred);
+    let mut changed = between(root, &mut incremental, &served);
     let edited = PathBuf::from("content/a.md");
     std::fs::write(root.join(&edited), doc("Alpha Plan", "2020-01-01", "First, edited.")).unwrap();
-    let rebuilt = incremental.rebuild_after(&options(root, &served), &[edited]);
+    changed.push(edited);
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &changed);
     made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
     annals::build(&options(root, &clean)).unwrap();
     assert_eq!(tree(&served), tree(&clean));
+}
+
+/// A rebuild whose files left for later are never made (its caller went
+/// on to the next) leaves the next rebuild to write every file that
+/// differs: after it, and the files it leaves for later, the site is a
+/// clean build's.
+#[test]
+fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
+    left_for_later_then_edited(|_, _, _| Vec::new());
 }
 
 /// When the step that makes the files left for later fails (here the
@@ -1235,30 +1245,13 @@ fn files_left_for_later_and_never_made_are_made_by_the_next_rebuild() {
 /// makes them: after it the site is a clean build's.
 #[test]
 fn files_left_for_later_whose_step_failed_are_made_by_the_next_rebuild() {
-    let doc = |title: &str, date: &str, text: &str| {
-        format!("+++\ntitle = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [\"data\"]\n+++\n{text}\n")
-    };
-    let (fixture, mut incremental) = served_archive(&[
-        ("a", doc("Alpha Plan", "2020-01-01", "First.")),
-        ("b", doc("Beta Rules", "2021-01-01", "Second.")),
-    ]);
-    incremental.defer_downloads(true);
-    let root = fixture.root();
-    let (served, clean) = (root.join("served"), root.join("clean"));
-    let added = PathBuf::from("content/c.md");
-    std::fs::write(root.join(&added), doc("Gamma Notice", "2022-01-01", "Third.")).unwrap();
-    let left = incremental.rebuild_after(&options(root, &served), &[added]).unwrap();
-    assert!(left.report.deferred);
-    let config = std::fs::read_to_string(root.join("config.toml")).unwrap();
-    std::fs::write(root.join("config.toml"), "title = [broken\n").unwrap();
-    assert!(incremental.prepare_downloads(&options(root, &served)).is_err());
-    std::fs::write(root.join("config.toml"), config).unwrap();
-    let edited = PathBuf::from("content/a.md");
-    std::fs::write(root.join(&edited), doc("Alpha Plan", "2020-01-01", "First, edited.")).unwrap();
-    let rebuilt = incremental.rebuild_after(&options(root, &served), &[edited, PathBuf::from("config.toml")]);
-    made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
-    annals::build(&options(root, &clean)).unwrap();
-    assert_eq!(tree(&served), tree(&clean));
+    left_for_later_then_edited(|root, incremental, served| {
+        let config = std::fs::read_to_string(root.join("config.toml")).unwrap();
+        std::fs::write(root.join("config.toml"), "title = [broken\n").unwrap();
+        assert!(incremental.prepare_downloads(&options(root, served)).is_err());
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        vec![PathBuf::from("config.toml")]
+    });
 }
 
 /// A document added, deleted, moved in time or given other terms changes
