@@ -75,6 +75,9 @@ pub struct BuildReport {
     /// Whether the files no page loads were left for a later step (see
     /// [`Caches::defer_downloads`]).
     pub deferred: bool,
+    /// How many pages were rendered: the others were not looked at, or
+    /// their fingerprints said the output holds them already.
+    pub rendered: usize,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -168,6 +171,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         linked: 0,
         unchanged: true,
         deferred: false,
+        rendered: 0,
     })
 }
 
@@ -415,9 +419,9 @@ fn run_stages<S: output::Sink>(
         })
         .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
         .collect();
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     let render_pages = || -> Vec<Diagnostic> {
         let mut timings = Timings::new();
-        let rendered = std::sync::atomic::AtomicUsize::new(0);
         let errors = pages
             .par_iter()
             .with_max_len(FINE)
@@ -448,7 +452,7 @@ fn run_stages<S: output::Sink>(
         timings.lap(&format!(
             "  pages ({} looked at, {} rendered)",
             pages.len(),
-            rendered.into_inner()
+            rendered.load(std::sync::atomic::Ordering::Relaxed)
         ));
         errors
     };
@@ -636,6 +640,7 @@ fn run_stages<S: output::Sink>(
         linked: 0,
         unchanged: false,
         deferred: defer,
+        rendered: rendered.into_inner(),
     };
     Ok((sink, report))
 }

@@ -398,6 +398,7 @@ impl Incremental {
             linked: 0,
             unchanged: false,
             deferred: false,
+            rendered: 0,
         };
         Ok((sink.into_work(output, removed), report))
     }

@@ -68,6 +68,30 @@ impl<'t> Templates<'t> {
             .collect()
     }
 
+    /// Whether pages rendered with the page template `page` can show their
+    /// `taxonomy` variable's `term_count` (how many terms the taxonomy has,
+    /// which changes whenever a term comes or goes): they can if a tag of
+    /// theirs names `term_count`, or uses `taxonomy` other than as
+    /// `taxonomy.<field>` (whole, or indexed with brackets).
+    pub fn reads_term_count(&self, page: &str) -> bool {
+        closure(&self.sources, page).iter().any(|source| {
+            tags(source).into_iter().map(tokens).any(|tag| {
+                tag.iter().enumerate().any(|(i, token)| match *token {
+                    Token::Word("term_count") => true,
+                    Token::Word("taxonomy") => {
+                        let a_field = i > 0 && tag[i - 1] == Token::Punct('.');
+                        let has_field = matches!(
+                            (tag.get(i + 1), tag.get(i + 2)),
+                            (Some(Token::Punct('.')), Some(Token::Word(_)))
+                        );
+                        !a_field && !has_field
+                    }
+                    _ => false,
+                })
+            })
+        })
+    }
+
     /// Whether the template `name` (a partial rendered on its own) can show
     /// `site`'s counts, read as a page template is.
     pub fn reads_counts(&self, name: &str) -> bool {
@@ -316,6 +340,42 @@ mod tests {
             readers.into_iter().collect::<Vec<_>>(),
             vec!["index.html", "timeline.html"]
         );
+    }
+
+    #[test]
+    fn term_count_is_read_by_name_or_through_the_whole_taxonomy() {
+        let reads = |term_html: &str| {
+            let sources: BTreeMap<&str, String> = [
+                ("term.html", term_html.to_string()),
+                (
+                    "layout.html",
+                    "{{ site.title }}{% block content %}{% endblock %}".to_string(),
+                ),
+                ("taxonomy.html", "{{ taxonomy.term_count }}".to_string()),
+            ]
+            .into_iter()
+            .collect();
+            Templates { sources }.reads_term_count("term.html")
+        };
+        for quiet in [
+            "{{ taxonomy.title }} {{ term.count }}",
+            "<a href=\"{{ taxonomy.url }}\">{{ taxonomy.name | upper }}</a>",
+            "{{ page.taxonomy }}{# taxonomy.term_count #}",
+            "{{ \"taxonomy\" }} term_count",
+        ] {
+            assert!(!reads(quiet), "{quiet}");
+        }
+        for reading in [
+            "{{ taxonomy.term_count }}",
+            "{% if taxonomy.term_count > 1 %}x{% endif %}",
+            "{{ taxonomy | json_encode }}",
+            "{% set t = taxonomy %}{{ t.term_count }}",
+            "{% set t = taxonomy %}{{ t | length }}",
+            "{{ taxonomy[\"term_count\"] }}",
+            "{% include \"partials/x.html\" %}{{ term_count }}",
+        ] {
+            assert!(reads(reading), "{reading}");
+        }
     }
 
     #[test]

@@ -406,8 +406,16 @@ impl Renderer<'_> {
             let hash = super::fingerprint::hash_value(&years);
             (years, hash)
         });
+        let mut taxonomy = self.taxonomy_value(t, None, None);
+        if purpose == Purpose::Fingerprint && !self.term_pages_read_term_count {
+            // A term comes or goes: the pages of the other terms stay.
+            if let Some(mut fields) = taxonomy.as_map().cloned() {
+                fields.remove(&tera::value::Key::from("term_count"));
+                taxonomy = Value::from(fields);
+            }
+        }
         let mut c = Fields::default();
-        c.insert_value("taxonomy", self.taxonomy_value(t, None, None));
+        c.insert_value("taxonomy", taxonomy);
         c.insert_value("term", self.term_value(t, i));
         match purpose {
             Purpose::Fingerprint => c.insert_hashed("groups", groups),

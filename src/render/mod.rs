@@ -380,6 +380,9 @@ pub struct Renderer<'a> {
     counts_hash: u64,
     /// The page templates that can show `site`'s counts.
     count_readers: std::collections::BTreeSet<&'static str>,
+    /// Whether the term pages' template can show `taxonomy.term_count`;
+    /// when it cannot, their fingerprints leave it out.
+    term_pages_read_term_count: bool,
     /// Where each list breaks into pages.
     layout: lists::Layout,
     /// Each term's `years` (the same on every page of the term) and its
@@ -435,6 +438,7 @@ impl<'a> Renderer<'a> {
             site_hash,
             counts_hash,
             count_readers: templates.count_readers(),
+            term_pages_read_term_count: templates.reads_term_count(Page::List(List::Term(0, 0), 0).template()),
             layout: lists::Layout::new(config, archive),
             term_years: archive
                 .taxonomies

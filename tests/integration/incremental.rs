@@ -1027,6 +1027,70 @@ fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
     );
 }
 
+/// A term that comes or goes changes how many terms its taxonomy has:
+/// the taxonomy's index shows it, the default theme's term pages do not,
+/// and the preview renders the pages of the other terms no more; unless
+/// the theme's term pages show it.
+#[test]
+fn a_new_term_renders_again_no_page_of_the_other_terms() {
+    let others = 20;
+    let rendered = |term_html: Option<&str>| {
+        let mut fixture = Fixture::new().doc(
+            "a",
+            "title = \"A\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\"]",
+            "Text A.",
+        );
+        if let Some(template) = term_html {
+            fixture = fixture.file("templates/term.html", template);
+        }
+        for n in 0..others {
+            fixture = fixture.doc(
+                &format!("t{n}"),
+                &format!(
+                    "title = \"T{n}\"\ndate = 2010-01-{:02}\n[taxonomies]\ntopics = [\"topic {n}\"]",
+                    n + 1
+                ),
+                "Text.",
+            );
+        }
+        let root = fixture.root();
+        let (out, clean) = (root.join("out"), root.join("clean"));
+        let mut incremental = Incremental::new("serve");
+        let first = incremental
+            .rebuild(&options(root, &out))
+            .expect("the first build succeeds");
+        assert!(first.report.rendered > others, "the first build renders every page");
+        let file = PathBuf::from("content/a.md");
+        std::fs::write(
+            root.join(&file),
+            "+++\ntitle = \"A\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\", \"zinc\"]\n+++\nText A.\n",
+        )
+        .unwrap();
+        let rebuilt = incremental
+            .rebuild_after(&options(root, &out), &[file])
+            .expect("the rebuild succeeds");
+        annals::build(&options(root, &clean)).expect("the clean build succeeds");
+        assert_eq!(tree(&out), tree(&clean), "the preview's site is a clean build's");
+        assert!(
+            std::fs::read_to_string(out.join("topics/index.html"))
+                .unwrap()
+                .contains("22 terms"),
+            "the taxonomy's index counts the new term"
+        );
+        rebuilt.report.rendered
+    };
+    let quiet = rendered(None);
+    assert!(
+        quiet < others,
+        "{quiet} pages rendered: the other terms' pages were rendered again"
+    );
+    let showing = rendered(Some("{{ term.name }}: one of {{ taxonomy.term_count }}"));
+    assert!(
+        showing > others,
+        "{showing} pages rendered: the term pages that show the count must be"
+    );
+}
+
 /// A renamed content file gives its document another slug with the same
 /// bytes: every file that names the document (feeds, catalogue, search
 /// records, data of the documents citing it) follows, though the files it
