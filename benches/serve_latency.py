@@ -42,7 +42,7 @@ from pathlib import Path
 from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
-KINDS = ["text", "summary", "title", "cited_as", "topics", "new", "delete", "entity", "entity-name"]
+KINDS = ["text", "summary", "title", "cited_as", "topics", "topics-known", "new", "delete", "entity", "entity-name"]
 
 # Ten entities for `--kind entity`, named after the synthetic corpus's
 # issuing bodies, so that texts mention them.
@@ -62,7 +62,8 @@ def parse_args():
                          "(shown wherever the document is listed), the title (shown wherever the "
                          "document is listed, and a name looked for in every text), a cited_as name "
                          "(the name other texts of the synthetic corpus cite it by, so their pages change), "
-                         "the topics (a new term each time, so a new term page), a new document, "
+                         "the topics (a new term each time, so a new term page), the topics again "
+                         "(a term other documents have, which the document joins), a new document, "
                          "a deleted document, an entity's description, or an entity's other names "
                          "(a name looked for in every text; for both, the corpus gets "
                          "content/entities.toml with ten entities first)")
@@ -215,6 +216,18 @@ def measure(args, root, proc, port, originals):
                 line = rf'\1\nother_names = ["Department {marker}"]'
             start = time.perf_counter()
             path.write_text(re.sub(pattern, line, original), encoding="utf-8")
+        elif args.kind == "topics-known":
+            # A term of the corpus the document does not have yet: the
+            # page then links the term's page.
+            original = path.read_text(encoding="utf-8")
+            keep(originals, path)
+            n = (i * 37) % 180
+            while f'"sector {n:03d}"' in original:
+                n = (n + 1) % 180
+            marker = f"/topics/sector-{n:03d}/"
+            topics = f'topics = ["sector {n:03d}"]'
+            start = time.perf_counter()
+            path.write_text(re.sub(r'(?m)^topics = \[.*\]$', topics, original), encoding="utf-8")
         else:
             original = path.read_text(encoding="utf-8")
             keep(originals, path)

@@ -279,6 +279,9 @@ pub struct Beside {
     /// The documents whose pages were looked at, after an update of the
     /// archive in place: only their data is made again.
     pub looked_at: Option<Vec<DocId>>,
+    /// Whether documents joined or left terms in that update: a term's
+    /// feed may then have lost a document, and every feed is looked at.
+    pub terms_moved: bool,
     /// The URLs the sitemap lists, when it is to be made.
     pub sitemap: Option<Vec<output::sitemap::Url>>,
 }
@@ -299,7 +302,8 @@ pub(crate) fn write_beside(
     let mut timings = Timings::new();
     let changed = beside.changed.as_deref();
     if config.feeds.enabled {
-        files += output::feeds::write(archive, config, changed, put_made)?;
+        let only = changed.filter(|_| !beside.terms_moved);
+        files += output::feeds::write(archive, config, only, put_made)?;
         timings.lap("  beside the pages: feeds");
     }
     if config.data.enabled {
@@ -503,6 +507,7 @@ fn run_stages<S: output::Sink>(
     };
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
+        terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
         // A document's data changes with its page (its "cited by" too): a
         // partial rebuild writes the data of the documents whose pages it
         // looked at.

@@ -71,7 +71,8 @@ impl Cache {
 /// these changes, and only at them.
 #[derive(Debug, Default)]
 pub struct Delta {
-    /// Documents whose files changed (same slug, same place everywhere).
+    /// Documents whose files changed (same slug, same place in the
+    /// archive's order; their terms may differ: see `terms`).
     pub changed: Vec<DocId>,
     /// Documents whose "Cited by" list changed.
     pub cited: Vec<DocId>,
@@ -89,6 +90,13 @@ pub struct Delta {
     pub described: Vec<EntityId>,
     /// Whether anything `graph.json` shows changed.
     pub graph: bool,
+    /// Terms that gained or lost a document, as (taxonomy, term): the
+    /// same terms as before, in the same places.
+    pub terms: Vec<(usize, usize)>,
+    /// Whether terms came or went (a document named a new one, or left one
+    /// with no other document): the terms' places moved, and pages come
+    /// and go, which only a whole render handles.
+    pub terms_reshaped: bool,
 }
 
 /// An updated archive, its warnings, and what changed in it.
@@ -257,6 +265,7 @@ impl Archive {
         config: &Config,
         cache: &mut Cache,
     ) -> Result<Option<Updated>, Vec<Diagnostic>> {
+        let mut timings = crate::Timings::new();
         let mut changed = Vec::with_capacity(replaced.len());
         for doc in replaced {
             match self.by_slug.get(&doc.slug) {
@@ -280,6 +289,19 @@ impl Archive {
         };
         if !changed.iter().all(|&id| in_order(id)) {
             return Ok(None);
+        }
+        // Documents that changed terms move between the terms' lists; a
+        // term that comes or goes moves every term after it, and the
+        // taxonomies are built anew.
+        let retermed: Vec<DocId> = changed
+            .iter()
+            .zip(&old)
+            .filter(|(id, old)| self.documents[**id].terms != old.terms)
+            .map(|(&id, _)| id)
+            .collect();
+        let (terms, terms_reshaped) = self.move_terms(&retermed, config);
+        if !retermed.is_empty() {
+            timings.lap("  analyse: documents moved between terms");
         }
         let links = std::mem::take(&mut self.links);
         let update = links::update(
@@ -312,8 +334,11 @@ impl Archive {
             rescanned: found.rescanned,
             related: Vec::new(),
             described: Vec::new(),
+            terms,
+            terms_reshaped,
         };
-        if found.outward {
+        // The related lists read the links and the terms.
+        if found.outward || !retermed.is_empty() {
             let inputs = related::Inputs {
                 documents: &self.documents,
                 by_slug: &self.by_slug,
@@ -326,8 +351,41 @@ impl Archive {
             delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
             delta.graph |= !delta.related.is_empty();
             self.related = related;
+            timings.lap("  analyse: related documents");
         }
         Ok(Some((self, warnings, delta)))
+    }
+}
+
+impl Archive {
+    /// Puts each of the `retermed` documents in the lists of the terms it
+    /// names now. Returns the terms whose lists changed, as (taxonomy,
+    /// term); or, when a term came or went and the taxonomies were built
+    /// anew, no terms and `true`.
+    fn move_terms(&mut self, retermed: &[DocId], config: &Config) -> (Vec<(usize, usize)>, bool) {
+        let mut moved = Vec::new();
+        let in_place = retermed.iter().all(|&id| {
+            let doc = self.documents[id].clone();
+            doc.terms.len() == self.taxonomies.len()
+                && self
+                    .taxonomies
+                    .iter_mut()
+                    .enumerate()
+                    .zip(&doc.terms)
+                    .all(|((t, taxonomy), (_, names))| {
+                        let mut terms = Vec::new();
+                        let done = taxonomy.move_document(id, names, &mut terms);
+                        moved.extend(terms.into_iter().map(|i| (t, i)));
+                        done
+                    })
+        });
+        if !in_place {
+            self.taxonomies = Taxonomy::build_all(&config.taxonomies, &self.documents);
+            return (Vec::new(), true);
+        }
+        moved.sort_unstable();
+        moved.dedup();
+        (moved, false)
     }
 }
 

@@ -102,6 +102,44 @@ impl Taxonomy {
     }
 }
 
+impl Taxonomy {
+    /// Moves document `id` from the terms it had to `names` (its terms in
+    /// this taxonomy now), in place, when no term comes or goes: every
+    /// name is a term already, and every term the document leaves keeps
+    /// another document. The terms whose documents changed are added to
+    /// `moved`. Returns whether it could; when not, nothing changed.
+    pub fn move_document(&mut self, id: DocId, names: &[String], moved: &mut Vec<usize>) -> bool {
+        let Some(now): Option<Vec<usize>> = names
+            .iter()
+            .map(|name| self.terms.iter().position(|t| t.name == *name))
+            .collect()
+        else {
+            return false;
+        };
+        let before = &self.terms_of[id];
+        let left: Vec<usize> = before.iter().copied().filter(|i| !now.contains(i)).collect();
+        if left.iter().any(|&i| self.terms[i].documents.len() < 2) {
+            return false;
+        }
+        let joined: Vec<usize> = now.iter().copied().filter(|i| !before.contains(i)).collect();
+        for &i in &left {
+            let documents = &mut self.terms[i].documents;
+            if let Ok(at) = documents.binary_search(&id) {
+                documents.remove(at);
+            }
+        }
+        for &i in &joined {
+            let documents = &mut self.terms[i].documents;
+            if let Err(at) = documents.binary_search(&id) {
+                documents.insert(at, id);
+            }
+        }
+        moved.extend(left.into_iter().chain(joined));
+        self.terms_of[id] = now;
+        true
+    }
+}
+
 fn unique_slug(name: &str, used: &mut Unique) -> String {
     let base = match slugify(name) {
         s if s.is_empty() => "term".to_string(),

@@ -109,6 +109,8 @@ pub struct Cache {
     /// How many pages each entity's list of mentions had in the last
     /// build.
     entity_pages: Vec<usize>,
+    /// How many pages each term's list had in the last build.
+    term_pages: Vec<Vec<usize>>,
 }
 
 /// Every document's summary, by document, with the key it was built for
@@ -390,6 +392,8 @@ pub struct Renderer<'a> {
     term_years: Vec<Vec<std::sync::OnceLock<(Value, u64)>>>,
     /// How many pages each entity's mentions had in the last build.
     entity_pages_before: Vec<usize>,
+    /// How many pages each term's list had in the last build.
+    term_pages_before: Vec<Vec<usize>>,
     /// Whether each name of an entity is a person's, for citations.
     persons: crate::hash::Map<String, bool>,
 }
@@ -446,6 +450,7 @@ impl<'a> Renderer<'a> {
                 .map(|t| t.terms.iter().map(|_| std::sync::OnceLock::new()).collect())
                 .collect(),
             entity_pages_before: std::mem::take(&mut cache.entity_pages),
+            term_pages_before: std::mem::take(&mut cache.term_pages),
             persons: if config.citations.enabled {
                 archive
                     .entities
@@ -463,6 +468,7 @@ impl<'a> Renderer<'a> {
     pub fn keep(self, cache: &mut Cache) {
         cache.last = Some(self.summaries);
         cache.entity_pages = self.layout.entity_page_counts();
+        cache.term_pages = self.layout.term_page_counts();
     }
 
     /// The pages that can show the changes of `delta`: those of the
@@ -482,7 +488,13 @@ impl<'a> Renderer<'a> {
             .counted
             .iter()
             .any(|&e| self.entity_pages_before.get(e) != Some(&layout.page_count(List::Entity(e))));
-        if reshaped {
+        // Terms that came or went, or a term's list with more or fewer
+        // pages: pages come and go.
+        let repaged = |&(t, i): &(usize, usize)| {
+            let before = self.term_pages_before.get(t).and_then(|pages| pages.get(i));
+            before != Some(&layout.page_count(List::Term(t, i)))
+        };
+        if reshaped || delta.terms_reshaped || delta.terms.iter().any(repaged) {
             return None;
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
@@ -500,6 +512,14 @@ impl<'a> Renderer<'a> {
             // Its mentions moved, or its description changed: any of its
             // pages may show others, and each shows the description.
             pages.extend(all_pages(List::Entity(e)));
+        }
+        for &(t, i) in &delta.terms {
+            // A document joined or left the term: its documents move on
+            // every page; its count shows on its taxonomy's index and
+            // maybe on the home page.
+            pages.extend(all_pages(List::Term(t, i)));
+            pages.extend(all_pages(List::Taxonomy(t)));
+            pages.push(Page::Home);
         }
         for &e in &delta.counted {
             // Entity pages and lists show how many documents mention each.

@@ -45,6 +45,15 @@ enum Edit {
         slug: usize,
         title: usize,
     },
+    /// Give content/<slug>.md other topics, keeping the rest: one of
+    /// [`TOPICS`], and maybe a second, or a topic no other document has.
+    /// The archive is updated in place, the document moved between the
+    /// terms' lists, unless a term comes or goes.
+    Retopic {
+        slug: usize,
+        topic: usize,
+        second: Option<usize>,
+    },
     /// Add or remove `draft = true` in content/<slug>.md.
     Draft {
         slug: usize,
@@ -102,6 +111,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         3 => (0..5usize, proptest::option::of(0..4usize), 0..3usize, proptest::option::of(0..2usize), proptest::option::of((0..5usize, any::<bool>())))
             .prop_map(|(slug, cites, words, summary, link)| Edit::Retext { slug, cites, words, summary, link }),
         2 => (0..5usize, 0..4usize).prop_map(|(slug, title)| Edit::Retitle { slug, title }),
+        2 => (0..5usize, 0..4usize, proptest::option::of(0..5usize))
+            .prop_map(|(slug, topic, second)| Edit::Retopic { slug, topic, second }),
         1 => (0..5usize, any::<bool>()).prop_map(|(slug, draft)| Edit::Draft { slug, draft }),
         1 => (0..5usize, proptest::option::of(0..5usize)).prop_map(|(slug, related)| Edit::Related { slug, related }),
         1 => (0..5usize).prop_map(|slug| Edit::Delete { slug }),
@@ -284,6 +295,28 @@ fn apply(root: &Path, edit: &Edit) -> Vec<PathBuf> {
                 "cited_as = ",
                 Some(format!("cited_as = [\"{}\"]", TITLES[title])),
             )
+        }
+        Edit::Retopic { slug, topic, second } => {
+            let Ok(old) = std::fs::read_to_string(content(root, slug)) else {
+                return Vec::new();
+            };
+            let mut names = vec![TOPICS[topic].to_string()];
+            match second {
+                Some(n) if n < TOPICS.len() && n != topic => names.push(TOPICS[n].to_string()),
+                Some(_) => names.push(format!("only {}", SLUGS[slug])),
+                None => {}
+            }
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            let line = format!("topics = [{}]", quoted.join(", "));
+            if !old.lines().any(|l| l.starts_with("topics = ")) {
+                return Vec::new();
+            }
+            let text: Vec<&str> = old
+                .lines()
+                .map(|l| if l.starts_with("topics = ") { line.as_str() } else { l })
+                .collect();
+            save(root, &rel(slug), &format!("{}\n", text.join("\n")));
+            vec![PathBuf::from("content/.tmp-save"), rel(slug)]
         }
         Edit::Draft { slug, draft } => {
             set_front_matter(root, slug, "draft = ", draft.then(|| "draft = true".to_string()))
@@ -1025,6 +1058,66 @@ fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
         page_a,
         "a's page, which shows no count, is kept"
     );
+}
+
+/// A document that joins or leaves terms that stay is moved between the
+/// terms' lists in place: only the pages that show those terms and the
+/// document are looked at, and the site is a clean build's, feeds and all.
+/// A term that comes or goes takes a whole render.
+#[test]
+fn new_terms_update_the_archive_in_place() {
+    // With one document a page, a term that gains or loses a document
+    // gains or loses a page: a whole render too.
+    for paged in [false, true] {
+        terms_moved(paged);
+    }
+}
+
+fn terms_moved(paged: bool) {
+    let front = |title: &str, date: &str, topics: &str| {
+        format!("title = \"{title}\"\ndate = {date}\n[taxonomies]\ntopics = [{topics}]")
+    };
+    let mut fixture = Fixture::new()
+        .doc("a", &front("A", "2020-01-01", "\"data\""), "Text A.")
+        .doc("b", &front("B", "2021-01-01", "\"data\""), "Text B.")
+        .doc("c", &front("C", "2022-01-01", "\"energy\""), "Text C.")
+        .doc("d", &front("D", "2019-01-01", "\"water\", \"energy\""), "Text D.");
+    if paged {
+        let config = std::fs::read_to_string(fixture.root().join("config.toml")).unwrap();
+        fixture = fixture.file("config.toml", &format!("{config}\n[pagination]\npage_size = 1\n"));
+    }
+    let root = fixture.root();
+    let (out, clean) = (root.join("out"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental
+        .rebuild(&options(root, &out))
+        .expect("the first build succeeds");
+    let file = PathBuf::from("content/a.md");
+    let mut check = |topics: &str, in_place: bool| {
+        let text = format!("+++\n{}\n+++\nText A.\n", front("A", "2020-01-01", topics));
+        std::fs::write(root.join(&file), text).unwrap();
+        let rebuilt = incremental
+            .rebuild_after(&options(root, &out), std::slice::from_ref(&file))
+            .expect("the rebuild succeeds");
+        let _ = std::fs::remove_dir_all(&clean);
+        annals::build(&options(root, &clean)).expect("the clean build succeeds");
+        assert_eq!(
+            tree(&out),
+            tree(&clean),
+            "topics = [{topics}]: the preview's site is a clean build's"
+        );
+        assert_eq!(rebuilt.report.partial, in_place, "topics = [{topics}], paged: {paged}");
+    };
+    // From data (which keeps b) to energy and water: terms that stay.
+    check("\"energy\", \"water\"", !paged);
+    let feed = std::fs::read_to_string(out.join("topics/data/atom.xml")).unwrap();
+    assert!(!feed.contains("documents/a/"), "data's feed no longer lists a:\n{feed}");
+    // The same terms in another order.
+    check("\"water\", \"energy\"", true);
+    // A new term.
+    check("\"water\", \"zinc\"", false);
+    // Its last document leaves it.
+    check("\"data\"", false);
 }
 
 /// A term that comes or goes changes how many terms its taxonomy has:
