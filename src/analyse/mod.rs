@@ -347,10 +347,28 @@ impl Archive {
                 links: &self.links,
                 config: &config.related,
             };
-            let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
-            delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
+            // The documents whose part of a related list may have changed.
+            let mut touched: Vec<DocId> = delta
+                .changed
+                .iter()
+                .chain(&delta.cited)
+                .chain(&delta.rescanned)
+                .copied()
+                .collect();
+            touched.sort_unstable();
+            touched.dedup();
+            match related::in_place(&inputs, &mut cache.kept_related, &touched) {
+                Some((related, moved)) => {
+                    delta.related = moved;
+                    self.related = related;
+                }
+                None => {
+                    let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
+                    delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
+                    self.related = related;
+                }
+            }
             delta.graph |= !delta.related.is_empty();
-            self.related = related;
             timings.lap("  analyse: related documents");
         }
         Ok(Some((self, warnings, delta)))

@@ -331,6 +331,104 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
     lists
 }
 
+/// The related lists after the archive was updated in place (the same
+/// documents in the same places, as [`super::Archive`]'s update keeps
+/// them), from what `kept` holds of the last build: `touched` are the
+/// documents whose [`part`] may have changed (those replaced, those
+/// scanned again, those whose "Cited by" changed). Only the lists within
+/// reach of a document whose part changed are computed again, as in
+/// [`update`]; with the same places, a changed document stood where it
+/// stands. `kept` is brought up to date. Returns the lists and the
+/// documents whose list changed; `None` when `kept` cannot serve (the
+/// caller then calls [`lists`]).
+pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> Option<(Vec<Vec<DocId>>, Vec<DocId>)> {
+    let &Inputs {
+        documents,
+        entities,
+        taxonomies,
+        links,
+        config,
+        ..
+    } = inputs;
+    let k = kept.as_mut()?;
+    let n = documents.len();
+    let same_places = k.documents.len() == n
+        && touched
+            .iter()
+            .all(|&id| id < n && k.documents[id].slug == documents[id].slug);
+    if !same_places || k.settings != format!("{config:?}") || k.entities != entities_hash(entities) {
+        return None;
+    }
+    let parts: Vec<(DocId, u64)> = touched
+        .iter()
+        .map(|&id| (id, part(id, documents, taxonomies, links)))
+        .collect();
+    let changed: Vec<DocId> = parts
+        .iter()
+        .filter(|&&(id, part)| k.parts[id] != part)
+        .map(|&(id, _)| id)
+        .collect();
+    if changed.len() > n / 16 + 1 {
+        return None;
+    }
+    let context = Context::new(inputs);
+    let reach = WINDOW + 1 + changed.len();
+    let mut affected: Vec<DocId> = changed.clone();
+    let mut near = |list: &[DocId], c: DocId| {
+        let at = list.partition_point(|&d| d < c);
+        affected.extend_from_slice(&list[at.saturating_sub(reach)..(at + reach + 1).min(list.len())]);
+    };
+    for &c in &changed {
+        // Where it stands now, in the lists of its terms and entities...
+        for taxonomy in taxonomies {
+            for &term in &taxonomy.terms_of[c] {
+                near(&taxonomy.terms[term].documents, c);
+            }
+        }
+        for &e in &links.entities_of[c] {
+            near(&context.entity_docs[e], c);
+        }
+        // ...and in those of its old version, at the same place.
+        let old = &k.documents[c];
+        for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
+            for name in names {
+                if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
+                    near(&term.documents, c);
+                }
+            }
+        }
+        for &e in &k.entities_of[c] {
+            if let Some(list) = context.entity_docs.get(e) {
+                near(list, c);
+            }
+        }
+    }
+    affected.sort_unstable();
+    affected.dedup();
+    let made: Vec<Vec<DocId>> = affected
+        .par_iter()
+        .with_max_len((affected.len() / 64).max(crate::FINE))
+        .map_init(|| Scratch::new(n), |scratch, &id| context.one(id, scratch))
+        .collect();
+    let mut moved = Vec::new();
+    for (&id, list) in affected.iter().zip(made) {
+        if k.lists[id] != list {
+            k.lists[id] = list;
+            moved.push(id);
+        }
+    }
+    for (id, part) in parts {
+        k.parts[id] = part;
+        k.documents[id] = documents[id].clone();
+        k.entities_of[id].clone_from(&links.entities_of[id]);
+    }
+    debug_assert!(
+        k.lists == related(inputs),
+        "related lists updated in place differ from those computed anew"
+    );
+    Some((k.lists.clone(), moved))
+}
+
 /// Per-thread scores indexed by document, so scoring allocates nothing but
 /// the list of candidates it touched.
 struct Scratch {
