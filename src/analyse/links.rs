@@ -310,6 +310,16 @@ impl Cache {
         hash
     }
 
+    /// [`Cache::hash_names`] when only entities' names changed since the
+    /// last hash: each document's part is kept.
+    fn hash_names_of_entities(&mut self, documents: &[Arc<Document>], entities: &[Entity]) -> u64 {
+        if self.each_names.len() == documents.len() {
+            hash_of_names(&self.each_names, entities, true)
+        } else {
+            self.hash_names(documents, entities, true, None)
+        }
+    }
+
     /// Has `later` build the matcher for the names now looked for, which
     /// differ from the last matcher's by `changed` (as written).
     fn build_later(&mut self, later: Option<Later>, changed: &[&str]) {
@@ -906,6 +916,27 @@ fn spelling_patch(cache: &Cache, key: &Key, old: &Document, new: &Document) -> O
     if old.cited_as.iter().chain(&new.cited_as).any(|name| too_common(name)) {
         return None;
     }
+    let spellings =
+        |doc: &Document| -> Vec<String> { looked_for(doc).flat_map(super::mentions::spellings_of).collect() };
+    patch_of(cache, key, spellings(old), spellings(new))
+}
+
+/// [`spelling_patch`] for an entity given other names: none of its names
+/// may be too common to look for.
+fn entity_patch(cache: &Cache, key: &Key, old: &Entity, new: &Entity) -> Option<(Vec<String>, Vec<String>)> {
+    if old.names().chain(new.names()).any(too_common) {
+        return None;
+    }
+    let spellings =
+        |e: &Entity| -> Vec<String> { entity_looked_for(e).flat_map(super::mentions::spellings_of).collect() };
+    patch_of(cache, key, spellings(old), spellings(new))
+}
+
+/// The spellings `key` stops and starts being looked for by, `gone` and
+/// `added`, when the names looked for can be patched with them: `key` has
+/// every gone spelling and no other target has an added one, and `key`
+/// has no ambiguous name.
+fn patch_of(cache: &Cache, key: &Key, gone: Vec<String>, added: Vec<String>) -> Option<(Vec<String>, Vec<String>)> {
     if cache
         .ambiguous
         .iter()
@@ -913,12 +944,14 @@ fn spelling_patch(cache: &Cache, key: &Key, old: &Document, new: &Document) -> O
     {
         return None;
     }
-    let spellings =
-        |doc: &Document| -> Vec<String> { looked_for(doc).flat_map(super::mentions::spellings_of).collect() };
-    let (gone, added) = (spellings(old), spellings(new));
     let ours = gone.iter().all(|s| cache.looked.get(s) == Some(key));
     let free = added.iter().all(|s| cache.looked.get(s).is_none_or(|k| k == key));
     (ours && free).then_some((gone, added))
+}
+
+/// The names of `entity` that [`names`] has the matcher look for.
+fn entity_looked_for(entity: &Entity) -> impl Iterator<Item = &str> {
+    entity.names().filter(|n| !too_common(n))
 }
 
 /// The names of `doc` that [`names`] has the matcher look for.
@@ -1567,6 +1600,7 @@ pub fn update(
     by_slug: &crate::hash::Map<String, DocId>,
     changed: &[DocId],
     old: &[Arc<Document>],
+    renamed_entities: &[(EntityId, Entity)],
     settings: Settings,
     cache: &mut Cache,
 ) -> Result<Option<Updated>, Vec<Diagnostic>> {
@@ -1588,22 +1622,38 @@ pub fn update(
         .map(|(&id, old)| (id, old))
         .collect();
     let mut others: Vec<DocId> = Vec::new();
-    if settings.detect_mentions && !renamed.is_empty() {
+    if settings.detect_mentions && !(renamed.is_empty() && renamed_entities.is_empty()) {
         // The names looked for before or after, not both: a text that
         // holds none of them finds what it found.
         let mut sought: Vec<&str> = Vec::new();
+        let differ = |before: Vec<&'_ str>, after: Vec<&'_ str>| {
+            let gone = before.iter().filter(|name| !after.contains(name));
+            let added = after.iter().filter(|name| !before.contains(name));
+            gone.chain(added).map(|name| name.to_string()).collect::<Vec<String>>()
+        };
+        let mut sought_names: Vec<String> = Vec::new();
         for &(id, old) in &renamed {
-            let before: Vec<&str> = looked_for(old).collect();
-            let after: Vec<&str> = looked_for(&documents[id]).collect();
-            sought.extend(before.iter().filter(|name| !after.contains(name)));
-            sought.extend(after.iter().filter(|name| !before.contains(name)));
+            sought_names.extend(differ(looked_for(old).collect(), looked_for(&documents[id]).collect()));
         }
-        // One renamed document whose names, old and new, name it alone:
-        // the names looked for can be patched (see `spelling_patch`).
-        let patch = match renamed.as_slice() {
-            [(id, old)] if cache.keeps_names => {
-                spelling_patch(cache, &key_of(Target::Document(*id)), old, &documents[*id])
-            }
+        for (e, old) in renamed_entities {
+            sought_names.extend(differ(
+                entity_looked_for(old).collect(),
+                entity_looked_for(&entities[*e]).collect(),
+            ));
+        }
+        sought.extend(sought_names.iter().map(String::as_str));
+        // What was renamed, when that is one document or one entity.
+        let single = match (renamed.as_slice(), renamed_entities) {
+            ([(id, _)], []) => Some(Target::Document(*id)),
+            ([], [(e, _)]) => Some(Target::Entity(*e)),
+            _ => None,
+        };
+        // One renamed document or entity whose names, old and new, name it
+        // alone: the names looked for can be patched (see `patch_of`).
+        let patch = match (renamed.as_slice(), renamed_entities) {
+            _ if !cache.keeps_names => None,
+            ([(id, old)], []) => spelling_patch(cache, &key_of(Target::Document(*id)), old, &documents[*id]),
+            ([], [(e, old)]) => entity_patch(cache, &key_of(Target::Entity(*e)), old, &entities[*e]),
             _ => None,
         };
         // Which name names what, and the warnings about names, are needed
@@ -1622,14 +1672,20 @@ pub fn update(
                 (Some(made), holding)
             }
         };
-        let own_only = renamed.len() == 1 && holding.iter().all(|&id| id == renamed[0].0);
-        match patch {
-            Some((gone, added)) if own_only => {
+        // Whether no text but the renamed document's own holds a changed
+        // name (a text never names its own document).
+        let own_only = match single {
+            Some(Target::Document(id)) => holding.iter().all(|&h| h == id),
+            Some(Target::Entity(_)) => holding.is_empty(),
+            None => false,
+        };
+        match (patch, single) {
+            (Some((gone, added)), Some(target)) if own_only => {
                 // As in the case below without a patch, every scan is the same with
                 // the old names as with the new; and here the names looked
                 // for are patched, and the new matcher, for later scans, is
                 // also planned on a thread of its own.
-                let key = key_of(Target::Document(renamed[0].0));
+                let key = key_of(target);
                 for spelling in gone {
                     cache.looked.remove(&spelling);
                 }
@@ -1637,7 +1693,10 @@ pub fn update(
                     .looked
                     .extend(added.into_iter().map(|spelling| (spelling, key.clone())));
                 cache.build_later(plan_later(documents, entities), &sought);
-                cache.names = cache.hash_names(documents, entities, true, Some(renamed[0].0));
+                cache.names = match target {
+                    Target::Document(id) => cache.hash_names(documents, entities, true, Some(id)),
+                    Target::Entity(_) => cache.hash_names_of_entities(documents, entities),
+                };
                 #[cfg(debug_assertions)]
                 {
                     let (plan, _) = Matcher::plan(names(documents, entities).0);
@@ -1652,19 +1711,21 @@ pub fn update(
                     .into_iter()
                     .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
                     .collect();
-                // Whether a list of ambiguous names has one of the renamed document's.
+                // Whether a list of ambiguous names has one of the renamed one's.
+                let own = single.map(&key_of);
                 let shared = |list: &[(String, Key, Key)]| {
-                    let own = Key::Document(documents[renamed[0].0].slug.clone());
-                    list.iter().any(|(_, kept, dropped)| *kept == own || *dropped == own)
+                    list.iter()
+                        .any(|(_, kept, dropped)| own.as_ref().is_some_and(|own| kept == own || dropped == own))
                 };
                 if cache.keeps_names {
                     drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
                 }
                 if own_only && !shared(&cache.ambiguous) && !shared(&ambiguous) {
-                    // Only the renamed document's own text may hold its names, each
-                    // of which names it alone, before and after; and a text never
-                    // names its own document: every scan is the same with the old
-                    // names as with the new. The new matcher is for later scans,
+                    // Only the renamed document's own text may hold its names
+                    // (no text, for an entity), each of which names it alone,
+                    // before and after; and a text never names its own
+                    // document: every scan is the same with the old names as
+                    // with the new. The new matcher is for later scans,
                     // and is built meanwhile, after the pages.
                     cache.build_later(build_later(plan), &sought);
                 } else {

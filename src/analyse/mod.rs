@@ -127,8 +127,9 @@ impl Archive {
     /// When the load only replaced documents by others of the same shape
     /// (see [`Document::same_shape`]) and the config and entities are those
     /// of the last archive in `cache` (but for entities' descriptions, which
-    /// no analysis reads), that archive is updated in place and the
-    /// [`Delta`] says what changed; otherwise the archive is built anew.
+    /// no analysis reads, and their other names: see [`entity_edits`]),
+    /// that archive is updated in place and the [`Delta`] says what
+    /// changed; otherwise the archive is built anew.
     pub fn new(
         root: &Path,
         loaded: Loaded,
@@ -137,10 +138,17 @@ impl Archive {
     ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
         let last = cache.last.take();
         if let (Some(replaced), Some((hash, mut last))) = (&loaded.replaced, last) {
-            let described = described_only(&last.entities, &loaded.entities);
-            if let (true, Some(described)) = (hash == config.settings_hash(), described) {
+            let edits = entity_edits(&last.entities, &loaded.entities, &last.documents);
+            if let (true, Some((mut described, renamed))) = (hash == config.settings_hash(), edits) {
+                let renamed: Vec<(EntityId, Entity)> =
+                    renamed.into_iter().map(|e| (e, last.entities[e].clone())).collect();
                 last.entities.clone_from(&loaded.entities);
-                if let Some((archive, warnings, mut delta)) = last.update(root, replaced, config, cache)? {
+                if let Some((archive, warnings, mut delta)) = last.update(root, replaced, config, cache, &renamed)? {
+                    // An entity's pages and search record show its other
+                    // names, as they show its description.
+                    described.extend(renamed.iter().map(|(e, _)| *e));
+                    described.sort_unstable();
+                    described.dedup();
                     delta.described = described;
                     return Ok((archive, warnings, Some(delta)));
                 }
@@ -264,6 +272,7 @@ impl Archive {
         replaced: &[Arc<Document>],
         config: &Config,
         cache: &mut Cache,
+        renamed_entities: &[(EntityId, Entity)],
     ) -> Result<Option<Updated>, Vec<Diagnostic>> {
         let mut timings = crate::Timings::new();
         let mut changed = Vec::with_capacity(replaced.len());
@@ -312,6 +321,7 @@ impl Archive {
             &self.by_slug,
             &changed,
             &old,
+            renamed_entities,
             links_settings(config),
             &mut cache.links,
         )?;
@@ -407,21 +417,43 @@ impl Archive {
     }
 }
 
-/// The entities of `new` whose description differs from `old`'s, when
-/// that is all that differs (the same entities in the same order, with the
-/// same slugs, names and kinds); `None` otherwise.
-fn described_only(old: &[Entity], new: &[Entity]) -> Option<Vec<EntityId>> {
-    let same = |a: &Entity, b: &Entity| {
-        (&a.slug, &a.name, &a.kind, &a.other_names) == (&b.slug, &b.name, &b.kind, &b.other_names)
-    };
+/// The entities of `new` whose description differs from `old`'s, and
+/// those whose other names do, when that is all that differs (the same
+/// entities in the same order, with the same slugs, names and kinds);
+/// `None` otherwise. `None` too when a name that comes or goes is an
+/// author's or translator's of one of `documents`: their citations say
+/// whether such a name is a person's or an organisation's from the
+/// entities.
+fn entity_edits(old: &[Entity], new: &[Entity], documents: &[Arc<Document>]) -> Option<(Vec<EntityId>, Vec<EntityId>)> {
+    let same = |a: &Entity, b: &Entity| (&a.slug, &a.name, &a.kind) == (&b.slug, &b.name, &b.kind);
     if old.len() != new.len() || !old.iter().zip(new).all(|(a, b)| same(a, b)) {
         return None;
     }
-    Some(
-        (0..new.len())
-            .filter(|&e| old[e].description != new[e].description)
-            .collect(),
-    )
+    let described = (0..new.len())
+        .filter(|&e| old[e].description != new[e].description)
+        .collect();
+    let renamed: Vec<EntityId> = (0..new.len())
+        .filter(|&e| old[e].other_names != new[e].other_names)
+        .collect();
+    let changed_names: std::collections::HashSet<&str> = renamed
+        .iter()
+        .flat_map(|&e| {
+            let (was, is) = (&old[e].other_names, &new[e].other_names);
+            let gone = was.iter().filter(move |n| !is.contains(n));
+            let added = is.iter().filter(move |n| !was.contains(n));
+            gone.chain(added).map(String::as_str)
+        })
+        .collect();
+    let credited = |d: &Arc<Document>| {
+        d.authors
+            .iter()
+            .chain(&d.translators)
+            .any(|name| changed_names.contains(name.as_str()))
+    };
+    if !changed_names.is_empty() && documents.iter().any(credited) {
+        return None;
+    }
+    Some((described, renamed))
 }
 
 /// What the link graph needs from the config.

@@ -172,7 +172,7 @@ const TEMPLATES: [Option<(&str, &str)>; 6] = [
 const COUNTS_404: &str = "{% extends \"base.html\" %}{% block content %}{{ site.document_count }} documents\
     {% for t in site.taxonomies %}, {{ t.count }} {{ t.name }}{% endfor %}{% endblock content %}";
 
-const ENTITIES: [Option<&str>; 4] = [
+const ENTITIES: [Option<&str>; 6] = [
     Some("[[entity]]\nname = \"passing\"\nkind = \"other\"\n"),
     Some(
         "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"the text\"]\n",
@@ -180,6 +180,14 @@ const ENTITIES: [Option<&str>; 4] = [
     // The one before with a description: the archive is updated in place.
     Some(
         "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"the text\"]\ndescription = \"Rules on data, searched for.\"\n",
+    ),
+    // The second with other names: one no text holds, and one every
+    // text of the fixture holds.
+    Some(
+        "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"the text\", \"unheard of\"]\n",
+    ),
+    Some(
+        "[[entity]]\nname = \"passing\"\nkind = \"other\"\n\n[[entity]]\nname = \"Data Rules\"\nkind = \"organisation\"\nother_names = [\"its own\"]\n",
     ),
     None,
 ];
@@ -996,6 +1004,85 @@ fn a_new_entity_description_rewrites_its_page_and_search_record_only() {
     assert!(page.contains("Keeps registers."));
     annals::build(&options(root, &clean)).unwrap();
     assert_eq!(tree(&served), tree(&clean));
+}
+
+/// An entity's other names change what every text is searched for, but
+/// only the texts that hold a name that came or went can read differently:
+/// the archive is updated in place, and the site is a clean build's. A
+/// name no text holds renders the entity's page alone; one a text holds
+/// brings that text's page, which now links it.
+#[test]
+fn new_other_names_of_an_entity_update_the_archive_in_place() {
+    let entities = |other_names: &str| {
+        format!(
+            "[[entity]]\nname = \"Data Office\"\nkind = \"organisation\"\nother_names = [{other_names}]\n\n\
+             [[entity]]\nname = \"Ada Lovelace\"\nkind = \"person\"\n"
+        )
+    };
+    let fixture = Fixture::new()
+        .doc(
+            "a",
+            "title = \"A\"\ndate = 2020-01-01",
+            "The Data Office met Ada Lovelace.",
+        )
+        .doc(
+            "b",
+            "title = \"B\"\ndate = 2021-01-01\nauthors = [\"Records Bureau\"]",
+            "The Registry of Data wrote.",
+        )
+        .file("content/entities.toml", &entities("\"the Office\""));
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let file = PathBuf::from("content/entities.toml");
+    let mut check = |other_names: &str, in_place: bool, pages: &[&str]| {
+        std::fs::write(root.join(&file), entities(other_names)).unwrap();
+        let rebuilt = incremental
+            .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&clean);
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "other_names = [{other_names}]");
+        assert_eq!(rebuilt.report.partial, in_place, "other_names = [{other_names}]");
+        if in_place {
+            let mut written = pages_only(&rebuilt.written);
+            written.sort();
+            assert_eq!(written, pages, "other_names = [{other_names}]");
+        }
+    };
+    // A name no text holds.
+    check(
+        "\"the Office\", \"DO Bureau\"",
+        true,
+        &["entities/data-office/index.html"],
+    );
+    // A name b's text holds: b now mentions the entity, and a's page
+    // shows how many documents do.
+    check(
+        "\"the Office\", \"Registry of Data\"",
+        true,
+        &[
+            "documents/a/index.html",
+            "documents/b/index.html",
+            "entities/data-office/index.html",
+            "entities/index.html",
+        ],
+    );
+    // The same name gone again.
+    check(
+        "\"the Office\"",
+        true,
+        &[
+            "documents/a/index.html",
+            "documents/b/index.html",
+            "entities/data-office/index.html",
+            "entities/index.html",
+        ],
+    );
+    // A name b's authors give: b's citation says whether it is a person's
+    // or an organisation's, which only a whole build follows.
+    check("\"the Office\", \"Records Bureau\"", false, &[]);
 }
 
 fn pages_only(written: &[String]) -> Vec<String> {
