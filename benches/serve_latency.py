@@ -42,10 +42,17 @@ from pathlib import Path
 from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
-KINDS = ["text", "summary", "title", "cited_as", "topics", "topics-known", "new", "delete", "entity", "entity-name"]
+KINDS = ["text", "summary", "title", "cited_as", "topics", "topics-known", "new", "delete", "entity", "entity-name",
+         "entity-name-held"]
 
 # Ten entities for `--kind entity`, named after the synthetic corpus's
 # issuing bodies, so that texts mention them.
+# Phrases that texts of the synthetic corpus hold, for
+# `--kind entity-name-held`: an entity given one as another name is found
+# in those texts, which are scanned again.
+HELD = ["intelligent manufacturing capacity", "digital divide", "financial technology innovation",
+        "Organization Department", "endless frontier", "piercing supervision", "symposium of responsible comrades"]
+
 ENTITIES = "".join(
     f'[[entity]]\nname = "Provincial Department {i:02d}"\nkind = "organisation"\n'
     f'description = "Entity {i}."\n\n'
@@ -65,7 +72,8 @@ def parse_args():
                          "the topics (a new term each time, so a new term page), the topics again "
                          "(a term other documents have, which the document joins), a new document, "
                          "a deleted document, an entity's description, or an entity's other names "
-                         "(a name looked for in every text; for both, the corpus gets "
+                         "(a name looked for in every text, which no text holds with entity-name "
+                         "and which some texts hold with entity-name-held; for these, the corpus gets "
                          "content/entities.toml with ten entities first)")
     ap.add_argument("--reuse", action="store_true",
                     help="use the corpus already in --work/annals instead of writing it anew (at 100,000 "
@@ -154,7 +162,7 @@ def main():
                 keep(originals, root / "config.toml")
                 with open(root / "config.toml", "a", encoding="utf-8") as f:
                     f.write("\n[search]\nenabled = false\n")
-            if args.kind in ("entity", "entity-name"):
+            if args.kind in ("entity", "entity-name", "entity-name-held"):
                 keep(originals, root / "content" / "entities.toml")
                 (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
             proc, port = start_server(args.annals, root, args.server_log)
@@ -202,7 +210,7 @@ def measure(args, root, proc, port, originals):
             keep(originals, path)
             start = time.perf_counter()
             path.unlink()
-        elif args.kind in ("entity", "entity-name"):
+        elif args.kind in ("entity", "entity-name", "entity-name-held"):
             path = root / "content" / "entities.toml"
             original = path.read_text(encoding="utf-8")
             keep(originals, path)
@@ -210,6 +218,12 @@ def measure(args, root, proc, port, originals):
             check = f"/entities/provincial-department-{n:02d}/"
             if args.kind == "entity":
                 pattern, line = rf'description = "Entity {n}\.[^"]*"', f'description = "Entity {n}. {marker}"'
+            elif args.kind == "entity-name-held":
+                # The entity's page lists its other names.
+                held = HELD[i % len(HELD)]
+                marker = f"<span>{held}</span>"
+                pattern = rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?'
+                line = rf'\1\nother_names = ["{held}"]'
             else:
                 # Another name for the entity, looked for in every text.
                 pattern = rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?'
