@@ -505,6 +505,7 @@ fn run_stages<S: output::Sink>(
         timings.lap("  beside the pages: search index");
         Ok(Some(written))
     };
+    let terms_added = partial && delta.as_ref().is_some_and(|d| !d.terms_added.is_empty());
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
         terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
@@ -521,8 +522,9 @@ fn run_stages<S: output::Sink>(
                 .collect()
         }),
         // A rebuild that keeps every document's shape changes no page's
-        // place or date: the sitemap stays as it is.
-        sitemap: (config.sitemap.enabled && !partial).then(|| {
+        // place or date: the sitemap stays as it is, unless a new term
+        // brought pages.
+        sitemap: (config.sitemap.enabled && (!partial || terms_added)).then(|| {
             renderer
                 .landing_pages()
                 .into_iter()

@@ -90,12 +90,16 @@ pub struct Delta {
     pub described: Vec<EntityId>,
     /// Whether anything `graph.json` shows changed.
     pub graph: bool,
-    /// Terms that gained or lost a document, as (taxonomy, term): the
-    /// same terms as before, in the same places.
+    /// Terms that gained or lost a document, as (taxonomy, term), new
+    /// ones among them.
     pub terms: Vec<(usize, usize)>,
-    /// Whether terms came or went (a document named a new one, or left one
-    /// with no other document): the terms' places moved, and pages come
-    /// and go, which only a whole render handles.
+    /// The new terms among `terms`: their pages are new, and the terms
+    /// after them in their taxonomy moved up one place (their slugs, and
+    /// so their pages, stay).
+    pub terms_added: Vec<(usize, usize)>,
+    /// Whether the terms were built anew (a term lost its last document,
+    /// or a new one would change another's slug): their places moved, and
+    /// pages go, which only a whole render handles.
     pub terms_reshaped: bool,
 }
 
@@ -308,7 +312,7 @@ impl Archive {
             .filter(|(id, old)| self.documents[**id].terms != old.terms)
             .map(|(&id, _)| id)
             .collect();
-        let (terms, terms_reshaped) = self.move_terms(&retermed, config);
+        let moved_terms = self.move_terms(&retermed, config);
         if !retermed.is_empty() {
             timings.lap("  analyse: documents moved between terms");
         }
@@ -344,8 +348,9 @@ impl Archive {
             rescanned: found.rescanned,
             related: Vec::new(),
             described: Vec::new(),
-            terms,
-            terms_reshaped,
+            terms: moved_terms.terms,
+            terms_added: moved_terms.added,
+            terms_reshaped: moved_terms.reshaped,
         };
         // The related lists read the links and the terms.
         if found.outward || !retermed.is_empty() {
@@ -390,31 +395,58 @@ impl Archive {
     /// names now. Returns the terms whose lists changed, as (taxonomy,
     /// term); or, when a term came or went and the taxonomies were built
     /// anew, no terms and `true`.
-    fn move_terms(&mut self, retermed: &[DocId], config: &Config) -> (Vec<(usize, usize)>, bool) {
-        let mut moved = Vec::new();
+    fn move_terms(&mut self, retermed: &[DocId], config: &Config) -> Moved {
+        let n = self.taxonomies.len();
+        let (mut moved, mut added) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         let in_place = retermed.iter().all(|&id| {
             let doc = self.documents[id].clone();
-            doc.terms.len() == self.taxonomies.len()
+            doc.terms.len() == n
                 && self
                     .taxonomies
                     .iter_mut()
-                    .enumerate()
                     .zip(&doc.terms)
-                    .all(|((t, taxonomy), (_, names))| {
-                        let mut terms = Vec::new();
-                        let done = taxonomy.move_document(id, names, &mut terms);
-                        moved.extend(terms.into_iter().map(|i| (t, i)));
-                        done
-                    })
+                    .zip(moved.iter_mut().zip(added.iter_mut()))
+                    .all(|((taxonomy, (_, names)), (moved, added))| taxonomy.move_document(id, names, moved, added))
         });
         if !in_place {
             self.taxonomies = Taxonomy::build_all(&config.taxonomies, &self.documents);
-            return (Vec::new(), true);
+            return Moved {
+                reshaped: true,
+                ..Moved::default()
+            };
         }
-        moved.sort_unstable();
-        moved.dedup();
-        (moved, false)
+        // By name until now: a term added moves the terms after it.
+        let indexes = |names: Vec<Vec<String>>| -> Vec<(usize, usize)> {
+            let mut terms: Vec<(usize, usize)> = names
+                .into_iter()
+                .enumerate()
+                .flat_map(|(t, names)| {
+                    let taxonomy = &self.taxonomies[t];
+                    names
+                        .into_iter()
+                        .filter_map(move |name| Some((t, taxonomy.term_named(&name)?)))
+                })
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            terms
+        };
+        Moved {
+            terms: indexes(moved),
+            added: indexes(added),
+            reshaped: false,
+        }
     }
+}
+
+/// What [`Archive::move_terms`] did: the terms whose documents changed,
+/// those of them that are new, as (taxonomy, term); or that terms were
+/// built anew.
+#[derive(Default)]
+struct Moved {
+    terms: Vec<(usize, usize)>,
+    added: Vec<(usize, usize)>,
+    reshaped: bool,
 }
 
 /// The entities of `new` whose description differs from `old`'s, and

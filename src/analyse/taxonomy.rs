@@ -104,48 +104,89 @@ impl Taxonomy {
 
 impl Taxonomy {
     /// Moves document `id` from the terms it had to `names` (its terms in
-    /// this taxonomy now), in place, when no term comes or goes: every
-    /// name is a term already, and every term the document leaves keeps
-    /// another document. The terms whose documents changed are added to
-    /// `moved`. Returns whether it could; when not, nothing changed.
-    pub fn move_document(&mut self, id: DocId, names: &[String], moved: &mut Vec<usize>) -> bool {
-        let Some(now): Option<Vec<usize>> = names
-            .iter()
-            .map(|name| self.terms.iter().position(|t| t.name == *name))
-            .collect()
-        else {
-            return false;
-        };
-        let before = &self.terms_of[id];
-        let left: Vec<usize> = before.iter().copied().filter(|i| !now.contains(i)).collect();
-        if left.iter().any(|&i| self.terms[i].documents.len() < 2) {
+    /// this taxonomy now), in place, when no term goes and no other term's
+    /// slug would change: every term the document leaves keeps another
+    /// document, and a name that is no term yet gets a slug no term has
+    /// (then its term is put in its place in the alphabetical order, and
+    /// the terms after it move up one). The names of the terms whose
+    /// documents changed are added to `moved`, and those of the new terms
+    /// to `added` too. Returns whether it could; when not, nothing changed.
+    pub fn move_document(
+        &mut self,
+        id: DocId,
+        names: &[String],
+        moved: &mut Vec<String>,
+        added: &mut Vec<String>,
+    ) -> bool {
+        let find = |terms: &[Term], name: &str| terms.iter().position(|t| t.name == name);
+        let new: Vec<&String> = names.iter().filter(|n| find(&self.terms, n).is_none()).collect();
+        let before: Vec<String> = self.terms_of[id].iter().map(|&i| self.terms[i].name.clone()).collect();
+        let left: Vec<&String> = before.iter().filter(|n| !names.contains(n)).collect();
+        let keeps_another = |name: &String| find(&self.terms, name).is_some_and(|i| self.terms[i].documents.len() > 1);
+        if !left.iter().all(|n| keeps_another(n)) {
             return false;
         }
-        let joined: Vec<usize> = now.iter().copied().filter(|i| !before.contains(i)).collect();
-        for &i in &left {
-            let documents = &mut self.terms[i].documents;
-            if let Ok(at) = documents.binary_search(&id) {
-                documents.remove(at);
+        let slugs: std::collections::HashSet<&str> = self.terms.iter().map(|t| t.slug.as_str()).collect();
+        let new_slugs: Vec<String> = new.iter().map(|n| base_slug(n)).collect();
+        let distinct: std::collections::HashSet<&String> = new_slugs.iter().collect();
+        if distinct.len() != new_slugs.len() || new_slugs.iter().any(|s| slugs.contains(s.as_str())) {
+            return false;
+        }
+        for (name, slug) in new.into_iter().zip(new_slugs) {
+            let key = |n: &str| (n.to_lowercase(), n.to_string());
+            let at = self.terms.partition_point(|t| key(&t.name) < key(name));
+            self.terms.insert(
+                at,
+                Term {
+                    name: name.clone(),
+                    slug,
+                    documents: Vec::new(),
+                },
+            );
+            for of_doc in &mut self.terms_of {
+                of_doc.iter_mut().filter(|i| **i >= at).for_each(|i| *i += 1);
+            }
+            added.push(name.clone());
+        }
+        let now: Vec<usize> = names.iter().filter_map(|n| find(&self.terms, n)).collect();
+        for name in &left {
+            if let Some(i) = find(&self.terms, name) {
+                let documents = &mut self.terms[i].documents;
+                if let Ok(at) = documents.binary_search(&id) {
+                    documents.remove(at);
+                }
             }
         }
-        for &i in &joined {
-            let documents = &mut self.terms[i].documents;
-            if let Err(at) = documents.binary_search(&id) {
-                documents.insert(at, id);
+        for name in names.iter().filter(|n| !before.contains(n)) {
+            if let Some(i) = find(&self.terms, name) {
+                let documents = &mut self.terms[i].documents;
+                if let Err(at) = documents.binary_search(&id) {
+                    documents.insert(at, id);
+                }
             }
+            moved.push(name.clone());
         }
-        moved.extend(left.into_iter().chain(joined));
+        moved.extend(left.into_iter().cloned());
         self.terms_of[id] = now;
         true
+    }
+
+    /// The index of the term named `name`.
+    pub fn term_named(&self, name: &str) -> Option<usize> {
+        self.terms.iter().position(|t| t.name == name)
+    }
+}
+
+/// The slug a term named `name` gets when no other term has it.
+fn base_slug(name: &str) -> String {
+    match slugify(name) {
+        s if s.is_empty() => "term".to_string(),
+        s => s,
     }
 }
 
 fn unique_slug(name: &str, used: &mut Unique) -> String {
-    let base = match slugify(name) {
-        s if s.is_empty() => "term".to_string(),
-        s => s,
-    };
-    used.claim(base)
+    used.claim(base_slug(name))
 }
 
 #[cfg(test)]

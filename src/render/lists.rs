@@ -138,14 +138,6 @@ impl Layout {
         self.split(list).pages.len()
     }
 
-    /// How many pages each term's list has, by taxonomy and term.
-    pub fn term_page_counts(&self) -> Vec<Vec<usize>> {
-        self.terms
-            .iter()
-            .map(|terms| terms.iter().map(|s| s.pages.len()).collect())
-            .collect()
-    }
-
     /// How many pages each entity's list of mentions has.
     pub fn entity_page_counts(&self) -> Vec<usize> {
         self.entity.iter().map(|s| s.pages.len()).collect()

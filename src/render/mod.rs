@@ -109,8 +109,10 @@ pub struct Cache {
     /// How many pages each entity's list of mentions had in the last
     /// build.
     entity_pages: Vec<usize>,
-    /// How many pages each term's list had in the last build.
-    term_pages: Vec<Vec<usize>>,
+    /// How many pages each taxonomy's index and each term's list had in
+    /// the last build, by the list's site path (terms move up when one is
+    /// added before them; their paths stay).
+    list_pages: crate::hash::Map<String, usize>,
 }
 
 /// Every document's summary, by document, with the key it was built for
@@ -392,8 +394,9 @@ pub struct Renderer<'a> {
     term_years: Vec<Vec<std::sync::OnceLock<(Value, u64)>>>,
     /// How many pages each entity's mentions had in the last build.
     entity_pages_before: Vec<usize>,
-    /// How many pages each term's list had in the last build.
-    term_pages_before: Vec<Vec<usize>>,
+    /// How many pages each taxonomy's index and term's list had in the
+    /// last build, by site path.
+    list_pages_before: crate::hash::Map<String, usize>,
     /// Whether each name of an entity is a person's, for citations.
     persons: crate::hash::Map<String, bool>,
 }
@@ -421,7 +424,11 @@ impl<'a> Renderer<'a> {
             _ => site_hash,
         };
         let items = items.as_ref();
-        let updated = delta.and_then(|d| updated_summaries(config, archive, items, summaries_hash, cache, &d.changed));
+        // Terms built anew may have given other documents' terms other
+        // slugs, which their summaries show: every summary is looked at.
+        let updated = delta
+            .filter(|d| !d.terms_reshaped)
+            .and_then(|d| updated_summaries(config, archive, items, summaries_hash, cache, &d.changed));
         // A delta says which documents changed, not which templates did.
         let every_page = updated.is_none();
         let (summaries, resummarised) = match updated {
@@ -450,7 +457,7 @@ impl<'a> Renderer<'a> {
                 .map(|t| t.terms.iter().map(|_| std::sync::OnceLock::new()).collect())
                 .collect(),
             entity_pages_before: std::mem::take(&mut cache.entity_pages),
-            term_pages_before: std::mem::take(&mut cache.term_pages),
+            list_pages_before: std::mem::take(&mut cache.list_pages),
             persons: if config.citations.enabled {
                 archive
                     .entities
@@ -466,9 +473,16 @@ impl<'a> Renderer<'a> {
     /// Keeps the summaries and the number of each entity's pages for the
     /// next build.
     pub fn keep(self, cache: &mut Cache) {
-        cache.last = Some(self.summaries);
+        let taxonomies = self.archive.taxonomies.iter().enumerate();
+        cache.list_pages = taxonomies
+            .flat_map(|(t, taxonomy)| {
+                let terms = (0..taxonomy.terms.len()).map(move |i| List::Term(t, i));
+                std::iter::once(List::Taxonomy(t)).chain(terms)
+            })
+            .map(|list| (self.list_path(list), self.layout.page_count(list)))
+            .collect();
         cache.entity_pages = self.layout.entity_page_counts();
-        cache.term_pages = self.layout.term_page_counts();
+        cache.last = Some(self.summaries);
     }
 
     /// The pages that can show the changes of `delta`: those of the
@@ -490,14 +504,36 @@ impl<'a> Renderer<'a> {
             .any(|&e| self.entity_pages_before.get(e) != Some(&layout.page_count(List::Entity(e))));
         // Terms that came or went, or a term's list with more or fewer
         // pages: pages come and go.
-        let repaged = |&(t, i): &(usize, usize)| {
-            let before = self.term_pages_before.get(t).and_then(|pages| pages.get(i));
-            before != Some(&layout.page_count(List::Term(t, i)))
-        };
-        if reshaped || delta.terms_reshaped || delta.terms.iter().any(repaged) {
+        let repaged = |list: List| self.list_pages_before.get(&self.list_path(list)) != Some(&layout.page_count(list));
+        let term_repaged = |&(t, i): &(usize, usize)| !delta.terms_added.contains(&(t, i)) && repaged(List::Term(t, i));
+        if reshaped || delta.terms_reshaped || delta.terms.iter().any(term_repaged) {
             return None;
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
+        let mut pages: Vec<Page> = Vec::new();
+        if !delta.terms_added.is_empty() {
+            // A taxonomy has more terms: the pages that can show how many
+            // terms or documents there are, which are few, or else all.
+            let indexes_repaged = delta.terms_added.iter().any(|&(t, _)| repaged(List::Taxonomy(t)));
+            if self.term_pages_read_term_count || indexes_repaged {
+                return None;
+            }
+            for template in &self.count_readers {
+                pages.push(match *template {
+                    "index.html" => Page::Home,
+                    "timeline.html" => Page::Timeline,
+                    "404.html" => Page::NotFound,
+                    "search.html" if self.config.search.enabled => Page::Search,
+                    "search.html" => continue,
+                    _ => return None,
+                });
+            }
+            for &(t, i) in &delta.terms_added {
+                if layout.page_count(List::Term(t, i)) > 1 {
+                    pages.push(Page::FirstPage(List::Term(t, i)));
+                }
+            }
+        }
         let mut documents: Vec<DocId> = delta
             .changed
             .iter()
@@ -507,7 +543,6 @@ impl<'a> Renderer<'a> {
             .chain(&delta.related)
             .copied()
             .collect();
-        let mut pages: Vec<Page> = Vec::new();
         for &e in delta.mentioned.iter().chain(&delta.described) {
             // Its mentions moved, or its description changed: any of its
             // pages may show others, and each shows the description.

@@ -46,7 +46,8 @@ enum Edit {
         title: usize,
     },
     /// Give content/<slug>.md other topics, keeping the rest: one of
-    /// [`TOPICS`], and maybe a second, or a topic no other document has.
+    /// [`TOPICS`], and maybe a second, or a topic no other document has, or
+    /// one whose slug another topic has.
     /// The archive is updated in place, the document moved between the
     /// terms' lists, unless a term comes or goes.
     Retopic {
@@ -111,7 +112,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         3 => (0..5usize, proptest::option::of(0..4usize), 0..3usize, proptest::option::of(0..2usize), proptest::option::of((0..5usize, any::<bool>())))
             .prop_map(|(slug, cites, words, summary, link)| Edit::Retext { slug, cites, words, summary, link }),
         2 => (0..5usize, 0..4usize).prop_map(|(slug, title)| Edit::Retitle { slug, title }),
-        2 => (0..5usize, 0..4usize, proptest::option::of(0..5usize))
+        2 => (0..5usize, 0..4usize, proptest::option::of(0..6usize))
             .prop_map(|(slug, topic, second)| Edit::Retopic { slug, topic, second }),
         1 => (0..5usize, any::<bool>()).prop_map(|(slug, draft)| Edit::Draft { slug, draft }),
         1 => (0..5usize, proptest::option::of(0..5usize)).prop_map(|(slug, related)| Edit::Related { slug, related }),
@@ -311,6 +312,8 @@ fn apply(root: &Path, edit: &Edit) -> Vec<PathBuf> {
             let mut names = vec![TOPICS[topic].to_string()];
             match second {
                 Some(n) if n < TOPICS.len() && n != topic => names.push(TOPICS[n].to_string()),
+                // A new term whose slug another term has: "data"'s.
+                Some(5) => names.push("Data".to_string()),
                 Some(_) => names.push(format!("only {}", SLUGS[slug])),
                 None => {}
             }
@@ -1147,10 +1150,11 @@ fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
     );
 }
 
-/// A document that joins or leaves terms that stay is moved between the
-/// terms' lists in place: only the pages that show those terms and the
-/// document are looked at, and the site is a clean build's, feeds and all.
-/// A term that comes or goes takes a whole render.
+/// A document that joins or leaves terms, or names a new one, is moved
+/// between the terms' lists in place: only the pages that show those terms
+/// and the document are looked at, and the site is a clean build's, feeds,
+/// sitemap and all. A term that goes, or a term's list that gains or
+/// loses a page, takes a whole render.
 #[test]
 fn new_terms_update_the_archive_in_place() {
     // With one document a page, a term that gains or loses a document
@@ -1179,32 +1183,42 @@ fn terms_moved(paged: bool) {
     incremental
         .rebuild(&options(root, &out))
         .expect("the first build succeeds");
-    let file = PathBuf::from("content/a.md");
-    let mut check = |topics: &str, in_place: bool| {
-        let text = format!("+++\n{}\n+++\nText A.\n", front("A", "2020-01-01", topics));
+    // Gives document `slug` the topics `topics`.
+    let mut write = |slug: &str, title: &str, date: &str, topics: &str, in_place: bool| {
+        let file = PathBuf::from(format!("content/{slug}.md"));
+        let text = format!("+++\n{}\n+++\nText {title}.\n", front(title, date, topics));
         std::fs::write(root.join(&file), text).unwrap();
         let rebuilt = incremental
-            .rebuild_after(&options(root, &out), std::slice::from_ref(&file))
+            .rebuild_after(&options(root, &out), &[file])
             .expect("the rebuild succeeds");
         let _ = std::fs::remove_dir_all(&clean);
         annals::build(&options(root, &clean)).expect("the clean build succeeds");
+        let what = format!("{slug}: topics = [{topics}], paged: {paged}");
         assert_eq!(
             tree(&out),
             tree(&clean),
-            "topics = [{topics}]: the preview's site is a clean build's"
+            "{what}: the preview's site is a clean build's"
         );
-        assert_eq!(rebuilt.report.partial, in_place, "topics = [{topics}], paged: {paged}");
+        assert_eq!(rebuilt.report.partial, in_place, "{what}");
     };
     // From data (which keeps b) to energy and water: terms that stay.
-    check("\"energy\", \"water\"", !paged);
+    write("a", "A", "2020-01-01", "\"energy\", \"water\"", !paged);
     let feed = std::fs::read_to_string(out.join("topics/data/atom.xml")).unwrap();
     assert!(!feed.contains("documents/a/"), "data's feed no longer lists a:\n{feed}");
     // The same terms in another order.
-    check("\"water\", \"energy\"", true);
-    // A new term.
-    check("\"water\", \"zinc\"", false);
-    // Its last document leaves it.
-    check("\"data\"", false);
+    write("a", "A", "2020-01-01", "\"water\", \"energy\"", true);
+    // A new term, before every other in the alphabet (they move up one),
+    // and energy keeps c and d.
+    write("a", "A", "2020-01-01", "\"water\", \"alpha\"", !paged);
+    assert!(out.join("topics/alpha/index.html").exists());
+    // Another document joins terms after it.
+    write("b", "B", "2021-01-01", "\"data\", \"water\", \"energy\"", !paged);
+    // A new term whose slug another has: the terms are built anew.
+    write("a", "A", "2020-01-01", "\"water\", \"alpha\", \"Water\"", false);
+    assert!(out.join("topics/water-2/index.html").exists());
+    // Its last document leaves alpha: its pages go.
+    write("a", "A", "2020-01-01", "\"data\"", false);
+    assert!(!out.join("topics/alpha").exists());
 }
 
 /// A term that comes or goes changes how many terms its taxonomy has:
