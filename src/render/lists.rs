@@ -203,6 +203,18 @@ impl Layout {
     }
 }
 
+/// The site path of the first page of `list`.
+pub(super) fn list_path(a: &Archive, list: List) -> String {
+    match list {
+        List::Taxonomy(t) => paths::taxonomy(&a.taxonomies[t].name),
+        List::Term(t, i) => paths::term(&a.taxonomies[t].name, &a.taxonomies[t].terms[i].slug),
+        List::Year(y) => paths::year(a.timeline.years[y].year),
+        List::Undated => paths::undated(),
+        List::Entities => paths::entities(),
+        List::Entity(e) => paths::entity(&a.entities[e].slug),
+    }
+}
+
 /// A month of a year: its name, a short name and the anchor of its heading.
 fn month_names(month: Option<u8>) -> (String, String, String) {
     match month {
@@ -225,15 +237,7 @@ fn year_anchor(year: Option<i32>) -> String {
 impl Renderer<'_> {
     /// The site path of the first page of `list`.
     pub(super) fn list_path(&self, list: List) -> String {
-        let a = self.archive;
-        match list {
-            List::Taxonomy(t) => paths::taxonomy(&a.taxonomies[t].name),
-            List::Term(t, i) => paths::term(&a.taxonomies[t].name, &a.taxonomies[t].terms[i].slug),
-            List::Year(y) => paths::year(a.timeline.years[y].year),
-            List::Undated => paths::undated(),
-            List::Entities => paths::entities(),
-            List::Entity(e) => paths::entity(&a.entities[e].slug),
-        }
+        list_path(self.archive, list)
     }
 
     /// The URL of page `n` (from 0) of `list`.

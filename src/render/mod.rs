@@ -624,21 +624,13 @@ impl<'a> Renderer<'a> {
         pages
     }
 
-    /// The pages a reader may land on, for the sitemap: each page's
-    /// permalink, and a document page's date as written. The pages that
-    /// only lead to another, the search page and the missing page's are
-    /// left out.
-    pub fn landing_pages(&self) -> Vec<(String, Option<String>)> {
+    /// The pages a reader may land on, for the sitemap (see
+    /// [`landing_url`]): the pages that only lead to another, the search
+    /// page and the missing page's are left out.
+    pub fn landing_pages(&self) -> Vec<Page> {
         self.pages()
             .into_iter()
             .filter(|p| !matches!(p, Page::FirstPage(_) | Page::NotFound | Page::Search))
-            .map(|page| {
-                let date = match page {
-                    Page::Document(id) => self.archive.documents[id].date.map(|d| d.iso()),
-                    _ => None,
-                };
-                (self.config.permalink(&self.site_path(page)), date)
-            })
             .collect()
     }
 
@@ -651,16 +643,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn site_path(&self, page: Page) -> String {
-        let a = self.archive;
-        match page {
-            Page::Home => String::new(),
-            Page::Document(id) => paths::document(&a.documents[id].slug),
-            Page::Timeline => paths::timeline(),
-            Page::List(list, n) => pagination::path(&self.list_path(list), n),
-            Page::FirstPage(list) => format!("{}page/1/", self.list_path(list)),
-            Page::NotFound => "404.html".to_string(),
-            Page::Search => format!("{}/", crate::search::FOLDER),
-        }
+        site_path(self.archive, page)
     }
 
     /// What `page` is, and the file its name comes from.
@@ -1077,6 +1060,30 @@ impl<'a> Renderer<'a> {
         c.insert_value("mentions", mentions.into());
         c
     }
+}
+
+/// The site path of `page` of `archive`.
+fn site_path(a: &Archive, page: Page) -> String {
+    match page {
+        Page::Home => String::new(),
+        Page::Document(id) => paths::document(&a.documents[id].slug),
+        Page::Timeline => paths::timeline(),
+        Page::List(list, n) => pagination::path(&lists::list_path(a, list), n),
+        Page::FirstPage(list) => format!("{}page/1/", lists::list_path(a, list)),
+        Page::NotFound => "404.html".to_string(),
+        Page::Search => format!("{}/", crate::search::FOLDER),
+    }
+}
+
+/// A landing page (see [`Renderer::landing_pages`]) as the sitemap lists
+/// it: its permalink, and a document page's date as written. Made from
+/// the archive alone, so that the preview can list them after the page.
+pub fn landing_url(config: &Config, archive: &Archive, page: Page) -> (String, Option<String>) {
+    let date = match page {
+        Page::Document(id) => archive.documents[id].date.map(|d| d.iso()),
+        _ => None,
+    };
+    (config.permalink(&site_path(archive, page)), date)
 }
 
 /// Hands the renderer the mentions the analysis found, piece by piece: the
