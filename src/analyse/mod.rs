@@ -372,11 +372,8 @@ impl Archive {
                 .collect();
             touched.sort_unstable();
             touched.dedup();
-            match related::in_place(&inputs, &mut cache.kept_related, &touched) {
-                Some((related, moved)) => {
-                    delta.related = moved;
-                    self.related = related;
-                }
+            match related::in_place(&inputs, &mut cache.kept_related, &touched, &mut self.related) {
+                Some(moved) => delta.related = moved,
                 None => {
                     let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
                     delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();

@@ -73,20 +73,10 @@ struct Context<'a> {
     taxonomies: &'a [Taxonomy],
     links: &'a Links,
     config: &'a RelatedConfig,
-    /// Each entity's documents, in order.
-    entity_docs: Vec<Vec<DocId>>,
     /// Each document's [`days`]: read for every candidate, so kept side by
     /// side rather than behind each document's pointer, which at 100,000
     /// documents missed the cache on almost every read.
     days: Vec<Option<f64>>,
-}
-
-fn entity_docs(links: &Links) -> Vec<Vec<DocId>> {
-    links
-        .mentions_of
-        .iter()
-        .map(|m| m.iter().map(|(d, _)| *d).collect())
-        .collect()
 }
 
 fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
@@ -101,7 +91,6 @@ impl<'a> Context<'a> {
             taxonomies: inputs.taxonomies,
             links: inputs.links,
             config: inputs.config,
-            entity_docs: entity_docs(inputs.links),
             days: days_of(inputs.documents),
         }
     }
@@ -120,7 +109,7 @@ impl<'a> Context<'a> {
             }
         }
         if chosen.len() < config.count {
-            let mut ranked = scratch.scores(id, &self.days, self.taxonomies, &self.entity_docs, self.links, config);
+            let mut ranked = scratch.scores(id, &self.days, self.taxonomies, self.links, config);
             ranked.retain(|(d, _)| !chosen.contains(d) && !cited.contains(d));
             // Best first, ties by document: a total order, so the
             // few wanted are picked out of thousands of candidates
@@ -257,22 +246,22 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
     let context = Context::new(inputs);
     let mut affected = vec![false; n];
     let reach = WINDOW + 1 + count;
-    let mut near = |list: &[DocId], at: usize| {
-        for &d in &list[at.saturating_sub(reach)..(at + reach + 1).min(list.len())] {
-            affected[d] = true;
-        }
-    };
+    let mut near = |ids: &mut dyn Iterator<Item = DocId>| ids.for_each(|d| affected[d] = true);
     // The changed documents where they stand now.
     for &c in &changed {
         for taxonomy in taxonomies {
             for &term in &taxonomy.terms_of[c] {
                 let list = &taxonomy.terms[term].documents;
-                near(list, list.partition_point(|&d| d < c));
+                near(&mut window(list, list.partition_point(|&d| d < c), reach).iter().copied());
             }
         }
         for &e in &links.entities_of[c] {
-            let list = &context.entity_docs[e];
-            near(list, list.partition_point(|&d| d < c));
+            let list = &links.mentions_of[e];
+            near(
+                &mut window(list, list.partition_point(|(d, _)| *d < c), reach)
+                    .iter()
+                    .map(|(d, _)| *d),
+            );
         }
     }
     // And where they stood: their old versions, and the documents removed,
@@ -284,13 +273,15 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
         for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
             for name in names {
                 if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
-                    near(&term.documents, term.documents.partition_point(before));
+                    let at = term.documents.partition_point(before);
+                    near(&mut window(&term.documents, at, reach).iter().copied());
                 }
             }
         }
         for &e in &kept.entities_of[o] {
-            let list = &context.entity_docs[e];
-            near(list, list.partition_point(before));
+            let list = &links.mentions_of[e];
+            let at = list.partition_point(|(d, _)| before(d));
+            near(&mut window(list, at, reach).iter().map(|(d, _)| *d));
         }
     }
     // A curated `related` slug that names a document added or removed.
@@ -338,10 +329,16 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
 /// scanned again, those whose "Cited by" changed). Only the lists within
 /// reach of a document whose part changed are computed again, as in
 /// [`update`]; with the same places, a changed document stood where it
-/// stands. `kept` is brought up to date. Returns the lists and the
-/// documents whose list changed; `None` when `kept` cannot serve (the
-/// caller then calls [`lists`]).
-pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> Option<(Vec<Vec<DocId>>, Vec<DocId>)> {
+/// stands. `lists`, the last build's lists (which `kept` holds too), and
+/// `kept` are brought up to date. Returns the documents whose list
+/// changed; `None` when `kept` cannot serve (the caller then calls
+/// [`lists`]).
+pub fn in_place(
+    inputs: &Inputs,
+    kept: &mut Option<Kept>,
+    touched: &[DocId],
+    lists: &mut [Vec<DocId>],
+) -> Option<Vec<DocId>> {
     let &Inputs {
         documents,
         entities,
@@ -353,6 +350,7 @@ pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> 
     let k = kept.as_mut()?;
     let n = documents.len();
     let same_places = k.documents.len() == n
+        && lists.len() == n
         && touched
             .iter()
             .all(|&id| id < n && k.documents[id].slug == documents[id].slug);
@@ -374,33 +372,36 @@ pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> 
     let context = Context::new(inputs);
     let reach = WINDOW + 1 + changed.len();
     let mut affected: Vec<DocId> = changed.clone();
-    let mut near = |list: &[DocId], c: DocId| {
-        let at = list.partition_point(|&d| d < c);
-        affected.extend_from_slice(&list[at.saturating_sub(reach)..(at + reach + 1).min(list.len())]);
+    let mut near = |ids: &mut dyn Iterator<Item = DocId>| affected.extend(ids);
+    let in_terms = |list: &[DocId], c: DocId| window(list, list.partition_point(|&d| d < c), reach).to_vec();
+    let in_mentions = |e: super::EntityId, c: DocId| -> Vec<DocId> {
+        let Some(list) = links.mentions_of.get(e) else {
+            return Vec::new();
+        };
+        let at = list.partition_point(|(d, _)| *d < c);
+        window(list, at, reach).iter().map(|(d, _)| *d).collect()
     };
     for &c in &changed {
         // Where it stands now, in the lists of its terms and entities...
         for taxonomy in taxonomies {
             for &term in &taxonomy.terms_of[c] {
-                near(&taxonomy.terms[term].documents, c);
+                near(&mut in_terms(&taxonomy.terms[term].documents, c).into_iter());
             }
         }
         for &e in &links.entities_of[c] {
-            near(&context.entity_docs[e], c);
+            near(&mut in_mentions(e, c).into_iter());
         }
         // ...and in those of its old version, at the same place.
         let old = &k.documents[c];
         for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
             for name in names {
                 if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
-                    near(&term.documents, c);
+                    near(&mut in_terms(&term.documents, c).into_iter());
                 }
             }
         }
         for &e in &k.entities_of[c] {
-            if let Some(list) = context.entity_docs.get(e) {
-                near(list, c);
-            }
+            near(&mut in_mentions(e, c).into_iter());
         }
     }
     affected.sort_unstable();
@@ -410,9 +411,11 @@ pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> 
         .with_max_len((affected.len() / 64).max(crate::FINE))
         .map_init(|| Scratch::new(n), |scratch, &id| context.one(id, scratch))
         .collect();
+    debug_assert!(k.lists == lists, "the kept related lists are the last build's");
     let mut moved = Vec::new();
     for (&id, list) in affected.iter().zip(made) {
         if k.lists[id] != list {
+            lists[id].clone_from(&list);
             k.lists[id] = list;
             moved.push(id);
         }
@@ -426,7 +429,7 @@ pub fn in_place(inputs: &Inputs, kept: &mut Option<Kept>, touched: &[DocId]) -> 
         k.lists == related(inputs),
         "related lists updated in place differ from those computed anew"
     );
-    Some((k.lists.clone(), moved))
+    Some(moved)
 }
 
 /// Per-thread scores indexed by document, so scoring allocates nothing but
@@ -463,7 +466,6 @@ impl Scratch {
         id: DocId,
         days: &[Option<f64>],
         taxonomies: &[Taxonomy],
-        entity_docs: &[Vec<DocId>],
         links: &Links,
         config: &RelatedConfig,
     ) -> Vec<(DocId, f64)> {
@@ -475,7 +477,9 @@ impl Scratch {
             }
         }
         for &entity in &links.entities_of[id] {
-            for &other in near(&entity_docs[entity], id) {
+            let list = &links.mentions_of[entity];
+            let at = list.partition_point(|(d, _)| *d < id);
+            for &(other, _) in window(list, at, WINDOW) {
                 self.add(id, other, config.entities);
             }
         }
@@ -506,8 +510,12 @@ impl Scratch {
 
 /// The part of a sorted posting list around `id`.
 fn near(postings: &[DocId], id: DocId) -> &[DocId] {
-    let at = postings.partition_point(|&d| d < id);
-    &postings[at.saturating_sub(WINDOW)..(at + WINDOW + 1).min(postings.len())]
+    window(postings, postings.partition_point(|&d| d < id), WINDOW)
+}
+
+/// The items of `list` within `reach` places of place `at`.
+fn window<T>(list: &[T], at: usize, reach: usize) -> &[T] {
+    &list[at.saturating_sub(reach)..(at + reach + 1).min(list.len())]
 }
 
 /// 1 for the same day, 1/(1 + years apart) otherwise; 0 without dates.
