@@ -76,7 +76,7 @@ struct Context<'a> {
     /// Each document's [`days`]: read for every candidate, so kept side by
     /// side rather than behind each document's pointer, which at 100,000
     /// documents missed the cache on almost every read.
-    days: Vec<Option<f64>>,
+    days: std::borrow::Cow<'a, [Option<f64>]>,
 }
 
 fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
@@ -85,13 +85,18 @@ fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
 
 impl<'a> Context<'a> {
     fn new(inputs: &Inputs<'a>) -> Context<'a> {
+        Context::with_days(inputs, days_of(inputs.documents).into())
+    }
+
+    /// The context with each document's [`days`] known already.
+    fn with_days(inputs: &Inputs<'a>, days: std::borrow::Cow<'a, [Option<f64>]>) -> Context<'a> {
         Context {
             documents: inputs.documents,
             by_slug: inputs.by_slug,
             taxonomies: inputs.taxonomies,
             links: inputs.links,
             config: inputs.config,
-            days: days_of(inputs.documents),
+            days,
         }
     }
 
@@ -140,6 +145,9 @@ pub struct Kept {
     parts: Vec<u64>,
     entities_of: Vec<Vec<super::EntityId>>,
     lists: Vec<Vec<DocId>>,
+    /// Each document's [`days`], which an update in place keeps (it
+    /// keeps every date).
+    days: Vec<Option<f64>>,
 }
 
 /// Everything of one document that any related list reads of it, with the
@@ -197,6 +205,7 @@ impl Kept {
             parts,
             entities_of: inputs.links.entities_of.clone(),
             lists,
+            days: days_of(inputs.documents),
         }
     }
 }
@@ -366,10 +375,11 @@ pub fn in_place(
         .filter(|&&(id, part)| k.parts[id] != part)
         .map(|&(id, _)| id)
         .collect();
-    if changed.len() > n / 16 + 1 {
+    if changed.len() > n / 16 + 1 || k.days.len() != n {
         return None;
     }
-    let context = Context::new(inputs);
+    // An update in place keeps every date.
+    let context = Context::with_days(inputs, std::borrow::Cow::Borrowed(&k.days));
     let reach = WINDOW + 1 + changed.len();
     let mut affected: Vec<DocId> = changed.clone();
     let mut near = |ids: &mut dyn Iterator<Item = DocId>| affected.extend(ids);
