@@ -76,7 +76,7 @@ struct Context<'a> {
     /// Each document's [`days`]: read for every candidate, so kept side by
     /// side rather than behind each document's pointer, which at 100,000
     /// documents missed the cache on almost every read.
-    days: std::borrow::Cow<'a, [Option<f64>]>,
+    days: Vec<Option<f64>>,
 }
 
 fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
@@ -85,18 +85,13 @@ fn days_of(documents: &[Arc<Document>]) -> Vec<Option<f64>> {
 
 impl<'a> Context<'a> {
     fn new(inputs: &Inputs<'a>) -> Context<'a> {
-        Context::with_days(inputs, days_of(inputs.documents).into())
-    }
-
-    /// The context with each document's [`days`] known already.
-    fn with_days(inputs: &Inputs<'a>, days: std::borrow::Cow<'a, [Option<f64>]>) -> Context<'a> {
         Context {
             documents: inputs.documents,
             by_slug: inputs.by_slug,
             taxonomies: inputs.taxonomies,
             links: inputs.links,
             config: inputs.config,
-            days,
+            days: days_of(inputs.documents),
         }
     }
 
@@ -145,9 +140,6 @@ pub struct Kept {
     parts: Vec<u64>,
     entities_of: Vec<Vec<super::EntityId>>,
     lists: Vec<Vec<DocId>>,
-    /// Each document's [`days`], which an update in place keeps (it
-    /// keeps every date).
-    days: Vec<Option<f64>>,
 }
 
 /// Everything of one document that any related list reads of it, with the
@@ -205,7 +197,6 @@ impl Kept {
             parts,
             entities_of: inputs.links.entities_of.clone(),
             lists,
-            days: days_of(inputs.documents),
         }
     }
 }
@@ -375,11 +366,10 @@ pub fn in_place(
         .filter(|&&(id, part)| k.parts[id] != part)
         .map(|&(id, _)| id)
         .collect();
-    if changed.len() > n / 16 + 1 || k.days.len() != n {
+    if changed.len() > n / 16 + 1 {
         return None;
     }
-    // An update in place keeps every date.
-    let context = Context::with_days(inputs, std::borrow::Cow::Borrowed(&k.days));
+    let context = Context::new(inputs);
     let reach = WINDOW + 1 + changed.len();
     let mut affected: Vec<DocId> = changed.clone();
     let mut near = |ids: &mut dyn Iterator<Item = DocId>| affected.extend(ids);
