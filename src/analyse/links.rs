@@ -1625,23 +1625,21 @@ pub fn update(
     if settings.detect_mentions && !(renamed.is_empty() && renamed_entities.is_empty()) {
         // The names looked for before or after, not both: a text that
         // holds none of them finds what it found.
-        let mut sought: Vec<&str> = Vec::new();
-        let differ = |before: Vec<&'_ str>, after: Vec<&'_ str>| {
+        fn differ<'n>(before: Vec<&'n str>, after: Vec<&'n str>) -> Vec<&'n str> {
             let gone = before.iter().filter(|name| !after.contains(name));
             let added = after.iter().filter(|name| !before.contains(name));
-            gone.chain(added).map(|name| name.to_string()).collect::<Vec<String>>()
-        };
-        let mut sought_names: Vec<String> = Vec::new();
+            gone.chain(added).copied().collect()
+        }
+        let mut sought: Vec<&str> = Vec::new();
         for &(id, old) in &renamed {
-            sought_names.extend(differ(looked_for(old).collect(), looked_for(&documents[id]).collect()));
+            sought.extend(differ(looked_for(old).collect(), looked_for(&documents[id]).collect()));
         }
         for (e, old) in renamed_entities {
-            sought_names.extend(differ(
+            sought.extend(differ(
                 entity_looked_for(old).collect(),
                 entity_looked_for(&entities[*e]).collect(),
             ));
         }
-        sought.extend(sought_names.iter().map(String::as_str));
         // What was renamed, when that is one document or one entity.
         let single = match (renamed.as_slice(), renamed_entities) {
             ([(id, _)], []) => Some(Target::Document(*id)),

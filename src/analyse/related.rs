@@ -246,18 +246,18 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
     let context = Context::new(inputs);
     let mut affected = vec![false; n];
     let reach = WINDOW + 1 + count;
-    let mut near = |ids: &mut dyn Iterator<Item = DocId>| ids.for_each(|d| affected[d] = true);
+    let mut mark = |ids: &mut dyn Iterator<Item = DocId>| ids.for_each(|d| affected[d] = true);
     // The changed documents where they stand now.
     for &c in &changed {
         for taxonomy in taxonomies {
             for &term in &taxonomy.terms_of[c] {
                 let list = &taxonomy.terms[term].documents;
-                near(&mut window(list, list.partition_point(|&d| d < c), reach).iter().copied());
+                mark(&mut near(list, c, reach).iter().copied());
             }
         }
         for &e in &links.entities_of[c] {
             let list = &links.mentions_of[e];
-            near(
+            mark(
                 &mut window(list, list.partition_point(|(d, _)| *d < c), reach)
                     .iter()
                     .map(|(d, _)| *d),
@@ -274,14 +274,14 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
             for name in names {
                 if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
                     let at = term.documents.partition_point(before);
-                    near(&mut window(&term.documents, at, reach).iter().copied());
+                    mark(&mut window(&term.documents, at, reach).iter().copied());
                 }
             }
         }
         for &e in &kept.entities_of[o] {
             let list = &links.mentions_of[e];
             let at = list.partition_point(|(d, _)| before(d));
-            near(&mut window(list, at, reach).iter().map(|(d, _)| *d));
+            mark(&mut window(list, at, reach).iter().map(|(d, _)| *d));
         }
     }
     // A curated `related` slug that names a document added or removed.
@@ -372,36 +372,33 @@ pub fn in_place(
     let context = Context::new(inputs);
     let reach = WINDOW + 1 + changed.len();
     let mut affected: Vec<DocId> = changed.clone();
-    let mut near = |ids: &mut dyn Iterator<Item = DocId>| affected.extend(ids);
-    let in_terms = |list: &[DocId], c: DocId| window(list, list.partition_point(|&d| d < c), reach).to_vec();
-    let in_mentions = |e: super::EntityId, c: DocId| -> Vec<DocId> {
-        let Some(list) = links.mentions_of.get(e) else {
-            return Vec::new();
-        };
-        let at = list.partition_point(|(d, _)| *d < c);
-        window(list, at, reach).iter().map(|(d, _)| *d).collect()
+    let in_mentions = |e: super::EntityId, c: DocId| {
+        let list = links.mentions_of.get(e).map_or(&[][..], Vec::as_slice);
+        window(list, list.partition_point(|(d, _)| *d < c), reach)
+            .iter()
+            .map(|(d, _)| *d)
     };
     for &c in &changed {
         // Where it stands now, in the lists of its terms and entities...
         for taxonomy in taxonomies {
             for &term in &taxonomy.terms_of[c] {
-                near(&mut in_terms(&taxonomy.terms[term].documents, c).into_iter());
+                affected.extend_from_slice(near(&taxonomy.terms[term].documents, c, reach));
             }
         }
         for &e in &links.entities_of[c] {
-            near(&mut in_mentions(e, c).into_iter());
+            affected.extend(in_mentions(e, c));
         }
         // ...and in those of its old version, at the same place.
         let old = &k.documents[c];
         for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
             for name in names {
-                if let Some(term) = taxonomy.terms.iter().find(|t| t.name == *name) {
-                    near(&mut in_terms(&term.documents, c).into_iter());
+                if let Some(term) = taxonomy.term_named(name) {
+                    affected.extend_from_slice(near(&taxonomy.terms[term].documents, c, reach));
                 }
             }
         }
         for &e in &k.entities_of[c] {
-            near(&mut in_mentions(e, c).into_iter());
+            affected.extend(in_mentions(e, c));
         }
     }
     affected.sort_unstable();
@@ -471,7 +468,7 @@ impl Scratch {
     ) -> Vec<(DocId, f64)> {
         for taxonomy in taxonomies {
             for &term in &taxonomy.terms_of[id] {
-                for &other in near(&taxonomy.terms[term].documents, id) {
+                for &other in near(&taxonomy.terms[term].documents, id, WINDOW) {
                     self.add(id, other, config.terms);
                 }
             }
@@ -508,9 +505,9 @@ impl Scratch {
     }
 }
 
-/// The part of a sorted posting list around `id`.
-fn near(postings: &[DocId], id: DocId) -> &[DocId] {
-    window(postings, postings.partition_point(|&d| d < id), WINDOW)
+/// The part of a sorted posting list within `reach` places of `id`.
+fn near(postings: &[DocId], id: DocId, reach: usize) -> &[DocId] {
+    window(postings, postings.partition_point(|&d| d < id), reach)
 }
 
 /// The items of `list` within `reach` places of place `at`.
@@ -541,9 +538,9 @@ mod tests {
     #[test]
     fn windows_bound_the_candidates() {
         let postings: Vec<DocId> = (0..1000).collect();
-        assert_eq!(near(&postings, 500).len(), 2 * WINDOW + 1);
-        assert_eq!(near(&postings, 0).len(), WINDOW + 1);
-        assert_eq!(near(&[3, 9], 5), &[3, 9]);
+        assert_eq!(near(&postings, 500, WINDOW).len(), 2 * WINDOW + 1);
+        assert_eq!(near(&postings, 0, WINDOW).len(), WINDOW + 1);
+        assert_eq!(near(&[3, 9], 5, WINDOW), &[3, 9]);
     }
 
     #[test]

@@ -118,11 +118,10 @@ impl Taxonomy {
         moved: &mut Vec<String>,
         added: &mut Vec<String>,
     ) -> bool {
-        let find = |terms: &[Term], name: &str| terms.iter().position(|t| t.name == name);
-        let new: Vec<&String> = names.iter().filter(|n| find(&self.terms, n).is_none()).collect();
+        let new: Vec<&String> = names.iter().filter(|n| self.term_named(n).is_none()).collect();
         let before: Vec<String> = self.terms_of[id].iter().map(|&i| self.terms[i].name.clone()).collect();
         let left: Vec<&String> = before.iter().filter(|n| !names.contains(n)).collect();
-        let keeps_another = |name: &String| find(&self.terms, name).is_some_and(|i| self.terms[i].documents.len() > 1);
+        let keeps_another = |name: &String| self.term_named(name).is_some_and(|i| self.terms[i].documents.len() > 1);
         if !left.iter().all(|n| keeps_another(n)) {
             return false;
         }
@@ -148,9 +147,9 @@ impl Taxonomy {
             }
             added.push(name.clone());
         }
-        let now: Vec<usize> = names.iter().filter_map(|n| find(&self.terms, n)).collect();
+        let now: Vec<usize> = names.iter().filter_map(|n| self.term_named(n)).collect();
         for name in &left {
-            if let Some(i) = find(&self.terms, name) {
+            if let Some(i) = self.term_named(name) {
                 let documents = &mut self.terms[i].documents;
                 if let Ok(at) = documents.binary_search(&id) {
                     documents.remove(at);
@@ -158,7 +157,7 @@ impl Taxonomy {
             }
         }
         for name in names.iter().filter(|n| !before.contains(n)) {
-            if let Some(i) = find(&self.terms, name) {
+            if let Some(i) = self.term_named(name) {
                 let documents = &mut self.terms[i].documents;
                 if let Err(at) = documents.binary_search(&id) {
                     documents.insert(at, id);
