@@ -833,13 +833,21 @@ fn made_later(
 /// watcher would, builds `clean` anew, and checks that both hold the same;
 /// returns whether the rebuild updated the archive in place.
 fn rewrite_and_compare(root: &Path, incremental: &mut Incremental, slug: &str, text: &str) -> bool {
-    let (served, clean) = (root.join("served"), root.join("clean"));
     let file = PathBuf::from("content").join(format!("{slug}.md"));
-    std::fs::write(root.join(&file), text).unwrap();
-    let rebuilt = incremental.rebuild_after(&options(root, &served), &[file]).unwrap();
+    rewrite_file_and_compare(root, incremental, &file, text).report.partial
+}
+
+/// [`rewrite_and_compare`] for any file `rel` of the archive; returns the
+/// rebuild.
+fn rewrite_file_and_compare(root: &Path, incremental: &mut Incremental, rel: &Path, text: &str) -> Rebuilt {
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    std::fs::write(root.join(rel), text).unwrap();
+    let rebuilt = incremental
+        .rebuild_after(&options(root, &served), &[rel.to_path_buf()])
+        .unwrap();
     annals::build(&options(root, &clean)).unwrap();
-    assert_eq!(tree(&served), tree(&clean), "after rewriting {slug}: {text}");
-    rebuilt.report.partial
+    assert_eq!(tree(&served), tree(&clean), "after rewriting {}: {text}", rel.display());
+    rebuilt
 }
 
 /// A save of the same size in the same tick of the file system's clock as
@@ -1035,18 +1043,12 @@ fn new_other_names_of_an_entity_update_the_archive_in_place() {
         )
         .file("content/entities.toml", &entities("\"the Office\""));
     let root = fixture.root();
-    let (served, clean) = (root.join("served"), root.join("clean"));
+    let served = root.join("served");
     let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
     let file = PathBuf::from("content/entities.toml");
     let mut check = |other_names: &str, in_place: bool, pages: &[&str]| {
-        std::fs::write(root.join(&file), entities(other_names)).unwrap();
-        let rebuilt = incremental
-            .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&clean);
-        annals::build(&options(root, &clean)).unwrap();
-        assert_eq!(tree(&served), tree(&clean), "other_names = [{other_names}]");
+        let rebuilt = rewrite_file_and_compare(root, &mut incremental, &file, &entities(other_names));
         assert_eq!(rebuilt.report.partial, in_place, "other_names = [{other_names}]");
         if in_place {
             let mut written = pages_only(&rebuilt.written);
@@ -1178,28 +1180,17 @@ fn terms_moved(paged: bool) {
         fixture = fixture.file("config.toml", &format!("{config}\n[pagination]\npage_size = 1\n"));
     }
     let root = fixture.root();
-    let (out, clean) = (root.join("out"), root.join("clean"));
+    let out = root.join("served");
     let mut incremental = Incremental::new("serve");
     incremental
         .rebuild(&options(root, &out))
         .expect("the first build succeeds");
-    // Gives document `slug` the topics `topics`.
+    // Gives document `slug` the topics `topics`; the preview's site is then
+    // a clean build's.
     let mut write = |slug: &str, title: &str, date: &str, topics: &str, in_place: bool| {
-        let file = PathBuf::from(format!("content/{slug}.md"));
         let text = format!("+++\n{}\n+++\nText {title}.\n", front(title, date, topics));
-        std::fs::write(root.join(&file), text).unwrap();
-        let rebuilt = incremental
-            .rebuild_after(&options(root, &out), &[file])
-            .expect("the rebuild succeeds");
-        let _ = std::fs::remove_dir_all(&clean);
-        annals::build(&options(root, &clean)).expect("the clean build succeeds");
-        let what = format!("{slug}: topics = [{topics}], paged: {paged}");
-        assert_eq!(
-            tree(&out),
-            tree(&clean),
-            "{what}: the preview's site is a clean build's"
-        );
-        assert_eq!(rebuilt.report.partial, in_place, "{what}");
+        let partial = rewrite_and_compare(root, &mut incremental, slug, &text);
+        assert_eq!(partial, in_place, "{slug}: topics = [{topics}], paged: {paged}");
     };
     // From data (which keeps b) to energy and water: terms that stay.
     write("a", "A", "2020-01-01", "\"energy\", \"water\"", !paged);
