@@ -78,6 +78,9 @@ pub struct BuildReport {
     /// How many pages were rendered: the others were not looked at, or
     /// their fingerprints said the output holds them already.
     pub rendered: usize,
+    /// Whether the analysis updated the last build's archive in place
+    /// (see [`analyse::Delta`]) rather than analysing it anew.
+    pub archive_updated: bool,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -172,6 +175,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         unchanged: true,
         deferred: false,
         rendered: 0,
+        archive_updated: false,
     })
 }
 
@@ -390,6 +394,7 @@ fn run_stages<S: output::Sink>(
         return Err(check_what_loaded(options, config, caches));
     };
     warnings.extend(analyse_warnings);
+    let archive_updated = delta.is_some();
     timings.lap("analyse");
     let theme = Theme::resolve(root, config)?;
     let renderer = Renderer::new(config, &archive, &theme, &mut caches.render, delta.as_ref())?;
@@ -651,6 +656,7 @@ fn run_stages<S: output::Sink>(
         unchanged: false,
         deferred: defer,
         rendered: rendered.into_inner(),
+        archive_updated,
     };
     Ok((sink, report))
 }

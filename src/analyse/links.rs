@@ -31,6 +31,7 @@ use rayon::prelude::*;
 
 use super::DocId;
 use super::mentions::{EntityId, Matcher, Target, too_common};
+use super::renumber::Renumber;
 use crate::content::entities::Entity;
 use crate::content::{Document, Drafts, Text};
 use crate::diag::{Diagnostic, Location, did_you_mean};
@@ -320,6 +321,37 @@ impl Cache {
         }
     }
 
+    /// Renumbers what the cache holds by document id, when documents came
+    /// or went (`added` are the new ones, by new id); `false` when the
+    /// matcher is in use elsewhere and could not be, and the cache then
+    /// holds none.
+    fn renumber(&mut self, map: &Arc<Renumber>, added: &[(DocId, &str)]) -> bool {
+        if !self.each_names.is_empty() {
+            self.each_names = map.rows(std::mem::take(&mut self.each_names));
+        }
+        if let Some((slugs, _)) = &mut self.targets {
+            *slugs = map.rows(std::mem::take(slugs));
+            for &(id, slug) in added {
+                slugs[id] = slug.to_string();
+            }
+        }
+        if let Some(later) = &mut self.pending {
+            later.renumbered.push(map.clone());
+        }
+        match self.matcher.as_mut().map(Arc::get_mut) {
+            None | Some(Some(None)) => true,
+            Some(Some(Some(matcher))) => {
+                matcher.renumber(map);
+                true
+            }
+            Some(None) => {
+                self.matcher = None;
+                self.pending = None;
+                false
+            }
+        }
+    }
+
     /// Has `later` build the matcher for the names now looked for, which
     /// differ from the last matcher's by `changed` (as written).
     fn build_later(&mut self, later: Option<Later>, changed: &[&str]) {
@@ -341,6 +373,9 @@ impl Cache {
 struct Later {
     handle: Option<std::thread::JoinHandle<Option<Matcher>>>,
     cancelled: Arc<std::sync::atomic::AtomicBool>,
+    /// How documents were renumbered since the matcher was planned, in
+    /// order: applied to it once it is built.
+    renumbered: Vec<Arc<Renumber>>,
 }
 
 impl Later {
@@ -372,6 +407,7 @@ impl Later {
         Some(Later {
             handle: Some(handle),
             cancelled,
+            renumbered: Vec::new(),
         })
     }
 
@@ -381,7 +417,13 @@ impl Later {
 
     /// The matcher, once built; `None` if building it failed.
     fn join(mut self) -> Option<Arc<Option<Matcher>>> {
-        self.handle.take()?.join().ok().map(Arc::new)
+        let mut matcher = self.handle.take()?.join().ok()?;
+        if let Some(matcher) = &mut matcher {
+            for map in &self.renumbered {
+                matcher.renumber(map);
+            }
+        }
+        Some(Arc::new(matcher))
     }
 }
 
@@ -521,7 +563,7 @@ pub fn build(
     let last_key_of = |t: Target| {
         let (_, (docs, entities)) = last.as_ref().expect("used with the last matcher only");
         match t {
-            Target::Document(d) => Key::Document(docs[d].clone()),
+            Target::Document(d) => Key::Document(docs.get(d).cloned().unwrap_or_default()),
             Target::Entity(e) => Key::Entity(entities[e].clone()),
         }
     };
@@ -608,8 +650,10 @@ pub struct Built {
 
 /// States a target of this build in stable keys.
 fn key_of<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> impl Fn(Target) -> Key + Sync + 'a {
+    // (A target no document has, which a matcher renumbered after a
+    // document went gives its names, is a slug no document has.)
     move |t| match t {
-        Target::Document(d) => Key::Document(documents[d].slug.clone()),
+        Target::Document(d) => Key::Document(documents.get(d).map(|d| d.slug.clone()).unwrap_or_default()),
         Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
     }
 }
@@ -957,7 +1001,10 @@ fn entity_looked_for(entity: &Entity) -> impl Iterator<Item = &str> {
 /// The names of `doc` that [`names`] has the matcher look for.
 fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
     let cited_as = doc.cited_as.iter().map(String::as_str).filter(|n| !too_common(n));
-    std::iter::once(doc.title.as_str()).chain(cited_as)
+    // (A title too short is not looked for; a stand-in's is empty: see
+    // `analyse::Archive::update`.)
+    let title = Some(doc.title.as_str()).filter(|t| super::mentions::long_enough(t));
+    title.into_iter().chain(cited_as)
 }
 
 /// The documents whose texts or notes may hold one of `names`: every one
@@ -1543,6 +1590,31 @@ impl Links {
             .collect()
     }
 
+    /// Renumbers the graph when documents came or went: the rows of new
+    /// documents are empty. A document gone must cite, mention and be
+    /// cited by none (the caller checks that it is not).
+    pub fn renumber(&mut self, map: &Renumber) {
+        use std::mem::take;
+        let sources = |list: &mut Vec<(DocId, Vec<Occurrence>)>| {
+            for (from, occurrences) in list {
+                *from = map.id(*from);
+                occurrences.iter_mut().for_each(|o| o.from = *from);
+            }
+        };
+        self.cites = map.rows(take(&mut self.cites));
+        self.cites.iter_mut().flatten().for_each(|to| *to = map.id(*to));
+        self.cites_in_note_only = map.rows(take(&mut self.cites_in_note_only));
+        self.cited_by = map.rows(take(&mut self.cited_by));
+        self.cited_by.iter_mut().for_each(sources);
+        self.entities_of = map.rows(take(&mut self.entities_of));
+        self.entities_in_note_only = map.rows(take(&mut self.entities_in_note_only));
+        self.mentions_of.iter_mut().for_each(sources);
+        self.inline = map.rows(take(&mut self.inline));
+        for (_, list) in self.inline.iter_mut().flatten() {
+            list.iter_mut().for_each(|(_, to)| *to = map.id(*to));
+        }
+    }
+
     /// Takes out what document `from` cites and mentions: for each target,
     /// its occurrences.
     fn remove(&mut self, from: DocId) -> Vec<(Target, Vec<Occurrence>)> {
@@ -1561,6 +1633,17 @@ impl Links {
         }
         out
     }
+}
+
+/// Renumbers what `cache` holds by document id when documents came or
+/// went (see [`Links::renumber`]); `added` are the new documents, by new
+/// id, and `removed` the slugs of those gone. `false` when the cache could
+/// not keep its matcher: then an update cannot serve.
+pub fn renumber_cache(cache: &mut Cache, map: &Arc<Renumber>, added: &[(DocId, &str)], removed: &[&str]) -> bool {
+    for slug in removed {
+        cache.scans.remove(*slug);
+    }
+    cache.renumber(map, added)
 }
 
 /// The graph after [`update`], its warnings, and what changed in it.
@@ -1746,9 +1829,13 @@ pub fn update(
         .par_iter()
         .map(|&id| Arc::new(scan(id, &documents[id], matcher.as_ref().as_ref(), &key_of)))
         .collect();
+    // (A document added or removed has a stand-in on the other side, of
+    // another shape: no link pointed into the one added, and the caller
+    // checks that none points into the one removed.)
     let anchors_moved = changed
         .iter()
         .zip(old)
+        .filter(|(id, old)| old.same_shape(&documents[**id]))
         .any(|(&id, old)| anchors_of(old) != anchors_of(&documents[id]));
     for (&id, scan) in rescanned.iter().zip(&scans) {
         let doc = &documents[id];
@@ -1986,6 +2073,34 @@ pub(crate) mod tests {
                 (", spoke.", false)
             ]
         );
+    }
+
+    /// After documents come or go, the kept matcher and one being built
+    /// for later find the documents by their new ids: a text scanned with
+    /// either names the document it named before.
+    #[test]
+    fn renumbered_matchers_name_the_documents_they_named() {
+        let old = vec![with_blocks("rules", &[]), with_blocks("review", &["The rules apply."])];
+        let (plan, _) = Matcher::plan(names(&old, &[]).0);
+        let later = build_later(Matcher::plan(names(&old, &[]).0).0);
+        let mut cache = Cache::keeping();
+        cache.matcher = Some(Arc::new(Matcher::build(plan)));
+        cache.pending = later;
+        // A document before both, and "review" removed after it.
+        let inserted = Arc::new(Renumber::inserting(2, &[0]));
+        assert!(renumber_cache(&mut cache, &inserted, &[(0, "new")], &[]));
+        let removed = Arc::new(Renumber::removing(3, &[2]));
+        assert!(renumber_cache(&mut cache, &removed, &[], &["review"]));
+        let now = vec![with_blocks("new", &[]), old[0].clone()];
+        let text = with_blocks("reader", &["The rules apply."]);
+        let found = |matcher: &Arc<Option<Matcher>>| {
+            let scan = scan(DocId::MAX, &text, matcher.as_ref().as_ref(), &key_of(&now, &[]));
+            scan.found.into_iter().map(|(key, _)| key).collect::<Vec<_>>()
+        };
+        let kept = cache.matcher.clone().expect("kept");
+        assert_eq!(found(&kept), [Key::Document("rules".into())]);
+        let pending = cache.pending.take().and_then(Later::join).expect("built");
+        assert_eq!(found(&pending), [Key::Document("rules".into())]);
     }
 
     /// A document whose seed text is `blocks`, one block each.

@@ -101,6 +101,11 @@ fn spellings(name: &str) -> Vec<String> {
 /// Names shorter than this many characters are ignored: too ambiguous.
 const MIN_NAME_CHARS: usize = 2;
 
+/// Whether `name` is long enough to be looked for (see [`MIN_NAME_CHARS`]).
+pub fn long_enough(name: &str) -> bool {
+    name.trim().chars().count() >= MIN_NAME_CHARS
+}
+
 /// How many bytes of each name the prefilter knows.
 const PREFIX_BYTES: usize = 10;
 
@@ -198,6 +203,18 @@ impl Matcher {
     /// [`Matcher::build`] on the calling thread alone.
     pub fn build_here(plan: Plan) -> Option<Matcher> {
         Matcher::automata(plan, false)
+    }
+
+    /// Renumbers the documents the names name, when documents came or
+    /// went. The names of a document gone name `DocId::MAX`, which is no
+    /// document: the caller scans no text that holds one of them with this
+    /// matcher (they are among the names changed since it was built).
+    pub fn renumber(&mut self, map: &super::renumber::Renumber) {
+        for pattern in &mut self.patterns {
+            if let Target::Document(id) = &mut pattern.target {
+                *id = map.get(*id).unwrap_or(DocId::MAX);
+            }
+        }
     }
 
     fn automata(plan: Plan, parallel: bool) -> Option<Matcher> {

@@ -8,6 +8,7 @@
 pub mod links;
 pub mod mentions;
 pub mod related;
+mod renumber;
 pub mod taxonomy;
 pub mod timeline;
 mod words;
@@ -21,10 +22,11 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::date::PartialDate;
 use crate::content::entities::Entity;
-use crate::content::{Document, Loaded, Partial};
+use crate::content::{Document, Loaded, Partial, Replaced};
 use crate::diag::Diagnostic;
 pub use links::Links;
 use mentions::EntityId;
+use renumber::Renumber;
 pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
@@ -101,6 +103,10 @@ pub struct Delta {
     /// or a new one would change another's slug): their places moved, and
     /// pages go, which only a whole render handles.
     pub terms_reshaped: bool,
+    /// Whether documents came or went: every id after the first of them
+    /// moved, and pages came and went, which only a whole render handles
+    /// (the other fields are left empty).
+    pub renumbered: bool,
 }
 
 /// An updated archive, its warnings, and what changed in it.
@@ -268,26 +274,54 @@ impl Archive {
     }
 
     /// Puts `replaced` in the places of the documents with their slugs,
-    /// when each has the same shape as the document it replaces; `None`
-    /// when one does not, or the caches cannot serve.
+    /// when each has the same shape as the document it replaces, and the
+    /// documents added and removed in and out of theirs; `None` when one
+    /// does not fit, or the caches cannot serve.
+    ///
+    /// A document added or removed moves every id after it: the archive
+    /// and the caches are renumbered (see [`renumber`]). A document added
+    /// stands for one with its slug and no names, text or terms that it
+    /// replaces; one removed is replaced by such a stand-in, which goes
+    /// once the links are updated: so that the names looked for and the
+    /// terms change as for any replaced document.
     fn update(
         mut self,
         root: &Path,
-        replaced: &[Arc<Document>],
+        replaced: &Replaced,
         config: &Config,
         cache: &mut Cache,
         renamed_entities: &[(EntityId, Entity)],
     ) -> Result<Option<Updated>, Vec<Diagnostic>> {
         let mut timings = crate::Timings::new();
-        let mut changed = Vec::with_capacity(replaced.len());
-        for doc in replaced {
+        let mut changed = Vec::with_capacity(replaced.documents.len());
+        for doc in &replaced.documents {
             match self.by_slug.get(&doc.slug) {
                 Some(&id) if self.documents[id].same_shape(doc) => changed.push(id),
                 _ => return Ok(None),
             }
         }
-        let old: Vec<Arc<Document>> = changed.iter().map(|&id| self.documents[id].clone()).collect();
-        for (&id, doc) in changed.iter().zip(replaced) {
+        let renumbered = !replaced.added.is_empty() || !replaced.removed.is_empty();
+        let Some(mut gone) = replaced
+            .removed
+            .iter()
+            .map(|slug| self.by_slug.get(slug).copied())
+            .collect::<Option<Vec<DocId>>>()
+        else {
+            return Ok(None);
+        };
+        // A slug taken (or given back in the same change), a document
+        // both edited and renamed among others, names of entities
+        // changed beside: built anew.
+        let retitled = |(&id, doc): (&DocId, &Arc<Document>)| self.documents[id].title != doc.title;
+        if renumbered
+            && (!renamed_entities.is_empty()
+                || replaced.added.iter().any(|d| self.by_slug.contains_key(&d.slug))
+                || changed.iter().zip(&replaced.documents).any(retitled))
+        {
+            return Ok(None);
+        }
+        let mut old: Vec<Arc<Document>> = changed.iter().map(|&id| self.documents[id].clone()).collect();
+        for (&id, doc) in changed.iter().zip(&replaced.documents) {
             self.documents[id] = doc.clone();
         }
         // A new title may move a document among those of its date (or
@@ -302,6 +336,26 @@ impl Archive {
         };
         if !changed.iter().all(|&id| in_order(id)) {
             return Ok(None);
+        }
+        if renumbered {
+            // The new documents in their places, each replacing a
+            // stand-in; and a stand-in in the place of each one removed.
+            if !replaced.added.is_empty() {
+                let Some((map, ids)) = self.insert(&replaced.added, cache) else {
+                    return Ok(None);
+                };
+                changed.iter_mut().chain(&mut gone).for_each(|id| *id = map.id(*id));
+                for (id, doc) in ids.into_iter().zip(&replaced.added) {
+                    old.push(stand_in(doc));
+                    changed.push(id);
+                }
+            }
+            for &id in &gone {
+                let stand_in = stand_in(&self.documents[id]);
+                old.push(std::mem::replace(&mut self.documents[id], stand_in));
+                changed.push(id);
+            }
+            timings.lap("  analyse: documents added in their places");
         }
         // Documents that changed terms move between the terms' lists; a
         // term that comes or goes moves every term after it, and the
@@ -333,6 +387,13 @@ impl Archive {
             return Ok(None);
         };
         self.links = links;
+        // The stand-ins of the documents removed go, unless a document still
+        // links to one or lists it as related: a whole build reports that.
+        let cited = gone.iter().any(|&id| !self.links.cited_by[id].is_empty());
+        let listed = |d: &Arc<Document>| d.related.iter().any(|(slug, _)| replaced.removed.contains(slug));
+        if renumbered && (cited || self.documents.iter().any(listed)) {
+            return Ok(None);
+        }
         // graph.json labels each document with its title. (Its summary
         // changes with it, which brings every list that shows it.)
         let retitled = changed
@@ -351,9 +412,11 @@ impl Archive {
             terms: moved_terms.terms,
             terms_added: moved_terms.added,
             terms_reshaped: moved_terms.reshaped,
+            renumbered: false,
         };
-        // The related lists read the links and the terms.
-        if found.outward || !retermed.is_empty() {
+        // The related lists read the links and the terms (and a document
+        // added or removed has a list, or had).
+        if found.outward || !retermed.is_empty() || renumbered {
             let inputs = related::Inputs {
                 documents: &self.documents,
                 by_slug: &self.by_slug,
@@ -376,18 +439,107 @@ impl Archive {
                 Some(moved) => delta.related = moved,
                 None => {
                     let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
-                    delta.related = (0..related.len()).filter(|&d| related[d] != self.related[d]).collect();
+                    delta.related = (0..related.len())
+                        .filter(|&d| self.related.get(d) != Some(&related[d]))
+                        .collect();
                     self.related = related;
                 }
             }
             delta.graph |= !delta.related.is_empty();
             timings.lap("  analyse: related documents");
         }
+        if renumbered {
+            gone.sort_unstable();
+            self.remove(&gone, &replaced.removed, cache);
+            self.timeline = Timeline::build(&self.documents);
+            self.neighbours = neighbours(&self.documents);
+            timings.lap("  analyse: documents removed, timeline made again");
+            // Pages come and go: the renderer looks at every page.
+            delta = Delta {
+                renumbered: true,
+                graph: true,
+                ..Delta::default()
+            };
+        }
         Ok(Some((self, warnings, delta)))
     }
 }
 
 impl Archive {
+    /// Puts the `added` documents in their places in the archive's order,
+    /// and renumbers the archive and the caches. Returns the renumbering
+    /// and the new documents' ids (in the order of `added`); `None` when
+    /// the caches cannot be renumbered (then only a whole build will do).
+    fn insert(&mut self, added: &[Arc<Document>], cache: &mut Cache) -> Option<(Arc<Renumber>, Vec<DocId>)> {
+        let mut order: Vec<usize> = (0..added.len()).collect();
+        order.sort_by(|&a, &b| newest_first(&added[a], &added[b]));
+        // Each one's place: after the documents before it, and after the
+        // new ones before it.
+        let mut ids = vec![0; added.len()];
+        for (k, &a) in order.iter().enumerate() {
+            ids[a] = k + self
+                .documents
+                .partition_point(|d| newest_first(d, &added[a]) == Ordering::Less);
+        }
+        let mut ascending = ids.clone();
+        ascending.sort_unstable();
+        let map = Arc::new(Renumber::inserting(self.documents.len(), &ascending));
+        let slugs: Vec<(DocId, &str)> = ids.iter().zip(added).map(|(&id, d)| (id, d.slug.as_str())).collect();
+        if !links::renumber_cache(&mut cache.links, &map, &slugs, &[]) {
+            return None;
+        }
+        let mut documents = map.rows(std::mem::take(&mut self.documents).into_iter().map(Some).collect());
+        for (&id, doc) in ids.iter().zip(added) {
+            documents[id] = Some(doc.clone());
+        }
+        self.documents = documents.into_iter().flatten().collect();
+        debug_assert_eq!(self.documents.len(), map.len(), "every place filled");
+        self.renumber(&map);
+        for (&id, doc) in ids.iter().zip(added) {
+            self.by_slug.insert(doc.slug.clone(), id);
+        }
+        let stand_ins: Vec<(DocId, Arc<Document>)> = ids.iter().zip(added).map(|(&id, d)| (id, stand_in(d))).collect();
+        related::renumber(&mut cache.kept_related, &mut self.related, &map, &stand_ins, &[]);
+        Some((map, ids))
+    }
+
+    /// Takes the documents at `gone` (ascending), whose slugs are `slugs`,
+    /// out of the archive, and renumbers the archive and the caches. The
+    /// timeline and neighbours are left to the caller.
+    fn remove(&mut self, gone: &[DocId], slugs: &[String], cache: &mut Cache) {
+        let map = Arc::new(Renumber::removing(self.documents.len(), gone));
+        let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+        // When the matcher is in use elsewhere, the cache drops it, and
+        // the next build that scans a text makes one.
+        links::renumber_cache(&mut cache.links, &map, &[], &slugs);
+        for slug in &slugs {
+            self.by_slug.remove(*slug);
+        }
+        let mut old = 0..;
+        self.documents
+            .retain(|_| map.get(old.next().unwrap_or_default()).is_some());
+        self.renumber(&map);
+        related::renumber(&mut cache.kept_related, &mut self.related, &map, &[], &slugs);
+    }
+
+    /// Renumbers the indexes built from the documents' order (but the
+    /// timeline and neighbours, which the caller makes again, and the
+    /// related lists, which go with the cache's: see
+    /// [`related::renumber`]) after documents came or went. `by_slug`
+    /// holds the slugs of the documents that stay.
+    fn renumber(&mut self, map: &Renumber) {
+        for id in self.by_slug.values_mut() {
+            *id = map.id(*id);
+        }
+        for taxonomy in &mut self.taxonomies {
+            for term in &mut taxonomy.terms {
+                map.ids(&mut term.documents);
+            }
+            taxonomy.terms_of = map.rows(std::mem::take(&mut taxonomy.terms_of));
+        }
+        self.links.renumber(map);
+    }
+
     /// Puts each of the `retermed` documents in the lists of the terms it
     /// names now. Returns the terms whose lists changed, as (taxonomy,
     /// term); or, when a term came or went and the taxonomies were built
@@ -434,6 +586,23 @@ impl Archive {
             reshaped: false,
         }
     }
+}
+
+/// A document with `doc`'s slug and place in the archive's order, and no
+/// names, text, terms or related documents: what a document added
+/// replaces, and what replaces one removed, while the links and terms are
+/// updated (see [`Archive::update`]). Its fingerprint is its own, so that
+/// no scan of it is taken for one of `doc`.
+fn stand_in(doc: &Arc<Document>) -> Arc<Document> {
+    let mut stand_in = Document::clone(doc);
+    stand_in.title = String::new();
+    stand_in.cited_as = Vec::new();
+    stand_in.text = crate::content::Text::None;
+    stand_in.note = None;
+    stand_in.related = Vec::new();
+    stand_in.terms.iter_mut().for_each(|(_, names)| names.clear());
+    stand_in.fingerprint = crate::hash::of(&("stand-in", doc.fingerprint));
+    Arc::new(stand_in)
 }
 
 /// What [`Archive::move_terms`] did: the terms whose documents changed,

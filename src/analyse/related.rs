@@ -19,6 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::links::Links;
+use super::renumber::Renumber;
 use super::{DocId, Taxonomy};
 use crate::config::RelatedConfig;
 use crate::content::Document;
@@ -199,6 +200,55 @@ impl Kept {
             lists,
         }
     }
+}
+
+/// Renumbers the related lists and what `kept` holds of them after
+/// documents came or went (see [`super::renumber`]). Each of the `added`
+/// documents (by new id) comes with a stand-in for the version kept, and
+/// an empty list: its part is unknown, so [`in_place`] ranks it and the
+/// documents near it. `removed` are the slugs of the documents gone, which
+/// no list holds any longer.
+pub fn renumber(
+    kept: &mut Option<Kept>,
+    lists: &mut Vec<Vec<DocId>>,
+    map: &Renumber,
+    added: &[(DocId, Arc<Document>)],
+    removed: &[&str],
+) {
+    use std::mem::take;
+    if lists.len() != map.old_len() {
+        *lists = Vec::new();
+    } else {
+        *lists = map.rows(take(lists));
+        lists.iter_mut().for_each(|list| map.ids(list));
+    }
+    let Some(k) = kept.as_mut().filter(|k| k.documents.len() == map.old_len()) else {
+        *kept = None;
+        return;
+    };
+    let mut documents = map.rows(take(&mut k.documents).into_iter().map(Some).collect());
+    for (id, doc) in added {
+        documents[*id] = Some(doc.clone());
+    }
+    k.documents = documents.into_iter().flatten().collect();
+    if k.documents.len() != map.len() {
+        *kept = None;
+        return;
+    }
+    for slug in removed {
+        k.by_slug.remove(*slug);
+    }
+    for id in k.by_slug.values_mut() {
+        *id = map.id(*id);
+    }
+    for (id, doc) in added {
+        k.by_slug.insert(doc.slug.clone(), *id);
+    }
+    k.parts = map.rows(take(&mut k.parts));
+    k.entities_of = map.rows(take(&mut k.entities_of));
+    k.lists = map.rows(take(&mut k.lists));
+    k.lists.iter_mut().for_each(|list| map.ids(list));
+    debug_assert!(k.lists == *lists, "the kept related lists are the archive's");
 }
 
 /// The related lists of an archive that differs from the one `kept` was

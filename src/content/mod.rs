@@ -115,11 +115,22 @@ pub struct Loaded {
     pub entities: Vec<entities::Entity>,
     pub warnings: Vec<Diagnostic>,
     /// When this load differs from the cache's previous, successful one
-    /// only in these documents, each read again from the same file under the
-    /// same slug, with the same draft status: what lets the analysis update
-    /// the last archive instead of building a new one. `None` when anything
-    /// else may have changed.
-    pub replaced: Option<Vec<Arc<Document>>>,
+    /// only in some content files: the documents they replaced, added and
+    /// removed, which let the analysis update the last archive instead of
+    /// building a new one. `None` when anything else may have changed.
+    pub replaced: Option<Replaced>,
+}
+
+/// The documents of some content files loaded again (see [`Loaded`]).
+#[derive(Default)]
+pub struct Replaced {
+    /// Documents read again under the slug they had.
+    pub documents: Vec<Arc<Document>>,
+    /// Documents new to the archive: a new file, a draft published, a
+    /// file given another slug.
+    pub added: Vec<Arc<Document>>,
+    /// The slugs of the documents gone from the archive.
+    pub removed: Vec<String>,
 }
 
 /// Loads every document under `root/content`. Drafts are skipped unless
@@ -300,7 +311,7 @@ pub fn load_cached(
         }
     }
     let mut errors: Vec<Diagnostic> = cache.failed.values().flatten().cloned().collect();
-    if replaced.is_none() {
+    if replaced.as_ref().is_none_or(|r| !r.added.is_empty()) {
         // Replacements keep their slugs, so they cannot add a duplicate.
         errors.extend(duplicate_slugs(root, &documents));
     }
@@ -419,26 +430,28 @@ fn reload(root: &Path, config: &Config, cache: &mut Cache, forced: std::collecti
     }
 }
 
-/// The documents of the archive that `reload` replaced, given what the
-/// reloaded files held `before`; `None` unless each of them was replaced by
-/// a document with the same slug and draft status and nothing failed.
-fn replacements(
-    cache: &Cache,
-    before: Vec<(PathBuf, Option<Arc<Document>>)>,
-    drafts: bool,
-) -> Option<Vec<Arc<Document>>> {
+/// The documents of the archive that `reload` replaced, added and
+/// removed, given what the reloaded files held `before`; `None` when
+/// something failed to load.
+fn replacements(cache: &Cache, before: Before, drafts: bool) -> Option<Replaced> {
     if !cache.failed.is_empty() {
         return None;
     }
-    let mut replaced = Vec::new();
+    let shown = |doc: &Arc<Document>| drafts || !doc.draft;
+    let mut replaced = Replaced::default();
     for (file, old) in before {
-        let new = &cache.entries.get(&file)?.document;
-        let old = old?;
-        if old.slug != new.slug || old.draft != new.draft {
-            return None;
-        }
-        if old.fingerprint != new.fingerprint && (drafts || !new.draft) {
-            replaced.push(new.clone());
+        let new = cache.entries.get(&file).map(|c| &c.document).filter(|d| shown(d));
+        let old = old.filter(shown);
+        match (old, new) {
+            (Some(old), Some(new)) if old.slug == new.slug => {
+                if old.fingerprint != new.fingerprint {
+                    replaced.documents.push(new.clone());
+                }
+            }
+            (old, new) => {
+                replaced.removed.extend(old.map(|d| d.slug.clone()));
+                replaced.added.extend(new.cloned());
+            }
         }
     }
     Some(replaced)

@@ -399,6 +399,7 @@ impl Incremental {
             unchanged: false,
             deferred: false,
             rendered: 0,
+            archive_updated: false,
         };
         Ok((sink.into_work(output, removed), report))
     }

@@ -425,9 +425,10 @@ impl<'a> Renderer<'a> {
         };
         let items = items.as_ref();
         // Terms built anew may have given other documents' terms other
-        // slugs, which their summaries show: every summary is looked at.
+        // slugs, which their summaries show; documents that came or went
+        // renumbered the others: every summary is looked at.
         let updated = delta
-            .filter(|d| !d.terms_reshaped)
+            .filter(|d| !d.terms_reshaped && !d.renumbered)
             .and_then(|d| updated_summaries(config, archive, items, summaries_hash, cache, &d.changed));
         // A delta says which documents changed, not which templates did.
         let every_page = updated.is_none();
@@ -492,7 +493,7 @@ impl<'a> Renderer<'a> {
     /// away pages (an entity mentioned by more or fewer documents may have
     /// more or fewer pages), which only a whole build does.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if self.every_page {
+        if self.every_page || delta.renumbered {
             return None;
         }
         let a = self.archive;

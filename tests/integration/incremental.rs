@@ -1090,6 +1090,98 @@ fn new_other_names_of_an_entity_update_the_archive_in_place() {
     check("\"the Office\", \"Records Bureau\"", false, &[]);
 }
 
+/// A document added, deleted, published from a draft, or moved to another
+/// slug updates the archive in place: the documents after it are
+/// renumbered, the names looked for change as for a new title, and the
+/// site is a clean build's each time. A document that another still links
+/// to cannot go: the build fails, naming the link, as a whole build would.
+#[test]
+fn documents_added_and_removed_update_the_archive_in_place() {
+    let fixture = Fixture::new()
+        .doc(
+            "a",
+            "title = \"Data Rules\"\ndate = 2020-01-01\n[taxonomies]\ntopics = [\"data\"]",
+            "The Data Rules begin.",
+        )
+        .doc(
+            "b",
+            "title = \"Review\"\ndate = 2022-01-01\n[taxonomies]\ntopics = [\"data\"]",
+            "Unlike the Data Rules, the Harbour Plan is new.",
+        )
+        .doc("c", "title = \"Notes\"\ndate = 2021-05-01", "Nothing to see.");
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let mut step = |what: &str, changes: &[(&str, Option<&str>)]| {
+        for (slug, text) in changes {
+            let file = root.join(format!("content/{slug}.md"));
+            match text {
+                Some(text) => std::fs::write(&file, text).unwrap(),
+                None => std::fs::remove_file(&file).unwrap(),
+            }
+        }
+        let paths: Vec<PathBuf> = changes
+            .iter()
+            .map(|(s, _)| PathBuf::from(format!("content/{s}.md")))
+            .collect();
+        let rebuilt = incremental.rebuild_after(&options(root, &served), &paths);
+        let rebuilt = rebuilt.unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        annals::build(&options(root, &clean)).unwrap();
+        assert_eq!(tree(&served), tree(&clean), "{what}");
+        assert!(rebuilt.report.archive_updated, "{what}: the archive was analysed anew");
+        rebuilt
+    };
+    let page = |slug: &str| std::fs::read_to_string(served.join(format!("documents/{slug}/index.html"))).unwrap();
+    // A document whose title another text holds: that text links it now.
+    let harbour = "+++\ntitle = \"Harbour Plan\"\ndate = 2021-01-01\n[taxonomies]\ntopics = [\"ports\"]\n+++\nQuays.\n";
+    step("a document added", &[("h", Some(harbour))]);
+    assert!(page("b").contains("/documents/h/"), "b links the new document");
+    // Before every other, with a name no text holds, and after every other.
+    let newest = "+++\ntitle = \"Outlook\"\ndate = 2030-01-01\n+++\nAhead.\n";
+    step("a newest document added", &[("n", Some(newest))]);
+    let undated = "+++\ntitle = \"Undated Memo\"\n+++\nNo date.\n";
+    step("an undated document added", &[("u", Some(undated))]);
+    step("the newest document removed", &[("n", None)]);
+    // A document whose title another text holds: the link goes with it.
+    step("a document another text names removed", &[("h", None)]);
+    assert!(!page("b").contains("/documents/h/"), "b no longer links it");
+    // Published from a draft, and back.
+    let draft = |draft: bool| format!("+++\ntitle = \"Draft Plan\"\ndate = 2021-03-01\ndraft = {draft}\n+++\nDraft.\n");
+    std::fs::write(root.join("content/d.md"), draft(true)).unwrap();
+    step("a draft added", &[("d", Some(&draft(true)))]);
+    step("a draft published", &[("d", Some(&draft(false)))]);
+    step("a document made a draft again", &[("d", Some(&draft(true)))]);
+    // Moved to another slug: one goes and one comes in the same change.
+    let moved = std::fs::read_to_string(root.join("content/c.md")).unwrap();
+    step("a document moved to another slug", &[("c", None), ("c2", Some(&moved))]);
+    // Two added at once, one of them the only document of its topic, which
+    // goes with it.
+    let topic = "+++\ntitle = \"Fisheries\"\ndate = 2019-01-01\n[taxonomies]\ntopics = [\"fish\"]\n+++\nNets.\n";
+    step("two documents added", &[("f", Some(topic)), ("n", Some(newest))]);
+    step("the only document of a topic removed", &[("f", None)]);
+    // A document another links to explicitly cannot go.
+    std::fs::write(
+        root.join("content/c2.md"),
+        "+++\ntitle = \"Notes\"\ndate = 2021-05-01\n+++\nSee @/n.\n",
+    )
+    .unwrap();
+    step(
+        "a link added",
+        &[(
+            "c2",
+            Some("+++\ntitle = \"Notes\"\ndate = 2021-05-01\n+++\nSee [it](@/n).\n"),
+        )],
+    );
+    std::fs::remove_file(root.join("content/n.md")).unwrap();
+    let failed = incremental.rebuild_after(&options(root, &served), &[PathBuf::from("content/n.md")]);
+    let Err(errors) = failed else {
+        panic!("a link to a document removed fails the build");
+    };
+    let shown = format!("{errors:?}");
+    assert!(shown.contains("c2.md") && shown.contains("`n`"), "{shown}");
+}
+
 fn pages_only(written: &[String]) -> Vec<String> {
     written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
 }
