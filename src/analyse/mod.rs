@@ -8,7 +8,7 @@
 pub mod links;
 pub mod mentions;
 pub mod related;
-mod renumber;
+pub mod renumber;
 pub mod taxonomy;
 pub mod timeline;
 mod words;
@@ -26,7 +26,7 @@ use crate::content::{Document, Loaded, Partial, Replaced};
 use crate::diag::Diagnostic;
 pub use links::Links;
 use mentions::EntityId;
-use renumber::Renumber;
+pub use renumber::Renumber;
 pub use taxonomy::{Taxonomy, Term};
 pub use timeline::{Timeline, Year};
 
@@ -103,10 +103,11 @@ pub struct Delta {
     /// or a new one would change another's slug): their places moved, and
     /// pages go, which only a whole render handles.
     pub terms_reshaped: bool,
-    /// Whether documents came or went: every id after the first of them
-    /// moved, and pages came and went, which only a whole render handles
-    /// (the other fields are left empty).
-    pub renumbered: bool,
+    /// When documents came or went, where each document of the last
+    /// archive went: every id after the first of them moved, and pages
+    /// came and went, which only a whole render handles. Then `changed`
+    /// holds the documents added alone, and the other fields are empty.
+    pub renumbered: Option<Arc<Renumber>>,
 }
 
 /// An updated archive, its warnings, and what changed in it.
@@ -337,6 +338,7 @@ impl Archive {
         if !changed.iter().all(|&id| in_order(id)) {
             return Ok(None);
         }
+        let mut inserted: Option<Arc<Renumber>> = None;
         if renumbered {
             // The new documents in their places, each replacing a
             // stand-in; and a stand-in in the place of each one removed.
@@ -344,6 +346,7 @@ impl Archive {
                 let Some((map, ids)) = self.insert(&replaced.added, cache) else {
                     return Ok(None);
                 };
+                inserted = Some(map.clone());
                 changed.iter_mut().chain(&mut gone).for_each(|id| *id = map.id(*id));
                 for (id, doc) in ids.into_iter().zip(&replaced.added) {
                     old.push(stand_in(doc));
@@ -412,7 +415,7 @@ impl Archive {
             terms: moved_terms.terms,
             terms_added: moved_terms.added,
             terms_reshaped: moved_terms.reshaped,
-            renumbered: false,
+            renumbered: None,
         };
         // The related lists read the links and the terms (and a document
         // added or removed has a list, or had).
@@ -450,13 +453,20 @@ impl Archive {
         }
         if renumbered {
             gone.sort_unstable();
-            self.remove(&gone, &replaced.removed, cache);
+            let removed = (!gone.is_empty()).then(|| self.remove(&gone, &replaced.removed, cache));
             self.timeline = Timeline::build(&self.documents);
             self.neighbours = neighbours(&self.documents);
             timings.lap("  analyse: documents removed, timeline made again");
+            let map = match (inserted, removed) {
+                (Some(a), Some(b)) => Arc::new(a.then(&b)),
+                (Some(map), None) | (None, Some(map)) => map,
+                (None, None) => Arc::new(Renumber::removing(self.documents.len(), &[])),
+            };
+            let added = replaced.added.iter().filter_map(|d| self.by_slug.get(&d.slug).copied());
             // Pages come and go: the renderer looks at every page.
             delta = Delta {
-                renumbered: true,
+                changed: added.collect(),
+                renumbered: Some(map),
                 graph: true,
                 ..Delta::default()
             };
@@ -504,9 +514,9 @@ impl Archive {
     }
 
     /// Takes the documents at `gone` (ascending), whose slugs are `slugs`,
-    /// out of the archive, and renumbers the archive and the caches. The
-    /// timeline and neighbours are left to the caller.
-    fn remove(&mut self, gone: &[DocId], slugs: &[String], cache: &mut Cache) {
+    /// out of the archive, and renumbers the archive and the caches; returns
+    /// the renumbering. The timeline and neighbours are left to the caller.
+    fn remove(&mut self, gone: &[DocId], slugs: &[String], cache: &mut Cache) -> Arc<Renumber> {
         let map = Arc::new(Renumber::removing(self.documents.len(), gone));
         let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
         // When the matcher is in use elsewhere, the cache drops it, and
@@ -520,6 +530,7 @@ impl Archive {
             .retain(|_| map.get(old.next().unwrap_or_default()).is_some());
         self.renumber(&map);
         related::renumber(&mut cache.kept_related, &mut self.related, &map, &[], &slugs);
+        map
     }
 
     /// Renumbers the indexes built from the documents' order (but the

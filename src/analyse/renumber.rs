@@ -97,6 +97,14 @@ impl Renumber {
         });
     }
 
+    /// This numbering followed by `next`.
+    pub fn then(&self, next: &Renumber) -> Renumber {
+        let to = (0..self.to.len())
+            .map(|old| self.get(old).and_then(|id| next.get(id)).unwrap_or(GONE))
+            .collect();
+        Renumber { to, len: next.len }
+    }
+
     /// One id, which the caller knows stays.
     pub fn id(&self, old: DocId) -> DocId {
         let new = self.get(old);
@@ -134,5 +142,8 @@ mod tests {
         r.ids(&mut list);
         assert_eq!(list, [0, 1, 2]);
         assert_eq!(r.get(3), None);
+        // Then one added at the start: 0 -> 1, 2 -> 2, 4 -> 3.
+        let both = r.then(&Renumber::inserting(3, &[0]));
+        assert_eq!(both.rows(vec![10, 11, 12, 13, 14]), [0, 10, 12, 14]);
     }
 }

@@ -126,6 +126,26 @@ struct Summaries {
 }
 
 impl Summaries {
+    /// Moves the summaries to their documents' new places after documents
+    /// came or went; those of new documents are empty (their key is none)
+    /// and those of documents gone are dropped.
+    fn renumber(&mut self, map: &crate::analyse::Renumber) {
+        use std::mem::take;
+        if self.values.len() != map.old_len() {
+            return;
+        }
+        for (old, value) in self.values.iter().enumerate() {
+            if let (None, Some(address)) = (map.get(old), fingerprint::address(value)) {
+                // Its memory may be another summary's next.
+                self.by_address.remove(&address);
+            }
+        }
+        let values = map.rows(take(&mut self.values).into_iter().map(Some).collect());
+        self.values = values.into_iter().map(|v| v.unwrap_or_else(Value::none)).collect();
+        self.keys = map.rows(take(&mut self.keys));
+        self.hashes = map.rows(take(&mut self.hashes));
+    }
+
     fn new(values: Vec<Value>, keys: Vec<u64>, hashes: Vec<u64>) -> Summaries {
         let by_address = values
             .iter()
@@ -425,11 +445,15 @@ impl<'a> Renderer<'a> {
         };
         let items = items.as_ref();
         // Terms built anew may have given other documents' terms other
-        // slugs, which their summaries show; documents that came or went
-        // renumbered the others: every summary is looked at.
-        let updated = delta
-            .filter(|d| !d.terms_reshaped && !d.renumbered)
-            .and_then(|d| updated_summaries(config, archive, items, summaries_hash, cache, &d.changed));
+        // slugs, which their summaries show: every summary is looked at.
+        let updated = delta.filter(|d| !d.terms_reshaped).and_then(|d| {
+            // Documents came or went: the last summaries move to their
+            // documents' new places, and the new documents' are made.
+            if let (Some(map), Some(last)) = (&d.renumbered, &mut cache.last) {
+                last.renumber(map);
+            }
+            updated_summaries(config, archive, items, summaries_hash, cache, &d.changed)
+        });
         // A delta says which documents changed, not which templates did.
         let every_page = updated.is_none();
         let (summaries, resummarised) = match updated {
@@ -493,7 +517,7 @@ impl<'a> Renderer<'a> {
     /// away pages (an entity mentioned by more or fewer documents may have
     /// more or fewer pages), which only a whole build does.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if self.every_page || delta.renumbered {
+        if self.every_page || delta.renumbered.is_some() {
             return None;
         }
         let a = self.archive;
