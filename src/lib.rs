@@ -482,11 +482,17 @@ fn run_stages<S: output::Sink>(
     let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| handing.put_made(rel, inputs, make);
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
-    let changed = delta.as_ref().filter(|_| partial).map(|d| d.changed.as_slice());
+    // The files beside the pages list every document (the catalogue, the
+    // sitemap) or are named by document number (the search index's
+    // records): after documents came or went, they are made whole, the
+    // pages alone partial.
+    let renumbered = delta.as_ref().is_some_and(|d| d.renumbered.is_some());
+    let beside_partial = partial && !renumbered;
+    let changed = delta.as_ref().filter(|_| beside_partial).map(|d| d.changed.as_slice());
     // The search records to make again: those of the changed documents,
     // and those of the entities whose description changed (numbered after
     // the documents, when the index has entities).
-    let search_changed: Option<Vec<usize>> = delta.as_ref().filter(|_| partial).map(|d| {
+    let search_changed: Option<Vec<usize>> = delta.as_ref().filter(|_| beside_partial).map(|d| {
         let entities = d.described.iter().map(|&e| archive.documents.len() + e);
         let entities = entities.filter(|_| config.search.entities);
         d.changed.iter().copied().chain(entities).collect()
@@ -519,14 +525,14 @@ fn run_stages<S: output::Sink>(
         timings.lap("  beside the pages: search index");
         Ok(Some(written))
     };
-    let terms_added = partial && delta.as_ref().is_some_and(|d| !d.terms_added.is_empty());
+    let terms_added = beside_partial && delta.as_ref().is_some_and(|d| !d.terms_added.is_empty());
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
         terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
         // A document's data changes with its page (its "cited by" too): a
         // partial rebuild writes the data of the documents whose pages it
         // looked at.
-        looked_at: partial.then(|| {
+        looked_at: beside_partial.then(|| {
             pages
                 .iter()
                 .filter_map(|p| match p {
@@ -538,7 +544,7 @@ fn run_stages<S: output::Sink>(
         // A rebuild that keeps every document's shape changes no page's
         // place or date: the sitemap stays as it is, unless a new term
         // brought pages.
-        sitemap: (config.sitemap.enabled && (!partial || terms_added)).then(|| renderer.landing_pages()),
+        sitemap: (config.sitemap.enabled && (!beside_partial || terms_added)).then(|| renderer.landing_pages()),
     };
     // Left for later, the files beside the pages are only described (the
     // sitemap's URLs listed), beside the pages all the same.

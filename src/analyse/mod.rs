@@ -104,10 +104,13 @@ pub struct Delta {
     /// pages go, which only a whole render handles.
     pub terms_reshaped: bool,
     /// When documents came or went, where each document of the last
-    /// archive went: every id after the first of them moved, and pages
-    /// came and went, which only a whole render handles. Then `changed`
-    /// holds the documents added alone, and the other fields are empty.
+    /// archive went: every id after the first of them moved. When some
+    /// went, their pages go, which only a whole render handles: then
+    /// `changed` and `added` hold the documents added alone, and the other
+    /// fields are empty.
     pub renumbered: Option<Arc<Renumber>>,
+    /// The documents new to the archive, among `changed`.
+    pub added: Vec<DocId>,
 }
 
 /// An updated archive, its warnings, and what changed in it.
@@ -416,6 +419,7 @@ impl Archive {
             terms_added: moved_terms.added,
             terms_reshaped: moved_terms.reshaped,
             renumbered: None,
+            added: Vec::new(),
         };
         // The related lists read the links and the terms (and a document
         // added or removed has a list, or had).
@@ -462,14 +466,26 @@ impl Archive {
                 (Some(map), None) | (None, Some(map)) => map,
                 (None, None) => Arc::new(Renumber::removing(self.documents.len(), &[])),
             };
-            let added = replaced.added.iter().filter_map(|d| self.by_slug.get(&d.slug).copied());
-            // Pages come and go: the renderer looks at every page.
-            delta = Delta {
-                changed: added.collect(),
-                renumbered: Some(map),
-                graph: true,
-                ..Delta::default()
-            };
+            let added: Vec<DocId> = replaced
+                .added
+                .iter()
+                .filter_map(|d| self.by_slug.get(&d.slug).copied())
+                .collect();
+            if gone.is_empty() {
+                // The ids of the delta are those of the archive now.
+                delta.renumbered = Some(map);
+                delta.added = added;
+                delta.graph = true;
+            } else {
+                // Pages go: the renderer looks at every page.
+                delta = Delta {
+                    changed: added.clone(),
+                    added,
+                    renumbered: Some(map),
+                    graph: true,
+                    ..Delta::default()
+                };
+            }
         }
         Ok(Some((self, warnings, delta)))
     }
@@ -503,7 +519,7 @@ impl Archive {
             documents[id] = Some(doc.clone());
         }
         self.documents = documents.into_iter().flatten().collect();
-        debug_assert_eq!(self.documents.len(), map.len(), "every place filled");
+        debug_assert_eq!(self.documents.len(), map.new_len(), "every place filled");
         self.renumber(&map);
         for (&id, doc) in ids.iter().zip(added) {
             self.by_slug.insert(doc.slug.clone(), id);

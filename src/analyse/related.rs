@@ -231,7 +231,7 @@ pub fn renumber(
         documents[*id] = Some(doc.clone());
     }
     k.documents = documents.into_iter().flatten().collect();
-    if k.documents.len() != map.len() {
+    if k.documents.len() != map.new_len() {
         *kept = None;
         return;
     }

@@ -57,7 +57,7 @@ impl Renumber {
     }
 
     /// How many documents there are after.
-    pub fn len(&self) -> usize {
+    pub fn new_len(&self) -> usize {
         self.len
     }
 
@@ -121,7 +121,7 @@ mod tests {
     fn inserting_moves_the_ids_after_each_new_document() {
         // Old 0 1 2 3; new documents at 1 and 4: 0 N 1 2 N 3.
         let r = Renumber::inserting(4, &[1, 4]);
-        assert_eq!(r.len(), 6);
+        assert_eq!(r.new_len(), 6);
         assert_eq!(
             (0..4).map(|i| r.get(i)).collect::<Vec<_>>(),
             [Some(0), Some(2), Some(3), Some(5)]
@@ -129,14 +129,14 @@ mod tests {
         assert_eq!(r.rows(vec!["a", "b", "c", "d"]), ["a", "", "b", "c", "", "d"]);
         // At the end, and before every other.
         let r = Renumber::inserting(2, &[0, 3]);
-        assert_eq!((r.len(), r.get(0), r.get(1)), (4, Some(1), Some(2)));
-        assert_eq!(Renumber::inserting(0, &[0]).len(), 1);
+        assert_eq!((r.new_len(), r.get(0), r.get(1)), (4, Some(1), Some(2)));
+        assert_eq!(Renumber::inserting(0, &[0]).new_len(), 1);
     }
 
     #[test]
     fn removing_drops_the_rows_and_ids_of_documents_gone() {
         let r = Renumber::removing(5, &[1, 3]);
-        assert_eq!(r.len(), 3);
+        assert_eq!(r.new_len(), 3);
         assert_eq!(r.rows(vec![10, 11, 12, 13, 14]), [10, 12, 14]);
         let mut list = vec![0, 1, 2, 4];
         r.ids(&mut list);

@@ -517,7 +517,7 @@ impl<'a> Renderer<'a> {
     /// away pages (an entity mentioned by more or fewer documents may have
     /// more or fewer pages), which only a whole build does.
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
-        if self.every_page || delta.renumbered.is_some() {
+        if self.every_page {
             return None;
         }
         let a = self.archive;
@@ -536,13 +536,9 @@ impl<'a> Renderer<'a> {
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
         let mut pages: Vec<Page> = Vec::new();
-        if !delta.terms_added.is_empty() {
-            // A taxonomy has more terms: the pages that can show how many
-            // terms or documents there are, which are few, or else all.
-            let indexes_repaged = delta.terms_added.iter().any(|&(t, _)| repaged(List::Taxonomy(t)));
-            if self.term_pages_read_term_count || indexes_repaged {
-                return None;
-            }
+        // The pages that can show how many terms or documents there are,
+        // which are few; `None` when others can, which are many.
+        let count_pages = |pages: &mut Vec<Page>| -> Option<()> {
             for template in &self.count_readers {
                 pages.push(match *template {
                     "index.html" => Page::Home,
@@ -553,6 +549,49 @@ impl<'a> Renderer<'a> {
                     _ => return None,
                 });
             }
+            Some(())
+        };
+        if let Some(map) = &delta.renumbered {
+            // Documents added, none removed (whose pages would go): every
+            // page of each list that holds one (the entries after it move
+            // down), the overview of the years, and the counts. (Its page,
+            // and the pages that show its summary, come with the new
+            // summaries below: its page, its neighbours', those it cites
+            // and is cited by.)
+            if map.new_len() != map.old_len() + delta.added.len() {
+                return None;
+            }
+            count_pages(&mut pages)?;
+            pages.extend([Page::Home, Page::Timeline]);
+            for &d in &delta.added {
+                for (list, _) in layout.pages_listing(a, d) {
+                    // A year or an undated list that is new: its pages are
+                    // new, and the years' overview shows it; the lists of
+                    // years stand on how many there were.
+                    let all_new = |ids: &[DocId]| ids.iter().all(|d| delta.added.contains(d));
+                    let new_list = match list {
+                        List::Year(y) => all_new(&a.timeline.years[y].documents),
+                        List::Undated => all_new(&a.timeline.undated),
+                        _ => false,
+                    };
+                    if new_list {
+                        return None;
+                    }
+                    pages.extend(all_pages(list));
+                    if layout.page_count(list) > 1 {
+                        pages.push(Page::FirstPage(list));
+                    }
+                }
+            }
+        }
+        if !delta.terms_added.is_empty() {
+            // A taxonomy has more terms: the pages that can show how many
+            // terms or documents there are, which are few, or else all.
+            let indexes_repaged = delta.terms_added.iter().any(|&(t, _)| repaged(List::Taxonomy(t)));
+            if self.term_pages_read_term_count || indexes_repaged {
+                return None;
+            }
+            count_pages(&mut pages)?;
             for &(t, i) in &delta.terms_added {
                 if layout.page_count(List::Term(t, i)) > 1 {
                     pages.push(Page::FirstPage(List::Term(t, i)));

@@ -1113,7 +1113,9 @@ fn documents_added_and_removed_update_the_archive_in_place() {
     let (served, clean) = (root.join("served"), root.join("clean"));
     let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
-    let mut step = |what: &str, changes: &[(&str, Option<&str>)]| {
+    // `partial`: whether only the pages that can show the change are
+    // looked at (documents added to lists that were there), or every page.
+    let mut step = |what: &str, changes: &[(&str, Option<&str>)], partial: bool| {
         for (slug, text) in changes {
             let file = root.join(format!("content/{slug}.md"));
             match text {
@@ -1130,36 +1132,53 @@ fn documents_added_and_removed_update_the_archive_in_place() {
         annals::build(&options(root, &clean)).unwrap();
         assert_eq!(tree(&served), tree(&clean), "{what}");
         assert!(rebuilt.report.archive_updated, "{what}: the archive was analysed anew");
+        assert_eq!(rebuilt.report.partial, partial, "{what}: partial");
+        eprintln!(
+            "DBG {what}: partial {} rendered {}",
+            rebuilt.report.partial, rebuilt.report.rendered
+        );
         rebuilt
     };
     let page = |slug: &str| std::fs::read_to_string(served.join(format!("documents/{slug}/index.html"))).unwrap();
     // A document whose title another text holds: that text links it now.
     let harbour = "+++\ntitle = \"Harbour Plan\"\ndate = 2021-01-01\n[taxonomies]\ntopics = [\"ports\"]\n+++\nQuays.\n";
-    step("a document added", &[("h", Some(harbour))]);
+    step("a document added", &[("h", Some(harbour))], true);
     assert!(page("b").contains("/documents/h/"), "b links the new document");
     // Before every other, with a name no text holds, and after every other.
     let newest = "+++\ntitle = \"Outlook\"\ndate = 2030-01-01\n+++\nAhead.\n";
-    step("a newest document added", &[("n", Some(newest))]);
+    step("a document of a new year added", &[("n", Some(newest))], false);
     let undated = "+++\ntitle = \"Undated Memo\"\n+++\nNo date.\n";
-    step("an undated document added", &[("u", Some(undated))]);
-    step("the newest document removed", &[("n", None)]);
+    step("the first undated document added", &[("u", Some(undated))], false);
+    let memo = "+++\ntitle = \"Second Memo\"\n[taxonomies]\ntopics = [\"data\"]\n+++\nAlso undated.\n";
+    step("an undated document added", &[("v", Some(memo))], true);
+    step("the newest document removed", &[("n", None)], false);
     // A document whose title another text holds: the link goes with it.
-    step("a document another text names removed", &[("h", None)]);
+    step("a document another text names removed", &[("h", None)], false);
     assert!(!page("b").contains("/documents/h/"), "b no longer links it");
     // Published from a draft, and back.
     let draft = |draft: bool| format!("+++\ntitle = \"Draft Plan\"\ndate = 2021-03-01\ndraft = {draft}\n+++\nDraft.\n");
     std::fs::write(root.join("content/d.md"), draft(true)).unwrap();
-    step("a draft added", &[("d", Some(&draft(true)))]);
-    step("a draft published", &[("d", Some(&draft(false)))]);
-    step("a document made a draft again", &[("d", Some(&draft(true)))]);
+    step("a draft added", &[("d", Some(&draft(true)))], true);
+    step("a draft published", &[("d", Some(&draft(false)))], true);
+    step("a document made a draft again", &[("d", Some(&draft(true)))], false);
     // Moved to another slug: one goes and one comes in the same change.
     let moved = std::fs::read_to_string(root.join("content/c.md")).unwrap();
-    step("a document moved to another slug", &[("c", None), ("c2", Some(&moved))]);
+    step(
+        "a document moved to another slug",
+        &[("c", None), ("c2", Some(&moved))],
+        false,
+    );
     // Two added at once, one of them the only document of its topic, which
     // goes with it.
     let topic = "+++\ntitle = \"Fisheries\"\ndate = 2019-01-01\n[taxonomies]\ntopics = [\"fish\"]\n+++\nNets.\n";
-    step("two documents added", &[("f", Some(topic)), ("n", Some(newest))]);
-    step("the only document of a topic removed", &[("f", None)]);
+    step("two documents added", &[("f", Some(topic)), ("n", Some(newest))], false);
+    let older = |n: u32| format!("+++\ntitle = \"Older {n}\"\ndate = 2021-0{n}-02\n+++\nOld.\n");
+    step(
+        "two documents added to a year",
+        &[("o1", Some(&older(1))), ("o2", Some(&older(2)))],
+        true,
+    );
+    step("the only document of a topic removed", &[("f", None)], false);
     // A document another links to explicitly cannot go.
     std::fs::write(
         root.join("content/c2.md"),
@@ -1172,6 +1191,7 @@ fn documents_added_and_removed_update_the_archive_in_place() {
             "c2",
             Some("+++\ntitle = \"Notes\"\ndate = 2021-05-01\n+++\nSee [it](@/n).\n"),
         )],
+        true,
     );
     std::fs::remove_file(root.join("content/n.md")).unwrap();
     let failed = incremental.rebuild_after(&options(root, &served), &[PathBuf::from("content/n.md")]);
