@@ -311,8 +311,15 @@ pub fn load_cached(
         }
     }
     let mut errors: Vec<Diagnostic> = cache.failed.values().flatten().cloned().collect();
-    if replaced.as_ref().is_none_or(|r| !r.added.is_empty()) {
-        // Replacements keep their slugs, so they cannot add a duplicate.
+    // Replacements keep their slugs, so they cannot add a duplicate; a
+    // document added can, which is looked for first among the others.
+    let added_taken = |r: &Replaced| {
+        r.added.iter().any(|new| {
+            let same = |d: &&Arc<Document>| d.slug == new.slug;
+            documents.iter().filter(same).nth(1).is_some()
+        })
+    };
+    if replaced.as_ref().is_none_or(added_taken) {
         errors.extend(duplicate_slugs(root, &documents));
     }
     let entities = entities::load(root).unwrap_or_else(|e| {

@@ -1193,6 +1193,19 @@ fn documents_added_and_removed_update_the_archive_in_place() {
         )],
         true,
     );
+    // A new file that takes another document's slug fails the build.
+    let dup = root.join("content/dup.md");
+    std::fs::write(&dup, "+++\ntitle = \"Copy\"\nslug = \"b\"\n+++\nCopy.\n").unwrap();
+    let failed = incremental.rebuild_after(&options(root, &served), &[PathBuf::from("content/dup.md")]);
+    let Err(errors) = failed else {
+        panic!("a second document with the slug `b` fails the build");
+    };
+    let shown = format!("{errors:?}");
+    assert!(shown.contains("two documents have the slug `b`"), "{shown}");
+    std::fs::remove_file(&dup).unwrap();
+    incremental
+        .rebuild_after(&options(root, &served), &[PathBuf::from("content/dup.md")])
+        .unwrap();
     std::fs::remove_file(root.join("content/n.md")).unwrap();
     let failed = incremental.rebuild_after(&options(root, &served), &[PathBuf::from("content/n.md")]);
     let Err(errors) = failed else {
