@@ -81,6 +81,11 @@ pub struct BuildReport {
     /// Whether the analysis updated the last build's archive in place
     /// (see [`analyse::Delta`]) rather than analysing it anew.
     pub archive_updated: bool,
+    /// In a partial rebuild after documents came or went: the pages of the
+    /// documents gone, which the site no longer has. The files beside the
+    /// pages were then all handed over, and those not handed over are gone
+    /// too.
+    pub gone: Option<Vec<String>>,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -176,6 +181,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         deferred: false,
         rendered: 0,
         archive_updated: false,
+        gone: None,
     })
 }
 
@@ -488,6 +494,10 @@ fn run_stages<S: output::Sink>(
     // pages alone partial.
     let renumbered = delta.as_ref().is_some_and(|d| d.renumbered.is_some());
     let beside_partial = partial && !renumbered;
+    let gone = (partial && renumbered).then(|| {
+        let removed = delta.as_ref().map_or(&[][..], |d| d.removed.as_slice());
+        removed.iter().map(Renderer::gone_path).collect()
+    });
     let changed = delta.as_ref().filter(|_| beside_partial).map(|d| d.changed.as_slice());
     // The search records to make again: those of the changed documents,
     // and those of the entities whose description changed (numbered after
@@ -663,6 +673,7 @@ fn run_stages<S: output::Sink>(
         deferred: defer,
         rendered: rendered.into_inner(),
         archive_updated,
+        gone,
     };
     Ok((sink, report))
 }

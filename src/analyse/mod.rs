@@ -111,6 +111,19 @@ pub struct Delta {
     pub renumbered: Option<Arc<Renumber>>,
     /// The documents new to the archive, among `changed`.
     pub added: Vec<DocId>,
+    /// The documents gone from the archive.
+    pub removed: Vec<Gone>,
+}
+
+/// A document gone from the archive, for the renderer to tell the pages
+/// that showed it.
+#[derive(Debug, Clone)]
+pub struct Gone {
+    pub slug: String,
+    pub date: Option<PartialDate>,
+    /// Its place: the id of the document after it now (the number of
+    /// documents before it).
+    pub at: DocId,
 }
 
 /// An updated archive, its warnings, and what changed in it.
@@ -342,6 +355,8 @@ impl Archive {
             return Ok(None);
         }
         let mut inserted: Option<Arc<Renumber>> = None;
+        // The documents removed, by their ids while their stand-ins stand.
+        let mut old_gone: Vec<(DocId, Arc<Document>)> = Vec::new();
         if renumbered {
             // The new documents in their places, each replacing a
             // stand-in; and a stand-in in the place of each one removed.
@@ -358,7 +373,9 @@ impl Archive {
             }
             for &id in &gone {
                 let stand_in = stand_in(&self.documents[id]);
-                old.push(std::mem::replace(&mut self.documents[id], stand_in));
+                let doc = std::mem::replace(&mut self.documents[id], stand_in);
+                old_gone.push((id, doc.clone()));
+                old.push(doc);
                 changed.push(id);
             }
             timings.lap("  analyse: documents added in their places");
@@ -420,6 +437,7 @@ impl Archive {
             terms_reshaped: moved_terms.reshaped,
             renumbered: None,
             added: Vec::new(),
+            removed: Vec::new(),
         };
         // The related lists read the links and the terms (and a document
         // added or removed has a list, or had).
@@ -461,7 +479,7 @@ impl Archive {
             self.timeline = Timeline::build(&self.documents);
             self.neighbours = neighbours(&self.documents);
             timings.lap("  analyse: documents removed, timeline made again");
-            let map = match (inserted, removed) {
+            let map = match (inserted, removed.clone()) {
                 (Some(a), Some(b)) => Arc::new(a.then(&b)),
                 (Some(map), None) | (None, Some(map)) => map,
                 (None, None) => Arc::new(Renumber::removing(self.documents.len(), &[])),
@@ -471,21 +489,30 @@ impl Archive {
                 .iter()
                 .filter_map(|d| self.by_slug.get(&d.slug).copied())
                 .collect();
-            if gone.is_empty() {
-                // The ids of the delta are those of the archive now.
-                delta.renumbered = Some(map);
-                delta.added = added;
-                delta.graph = true;
-            } else {
-                // Pages go: the renderer looks at every page.
-                delta = Delta {
-                    changed: added.clone(),
-                    added,
-                    renumbered: Some(map),
-                    graph: true,
-                    ..Delta::default()
-                };
+            // The ids of the delta are those of the archive before the
+            // stand-ins went.
+            if let Some(removed) = &removed {
+                for list in [
+                    &mut delta.changed,
+                    &mut delta.cited,
+                    &mut delta.rescanned,
+                    &mut delta.related,
+                ] {
+                    removed.ids(list);
+                }
             }
+            old_gone.sort_unstable_by_key(|(id, _)| *id);
+            delta.removed = old_gone
+                .iter()
+                .map(|(id, doc)| Gone {
+                    slug: doc.slug.clone(),
+                    date: doc.date,
+                    at: removed.as_ref().map_or(*id, |r| r.place(*id)),
+                })
+                .collect();
+            delta.renumbered = Some(map);
+            delta.added = added;
+            delta.graph = true;
         }
         Ok(Some((self, warnings, delta)))
     }

@@ -105,6 +105,12 @@ impl Renumber {
         Renumber { to, len: next.len }
     }
 
+    /// Where `old` stands after: its new id, or for a document gone, the
+    /// id of the first document after it that stays.
+    pub fn place(&self, old: DocId) -> DocId {
+        (old..self.to.len()).find_map(|o| self.get(o)).unwrap_or(self.len)
+    }
+
     /// One id, which the caller knows stays.
     pub fn id(&self, old: DocId) -> DocId {
         let new = self.get(old);

@@ -275,15 +275,19 @@ impl Incremental {
             Err(errors) if errors.is_empty() => return self.prepare_full(options),
             other => other?,
         };
-        // A partial rebuild keeps the files it was not handed; a whole one
+        // A partial rebuild keeps the files it was not handed, but after
+        // documents came or went, the pages of those gone and the files
+        // beside the pages it did not make (it made them all); a whole one
         // deletes those the site no longer has.
-        let mut removed: Vec<String> = if report.partial {
-            Vec::new()
-        } else {
-            (self.known.keys().enumerate())
-                .filter(|&(index, _)| !changes.was_seen(index))
-                .map(|(_, rel)| rel.clone())
-                .collect()
+        let unseen = (self.known.keys().enumerate()).filter(|&(index, _)| !changes.was_seen(index));
+        let mut removed: Vec<String> = match (&report.gone, report.partial) {
+            (_, false) => unseen.map(|(_, rel)| rel.clone()).collect(),
+            (Some(gone), true) => unseen
+                .map(|(_, rel)| rel)
+                .filter(|rel| crate::deferred(rel) || gone.contains(rel))
+                .cloned()
+                .collect(),
+            (None, true) => Vec::new(),
         };
         removed.sort();
         // Those that may be files left for later are deleted, if need be,
@@ -400,6 +404,7 @@ impl Incremental {
             deferred: false,
             rendered: 0,
             archive_updated: false,
+            gone: None,
         };
         Ok((sink.into_work(output, removed), report))
     }

@@ -109,9 +109,10 @@ pub struct Cache {
     /// How many pages each entity's list of mentions had in the last
     /// build.
     entity_pages: Vec<usize>,
-    /// How many pages each taxonomy's index and each term's list had in
-    /// the last build, by the list's site path (terms move up when one is
-    /// added before them; their paths stay).
+    /// How many pages each taxonomy's index, each term's list, each
+    /// year's list and the undated list had in the last build, by the
+    /// list's site path (terms move up when one is added before them; their
+    /// paths stay).
     list_pages: crate::hash::Map<String, usize>,
 }
 
@@ -414,8 +415,8 @@ pub struct Renderer<'a> {
     term_years: Vec<Vec<std::sync::OnceLock<(Value, u64)>>>,
     /// How many pages each entity's mentions had in the last build.
     entity_pages_before: Vec<usize>,
-    /// How many pages each taxonomy's index and term's list had in the
-    /// last build, by site path.
+    /// How many pages each taxonomy's index, term's list, year's list
+    /// and the undated list had in the last build, by site path.
     list_pages_before: crate::hash::Map<String, usize>,
     /// Whether each name of an entity is a person's, for citations.
     persons: crate::hash::Map<String, bool>,
@@ -499,11 +500,15 @@ impl<'a> Renderer<'a> {
     /// next build.
     pub fn keep(self, cache: &mut Cache) {
         let taxonomies = self.archive.taxonomies.iter().enumerate();
+        let years = (0..self.archive.timeline.years.len()).map(List::Year);
+        let undated = (!self.archive.timeline.undated.is_empty()).then_some(List::Undated);
         cache.list_pages = taxonomies
             .flat_map(|(t, taxonomy)| {
                 let terms = (0..taxonomy.terms.len()).map(move |i| List::Term(t, i));
                 std::iter::once(List::Taxonomy(t)).chain(terms)
             })
+            .chain(years)
+            .chain(undated)
             .map(|list| (self.list_path(list), self.layout.page_count(list)))
             .collect();
         cache.entity_pages = self.layout.entity_page_counts();
@@ -552,15 +557,14 @@ impl<'a> Renderer<'a> {
             Some(())
         };
         if let Some(map) = &delta.renumbered {
-            // Documents added, none removed (whose pages would go): every
-            // page of each list that holds one (the entries after it move
-            // down), the overview of the years, and the counts. (Its page,
+            // Documents added or removed: every page of each list that
+            // holds one, or held it (the entries after it move), the
+            // overview of the years, and the counts; the pages of a removed
+            // one's neighbours, which now lead to each other. (A new one's page,
             // and the pages that show its summary, come with the new
             // summaries below: its page, its neighbours', those it cites
             // and is cited by.)
-            if map.new_len() != map.old_len() + delta.added.len() {
-                return None;
-            }
+            debug_assert_eq!(map.new_len() + delta.removed.len(), map.old_len() + delta.added.len());
             count_pages(&mut pages)?;
             pages.extend([Page::Home, Page::Timeline]);
             for &d in &delta.added {
@@ -581,6 +585,28 @@ impl<'a> Renderer<'a> {
                     if layout.page_count(list) > 1 {
                         pages.push(Page::FirstPage(list));
                     }
+                }
+            }
+            for gone in &delta.removed {
+                // Its year's list, or the undated one; when it was the last
+                // in it, or the list has fewer pages, pages go.
+                let list = match gone.date {
+                    Some(date) => List::Year(a.timeline.years.iter().position(|y| y.year == date.year)?),
+                    None if a.timeline.undated.is_empty() => return None,
+                    None => List::Undated,
+                };
+                if repaged(list) {
+                    return None;
+                }
+                pages.extend(all_pages(list));
+                if layout.page_count(list) > 1 {
+                    pages.push(Page::FirstPage(list));
+                }
+                if gone.date.is_some() {
+                    let dated = |d: &DocId| a.documents[*d].date.is_some();
+                    let newer = (0..gone.at).rev().find(dated);
+                    let older = (gone.at..a.documents.len()).find(dated);
+                    pages.extend(newer.into_iter().chain(older).map(Page::Document));
                 }
             }
         }
@@ -696,6 +722,12 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter(|p| !matches!(p, Page::FirstPage(_) | Page::NotFound | Page::Search))
             .collect()
+    }
+
+    /// The output path of the page of a document gone from the archive
+    /// (see [`crate::analyse::Gone`]).
+    pub fn gone_path(gone: &crate::analyse::Gone) -> String {
+        format!("{}index.html", paths::document(&gone.slug))
     }
 
     /// The output path of `page`, relative to the output directory.
