@@ -51,6 +51,10 @@ pub struct Incremental {
     /// files for later, neither handed over nor deleted: those of them that
     /// the later step does not make either are deleted then.
     unseen: Vec<String>,
+    /// Whether the step that makes the files left for later is to delete
+    /// every such file it does not make: after a partial rebuild in which
+    /// documents came or went, which left every one of them for later.
+    sweep: bool,
 }
 
 /// What the preview knows of the files in the output, by path. Each has a
@@ -225,6 +229,7 @@ impl Incremental {
             lock: None,
             holder,
             unseen: Vec::new(),
+            sweep: false,
         }
     }
 
@@ -280,8 +285,15 @@ impl Incremental {
         // beside the pages it did not make (it made them all); a whole one
         // deletes those the site no longer has.
         let unseen = (self.known.keys().enumerate()).filter(|&(index, _)| !changes.was_seen(index));
+        self.sweep = false;
         let mut removed: Vec<String> = match (&report.gone, report.partial) {
             (_, false) => unseen.map(|(_, rel)| rel.clone()).collect(),
+            (Some(gone), true) if report.deferred => {
+                // Which of those files are gone is for the step that makes
+                // them to tell, after the page is served.
+                self.sweep = true;
+                gone.clone()
+            }
             (Some(gone), true) => unseen
                 .map(|(_, rel)| rel)
                 .filter(|rel| crate::deferred(rel) || gone.contains(rel))
@@ -312,7 +324,10 @@ impl Incremental {
     /// deletes those the site no longer has.
     pub fn prepare_downloads(&mut self, options: &BuildOptions) -> Result<Pending<'_>, Vec<Diagnostic>> {
         let due = self.caches.due.take();
-        let unseen = std::mem::take(&mut self.unseen);
+        let mut unseen = std::mem::take(&mut self.unseen);
+        if std::mem::take(&mut self.sweep) {
+            unseen = self.known.keys().filter(|rel| crate::deferred(rel)).cloned().collect();
+        }
         let prepared = self.make_downloads(options, due.as_ref(), &unseen);
         if prepared.is_err() && due.is_some() {
             // The index kept no longer describes the files, and the files

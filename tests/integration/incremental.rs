@@ -1097,6 +1097,18 @@ fn new_other_names_of_an_entity_update_the_archive_in_place() {
 /// to cannot go: the build fails, naming the link, as a whole build would.
 #[test]
 fn documents_added_and_removed_update_the_archive_in_place() {
+    added_and_removed(false);
+}
+
+/// The same, with the files no page loads left for later and made after,
+/// as the preview's server does: those of a document removed are deleted
+/// then.
+#[test]
+fn documents_added_and_removed_update_the_archive_in_place_files_later() {
+    added_and_removed(true);
+}
+
+fn added_and_removed(defer: bool) {
     let fixture = Fixture::new()
         .doc(
             "a",
@@ -1113,6 +1125,7 @@ fn documents_added_and_removed_update_the_archive_in_place() {
     let (served, clean) = (root.join("served"), root.join("clean"));
     let mut incremental = Incremental::new("serve");
     incremental.rebuild(&options(root, &served)).unwrap();
+    incremental.defer_downloads(defer);
     // `partial`: whether only the pages that can show the change are
     // looked at (documents added to lists that were there), or every page.
     let mut step = |what: &str, changes: &[(&str, Option<&str>)], partial: bool| {
@@ -1128,7 +1141,9 @@ fn documents_added_and_removed_update_the_archive_in_place() {
             .map(|(s, _)| PathBuf::from(format!("content/{s}.md")))
             .collect();
         let rebuilt = incremental.rebuild_after(&options(root, &served), &paths);
+        let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt);
         let rebuilt = rebuilt.unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert_eq!(rebuilt.report.deferred, defer, "{what}: files left for later");
         annals::build(&options(root, &clean)).unwrap();
         assert_eq!(tree(&served), tree(&clean), "{what}");
         assert!(rebuilt.report.archive_updated, "{what}: the archive was analysed anew");
