@@ -104,10 +104,8 @@ pub struct Delta {
     /// pages go, which only a whole render handles.
     pub terms_reshaped: bool,
     /// When documents came or went, where each document of the last
-    /// archive went: every id after the first of them moved. When some
-    /// went, their pages go, which only a whole render handles: then
-    /// `changed` and `added` hold the documents added alone, and the other
-    /// fields are empty.
+    /// archive went: every id after the first of them moved. The ids of
+    /// the other fields are those of the archive now.
     pub renumbered: Option<Arc<Renumber>>,
     /// The documents new to the archive, among `changed`.
     pub added: Vec<DocId>,
@@ -482,6 +480,7 @@ impl Archive {
             let map = match (inserted, removed.clone()) {
                 (Some(a), Some(b)) => Arc::new(a.then(&b)),
                 (Some(map), None) | (None, Some(map)) => map,
+                // (Not reached: something came or went.)
                 (None, None) => Arc::new(Renumber::removing(self.documents.len(), &[])),
             };
             let added: Vec<DocId> = replaced
