@@ -559,11 +559,11 @@ impl<'a> Renderer<'a> {
         if let Some(map) = &delta.renumbered {
             // Documents added or removed: every page of each list that
             // holds one, or held it (the entries after it move), the
-            // overview of the years, and the counts; the pages of a removed
-            // one's neighbours, which now lead to each other. (A new one's page,
-            // and the pages that show its summary, come with the new
-            // summaries below: its page, its neighbours', those it cites
-            // and is cited by.)
+            // overview of the years, and the counts; the pages of a
+            // removed one's neighbours, which now lead to each other. (A
+            // new one's own page, and the pages that show its summary,
+            // come with the new summaries below: its neighbours', those it
+            // cites and is cited by.)
             debug_assert_eq!(map.new_len() + delta.removed.len(), map.old_len() + delta.added.len());
             count_pages(&mut pages)?;
             pages.extend([Page::Home, Page::Timeline]);
