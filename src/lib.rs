@@ -486,8 +486,6 @@ fn run_stages<S: output::Sink>(
     // The files made from inputs whose hash is known before the bytes are:
     // one the sink holds as made from the same inputs is not made again.
     let put_made = |rel: &str, inputs: u64, make: &dyn Fn() -> Vec<u8>| handing.put_made(rel, inputs, make);
-    // The documents a rebuild that kept every document's shape (see
-    // `analyse::Delta`) changed.
     // The files beside the pages list every document (the catalogue, the
     // sitemap) or are named by document number (the search index's
     // records): after documents came or went, they are made whole, the
@@ -498,6 +496,8 @@ fn run_stages<S: output::Sink>(
         let removed = delta.as_ref().map_or(&[][..], |d| d.removed.as_slice());
         removed.iter().map(Renderer::gone_path).collect()
     });
+    // The documents a rebuild that kept every document's shape (see
+    // `analyse::Delta`) changed.
     let changed = delta.as_ref().filter(|_| beside_partial).map(|d| d.changed.as_slice());
     // The search records to make again: those of the changed documents,
     // and those of the entities whose description changed (numbered after

@@ -321,11 +321,15 @@ impl Cache {
         }
     }
 
-    /// Renumbers what the cache holds by document id, when documents came
-    /// or went (`added` are the new ones, by new id); `false` when the
+    /// Renumbers what the cache holds by document id when documents came
+    /// or went (see [`Links::renumber`]); `added` are the new documents, by
+    /// new id, and `removed` the slugs of those gone. `false` when the
     /// matcher is in use elsewhere and could not be, and the cache then
-    /// holds none.
-    fn renumber(&mut self, map: &Arc<Renumber>, added: &[(DocId, &str)]) -> bool {
+    /// holds none: an update cannot serve.
+    pub fn renumber(&mut self, map: &Arc<Renumber>, added: &[(DocId, &str)], removed: &[&str]) -> bool {
+        for slug in removed {
+            self.scans.remove(*slug);
+        }
         if !self.each_names.is_empty() {
             self.each_names = map.rows(std::mem::take(&mut self.each_names));
         }
@@ -1635,17 +1639,6 @@ impl Links {
     }
 }
 
-/// Renumbers what `cache` holds by document id when documents came or
-/// went (see [`Links::renumber`]); `added` are the new documents, by new
-/// id, and `removed` the slugs of those gone. `false` when the cache could
-/// not keep its matcher: then an update cannot serve.
-pub fn renumber_cache(cache: &mut Cache, map: &Arc<Renumber>, added: &[(DocId, &str)], removed: &[&str]) -> bool {
-    for slug in removed {
-        cache.scans.remove(*slug);
-    }
-    cache.renumber(map, added)
-}
-
 /// The graph after [`update`], its warnings, and what changed in it.
 pub type Updated = (Links, Vec<Diagnostic>, Changes);
 
@@ -2088,9 +2081,9 @@ pub(crate) mod tests {
         cache.pending = later;
         // A document before both, and "review" removed after it.
         let inserted = Arc::new(Renumber::inserting(2, &[0]));
-        assert!(renumber_cache(&mut cache, &inserted, &[(0, "new")], &[]));
+        assert!(cache.renumber(&inserted, &[(0, "new")], &[]));
         let removed = Arc::new(Renumber::removing(3, &[2]));
-        assert!(renumber_cache(&mut cache, &removed, &[], &["review"]));
+        assert!(cache.renumber(&removed, &[], &["review"]));
         let now = vec![with_blocks("new", &[]), old[0].clone()];
         let text = with_blocks("reader", &["The rules apply."]);
         let found = |matcher: &Arc<Option<Matcher>>| {

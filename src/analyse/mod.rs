@@ -537,7 +537,7 @@ impl Archive {
         ascending.sort_unstable();
         let map = Arc::new(Renumber::inserting(self.documents.len(), &ascending));
         let slugs: Vec<(DocId, &str)> = ids.iter().zip(added).map(|(&id, d)| (id, d.slug.as_str())).collect();
-        if !links::renumber_cache(&mut cache.links, &map, &slugs, &[]) {
+        if !cache.links.renumber(&map, &slugs, &[]) {
             return None;
         }
         let mut documents = map.rows(std::mem::take(&mut self.documents).into_iter().map(Some).collect());
@@ -546,10 +546,7 @@ impl Archive {
         }
         self.documents = documents.into_iter().flatten().collect();
         debug_assert_eq!(self.documents.len(), map.new_len(), "every place filled");
-        self.renumber(&map);
-        for (&id, doc) in ids.iter().zip(added) {
-            self.by_slug.insert(doc.slug.clone(), id);
-        }
+        self.renumber(&map, &slugs, &[]);
         let stand_ins: Vec<(DocId, Arc<Document>)> = ids.iter().zip(added).map(|(&id, d)| (id, stand_in(d))).collect();
         related::renumber(&mut cache.kept_related, &mut self.related, &map, &stand_ins, &[]);
         Some((map, ids))
@@ -563,14 +560,11 @@ impl Archive {
         let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
         // When the matcher is in use elsewhere, the cache drops it, and
         // the next build that scans a text makes one.
-        links::renumber_cache(&mut cache.links, &map, &[], &slugs);
-        for slug in &slugs {
-            self.by_slug.remove(*slug);
-        }
+        cache.links.renumber(&map, &[], &slugs);
         let mut old = 0..;
         self.documents
             .retain(|_| map.get(old.next().unwrap_or_default()).is_some());
-        self.renumber(&map);
+        self.renumber(&map, &[], &slugs);
         related::renumber(&mut cache.kept_related, &mut self.related, &map, &[], &slugs);
         map
     }
@@ -578,12 +572,10 @@ impl Archive {
     /// Renumbers the indexes built from the documents' order (but the
     /// timeline and neighbours, which the caller makes again, and the
     /// related lists, which go with the cache's: see
-    /// [`related::renumber`]) after documents came or went. `by_slug`
-    /// holds the slugs of the documents that stay.
-    fn renumber(&mut self, map: &Renumber) {
-        for id in self.by_slug.values_mut() {
-            *id = map.id(*id);
-        }
+    /// [`related::renumber`]) after documents came or went: `added` are the
+    /// new ones, by new id, and `removed` the slugs of those gone.
+    fn renumber(&mut self, map: &Renumber, added: &[(DocId, &str)], removed: &[&str]) {
+        map.slugs(&mut self.by_slug, added.iter().copied(), removed);
         for taxonomy in &mut self.taxonomies {
             for term in &mut taxonomy.terms {
                 map.ids(&mut term.documents);

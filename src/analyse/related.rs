@@ -235,15 +235,11 @@ pub fn renumber(
         *kept = None;
         return;
     }
-    for slug in removed {
-        k.by_slug.remove(*slug);
-    }
-    for id in k.by_slug.values_mut() {
-        *id = map.id(*id);
-    }
-    for (id, doc) in added {
-        k.by_slug.insert(doc.slug.clone(), *id);
-    }
+    map.slugs(
+        &mut k.by_slug,
+        added.iter().map(|(id, d)| (*id, d.slug.as_str())),
+        removed,
+    );
     k.parts = map.rows(take(&mut k.parts));
     k.entities_of = map.rows(take(&mut k.entities_of));
     k.lists = map.rows(take(&mut k.lists));

@@ -97,6 +97,24 @@ impl Renumber {
         });
     }
 
+    /// Renumbers a map of documents by slug: the slugs of the documents
+    /// gone (`removed`) are taken out, and those of the new ones (`added`,
+    /// by new id) put in.
+    pub fn slugs<'a>(
+        &self,
+        by_slug: &mut crate::hash::Map<String, DocId>,
+        added: impl IntoIterator<Item = (DocId, &'a str)>,
+        removed: &[&str],
+    ) {
+        for slug in removed {
+            by_slug.remove(*slug);
+        }
+        for id in by_slug.values_mut() {
+            *id = self.id(*id);
+        }
+        by_slug.extend(added.into_iter().map(|(id, slug)| (slug.to_string(), id)));
+    }
+
     /// This numbering followed by `next`.
     pub fn then(&self, next: &Renumber) -> Renumber {
         let to = (0..self.to.len())
