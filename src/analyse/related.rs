@@ -372,10 +372,11 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
 /// documents in the same places, as [`super::Archive`]'s update keeps
 /// them), from what `kept` holds of the last build: `touched` are the
 /// documents whose [`part`] may have changed (those replaced, those
-/// scanned again, those whose "Cited by" changed). Only the lists within
-/// reach of a document whose part changed are computed again, as in
-/// [`update`]; with the same places, a changed document stood where it
-/// stands. `lists`, the last build's lists (which `kept` holds too), and
+/// scanned again, those whose "Cited by" changed). Only the lists of the
+/// documents whose part changed, and of those within reach of where one
+/// of them joined or left the list of a term or entity, are computed
+/// again: with the same places, a changed document stood where it stands,
+/// and in a list it stayed in, it is the same candidate to the others. `lists`, the last build's lists (which `kept` holds too), and
 /// `kept` are brought up to date. Returns the documents whose list
 /// changed; `None` when `kept` cannot serve (the caller then calls
 /// [`lists`]).
@@ -416,35 +417,44 @@ pub fn in_place(
         return None;
     }
     let context = Context::new(inputs);
-    let reach = WINDOW + 1 + changed.len();
     let mut affected: Vec<DocId> = changed.clone();
-    let in_mentions = |e: super::EntityId, c: DocId| {
-        let list = links.mentions_of.get(e).map_or(&[][..], Vec::as_slice);
-        window(list, list.partition_point(|(d, _)| *d < c), reach)
-            .iter()
-            .map(|(d, _)| *d)
-    };
+    // The lists of terms and entities each changed document joined or
+    // left: only there do the windows of other documents change. In a list
+    // it stays in, at the same place and with the same date (an update in
+    // place keeps each document's date: see `Document::same_shape`), it is
+    // the same candidate to the others.
+    let mut moved: Vec<(List, DocId)> = Vec::new();
     for &c in &changed {
-        // Where it stands now, in the lists of its terms and entities...
-        for taxonomy in taxonomies {
-            for &term in &taxonomy.terms_of[c] {
-                affected.extend_from_slice(near(&taxonomy.terms[term].documents, c, reach));
-            }
-        }
-        for &e in &links.entities_of[c] {
-            affected.extend(in_mentions(e, c));
-        }
-        // ...and in those of its old version, at the same place.
         let old = &k.documents[c];
-        for (taxonomy, (_, names)) in taxonomies.iter().zip(&old.terms) {
-            for name in names {
-                if let Some(term) = taxonomy.term_named(name) {
-                    affected.extend_from_slice(near(&taxonomy.terms[term].documents, c, reach));
-                }
-            }
+        debug_assert_eq!(old.date, documents[c].date, "a document updated in place kept its date");
+        for (t, (taxonomy, (_, names))) in taxonomies.iter().zip(&old.terms).enumerate() {
+            let now = &taxonomy.terms_of[c];
+            let before: Vec<usize> = names.iter().filter_map(|name| taxonomy.term_named(name)).collect();
+            let joined = now.iter().filter(|term| !before.contains(term));
+            let left = before.iter().filter(|term| !now.contains(term));
+            moved.extend(joined.chain(left).map(|&term| (List::Term(t, term), c)));
         }
-        for &e in &k.entities_of[c] {
-            affected.extend(in_mentions(e, c));
+        let (now, before) = (&links.entities_of[c], &k.entities_of[c]);
+        let joined = now.iter().filter(|e| !before.contains(e));
+        let left = before.iter().filter(|e| !now.contains(e));
+        moved.extend(joined.chain(left).map(|&e| (List::Entity(e), c)));
+    }
+    // A list's places shift by at most as many documents as joined or left
+    // it: a document that left is looked for where it would stand now, at
+    // most that far from where it stood.
+    let mut moves: crate::hash::Map<List, usize> = crate::hash::Map::default();
+    for (list, _) in &moved {
+        *moves.entry(*list).or_default() += 1;
+    }
+    for (list, c) in moved {
+        let reach = WINDOW + 1 + moves[&list];
+        match list {
+            List::Term(t, term) => affected.extend_from_slice(near(&taxonomies[t].terms[term].documents, c, reach)),
+            List::Entity(e) => {
+                let list = links.mentions_of.get(e).map_or(&[][..], Vec::as_slice);
+                let at = list.partition_point(|(d, _)| *d < c);
+                affected.extend(window(list, at, reach).iter().map(|(d, _)| *d));
+            }
         }
     }
     affected.sort_unstable();
@@ -473,6 +483,14 @@ pub fn in_place(
         "related lists updated in place differ from those computed anew"
     );
     Some(moved)
+}
+
+/// A list that offers candidates: a taxonomy's term (by the taxonomy's
+/// place and the term's), or an entity.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum List {
+    Term(usize, usize),
+    Entity(super::EntityId),
 }
 
 /// Per-thread scores indexed by document, so scoring allocates nothing but
