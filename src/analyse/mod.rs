@@ -408,6 +408,7 @@ impl Archive {
             return Ok(None);
         };
         self.links = links;
+        timings.lap("  analyse: links");
         // The stand-ins of the documents removed go, unless a document still
         // links to one or lists it as related: a whole build reports that.
         let cited = gone.iter().any(|&id| !self.links.cited_by[id].is_empty());

@@ -93,23 +93,35 @@ impl Shared {
 
     /// Writes the files a rebuild left for later, with the server shut
     /// out, and lets the requests waiting for them go on. A failure is
-    /// shown as a failed rebuild's is.
-    fn publish_downloads(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> Result<(), Vec<Diagnostic>> {
-        let result = {
+    /// shown as a failed rebuild's is. Open pages reload if it failed, or
+    /// if `reloaded` is false (the pages did not change) and some file
+    /// changed now.
+    fn publish_downloads(
+        &self,
+        prepared: Result<Pending<'_>, Vec<Diagnostic>>,
+        reloaded: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let (result, changed) = {
             let mut site = self.site.write().expect("no panics while held");
-            let result = prepared.and_then(Pending::apply).map(|_| ());
+            let result = prepared.and_then(Pending::apply);
             if let Err(diagnostics) = &result {
                 site.error = Some(printed(diagnostics));
             }
             *self.downloads_due.lock().expect("no panics while held") = false;
-            result
+            let changed = result.as_ref().map_or(true, |r| !reloaded && changed_files(r));
+            (result.map(|_| ()), changed)
         };
         self.downloads_done.notify_all();
-        if result.is_err() {
-            *self.version.lock().expect("no panics while held") += 1;
-            self.changed.notify_all();
+        if changed {
+            self.reload();
         }
         result
+    }
+
+    /// Tells the open pages to reload.
+    fn reload(&self) {
+        *self.version.lock().expect("no panics while held") += 1;
+        self.changed.notify_all();
     }
 
     /// The site, locked against rebuilds writing into it until the guard
@@ -134,11 +146,17 @@ impl Shared {
     }
 
     /// Applies a prepared rebuild (or records its failure) with the server
-    /// shut out, then wakes the pages waiting for a reload.
-    fn publish(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> Result<Rebuilt, Vec<Diagnostic>> {
-        let result = {
+    /// shut out, then wakes the pages waiting for a reload, unless the
+    /// rebuild succeeded, changed no file, and left the server showing
+    /// what it showed: a save that changed nothing, or a late event of the
+    /// last save, reloads nothing. Returns whether the pages were told to
+    /// reload.
+    fn publish(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> (Result<Rebuilt, Vec<Diagnostic>>, bool) {
+        // `shown`: whether the site served, or the errors shown, changed.
+        let (result, shown) = {
             let mut site = self.site.write().expect("no panics while held");
             let result = prepared.and_then(Pending::apply);
+            let before = (site.output.clone(), site.error.clone());
             match &result {
                 Ok(rebuilt) => {
                     site.output = Some(rebuilt.report.output.clone());
@@ -149,12 +167,20 @@ impl Shared {
                 }
                 Err(diagnostics) => site.error = Some(printed(diagnostics)),
             }
-            result
+            let shown = before != (site.output.clone(), site.error.clone());
+            (result, shown)
         };
-        *self.version.lock().expect("no panics while held") += 1;
-        self.changed.notify_all();
-        result
+        let reload = shown || result.as_ref().map_or(true, changed_files);
+        if reload {
+            self.reload();
+        }
+        (result, reload)
     }
+}
+
+/// Whether a rebuild wrote or deleted any file.
+fn changed_files(rebuilt: &Rebuilt) -> bool {
+    !rebuilt.written.is_empty() || !rebuilt.removed.is_empty()
 }
 
 fn printed(diagnostics: &[Diagnostic]) -> String {
@@ -231,7 +257,7 @@ fn rebuild(
     let started = Instant::now();
     let prepared = incremental.prepare(options, changed);
     let mut timings = crate::Timings::new();
-    let published = shared.publish(prepared);
+    let (published, reloaded) = shared.publish(prepared);
     timings.lap("write the changed files, the server shut out");
     let deferred = matches!(&published, Ok(rebuilt) if rebuilt.report.deferred);
     match published {
@@ -243,7 +269,7 @@ fn rebuild(
     }
     if deferred {
         let downloads = incremental.prepare_downloads(options);
-        if let Err(diagnostics) = shared.publish_downloads(downloads) {
+        if let Err(diagnostics) = shared.publish_downloads(downloads, reloaded) {
             report(Event::Failed(&diagnostics));
         }
         timings.lap("search index, data, citations, feeds, sitemap and graph.json, after the pages");
@@ -258,5 +284,53 @@ fn default_output(options: &BuildOptions) -> PathBuf {
     match crate::config::Config::load(&options.root, &options.overrides) {
         Ok(config) => options.root.join(config.output_dir),
         Err(_) => options.root.join("public"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rebuild that changes no file reloads no page (an editor's second
+    /// save of the same text, a late event of the last save); one that
+    /// changes a file does, and so does every failed one, whose errors the
+    /// pages show.
+    #[test]
+    fn only_a_rebuild_that_changes_something_reloads_the_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("config.toml"),
+            "title = \"T\"\nbase_url = \"https://example.org\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("content")).unwrap();
+        let file = PathBuf::from("content/a.md");
+        let doc = |text: &str| format!("+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\n{text}\n");
+        let save = |text: &str| std::fs::write(root.join(&file), text).unwrap();
+        save(&doc("Text."));
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            overrides: Default::default(),
+            drafts: false,
+            strict: false,
+        };
+        let mut incremental = Incremental::new("serve");
+        let shared = Shared::new(default_output(&options));
+        let (first, reloaded) = shared.publish(incremental.prepare(&options, None));
+        assert!(first.is_ok() && reloaded);
+        let mut rebuild = |text: &str| {
+            save(text);
+            let changed = [file.clone()];
+            let (result, reloaded) = shared.publish(incremental.prepare(&options, Some(&changed)));
+            (result.is_ok(), reloaded, shared.version())
+        };
+        assert_eq!(rebuild(&doc("Text.")), (true, false, 1), "the same text again");
+        assert_eq!(rebuild(&doc("Other text.")), (true, true, 2));
+        let broken = "+++\ntitle = \"A\"\n";
+        assert_eq!(rebuild(broken), (false, true, 3));
+        assert_eq!(rebuild(broken), (false, true, 4), "failed again");
+        assert_eq!(rebuild(&doc("Other text.")), (true, true, 5), "mended");
+        assert_eq!(rebuild(&doc("Other text.")), (true, false, 5));
     }
 }
