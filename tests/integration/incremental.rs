@@ -1090,6 +1090,42 @@ fn new_other_names_of_an_entity_update_the_archive_in_place() {
     check("\"the Office\", \"Records Bureau\"", false, &[]);
 }
 
+/// The markup a text's rebuild reports (an id given twice, here) is the
+/// archive's as a clean build reports it, after edits of that text and of
+/// others: an update in place looks only at the texts with markup to
+/// report.
+#[test]
+fn in_place_updates_report_the_markup_of_every_text() {
+    let repeated = "## One {#same}\n\nText.\n\n## Two {#same}\n\nMore.";
+    let fixture = Fixture::new()
+        .doc("a", "title = \"Alpha\"\ndate = 2020-01-01", repeated)
+        .doc("b", "title = \"Beta\"\ndate = 2021-01-01", "Plain.");
+    let root = fixture.root();
+    let served = root.join("served");
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let mut edit = |slug: &str, body: &str| {
+        let file = PathBuf::from(format!("content/{slug}.md"));
+        let date = if slug == "a" { "2020-01-01" } else { "2021-01-01" };
+        let text = format!("+++\ntitle = \"{slug}\"\ndate = {date}\n+++\n{body}\n");
+        let rebuilt = rewrite_file_and_compare(root, &mut incremental, &file, &text);
+        assert!(rebuilt.report.archive_updated, "{slug}: the archive was analysed anew");
+        let clean = annals::build(&options(root, &root.join("clean"))).unwrap();
+        let printed = |w: &[annals::diag::Diagnostic]| w.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let warnings = printed(&rebuilt.report.warnings);
+        assert_eq!(warnings, printed(&clean.warnings), "after an edit of {slug}");
+        warnings.iter().filter(|w| w.contains("same")).count()
+    };
+    assert_eq!(
+        edit("b", "Plain, edited."),
+        1,
+        "a's repeated id, though only b was read"
+    );
+    assert_eq!(edit("a", "## One {#same}\n\nText."), 0);
+    assert_eq!(edit("b", repeated), 1, "b's");
+    assert_eq!(edit("a", repeated), 2, "both");
+}
+
 /// A document added, deleted, published from a draft, or moved to another
 /// slug updates the archive in place: the documents after it are
 /// renumbered, the names looked for change as for a new title, and the
