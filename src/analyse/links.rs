@@ -1812,7 +1812,13 @@ pub fn update(
                 if cache.keeps_names {
                     drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
                 }
-                if own_only && !shared(&cache.ambiguous) && !shared(&ambiguous) {
+                // A document removed leaves a stand-in with no text: no
+                // scan of this update reads a name, so which document a
+                // shared name names now matters only to later scans.
+                let textless = changed
+                    .iter()
+                    .all(|&id| matches!(documents[id].text, Text::None) && documents[id].note.is_none());
+                if own_only && (textless || !shared(&cache.ambiguous) && !shared(&ambiguous)) {
                     // Only the renamed document's own text may hold its names
                     // (no text, for an entity), each of which names it alone,
                     // before and after; and a text never names its own

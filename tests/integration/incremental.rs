@@ -1126,6 +1126,32 @@ fn in_place_updates_report_the_markup_of_every_text() {
     assert_eq!(edit("a", repeated), 2, "both");
 }
 
+/// A document removed whose title another document has too: the archive
+/// is updated in place, and the title names the other document from then
+/// on, in the next text that holds it.
+#[test]
+fn a_removed_document_hands_a_shared_title_to_the_other() {
+    let fixture = Fixture::new()
+        .doc("d", "title = \"Harbour Plan\"\ndate = 2022-01-01", "Quays.")
+        .doc("e", "title = \"Harbour Plan\"\ndate = 2021-01-01", "Cranes.")
+        .doc("x", "title = \"Notes\"\ndate = 2020-01-01", "Nothing yet.");
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    std::fs::remove_file(root.join("content/d.md")).unwrap();
+    let rebuilt = incremental
+        .rebuild_after(&options(root, &served), &[PathBuf::from("content/d.md")])
+        .unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean), "d removed");
+    assert!(rebuilt.report.archive_updated, "the archive was analysed anew");
+    let text = "+++\ntitle = \"Notes\"\ndate = 2020-01-01\n+++\nAs the Harbour Plan says.\n";
+    rewrite_file_and_compare(root, &mut incremental, Path::new("content/x.md"), text);
+    let page = std::fs::read_to_string(served.join("documents/x/index.html")).unwrap();
+    assert!(page.contains("/documents/e/"), "x links e");
+}
+
 /// A document added, deleted, published from a draft, or moved to another
 /// slug updates the archive in place: the documents after it are
 /// renumbered, the names looked for change as for a new title, and the
