@@ -376,8 +376,9 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
 /// documents whose part changed, and of those within reach of where one
 /// of them joined or left the list of a term or entity, are computed
 /// again: with the same places, a changed document stood where it stands,
-/// and in a list it stayed in, it is the same candidate to the others. `lists`, the last build's lists (which `kept` holds too), and
-/// `kept` are brought up to date. Returns the documents whose list
+/// and in a list it stayed in, it is the same candidate to the others.
+/// `lists`, the last build's lists (which `kept` holds too), and `kept`
+/// are brought up to date. Returns the documents whose list
 /// changed; `None` when `kept` cannot serve (the caller then calls
 /// [`lists`]).
 pub fn in_place(

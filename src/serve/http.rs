@@ -269,7 +269,8 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// A server-sent event stream that says "reload" after every rebuild.
+/// A server-sent event stream that says "reload" after every rebuild that
+/// changed a file or what the server shows (see `Shared::publish`).
 ///
 /// The stream outlives the request: tiny_http hands over the connection
 /// (its "upgrade"), which sends the head without a length, so the body runs

@@ -4,9 +4,9 @@
 //! then wait for the watcher's next batch of changes and rebuild
 //! incrementally (see [`crate::output::incremental`]), forever. `serve` also
 //! runs the HTTP server in [`http`], which reloads open pages after every
-//! rebuild and overlays the errors of a failed one on the last good site.
-//! The state the server reads lives in [`Shared`], passed explicitly, never
-//! global.
+//! rebuild that changed what they show and overlays the errors of a failed
+//! one on the last good site. The state the server reads lives in
+//! [`Shared`], passed explicitly, never global.
 //!
 //! Two promises are kept here. The server answers only from a folder a
 //! build of this run wrote, or one that holds annals' marker (an output of
