@@ -235,7 +235,7 @@ pub struct Cache {
     /// The slugs of the documents whose scan has markup to report (see
     /// [`Scan::has_markup`]): an update reports the markup of the archive
     /// from theirs, without looking at every scan.
-    flagged: std::collections::HashSet<String>,
+    flagged: crate::hash::Set<String>,
     /// Every name looked for, folded, with what it names: against the
     /// names of the next build, which names changed. Kept only by a cache
     /// [`Cache::keeping`] them (a one-shot build has no next).

@@ -152,25 +152,28 @@ impl Shared {
     /// last save, reloads nothing. Returns whether the pages were told to
     /// reload.
     fn publish(&self, prepared: Result<Pending<'_>, Vec<Diagnostic>>) -> (Result<Rebuilt, Vec<Diagnostic>>, bool) {
-        // `shown`: whether the site served, or the errors shown, changed.
-        let (result, shown) = {
+        // `reload`: the rebuild failed (its errors are shown), or the
+        // folder served moved, or the errors shown went, or a file changed.
+        let (result, reload) = {
             let mut site = self.site.write().expect("no panics while held");
             let result = prepared.and_then(Pending::apply);
-            let before = (site.output.clone(), site.error.clone());
-            match &result {
+            let reload = match &result {
                 Ok(rebuilt) => {
-                    site.output = Some(rebuilt.report.output.clone());
-                    site.error = None;
+                    let before = site.output.replace(rebuilt.report.output.clone());
+                    let moved = before != site.output;
+                    let mended = site.error.take().is_some();
                     if rebuilt.report.deferred {
                         *self.downloads_due.lock().expect("no panics while held") = true;
                     }
+                    moved || mended || changed_files(rebuilt)
                 }
-                Err(diagnostics) => site.error = Some(printed(diagnostics)),
-            }
-            let shown = before != (site.output.clone(), site.error.clone());
-            (result, shown)
+                Err(diagnostics) => {
+                    site.error = Some(printed(diagnostics));
+                    true
+                }
+            };
+            (result, reload)
         };
-        let reload = shown || result.as_ref().map_or(true, changed_files);
         if reload {
             self.reload();
         }
