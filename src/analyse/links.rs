@@ -1132,6 +1132,90 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
     holding
 }
 
+/// The plan of the names of `looked` that `texts` may hold, with what
+/// each names now: each whose words they hold, one after another (see
+/// [`super::words`]: where a text holds a name, it holds the name's words
+/// as words, in the name's order, with no other word between them). In
+/// those texts, a matcher of this plan finds what a matcher of every name
+/// finds: where a name starts, the longest name that starts there, and
+/// the shorter ones a mention of a text's own document falls back to
+/// (names it starts with), are names the text holds. `None` if a name
+/// names something this build does not have.
+fn plan_for_texts(
+    looked: &crate::hash::Map<String, Key>,
+    texts: &[&Document],
+    target_of: &(impl Fn(&Key) -> Option<Target> + Sync),
+) -> Option<super::mentions::Plan> {
+    // Each word of the texts, and each pair of words one after another.
+    let pairs = |text: &str, f: &mut dyn FnMut(u64)| {
+        let mut last = None;
+        super::words::each_word(text, |h| {
+            f(h);
+            if let Some(last) = last.replace(h) {
+                f(pair(last, h));
+            }
+        });
+    };
+    // Kept as bits, one for each hash (its low bits), on each thread:
+    // setting one is cheaper than a set's insertion, and a bit that
+    // another word set only makes a name a candidate in vain. Texts of n
+    // bytes hold at most n words and pairs of words together, and repeat
+    // most of them: 2n bits leave most bits clear.
+    let bytes: usize = texts.iter().map(|doc| text_bytes(doc)).sum();
+    let size = (bytes * 2).clamp(1 << 16, 1 << 27).next_power_of_two();
+    let each = texts.len().div_ceil(rayon::current_num_threads()).max(1);
+    let held = texts
+        .par_chunks(each)
+        .map(|chunk| {
+            let mut bits = vec![0u64; size / 64];
+            for doc in chunk {
+                each_text(doc, |text| {
+                    pairs(text, &mut |h| bits[(h as usize & (size - 1)) / 64] |= 1 << (h % 64));
+                    false
+                });
+            }
+            bits
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+            a
+        })
+        .unwrap_or_default();
+    let held = |h: u64| {
+        held.get((h as usize & (size - 1)) / 64)
+            .is_some_and(|w| w & (1 << (h % 64)) != 0)
+    };
+    // (Most names are told by their first word.)
+    let may_hold = |spelling: &str| {
+        let mut last = None;
+        super::words::words(spelling).all(|h| held(h) && last.replace(h).is_none_or(|last| held(pair(last, h))))
+    };
+    let mut names: Vec<(String, Target)> = looked
+        .par_iter()
+        .filter(|(spelling, _)| may_hold(spelling))
+        .map(|(spelling, key)| target_of(key).map(|target| (spelling.clone(), target)))
+        .collect::<Option<_>>()?;
+    // (In one order whatever the map's.)
+    names.par_sort_unstable();
+    Some(super::mentions::Plan::of_spellings(names))
+}
+
+/// The hash of two words one after another, from theirs.
+fn pair(first: u64, second: u64) -> u64 {
+    first.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ second
+}
+
+/// The bytes of `doc`'s text and note, which hold every text
+/// [`each_text`] reads.
+fn text_bytes(doc: &Document) -> usize {
+    let text = match &doc.text {
+        Text::Blocks(blocks) => blocks.iter().map(|b| b.text.len()).sum(),
+        Text::Markdown(md) => md.len(),
+        Text::None => 0,
+    };
+    text + doc.note.as_ref().map_or(0, String::len)
+}
+
 /// The words of the texts of `doc` that [`holding_any`] reads.
 fn words_of(doc: &Document) -> super::words::Words {
     let mut hashes = Vec::new();
@@ -1758,7 +1842,11 @@ pub fn update(
         };
         let words = &mut cache.words;
         let (planned_now, holding) = match patch {
-            Some(_) => (None, holding_any(documents, &sought, Some(words))),
+            Some(_) => {
+                let holding = holding_any(documents, &sought, Some(words));
+                timings.lap("      links: the texts that hold the changed names");
+                (None, holding)
+            }
             None => {
                 let (made, holding) = rayon::join(planned, || holding_any(documents, &sought, Some(words)));
                 (Some(made), holding)
@@ -1772,11 +1860,16 @@ pub fn update(
             None => false,
         };
         match (patch, single) {
-            (Some((gone, added)), Some(target)) if own_only => {
-                // As in the case below without a patch, every scan is the same with
-                // the old names as with the new; and here the names looked
-                // for are patched, and the new matcher, for later scans, is
-                // also planned on a thread of its own.
+            (Some((gone, added)), Some(target)) => {
+                // When only the renamed document's own text holds a changed
+                // name, every scan is the same with the old names as with
+                // the new, as in the case below without a patch. Otherwise
+                // the texts that hold one are scanned again, with a matcher
+                // of the names they may hold (see `plan_for_texts`): at
+                // 100,000 documents, a few milliseconds against a second
+                // for the matcher of every name. Either way the names
+                // looked for are patched, and the new matcher, for later
+                // scans, is planned and built on a thread of its own.
                 let key = key_of(target);
                 for spelling in gone {
                     cache.looked.remove(&spelling);
@@ -1794,7 +1887,20 @@ pub fn update(
                     let (plan, _) = Matcher::plan(names(documents, entities).0);
                     debug_assert!(cache.looked == looked(&plan, &key_of), "patched names differ");
                 }
-                timings.lap("      links: the texts that hold the changed names; names patched");
+                timings.lap("      links: names patched");
+                if !own_only {
+                    others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+                    let texts: Vec<&Document> = changed.iter().chain(&others).map(|&id| &*documents[id]).collect();
+                    let target_of = target_of(entities, by_slug);
+                    let plan = match plan_for_texts(&cache.looked, &texts, &target_of) {
+                        Some(plan) => plan,
+                        // (A patched name naming nothing this build has:
+                        // the names of all are planned as a build plans them.)
+                        None => Matcher::plan(names(documents, entities).0).0,
+                    };
+                    matcher = Arc::new(Matcher::build(plan));
+                    timings.lap("      links: a matcher of the names those texts may hold");
+                }
             }
             _ => {
                 let (plan, ambiguous, common) = planned_now.unwrap_or_else(planned);
@@ -2248,5 +2354,43 @@ pub(crate) mod tests {
         let mut index = crate::analyse::words::Index::default();
         assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
         assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
+    }
+
+    /// The names a text may hold are those whose words it holds one
+    /// after another: a name whose words it holds apart, or lacks, is
+    /// left out, and every name it holds is in, whatever its case.
+    #[test]
+    fn a_plan_for_texts_keeps_the_names_whose_words_they_hold_in_order() {
+        let text = with_blocks("t", &["The DATA OFFICE PLAN of 2021, and a plan for the office."]);
+        let mut looked = crate::hash::Map::default();
+        for name in [
+            "data office plan",
+            "data office",
+            "office plan",
+            "the data",
+            "plan data",
+            "office data",
+            "harbour",
+            "2021",
+            "数字中国",
+        ] {
+            looked.insert(name.to_string(), Key::Entity(name.to_string()));
+        }
+        let target_of = |_: &Key| Some(Target::Entity(0));
+        let plan = plan_for_texts(&looked, &[&text], &target_of).expect("every key names something");
+        let names: Vec<&str> = plan.names().iter().map(|(n, _)| n.as_str()).collect();
+        // (A name without words of the kind a word filter tells is kept.)
+        assert_eq!(
+            names,
+            [
+                "2021",
+                "data office",
+                "data office plan",
+                "office plan",
+                "the data",
+                "数字中国"
+            ]
+        );
+        assert!(plan_for_texts(&looked, &[&text], &|_: &Key| None).is_none());
     }
 }

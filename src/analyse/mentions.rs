@@ -122,6 +122,12 @@ impl Plan {
     pub fn names(&self) -> &[(String, Target)] {
         &self.0
     }
+
+    /// The plan of spellings a plan had, or some of them: folded, and
+    /// distinct, each kept for one target.
+    pub(super) fn of_spellings(names: Vec<(String, Target)>) -> Plan {
+        Plan(names)
+    }
 }
 
 pub struct Matcher {

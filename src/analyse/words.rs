@@ -76,33 +76,46 @@ fn probes(h: u64, size: u64) -> impl Iterator<Item = usize> {
 
 /// Calls `f` with the hash of every word of `text`, in order, repeats and
 /// all. Letters are hashed in ASCII lower case.
-pub fn each_word(text: &str, mut f: impl FnMut(u64)) {
+pub fn each_word(text: &str, f: impl FnMut(u64)) {
+    words(text).for_each(f);
+}
+
+/// The hashes of the words of `text`, in order, repeats and all, as
+/// [`each_word`] gives them: a caller can stop at any word.
+pub fn words(text: &str) -> impl Iterator<Item = u64> + '_ {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    let mut in_word = false;
-    let mut end = |h: u64, in_word: &mut bool| {
-        if std::mem::replace(in_word, false) {
-            f(mix(h));
+    let bytes = text.as_bytes();
+    // Whether the character at a byte is part of a word, and its length.
+    // ASCII, most of a text, is told without decoding a character; any
+    // other follows the rule the matcher's word boundaries follow, so
+    // that a name's words are the words a text holding it holds.
+    let word_at = move |at: usize| match bytes[at] {
+        b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+        _ => {
+            let c = text[at..].chars().next().unwrap_or_default();
+            (super::mentions::is_word(c), c.len_utf8())
         }
     };
-    for c in text.chars() {
-        // The rule the matcher's word boundaries follow, so that a name's
-        // words are the words a text holding it holds.
-        if !super::mentions::is_word(c) {
-            end(h, &mut in_word);
-            continue;
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut h = None;
+        while at < bytes.len() {
+            let (word, len) = word_at(at);
+            if !word && h.is_some() {
+                break;
+            }
+            if word {
+                let mut hash = h.unwrap_or(OFFSET);
+                for &b in &bytes[at..at + len] {
+                    hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+                }
+                h = Some(hash);
+            }
+            at += len;
         }
-        if !in_word {
-            in_word = true;
-            h = OFFSET;
-        }
-        let mut buf = [0; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
-        }
-    }
-    end(h, &mut in_word);
+        h.map(mix)
+    })
 }
 
 /// Spreads FNV-1a's bits over the whole word, so that both halves of the

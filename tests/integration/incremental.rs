@@ -1135,6 +1135,74 @@ fn in_place_updates_report_the_markup_of_every_text() {
     assert_eq!(edit("a", repeated), 2, "both");
 }
 
+/// Names other texts hold, changed in place: a document removed whose
+/// title holds a shorter one, the same document back, another's title
+/// changed, and an entity given that old title. The texts that hold them
+/// are scanned again with only the names they may hold, and find what a
+/// clean build finds: the shorter name inside the removed title, the
+/// longer one again once it is back, and the entity in place of the
+/// renamed document.
+#[test]
+fn names_that_other_texts_hold_change_in_place() {
+    let entities = |other_names: &str| {
+        format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
+    };
+    let plan = "+++\ntitle = \"Data Office Plan\"\ndate = 2020-01-01\n+++\nPlans.\n";
+    let fixture = Fixture::new()
+        .file("content/p.md", plan)
+        .doc("q", "title = \"Data Office\"\ndate = 2021-01-01", "Offices.")
+        .doc(
+            "r",
+            "title = \"Reading\"\ndate = 2022-01-01",
+            "The Data Office Plan came before the Data Office began.",
+        )
+        .doc("s", "title = \"Other\"\ndate = 2023-01-01", "Nothing to see.")
+        .file("content/entities.toml", &entities(""));
+    let root = fixture.root();
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let mut incremental = Incremental::new("serve");
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let links = |slug: &str| {
+        let page = std::fs::read_to_string(served.join("documents/r/index.html")).unwrap();
+        page.matches(&format!("class=\"mention\" href=\"/documents/{slug}/"))
+            .count()
+    };
+    assert_eq!((links("p"), links("q")), (1, 1), "r links p and q");
+    std::fs::remove_file(root.join("content/p.md")).unwrap();
+    let rebuilt = incremental
+        .rebuild_after(&options(root, &served), &[PathBuf::from("content/p.md")])
+        .unwrap();
+    annals::build(&options(root, &clean)).unwrap();
+    assert_eq!(tree(&served), tree(&clean), "p removed");
+    assert!(
+        rebuilt.report.archive_updated,
+        "p removed: the archive was analysed anew"
+    );
+    assert_eq!(
+        (links("p"), links("q")),
+        (0, 2),
+        "the Data Office inside the plan's title"
+    );
+    let rebuilt = rewrite_file_and_compare(root, &mut incremental, Path::new("content/p.md"), plan);
+    assert!(rebuilt.report.archive_updated, "p back: the archive was analysed anew");
+    assert_eq!((links("p"), links("q")), (1, 1), "p back");
+    let q = "+++\ntitle = \"Data Bureau\"\ndate = 2021-01-01\n+++\nOffices.\n";
+    let rebuilt = rewrite_file_and_compare(root, &mut incremental, Path::new("content/q.md"), q);
+    assert!(
+        rebuilt.report.archive_updated,
+        "q renamed: the archive was analysed anew"
+    );
+    assert_eq!((links("p"), links("q")), (1, 0), "q renamed");
+    let file = Path::new("content/entities.toml");
+    let rebuilt = rewrite_file_and_compare(root, &mut incremental, file, &entities("\"Data Office\""));
+    assert!(
+        rebuilt.report.archive_updated,
+        "a new name: the archive was analysed anew"
+    );
+    let page = std::fs::read_to_string(served.join("documents/r/index.html")).unwrap();
+    assert!(page.contains("/entities/records-bureau/"), "r mentions the bureau");
+}
+
 /// A document removed whose title another document has too: the archive
 /// is updated in place, and the title names the other document from then
 /// on, in the next text that holds it.
