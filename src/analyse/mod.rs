@@ -238,7 +238,9 @@ impl Archive {
         let indexes = || {
             let mut timings = crate::Timings::new();
             let taxonomies = Taxonomy::build_all(&config.taxonomies, &documents);
-            let indexes = (taxonomies, Timeline::build(&documents), neighbours(&documents));
+            let timeline = Timeline::build(&documents);
+            let neighbours = timeline.neighbours(documents.len());
+            let indexes = (taxonomies, timeline, neighbours);
             timings.lap("    analyse: taxonomies and timeline");
             indexes
         };
@@ -475,9 +477,6 @@ impl Archive {
         if renumbered {
             gone.sort_unstable();
             let removed = (!gone.is_empty()).then(|| self.remove(&gone, &replaced.removed, cache));
-            self.timeline = Timeline::build(&self.documents);
-            self.neighbours = neighbours(&self.documents);
-            timings.lap("  analyse: documents removed, timeline made again");
             let map = match (inserted, removed.clone()) {
                 (Some(a), Some(b)) => Arc::new(a.then(&b)),
                 (Some(map), None) | (None, Some(map)) => map,
@@ -489,6 +488,15 @@ impl Archive {
                 .iter()
                 .filter_map(|d| self.by_slug.get(&d.slug).copied())
                 .collect();
+            let dated: Vec<(DocId, Option<PartialDate>)> =
+                added.iter().map(|&id| (id, self.documents[id].date)).collect();
+            self.timeline.renumber(&map, &dated);
+            self.neighbours = self.timeline.neighbours(self.documents.len());
+            debug_assert!(
+                self.timeline == Timeline::build(&self.documents),
+                "the timeline renumbered is the timeline built"
+            );
+            timings.lap("  analyse: documents removed, timeline renumbered");
             // The ids of the delta are those of the archive before the
             // stand-ins went.
             if let Some(removed) = &removed {
@@ -743,18 +751,6 @@ fn sort_newest_first(documents: &mut Vec<Arc<Document>>) {
         .collect();
 }
 
-/// Previous (older) and next (newer) dated document for each document.
-fn neighbours(documents: &[Arc<Document>]) -> Vec<(Option<DocId>, Option<DocId>)> {
-    let dated: Vec<DocId> = (0..documents.len()).filter(|&i| documents[i].date.is_some()).collect();
-    let mut out = vec![(None, None); documents.len()];
-    for (pos, &id) in dated.iter().enumerate() {
-        let older = dated.get(pos + 1).copied();
-        let newer = pos.checked_sub(1).map(|p| dated[p]);
-        out[id] = (older, newer);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,5 +785,45 @@ mod tests {
         let slugs = |docs: &[Arc<Document>]| docs.iter().map(|d| d.slug.clone()).collect::<Vec<_>>();
         assert_eq!(slugs(&sorted), slugs(&expected));
         assert_eq!(slugs(&sorted), ["h", "d", "b", "e", "c", "g", "f", "a"]);
+    }
+
+    /// A timeline renumbered after documents went and came (a new year at
+    /// each end, a new month, an undated one) is the one built from the
+    /// documents after, neighbours and all.
+    #[test]
+    fn a_renumbered_timeline_is_the_one_built_after() {
+        let make = |dates: &[Option<&str>]| -> Vec<Arc<Document>> {
+            (dates.iter().enumerate())
+                .map(|(i, d)| dated(&format!("d{i}"), &format!("T{i}"), *d))
+                .collect()
+        };
+        let before = make(&[
+            Some("2022-03-01"),
+            Some("2022-03"),
+            Some("2022"),
+            Some("2021-12-05"),
+            Some("2021-01-01"),
+            None,
+        ]);
+        let after = make(&[
+            Some("2023-05-01"),
+            Some("2022-03-01"),
+            Some("2022-01-10"),
+            Some("2022"),
+            Some("2021-12-05"),
+            Some("2020"),
+            None,
+            None,
+        ]);
+        let mut timeline = Timeline::build(&before);
+        let map = Renumber::removing(6, &[1, 4]).then(&Renumber::inserting(4, &[0, 2, 5, 7]));
+        let added: Vec<(DocId, Option<PartialDate>)> = [0, 2, 5, 7].iter().map(|&id| (id, after[id].date)).collect();
+        timeline.renumber(&map, &added);
+        assert_eq!(timeline, Timeline::build(&after));
+        let neighbours = timeline.neighbours(after.len());
+        assert_eq!(neighbours[0], (Some(1), None));
+        assert_eq!(neighbours[2], (Some(3), Some(1)));
+        assert_eq!(neighbours[5], (None, Some(4)));
+        assert_eq!(neighbours[7], (None, None));
     }
 }

