@@ -184,9 +184,9 @@ impl Index {
     /// are not in `current`, once they are an eighth of the filters: an
     /// edit leaves one behind, and looking for them all at each edit took
     /// longer than keeping a few.
-    pub fn update(&mut self, made: Made, current: impl Iterator<Item = u64> + Clone) {
+    pub fn update(&mut self, made: Made, current: impl ExactSizeIterator<Item = u64> + Clone) {
         self.by_fingerprint.extend(made);
-        let count = current.clone().count();
+        let count = current.len();
         if self.by_fingerprint.len() > count + count / 8 {
             let current: crate::hash::Set<u64> = current.collect();
             self.by_fingerprint.retain(|fp, _| current.contains(fp));
