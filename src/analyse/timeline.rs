@@ -66,8 +66,8 @@ impl Timeline {
     /// The timeline after documents came or went, as [`Timeline::build`]
     /// would make it: `map` renumbers the documents it had (and takes out
     /// those gone), and `added` are the new ones, by new id, with their
-    /// dates. At 100,000 documents this takes a millisecond where building
-    /// it again, reading every document's date, took 10 to 20.
+    /// dates. It reads only the timeline's lists: building it again read
+    /// every document's date, 12 to 24 ms at 100,000 documents.
     pub fn renumber(&mut self, map: &Renumber, added: &[(DocId, Option<PartialDate>)]) {
         for year in &mut self.years {
             map.ids(&mut year.documents);
