@@ -1791,6 +1791,7 @@ pub fn update(
         return Ok(None);
     };
     let key_of = key_of(documents, entities);
+    let target_of = target_of(entities, by_slug);
     // Names that are no longer looked for, or are now: only the texts that
     // hold one of them can find anything else than before.
     let renamed: Vec<(DocId, &Arc<Document>)> = changed
@@ -1891,7 +1892,6 @@ pub fn update(
                 if !own_only {
                     others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
                     let texts: Vec<&Document> = changed.iter().chain(&others).map(|&id| &*documents[id]).collect();
-                    let target_of = target_of(entities, by_slug);
                     let plan = match plan_for_texts(&cache.looked, &texts, &target_of) {
                         Some(plan) => plan,
                         // (A patched name naming nothing this build has:
@@ -2023,7 +2023,6 @@ pub fn update(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let target_of = target_of(entities, by_slug);
     let mut changes = Changes::default();
     for (n, (&id, scan)) in rescanned.iter().zip(&scans).enumerate() {
         let outward = |links: &Links| {
