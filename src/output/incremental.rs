@@ -559,11 +559,14 @@ impl Pending<'_> {
             } => {
                 let io_error =
                     |e: io::Error| vec![Diagnostic::error(format!("cannot update {}: {e}", output.display()))];
-                let mut written = Vec::with_capacity(changed.len());
-                for (rel, bytes) in changed {
-                    write(&output, &rel, &bytes).map_err(io_error)?;
-                    written.push(rel);
-                }
+                // On every core: the readers of the output wait meanwhile,
+                // and a title that hundreds of texts mention changes
+                // hundreds of pages.
+                use rayon::prelude::*;
+                (changed.par_iter().with_max_len(8))
+                    .try_for_each(|(rel, bytes)| write(&output, rel, bytes))
+                    .map_err(io_error)?;
+                let written: Vec<String> = changed.into_iter().map(|(rel, _)| rel).collect();
                 for rel in &removed {
                     remove(&output, rel).map_err(io_error)?;
                 }
