@@ -535,7 +535,13 @@ fn run_stages<S: output::Sink>(
         timings.lap("  beside the pages: search index");
         Ok(Some(written))
     };
-    let terms_added = beside_partial && delta.as_ref().is_some_and(|d| !d.terms_added.is_empty());
+    // A rebuild that keeps every document's shape changes no page's
+    // place or date, but can add pages: those of new terms, and those of
+    // an entity mentioned more.
+    let pages_added = beside_partial
+        && delta
+            .as_ref()
+            .is_some_and(|d| !d.terms_added.is_empty() || renderer.adds_pages(d));
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
         terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
@@ -551,10 +557,8 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect()
         }),
-        // A rebuild that keeps every document's shape changes no page's
-        // place or date: the sitemap stays as it is, unless a new term
-        // brought pages.
-        sitemap: (config.sitemap.enabled && (!beside_partial || terms_added)).then(|| renderer.landing_pages()),
+        // The sitemap stays as it is, unless pages were added.
+        sitemap: (config.sitemap.enabled && (!beside_partial || pages_added)).then(|| renderer.landing_pages()),
     };
     // Left for later, the files beside the pages are only described (the
     // sitemap's URLs listed), beside the pages all the same.

@@ -518,9 +518,11 @@ impl<'a> Renderer<'a> {
     /// The pages that can show the changes of `delta`: those of the
     /// changed documents, of documents and entities whose citations or
     /// mentions changed, and the page of each list where a changed summary
-    /// is listed. `None` when the changes reach every page, or add or take
-    /// away pages (an entity mentioned by more or fewer documents may have
-    /// more or fewer pages), which only a whole build does.
+    /// is listed. `None` when the changes reach every page, or take away
+    /// pages other than those of documents removed (an entity mentioned by
+    /// fewer documents may have fewer pages), which only a whole build
+    /// does; the pages an entity mentioned by more documents gains are
+    /// among those returned (see [`Renderer::adds_pages`]).
     pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
         if self.every_page {
             return None;
@@ -528,10 +530,11 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let links = &a.links;
         let layout = &self.layout;
-        let reshaped = delta
-            .counted
-            .iter()
-            .any(|&e| self.entity_pages_before.get(e) != Some(&layout.page_count(List::Entity(e))));
+        // An entity mentioned by fewer documents may have fewer pages:
+        // pages go. (One with more pages has its new pages made below.)
+        let reshaped = delta.counted.iter().any(|&e| {
+            (self.entity_pages_before.get(e)).is_none_or(|&before| layout.page_count(List::Entity(e)) < before)
+        });
         // Terms that came or went, or a term's list with more or fewer
         // pages: pages come and go.
         let repaged = |list: List| self.list_pages_before.get(&self.list_path(list)) != Some(&layout.page_count(list));
@@ -649,6 +652,9 @@ impl<'a> Renderer<'a> {
         for &e in &delta.counted {
             // Entity pages and lists show how many documents mention each.
             pages.extend(all_pages(List::Entity(e)));
+            if layout.page_count(List::Entity(e)) > 1 {
+                pages.push(Page::FirstPage(List::Entity(e)));
+            }
             pages.push(Page::List(List::Entities, layout.entities_page_of(e)));
             documents.extend(links.mentions_of[e].iter().map(|(from, _)| *from));
         }
@@ -679,6 +685,16 @@ impl<'a> Renderer<'a> {
         let mut seen = std::collections::HashSet::new();
         pages.retain(|p| seen.insert(*p));
         Some(pages)
+    }
+
+    /// Whether the pages of [`Renderer::pages_for`] `delta` add pages
+    /// that the site did not have, besides those of new documents and
+    /// terms: those of an entity mentioned by more documents.
+    pub fn adds_pages(&self, delta: &Delta) -> bool {
+        delta.counted.iter().any(|&e| {
+            let before = self.entity_pages_before.get(e).copied().unwrap_or(0);
+            self.layout.page_count(List::Entity(e)) > before
+        })
     }
 
     /// How many pages the site has.

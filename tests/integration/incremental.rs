@@ -1203,6 +1203,65 @@ fn names_that_other_texts_hold_change_in_place() {
     assert!(page.contains("/entities/records-bureau/"), "r mentions the bureau");
 }
 
+/// An entity given another name that many texts hold gets more pages of
+/// mentions: the preview renders its pages, new ones too, and the texts
+/// that name it, not every page, and lists the new pages in the sitemap,
+/// whether it makes the sitemap with the pages or after them. Fewer
+/// mentions take pages away: those are deleted.
+#[test]
+fn an_entity_mentioned_more_gains_pages_in_place() {
+    for defer in [false, true] {
+        let entities = |other_names: &str| {
+            format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
+        };
+        let mut fixture = Fixture::new()
+            .file("config.toml", &format!("{CONFIG}\n[pagination]\npage_size = 2\n"))
+            .file("content/entities.toml", &entities(""))
+            .doc("quiet", "title = \"Quiet\"\ndate = 2019-01-01", "Nothing here.");
+        for n in 0..5 {
+            fixture = fixture.doc(
+                &format!("d{n}"),
+                &format!("title = \"Note {n}\"\ndate = 202{n}-01-01"),
+                "The archive office kept the files.",
+            );
+        }
+        let root = fixture.root();
+        let (served, clean) = (root.join("served"), root.join("clean"));
+        let mut incremental = Incremental::new("serve");
+        incremental.defer_downloads(defer);
+        incremental.rebuild(&options(root, &served)).unwrap();
+        let file = PathBuf::from("content/entities.toml");
+        let entity_pages = |dir: &Path| {
+            let mut pages: Vec<String> = tree(dir)
+                .into_keys()
+                .filter(|p| p.starts_with("entities/records-bureau/"))
+                .collect();
+            pages.sort();
+            pages
+        };
+        assert_eq!(entity_pages(&served), ["entities/records-bureau/index.html"]);
+        for (names, pages) in [("\"archive office\"", 4), ("", 1), ("\"archive office\"", 4)] {
+            std::fs::write(root.join(&file), entities(names)).unwrap();
+            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
+            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
+            annals::build(&options(root, &clean)).unwrap();
+            assert_eq!(tree(&served), tree(&clean), "other names [{names}], defer {defer}");
+            // Three pages of mentions, and page/1/, which leads to the first.
+            assert_eq!(entity_pages(&served).len(), pages, "other names [{names}]");
+            if pages > 1 {
+                assert!(rebuilt.report.partial, "more pages: the pages that show it, in place");
+                let mut written = pages_only(&rebuilt.written);
+                written.retain(|p| !p.starts_with("entities/records-bureau/"));
+                written.sort();
+                let texts: Vec<String> = (0..5).map(|n| format!("documents/d{n}/index.html")).collect();
+                assert_eq!(written, [&texts[..], &["entities/index.html".to_string()]].concat());
+                let sitemap = std::fs::read_to_string(served.join("sitemap.xml")).unwrap();
+                assert!(sitemap.contains("/entities/records-bureau/page/3/"), "{sitemap}");
+            }
+        }
+    }
+}
+
 /// A document removed whose title another document has too: the archive
 /// is updated in place, and the title names the other document from then
 /// on, in the next text that holds it.
