@@ -83,40 +83,68 @@ pub fn each_word(text: &str, f: impl FnMut(u64)) {
 /// The hashes of the words of `text`, in order, repeats and all, as
 /// [`each_word`] gives them: a caller can stop at any word.
 pub fn words(text: &str) -> impl Iterator<Item = u64> + '_ {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
     let bytes = text.as_bytes();
-    // Whether the character at a byte is part of a word, and its length.
-    // ASCII, most of a text, is told without decoding a character; any
-    // other follows the rule the matcher's word boundaries follow, so
-    // that a name's words are the words a text holding it holds.
-    let word_at = move |at: usize| match bytes[at] {
-        b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-        _ => {
-            let c = text[at..].chars().next().unwrap_or_default();
-            (super::mentions::is_word(c), c.len_utf8())
-        }
+    // A character other than ASCII follows the rule the matcher's word
+    // boundaries follow, so that a name's words are the words a text
+    // holding it holds; ASCII, most of a text, is told by a table.
+    let other = move |at: usize| {
+        let c = text[at..].chars().next().unwrap_or_default();
+        (super::mentions::is_word(c), c.len_utf8())
     };
     let mut at = 0;
     std::iter::from_fn(move || {
-        let mut h = None;
-        while at < bytes.len() {
-            let (word, len) = word_at(at);
-            if !word && h.is_some() {
-                break;
-            }
-            if word {
-                let mut hash = h.unwrap_or(OFFSET);
-                for &b in &bytes[at..at + len] {
-                    hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+        // To the word's first byte.
+        loop {
+            let &b = bytes.get(at)?;
+            if b.is_ascii() {
+                if ASCII_WORD[usize::from(b)] {
+                    break;
                 }
-                h = Some(hash);
+                at += 1;
+            } else {
+                let (word, len) = other(at);
+                if word {
+                    break;
+                }
+                at += len;
             }
-            at += len;
         }
-        h.map(mix)
+        let mut hash = FNV_OFFSET;
+        while let Some(&b) = bytes.get(at) {
+            if b.is_ascii() {
+                if !ASCII_WORD[usize::from(b)] {
+                    break;
+                }
+                hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+                at += 1;
+            } else {
+                let (word, len) = other(at);
+                if !word {
+                    break;
+                }
+                for &b in &bytes[at..at + len] {
+                    hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                }
+                at += len;
+            }
+        }
+        Some(mix(hash))
     })
 }
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Which ASCII bytes are part of a word: letters and digits.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// Spreads FNV-1a's bits over the whole word, so that both halves of the
 /// hash are fit to choose bits.
@@ -215,6 +243,24 @@ mod tests {
         assert_eq!(words("5G网络建设"), words("5g"));
         assert_eq!(words("数字中国（2021）"), words("2021"));
         assert!(words("，。、 ——").is_empty());
+    }
+
+    /// The words of a text are its longest runs of word characters, each
+    /// hashed as it would be alone: across ASCII and other letters, digits,
+    /// Chinese, marks and punctuation.
+    #[test]
+    fn a_text_splits_into_the_words_it_holds_alone() {
+        let text = "Naïve Zürich-based 5G网络 ΑΒΓ-αβγ e\u{301}x 东数西算2022年 x1,y2;;Z3 ok\u{2019}s déjà";
+        let runs: Vec<&str> = text
+            .split(|c: char| !crate::analyse::mentions::is_word(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(runs.len(), 15, "{runs:?}");
+        let alone: Vec<u64> = runs.iter().flat_map(|w| words(w)).collect();
+        assert_eq!(words(text), alone);
+        assert!(runs.iter().all(|w| words(w).len() == 1));
+        assert_eq!(words("NAÏVE"), words("naÏve"), "ASCII case only");
+        assert_ne!(words("NAÏVE"), words("naïve"));
     }
 
     #[test]
