@@ -424,7 +424,7 @@ fn run_stages<S: output::Sink>(
         .filter(|_| sink.keeps_unlisted() && statics_unchanged)
         .and_then(|delta| renderer.pages_for(delta));
     let partial = partial_pages.is_some();
-    let pages = partial_pages.unwrap_or_else(|| renderer.pages());
+    let (pages, pages_gone) = partial_pages.unwrap_or_else(|| (renderer.pages(), Vec::new()));
     let fingerprints = sink.wants_fingerprints();
     // A preview that updates its output in place leaves the files no page
     // loads for after the pages are served.
@@ -494,7 +494,9 @@ fn run_stages<S: output::Sink>(
     let beside_partial = partial && !renumbered;
     let gone = (partial && renumbered).then(|| {
         let removed = delta.as_ref().map_or(&[][..], |d| d.removed.as_slice());
-        removed.iter().map(Renderer::gone_path).collect()
+        let mut gone: Vec<String> = removed.iter().map(Renderer::gone_path).collect();
+        gone.extend(pages_gone.iter().cloned());
+        gone
     });
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.

@@ -522,11 +522,15 @@ impl<'a> Renderer<'a> {
     /// pages other than those of documents removed (an entity mentioned by
     /// fewer documents may have fewer pages), which only a whole build
     /// does; the pages an entity mentioned by more documents gains are
-    /// among those returned (see [`Renderer::adds_pages`]).
-    pub fn pages_for(&self, delta: &Delta) -> Option<Vec<Page>> {
+    /// among those returned (see [`Renderer::adds_pages`]). After
+    /// documents came or went, a year's or a term's list that has fewer
+    /// pages is no reason for a whole build: the output paths of its pages
+    /// that go are returned beside the pages.
+    pub fn pages_for(&self, delta: &Delta) -> Option<(Vec<Page>, Vec<String>)> {
         if self.every_page {
             return None;
         }
+        let mut dropped: Vec<String> = Vec::new();
         let a = self.archive;
         let links = &a.links;
         let layout = &self.layout;
@@ -538,9 +542,20 @@ impl<'a> Renderer<'a> {
         // Terms that came or went, or a term's list with more or fewer
         // pages: pages come and go.
         let repaged = |list: List| self.list_pages_before.get(&self.list_path(list)) != Some(&layout.page_count(list));
-        let term_repaged = |&(t, i): &(usize, usize)| !delta.terms_added.contains(&(t, i)) && repaged(List::Term(t, i));
+        // Documents came or went: a list with more pages has them made
+        // below, and one with fewer has the pages it lost deleted.
+        let renumbered = delta.renumbered.is_some();
+        let term_repaged =
+            |&(t, i): &(usize, usize)| !delta.terms_added.contains(&(t, i)) && !renumbered && repaged(List::Term(t, i));
         if reshaped || delta.terms_reshaped || delta.terms.iter().any(term_repaged) {
             return None;
+        }
+        if renumbered {
+            for &(t, i) in &delta.terms {
+                if !delta.terms_added.contains(&(t, i)) {
+                    dropped.extend(self.pages_dropped(List::Term(t, i))?);
+                }
+            }
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
         let mut pages: Vec<Page> = Vec::new();
@@ -598,9 +613,7 @@ impl<'a> Renderer<'a> {
                     None if a.timeline.undated.is_empty() => return None,
                     None => List::Undated,
                 };
-                if repaged(list) {
-                    return None;
-                }
+                dropped.extend(self.pages_dropped(list)?);
                 pages.extend(all_pages(list));
                 if layout.page_count(list) > 1 {
                     pages.push(Page::FirstPage(list));
@@ -646,6 +659,9 @@ impl<'a> Renderer<'a> {
             // every page; its count shows on its taxonomy's index and
             // maybe on the home page.
             pages.extend(all_pages(List::Term(t, i)));
+            if layout.page_count(List::Term(t, i)) > 1 {
+                pages.push(Page::FirstPage(List::Term(t, i)));
+            }
             pages.extend(all_pages(List::Taxonomy(t)));
             pages.push(Page::Home);
         }
@@ -684,7 +700,23 @@ impl<'a> Renderer<'a> {
         pages.extend(documents.into_iter().map(Page::Document));
         let mut seen = std::collections::HashSet::new();
         pages.retain(|p| seen.insert(*p));
-        Some(pages)
+        dropped.sort_unstable();
+        dropped.dedup();
+        Some((pages, dropped))
+    }
+
+    /// The output paths of the pages `list` had in the last build and has
+    /// no more: its last pages, and the page that leads to its first when
+    /// it has one page left. Empty when it has as many pages or more;
+    /// `None` when the last build had no such list.
+    fn pages_dropped(&self, list: List) -> Option<Vec<String>> {
+        let before = *self.list_pages_before.get(&self.list_path(list))?;
+        let now = self.layout.page_count(list);
+        let mut paths: Vec<String> = (now..before).map(|n| self.output_path(Page::List(list, n))).collect();
+        if now <= 1 && before > 1 {
+            paths.push(self.output_path(Page::FirstPage(list)));
+        }
+        Some(paths)
     }
 
     /// Whether the pages of [`Renderer::pages_for`] `delta` add pages

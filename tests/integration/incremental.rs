@@ -1262,6 +1262,76 @@ fn an_entity_mentioned_more_gains_pages_in_place() {
     }
 }
 
+/// A document removed from a year and a term whose lists then have fewer
+/// pages: the preview deletes the pages they lost, and renders only the
+/// pages that show the change, whether it makes the files beside the pages
+/// with them or after them.
+#[test]
+fn a_removal_that_shortens_lists_deletes_their_last_pages_in_place() {
+    for defer in [false, true] {
+        let doc = |n: usize| {
+            format!(
+                "+++\ntitle = \"Plan {n}\"\ndate = 2021-0{n}-01\n[taxonomies]\ntopics = [\"data\"]\n+++\nText {n}.\n"
+            )
+        };
+        let mut fixture = Fixture::new().file(
+            "config.toml",
+            &format!("{CONFIG}\n[related]\ncount = 0\n[pagination]\npage_size = 2\n"),
+        );
+        for n in 1..=5 {
+            fixture = fixture.file(&format!("content/p{n}.md"), &doc(n));
+        }
+        fixture = fixture.doc("older", "title = \"Older\"\ndate = 2019-01-01", "Else.");
+        let root = fixture.root();
+        let (served, clean) = (root.join("served"), root.join("clean"));
+        let mut incremental = Incremental::new("serve");
+        incremental.defer_downloads(defer);
+        incremental.rebuild(&options(root, &served)).unwrap();
+        assert!(served.join("topics/data/page/3/index.html").is_file());
+        // Five documents on three pages, then four on two, then three on
+        // two, then two on one.
+        for (n, gone) in [
+            (
+                5,
+                vec!["timeline/2021/page/3/index.html", "topics/data/page/3/index.html"],
+            ),
+            (4, vec![]),
+            (
+                3,
+                vec![
+                    "timeline/2021/page/1/index.html",
+                    "timeline/2021/page/2/index.html",
+                    "topics/data/page/1/index.html",
+                    "topics/data/page/2/index.html",
+                ],
+            ),
+        ] {
+            let file = PathBuf::from(format!("content/p{n}.md"));
+            std::fs::remove_file(root.join(&file)).unwrap();
+            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
+            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
+            annals::build(&options(root, &clean)).unwrap();
+            assert_eq!(tree(&served), tree(&clean), "p{n} removed, defer {defer}");
+            assert!(rebuilt.report.partial, "p{n} removed: the pages that show it, in place");
+            let mut removed: Vec<&str> = rebuilt
+                .removed
+                .iter()
+                .map(String::as_str)
+                .filter(|p| p.ends_with(".html"))
+                .collect();
+            removed.sort();
+            let page = format!("documents/p{n}/index.html");
+            let mut expected: Vec<&str> = gone.iter().copied().chain([page.as_str()]).collect();
+            expected.sort();
+            assert_eq!(removed, expected, "p{n} removed, defer {defer}");
+            assert!(
+                !rebuilt.written.contains(&"documents/older/index.html".to_string()),
+                "a page that does not show it is left as it is"
+            );
+        }
+    }
+}
+
 /// A document removed whose title another document has too: the archive
 /// is updated in place, and the title names the other document from then
 /// on, in the next text that holds it.
