@@ -178,6 +178,25 @@ enum Key {
     Entity(String),
 }
 
+/// A name looked for: what it names, and the hash of its first word
+/// (`None` for a name without words, one in Chinese say), with which one
+/// bit tells most names that a few texts cannot hold (see
+/// [`plan_for_texts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Looked {
+    key: Key,
+    first: Option<u64>,
+}
+
+impl Looked {
+    fn new(spelling: &str, key: Key) -> Looked {
+        Looked {
+            key,
+            first: super::words::words(spelling).next(),
+        }
+    }
+}
+
 /// What scanning one document found, in stable keys.
 struct Scan {
     found: Vec<(Key, Occurrence)>,
@@ -239,7 +258,7 @@ pub struct Cache {
     /// Every name looked for, folded, with what it names: against the
     /// names of the next build, which names changed. Kept only by a cache
     /// [`Cache::keeping`] them (a one-shot build has no next).
-    looked: crate::hash::Map<String, Key>,
+    looked: crate::hash::Map<String, Looked>,
     keeps_names: bool,
     /// The slugs of the documents and entities of the last build, in order:
     /// what the targets of `matcher` (or `pending`) are numbered by. Kept
@@ -918,14 +937,14 @@ fn names<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> (Vec<(St
 }
 
 /// Every name `plan` looks for, folded, with the key of what it names.
-fn looked(plan: &super::mentions::Plan, key_of: &(impl Fn(Target) -> Key + Sync)) -> crate::hash::Map<String, Key> {
+fn looked(plan: &super::mentions::Plan, key_of: &(impl Fn(Target) -> Key + Sync)) -> crate::hash::Map<String, Looked> {
     // The copies on every core; at 100,000 documents, 200,000 names and
     // as many slugs.
-    let pairs: Vec<(String, Key)> = plan
+    let pairs: Vec<(String, Looked)> = plan
         .names()
         .par_iter()
         .with_min_len(1024)
-        .map(|(name, t)| (name.clone(), key_of(*t)))
+        .map(|(name, t)| (name.clone(), Looked::new(name, key_of(*t))))
         .collect();
     let mut looked = crate::hash::Map::with_capacity_and_hasher(pairs.len(), Default::default());
     looked.extend(pairs);
@@ -1010,8 +1029,8 @@ fn patch_of(cache: &Cache, key: &Key, gone: Vec<String>, added: Vec<String>) -> 
     {
         return None;
     }
-    let ours = gone.iter().all(|s| cache.looked.get(s) == Some(key));
-    let free = added.iter().all(|s| cache.looked.get(s).is_none_or(|k| k == key));
+    let ours = gone.iter().all(|s| cache.looked.get(s).map(|l| &l.key) == Some(key));
+    let free = added.iter().all(|s| cache.looked.get(s).is_none_or(|l| &l.key == key));
     (ours && free).then_some((gone, added))
 }
 
@@ -1142,7 +1161,7 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
 /// (names it starts with), are names the text holds. `None` if a name
 /// names something this build does not have.
 fn plan_for_texts(
-    looked: &crate::hash::Map<String, Key>,
+    looked: &crate::hash::Map<String, Looked>,
     texts: &[&Document],
     target_of: &(impl Fn(&Key) -> Option<Target> + Sync),
 ) -> Option<super::mentions::Plan> {
@@ -1185,15 +1204,16 @@ fn plan_for_texts(
         held.get((h as usize & (size - 1)) / 64)
             .is_some_and(|w| w & (1 << (h % 64)) != 0)
     };
-    // (Most names are told by their first word.)
-    let may_hold = |spelling: &str| {
+    // Most names are told by their first word, whose hash is kept.
+    let may_hold = |spelling: &str, looked: &Looked| {
         let mut last = None;
-        super::words::words(spelling).all(|h| held(h) && last.replace(h).is_none_or(|last| held(pair(last, h))))
+        looked.first.is_none_or(held)
+            && super::words::words(spelling).all(|h| held(h) && last.replace(h).is_none_or(|last| held(pair(last, h))))
     };
     let mut names: Vec<(String, Target)> = looked
         .par_iter()
-        .filter(|(spelling, _)| may_hold(spelling))
-        .map(|(spelling, key)| target_of(key).map(|target| (spelling.clone(), target)))
+        .filter(|(spelling, looked)| may_hold(spelling, looked))
+        .map(|(spelling, looked)| target_of(&looked.key).map(|target| (spelling.clone(), target)))
         .collect::<Option<_>>()?;
     // (In one order whatever the map's.)
     names.par_sort_unstable();
@@ -1875,9 +1895,10 @@ pub fn update(
                 for spelling in gone {
                     cache.looked.remove(&spelling);
                 }
-                cache
-                    .looked
-                    .extend(added.into_iter().map(|spelling| (spelling, key.clone())));
+                cache.looked.extend(added.into_iter().map(|spelling| {
+                    let looked = Looked::new(&spelling, key.clone());
+                    (spelling, looked)
+                }));
                 cache.build_later(plan_later(documents, entities), &sought);
                 cache.names = match target {
                     Target::Document(id) => cache.hash_names(documents, entities, true, Some(id)),
@@ -2373,7 +2394,7 @@ pub(crate) mod tests {
             "2021",
             "数字中国",
         ] {
-            looked.insert(name.to_string(), Key::Entity(name.to_string()));
+            looked.insert(name.to_string(), Looked::new(name, Key::Entity(name.to_string())));
         }
         let target_of = |_: &Key| Some(Target::Entity(0));
         let plan = plan_for_texts(&looked, &[&text], &target_of).expect("every key names something");
