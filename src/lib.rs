@@ -86,6 +86,9 @@ pub struct BuildReport {
     /// pages were then all handed over, and those not handed over are gone
     /// too.
     pub gone: Option<Vec<String>>,
+    /// In a partial rebuild: the pages that lists with fewer pages than
+    /// before lost, which the site no longer has.
+    pub dropped: Vec<String>,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -182,6 +185,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         rendered: 0,
         archive_updated: false,
         gone: None,
+        dropped: Vec::new(),
     })
 }
 
@@ -494,9 +498,7 @@ fn run_stages<S: output::Sink>(
     let beside_partial = partial && !renumbered;
     let gone = (partial && renumbered).then(|| {
         let removed = delta.as_ref().map_or(&[][..], |d| d.removed.as_slice());
-        let mut gone: Vec<String> = removed.iter().map(Renderer::gone_path).collect();
-        gone.extend(pages_gone.iter().cloned());
-        gone
+        removed.iter().map(Renderer::gone_path).collect()
     });
     // The documents a rebuild that kept every document's shape (see
     // `analyse::Delta`) changed.
@@ -538,12 +540,13 @@ fn run_stages<S: output::Sink>(
         Ok(Some(written))
     };
     // A rebuild that keeps every document's shape changes no page's
-    // place or date, but can add pages: those of new terms, and those of
-    // an entity mentioned more.
+    // place or date, but can add pages: those of new terms, of terms
+    // joined, and of an entity mentioned more.
     let pages_added = beside_partial
         && delta
             .as_ref()
             .is_some_and(|d| !d.terms_added.is_empty() || renderer.adds_pages(d));
+    let pages_moved = pages_added || (beside_partial && !pages_gone.is_empty());
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
         terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
@@ -559,8 +562,8 @@ fn run_stages<S: output::Sink>(
                 })
                 .collect()
         }),
-        // The sitemap stays as it is, unless pages were added.
-        sitemap: (config.sitemap.enabled && (!beside_partial || pages_added)).then(|| renderer.landing_pages()),
+        // The sitemap stays as it is, unless pages were added or dropped.
+        sitemap: (config.sitemap.enabled && (!beside_partial || pages_moved)).then(|| renderer.landing_pages()),
     };
     // Left for later, the files beside the pages are only described (the
     // sitemap's URLs listed), beside the pages all the same.
@@ -680,6 +683,7 @@ fn run_stages<S: output::Sink>(
         rendered: rendered.into_inner(),
         archive_updated,
         gone,
+        dropped: pages_gone,
     };
     Ok((sink, report))
 }

@@ -301,7 +301,12 @@ impl Incremental {
                 .collect(),
             (None, true) => Vec::new(),
         };
+        // The pages that lists with fewer pages lost.
+        if report.partial {
+            removed.extend(report.dropped.iter().cloned());
+        }
         removed.sort();
+        removed.dedup();
         // Those that may be files left for later are deleted, if need be,
         // by the step that makes them (see `prepare_downloads`).
         self.unseen.clear();
@@ -420,6 +425,7 @@ impl Incremental {
             rendered: 0,
             archive_updated: false,
             gone: None,
+            dropped: Vec::new(),
         };
         Ok((sink.into_work(output, removed), report))
     }

@@ -522,10 +522,10 @@ impl<'a> Renderer<'a> {
     /// pages other than those of documents removed (an entity mentioned by
     /// fewer documents may have fewer pages), which only a whole build
     /// does; the pages an entity mentioned by more documents gains are
-    /// among those returned (see [`Renderer::adds_pages`]). After
-    /// documents came or went, a year's or a term's list that has fewer
-    /// pages is no reason for a whole build: the output paths of its pages
-    /// that go are returned beside the pages.
+    /// among those returned (see [`Renderer::adds_pages`]). A year's or a
+    /// term's list that has fewer pages, after documents came or went or
+    /// left the term, is no reason for a whole build: the output paths of
+    /// its pages that go are returned beside the pages.
     pub fn pages_for(&self, delta: &Delta) -> Option<(Vec<Page>, Vec<String>)> {
         if self.every_page {
             return None;
@@ -542,19 +542,14 @@ impl<'a> Renderer<'a> {
         // Terms that came or went, or a term's list with more or fewer
         // pages: pages come and go.
         let repaged = |list: List| self.list_pages_before.get(&self.list_path(list)) != Some(&layout.page_count(list));
-        // Documents came or went: a list with more pages has them made
-        // below, and one with fewer has the pages it lost deleted.
-        let renumbered = delta.renumbered.is_some();
-        let term_repaged =
-            |&(t, i): &(usize, usize)| !delta.terms_added.contains(&(t, i)) && !renumbered && repaged(List::Term(t, i));
-        if reshaped || delta.terms_reshaped || delta.terms.iter().any(term_repaged) {
+        if reshaped || delta.terms_reshaped {
             return None;
         }
-        if renumbered {
-            for &(t, i) in &delta.terms {
-                if !delta.terms_added.contains(&(t, i)) {
-                    dropped.extend(self.pages_dropped(List::Term(t, i))?);
-                }
+        // A term's list with more pages has them made below, and one with
+        // fewer has the pages it lost deleted.
+        for &(t, i) in &delta.terms {
+            if !delta.terms_added.contains(&(t, i)) {
+                dropped.extend(self.pages_dropped(List::Term(t, i))?);
             }
         }
         let all_pages = |list: List| (0..layout.page_count(list)).map(move |n| Page::List(list, n));
@@ -721,12 +716,17 @@ impl<'a> Renderer<'a> {
 
     /// Whether the pages of [`Renderer::pages_for`] `delta` add pages
     /// that the site did not have, besides those of new documents and
-    /// terms: those of an entity mentioned by more documents.
+    /// terms: those of an entity mentioned by more documents, or of a
+    /// term's list that documents joined.
     pub fn adds_pages(&self, delta: &Delta) -> bool {
+        let grew = |list: List| {
+            let before = self.list_pages_before.get(&self.list_path(list)).copied().unwrap_or(0);
+            self.layout.page_count(list) > before
+        };
         delta.counted.iter().any(|&e| {
             let before = self.entity_pages_before.get(e).copied().unwrap_or(0);
             self.layout.page_count(List::Entity(e)) > before
-        })
+        }) || delta.terms.iter().any(|&(t, i)| grew(List::Term(t, i)))
     }
 
     /// How many pages the site has.

@@ -5,9 +5,12 @@
 //! (write a temporary file, rename it over the old one), and a `git
 //! checkout` is hundreds. [`Watcher::next_batch`] waits for the first
 //! relevant event, then keeps collecting until the files have been quiet for
-//! a while, so a burst becomes one rebuild: for [`QUIET`] while a file is
-//! being written, and for only [`SETTLE`] once every file written has been
-//! closed (or removed, or renamed into place), which is how a save ends.
+//! a while, so a burst becomes one rebuild: for only [`SETTLE`] after a
+//! save of one file has ended (the file closed, removed or renamed into
+//! place), and for [`QUIET`] while a file is being written or once a
+//! second file changes (a checkout, a script, an editor that writes
+//! beside the file), so that the rest of a burst of many files is waited
+//! for.
 //! Only the inputs are watched: the output folder never triggers a
 //! rebuild, nor do editors' temporary files (lock, backup and swap files).
 
@@ -21,9 +24,10 @@ use notify::{RecursiveMode, Watcher as _};
 /// written to has not been closed (or where the platform does not say when
 /// a file is closed).
 pub const QUIET: Duration = Duration::from_millis(15);
-/// How long the files must be quiet before a rebuild starts once every
-/// file written to has been closed: long enough for the next file of a
-/// burst (a checkout, an editor's rename of its temporary file) to come.
+/// How long the files must be quiet before a rebuild starts once the
+/// only file changed has been closed (or removed, or renamed into place):
+/// long enough for a second file of a burst to come, which then makes the
+/// burst wait for [`QUIET`].
 pub const SETTLE: Duration = Duration::from_millis(4);
 /// The longest a burst may delay a rebuild.
 const MAX_DELAY: Duration = Duration::from_millis(500);
@@ -109,10 +113,12 @@ impl Watcher {
     }
 }
 
-/// The input files of a burst being written: a file is written from its
-/// creation or first change until it is closed, removed or renamed away.
+/// The input files of a burst, and those being written: a file is
+/// written from its creation or first change until it is closed, removed
+/// or renamed away.
 #[derive(Default)]
 struct Burst {
+    seen: std::collections::HashSet<PathBuf>,
     writing: std::collections::HashSet<PathBuf>,
 }
 
@@ -121,6 +127,7 @@ impl Burst {
         use notify::EventKind::{Access, Create, Modify, Remove};
         use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
         for path in paths {
+            self.seen.insert(path.clone());
             match kind {
                 Create(CreateKind::File | CreateKind::Any) | Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
                     self.writing.insert(path.clone());
@@ -137,7 +144,11 @@ impl Burst {
 
     /// How long to wait for the burst's next event.
     fn quiet(&self) -> Duration {
-        if self.writing.is_empty() { SETTLE } else { QUIET }
+        if self.writing.is_empty() && self.seen.len() <= 1 {
+            SETTLE
+        } else {
+            QUIET
+        }
     }
 }
 
@@ -153,40 +164,57 @@ fn is_input(root: &Path, path: &Path) -> bool {
 mod tests {
     use super::*;
 
-    /// A burst settles soon once every file written to is closed; while
-    /// one is still open, it waits longer.
+    /// A save of one file settles soon once the file is closed, removed
+    /// or renamed into place; while it is open, or once a second file
+    /// changes, the burst waits longer.
     #[test]
-    fn a_burst_waits_for_the_files_written_to_be_closed() {
+    fn a_burst_settles_soon_only_after_one_file_saved() {
         use notify::EventKind::{Access, Create, Modify, Remove};
         use notify::event::{
             AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind, RenameMode,
         };
         let (a, b) = (PathBuf::from("/a/content/a.md"), PathBuf::from("/a/seeds/a.txt"));
-        let mut burst = Burst::default();
-        let mut saw = |kind, paths: &[&PathBuf]| {
-            let paths: Vec<PathBuf> = paths.iter().map(|p| (*p).clone()).collect();
-            burst.saw(&kind, &paths);
-            burst.quiet()
-        };
         let written = Modify(ModifyKind::Data(DataChange::Any));
         let closed = Access(AccessKind::Close(AccessMode::Write));
-        assert_eq!(saw(written, &[&a]), QUIET, "being written");
-        assert_eq!(saw(Create(CreateKind::File), &[&b]), QUIET);
-        assert_eq!(saw(closed, &[&a]), QUIET, "the other file is still open");
-        assert_eq!(saw(Modify(ModifyKind::Metadata(MetadataKind::Any)), &[&a]), QUIET);
-        assert_eq!(saw(closed, &[&b]), SETTLE, "both closed");
-        assert_eq!(saw(written, &[&b]), QUIET, "written again");
-        assert_eq!(saw(Remove(RemoveKind::File), &[&b]), SETTLE, "removed");
+        let quiet_after = |events: &[(notify::EventKind, &PathBuf)]| {
+            let mut burst = Burst::default();
+            for (kind, path) in events {
+                burst.saw(kind, &[(*path).clone()]);
+            }
+            burst.quiet()
+        };
+        assert_eq!(quiet_after(&[(written, &a)]), QUIET, "being written");
         assert_eq!(
-            saw(Modify(ModifyKind::Name(RenameMode::To)), &[&a]),
+            quiet_after(&[(written, &a), (closed, &a)]),
+            SETTLE,
+            "written and closed"
+        );
+        let touched = Modify(ModifyKind::Metadata(MetadataKind::Any));
+        assert_eq!(
+            quiet_after(&[(Create(CreateKind::File), &a), (closed, &a), (touched, &a)]),
+            SETTLE
+        );
+        assert_eq!(quiet_after(&[(closed, &a), (written, &a)]), QUIET, "written again");
+        assert_eq!(quiet_after(&[(Remove(RemoveKind::File), &a)]), SETTLE, "removed");
+        let renamed = |mode| Modify(ModifyKind::Name(mode));
+        assert_eq!(
+            quiet_after(&[(renamed(RenameMode::To), &a)]),
             SETTLE,
             "renamed into place"
         );
-        assert_eq!(saw(written, &[&a]), QUIET);
         assert_eq!(
-            saw(Modify(ModifyKind::Name(RenameMode::From)), &[&a]),
+            quiet_after(&[(written, &a), (renamed(RenameMode::From), &a)]),
             SETTLE,
             "renamed away"
+        );
+        assert_eq!(
+            quiet_after(&[(written, &a), (closed, &a), (written, &b), (closed, &b)]),
+            QUIET,
+            "a second file: a burst"
+        );
+        assert_eq!(
+            quiet_after(&[(renamed(RenameMode::To), &a), (renamed(RenameMode::To), &b)]),
+            QUIET
         );
         assert!(SETTLE < QUIET);
     }

@@ -1332,6 +1332,80 @@ fn a_removal_that_shortens_lists_deletes_their_last_pages_in_place() {
     }
 }
 
+/// A document that moves from one term to another leaves the first
+/// term's list a page shorter and the second's a page longer; one that
+/// joins or leaves a term does one of the two. The preview deletes the
+/// pages lost and makes the new ones in place, and the sitemap follows,
+/// whether it is made with the pages or after them.
+#[test]
+fn documents_joining_and_leaving_terms_move_their_pages_in_place() {
+    for defer in [false, true] {
+        let doc = |n: usize, topics: &str| {
+            format!(
+                "+++\ntitle = \"Plan {n}\"\ndate = 2021-0{n}-01\n[taxonomies]\ntopics = [{topics}]\n+++\nText {n}.\n"
+            )
+        };
+        let fixture = Fixture::new()
+            .file(
+                "config.toml",
+                &format!("{CONFIG}\n[related]\ncount = 0\n[pagination]\npage_size = 2\n"),
+            )
+            .file("content/p1.md", &doc(1, "\"data\""))
+            .file("content/p2.md", &doc(2, "\"data\""))
+            .file("content/p3.md", &doc(3, "\"data\""))
+            .file("content/p4.md", &doc(4, "\"misc\""))
+            .file("content/p5.md", &doc(5, "\"misc\""));
+        let root = fixture.root();
+        let (served, clean) = (root.join("served"), root.join("clean"));
+        let mut incremental = Incremental::new("serve");
+        incremental.defer_downloads(defer);
+        incremental.rebuild(&options(root, &served)).unwrap();
+        // (document, its topics, the term left a page shorter, the term a
+        // page longer)
+        for (n, topics, shorter, longer) in [
+            (3, "\"misc\"", Some("data"), Some("misc")),
+            (3, "\"data\"", Some("misc"), Some("data")),
+            (1, "\"data\", \"misc\"", None, Some("misc")),
+            (1, "\"data\"", Some("misc"), None),
+        ] {
+            let file = PathBuf::from(format!("content/p{n}.md"));
+            std::fs::write(root.join(&file), doc(n, topics)).unwrap();
+            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
+            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
+            annals::build(&options(root, &clean)).unwrap();
+            let step = format!("p{n} in [{topics}], defer {defer}");
+            assert_eq!(tree(&served), tree(&clean), "{step}");
+            assert!(rebuilt.report.partial, "{step}: in place");
+            let mut removed: Vec<&str> = rebuilt
+                .removed
+                .iter()
+                .map(String::as_str)
+                .filter(|p| p.ends_with(".html"))
+                .collect();
+            removed.sort();
+            let gone: Vec<String> = shorter
+                .iter()
+                .flat_map(|t| {
+                    [
+                        format!("topics/{t}/page/1/index.html"),
+                        format!("topics/{t}/page/2/index.html"),
+                    ]
+                })
+                .collect();
+            assert_eq!(removed, gone, "{step}");
+            let sitemap = std::fs::read_to_string(served.join("sitemap.xml")).unwrap();
+            if let Some(t) = longer {
+                let made = format!("topics/{t}/page/2/index.html");
+                assert!(rebuilt.written.contains(&made), "{step}: {:?}", rebuilt.written);
+                assert!(sitemap.contains(&format!("/topics/{t}/page/2/")), "{step}: {sitemap}");
+            }
+            if let Some(t) = shorter {
+                assert!(!sitemap.contains(&format!("/topics/{t}/page/2/")), "{step}: {sitemap}");
+            }
+        }
+    }
+}
+
 /// A document removed whose title another document has too: the archive
 /// is updated in place, and the title names the other document from then
 /// on, in the next text that holds it.
@@ -1565,7 +1639,7 @@ fn a_new_document_renders_again_the_pages_that_show_the_counts_and_no_other() {
 #[test]
 fn new_terms_update_the_archive_in_place() {
     // With one document a page, a term that gains or loses a document
-    // gains or loses a page: a whole render too.
+    // gains or loses a page, made or deleted in place too.
     for paged in [false, true] {
         terms_moved(paged);
     }
@@ -1598,17 +1672,17 @@ fn terms_moved(paged: bool) {
         assert_eq!(partial, in_place, "{slug}: topics = [{topics}], paged: {paged}");
     };
     // From data (which keeps b) to energy and water: terms that stay.
-    write("a", "A", "2020-01-01", "\"energy\", \"water\"", !paged);
+    write("a", "A", "2020-01-01", "\"energy\", \"water\"", true);
     let feed = std::fs::read_to_string(out.join("topics/data/atom.xml")).unwrap();
     assert!(!feed.contains("documents/a/"), "data's feed no longer lists a:\n{feed}");
     // The same terms in another order.
     write("a", "A", "2020-01-01", "\"water\", \"energy\"", true);
     // A new term, before every other in the alphabet (they move up one),
     // and energy keeps c and d.
-    write("a", "A", "2020-01-01", "\"water\", \"alpha\"", !paged);
+    write("a", "A", "2020-01-01", "\"water\", \"alpha\"", true);
     assert!(out.join("topics/alpha/index.html").exists());
     // Another document joins terms after it.
-    write("b", "B", "2021-01-01", "\"data\", \"water\", \"energy\"", !paged);
+    write("b", "B", "2021-01-01", "\"data\", \"water\", \"energy\"", true);
     // A new term whose slug another has: the terms are built anew.
     write("a", "A", "2020-01-01", "\"water\", \"alpha\", \"Water\"", false);
     assert!(out.join("topics/water-2/index.html").exists());
