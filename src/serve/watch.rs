@@ -127,17 +127,23 @@ impl Burst {
         use notify::EventKind::{Access, Create, Modify, Remove};
         use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
         for path in paths {
-            self.seen.insert(path.clone());
             match kind {
-                Create(CreateKind::File | CreateKind::Any) | Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
-                    self.writing.insert(path.clone());
-                }
-                Access(AccessKind::Close(AccessMode::Write))
-                | Remove(_)
-                | Modify(ModifyKind::Name(RenameMode::From)) => {
+                Access(AccessKind::Close(AccessMode::Write)) => {
                     self.writing.remove(path);
                 }
-                _ => {}
+                // Reading changes nothing: the builds read the inputs too.
+                Access(_) => {}
+                Create(CreateKind::File | CreateKind::Any) | Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
+                    self.seen.insert(path.clone());
+                    self.writing.insert(path.clone());
+                }
+                Remove(_) | Modify(ModifyKind::Name(RenameMode::From)) => {
+                    self.seen.insert(path.clone());
+                    self.writing.remove(path);
+                }
+                _ => {
+                    self.seen.insert(path.clone());
+                }
             }
         }
     }
@@ -215,6 +221,13 @@ mod tests {
         assert_eq!(
             quiet_after(&[(renamed(RenameMode::To), &a), (renamed(RenameMode::To), &b)]),
             QUIET
+        );
+        // A build reads files (and folders) while the next save comes.
+        let read = Access(AccessKind::Open(AccessMode::Any));
+        let folder = PathBuf::from("/a/content");
+        assert_eq!(
+            quiet_after(&[(read, &b), (read, &folder), (written, &a), (closed, &a)]),
+            SETTLE
         );
         assert!(SETTLE < QUIET);
     }
