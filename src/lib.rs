@@ -540,13 +540,14 @@ fn run_stages<S: output::Sink>(
         Ok(Some(written))
     };
     // A rebuild that keeps every document's shape changes no page's
-    // place or date, but can add pages: those of new terms, of terms
-    // joined, and of an entity mentioned more.
-    let pages_added = beside_partial
-        && delta
-            .as_ref()
-            .is_some_and(|d| !d.terms_added.is_empty() || renderer.adds_pages(d));
-    let pages_moved = pages_added || (beside_partial && !pages_gone.is_empty());
+    // place or date, but can add pages (those of new terms, of terms
+    // joined, and of an entity mentioned more) or drop some (those of
+    // terms left).
+    let pages_moved = beside_partial
+        && (!pages_gone.is_empty()
+            || delta
+                .as_ref()
+                .is_some_and(|d| !d.terms_added.is_empty() || renderer.adds_pages(d)));
     let beside_inputs = || Beside {
         changed: changed.map(<[DocId]>::to_vec),
         terms_moved: delta.as_ref().is_some_and(|d| !d.terms.is_empty()),
