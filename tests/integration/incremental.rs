@@ -849,13 +849,24 @@ fn rewrite_and_compare(root: &Path, incremental: &mut Incremental, slug: &str, t
 /// [`rewrite_and_compare`] for any file `rel` of the archive; returns the
 /// rebuild.
 fn rewrite_file_and_compare(root: &Path, incremental: &mut Incremental, rel: &Path, text: &str) -> Rebuilt {
-    let (served, clean) = (root.join("served"), root.join("clean"));
     std::fs::write(root.join(rel), text).unwrap();
-    let rebuilt = incremental
-        .rebuild_after(&options(root, &served), &[rel.to_path_buf()])
-        .unwrap();
+    rebuild_and_compare(
+        root,
+        incremental,
+        rel,
+        &format!("after rewriting {}: {text}", rel.display()),
+    )
+}
+
+/// Rebuilds `served` after `rel` changed, as the watcher would, with the
+/// files it leaves for later made too; builds `clean` anew, and checks
+/// that both hold the same (`what` says after what); returns the rebuild.
+fn rebuild_and_compare(root: &Path, incremental: &mut Incremental, rel: &Path, what: &str) -> Rebuilt {
+    let (served, clean) = (root.join("served"), root.join("clean"));
+    let rebuilt = incremental.rebuild_after(&options(root, &served), &[rel.to_path_buf()]);
+    let rebuilt = made_later(incremental, &options(root, &served), rebuilt).unwrap();
     annals::build(&options(root, &clean)).unwrap();
-    assert_eq!(tree(&served), tree(&clean), "after rewriting {}: {text}", rel.display());
+    assert_eq!(tree(&served), tree(&clean), "{what}");
     rebuilt
 }
 
@@ -1226,7 +1237,7 @@ fn an_entity_mentioned_more_gains_pages_in_place() {
             );
         }
         let root = fixture.root();
-        let (served, clean) = (root.join("served"), root.join("clean"));
+        let served = root.join("served");
         let mut incremental = Incremental::new("serve");
         incremental.defer_downloads(defer);
         incremental.rebuild(&options(root, &served)).unwrap();
@@ -1242,10 +1253,8 @@ fn an_entity_mentioned_more_gains_pages_in_place() {
         assert_eq!(entity_pages(&served), ["entities/records-bureau/index.html"]);
         for (names, pages) in [("\"archive office\"", 4), ("", 1), ("\"archive office\"", 4)] {
             std::fs::write(root.join(&file), entities(names)).unwrap();
-            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
-            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
-            annals::build(&options(root, &clean)).unwrap();
-            assert_eq!(tree(&served), tree(&clean), "other names [{names}], defer {defer}");
+            let what = format!("other names [{names}], defer {defer}");
+            let rebuilt = rebuild_and_compare(root, &mut incremental, &file, &what);
             // Three pages of mentions, and page/1/, which leads to the first.
             assert_eq!(entity_pages(&served).len(), pages, "other names [{names}]");
             if pages > 1 {
@@ -1283,7 +1292,7 @@ fn a_removal_that_shortens_lists_deletes_their_last_pages_in_place() {
         }
         fixture = fixture.doc("older", "title = \"Older\"\ndate = 2019-01-01", "Else.");
         let root = fixture.root();
-        let (served, clean) = (root.join("served"), root.join("clean"));
+        let served = root.join("served");
         let mut incremental = Incremental::new("serve");
         incremental.defer_downloads(defer);
         incremental.rebuild(&options(root, &served)).unwrap();
@@ -1308,20 +1317,12 @@ fn a_removal_that_shortens_lists_deletes_their_last_pages_in_place() {
         ] {
             let file = PathBuf::from(format!("content/p{n}.md"));
             std::fs::remove_file(root.join(&file)).unwrap();
-            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
-            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
-            annals::build(&options(root, &clean)).unwrap();
-            assert_eq!(tree(&served), tree(&clean), "p{n} removed, defer {defer}");
+            let rebuilt = rebuild_and_compare(root, &mut incremental, &file, &format!("p{n} removed, defer {defer}"));
             assert!(rebuilt.report.partial, "p{n} removed: the pages that show it, in place");
-            let mut removed: Vec<&str> = rebuilt
-                .removed
-                .iter()
-                .map(String::as_str)
-                .filter(|p| p.ends_with(".html"))
-                .collect();
+            let mut removed = pages_only(&rebuilt.removed);
             removed.sort();
             let page = format!("documents/p{n}/index.html");
-            let mut expected: Vec<&str> = gone.iter().copied().chain([page.as_str()]).collect();
+            let mut expected: Vec<String> = gone.iter().map(|p| p.to_string()).chain([page]).collect();
             expected.sort();
             assert_eq!(removed, expected, "p{n} removed, defer {defer}");
             assert!(
@@ -1356,7 +1357,7 @@ fn documents_joining_and_leaving_terms_move_their_pages_in_place() {
             .file("content/p4.md", &doc(4, "\"misc\""))
             .file("content/p5.md", &doc(5, "\"misc\""));
         let root = fixture.root();
-        let (served, clean) = (root.join("served"), root.join("clean"));
+        let served = root.join("served");
         let mut incremental = Incremental::new("serve");
         incremental.defer_downloads(defer);
         incremental.rebuild(&options(root, &served)).unwrap();
@@ -1370,18 +1371,10 @@ fn documents_joining_and_leaving_terms_move_their_pages_in_place() {
         ] {
             let file = PathBuf::from(format!("content/p{n}.md"));
             std::fs::write(root.join(&file), doc(n, topics)).unwrap();
-            let rebuilt = incremental.rebuild_after(&options(root, &served), std::slice::from_ref(&file));
-            let rebuilt = made_later(&mut incremental, &options(root, &served), rebuilt).unwrap();
-            annals::build(&options(root, &clean)).unwrap();
             let step = format!("p{n} in [{topics}], defer {defer}");
-            assert_eq!(tree(&served), tree(&clean), "{step}");
+            let rebuilt = rebuild_and_compare(root, &mut incremental, &file, &step);
             assert!(rebuilt.report.partial, "{step}: in place");
-            let mut removed: Vec<&str> = rebuilt
-                .removed
-                .iter()
-                .map(String::as_str)
-                .filter(|p| p.ends_with(".html"))
-                .collect();
+            let mut removed = pages_only(&rebuilt.removed);
             removed.sort();
             let gone: Vec<String> = shorter
                 .iter()
