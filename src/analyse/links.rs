@@ -602,6 +602,15 @@ pub fn build(
             Target::Entity(e) => Key::Entity(entities[e].clone()),
         }
     };
+    // This build's matcher is made before the scans when one of them
+    // needs it, not by the first that does: made inside a scan, its own
+    // jobs on the pool (the plan, the automata) let the waiting thread
+    // take another scan, which then waited for the matcher being made, a
+    // deadlock (a build of the shipped archive on eight threads hung).
+    let kept = |doc: &Document| matches!(cache.scans.get(&doc.slug), Some((f, _)) if *f == doc.fingerprint);
+    if (last.is_none() || last_ids.is_none()) && !documents.iter().all(|doc| kept(doc)) {
+        matcher.get_or_init(build_matcher);
+    }
     let scans: Vec<Arc<Scan>> = documents
         .par_iter()
         .with_max_len(crate::FINE)
@@ -615,7 +624,7 @@ pub fn build(
             _ => Arc::new(scan(
                 id,
                 doc,
-                matcher.get_or_init(build_matcher).as_ref().as_ref(),
+                matcher.get().expect("made before the scans").as_ref().as_ref(),
                 &key_of,
             )),
         })
