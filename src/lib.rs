@@ -89,6 +89,9 @@ pub struct BuildReport {
     /// In a partial rebuild: the pages that lists with fewer pages than
     /// before lost, which the site no longer has.
     pub dropped: Vec<String>,
+    /// The output paths of the pages a rebuild that served the pages of
+    /// what changed first left for later (see [`Due::pages`]).
+    pub later: Vec<String>,
 }
 
 /// Builds the archive at `options.root` into its output directory.
@@ -186,6 +189,7 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         archive_updated: false,
         gone: None,
         dropped: Vec::new(),
+        later: Vec::new(),
     })
 }
 
@@ -282,6 +286,9 @@ pub struct Due {
     /// without a search index.
     pub search: Option<Option<Vec<usize>>>,
     pub beside: Beside,
+    /// The pages to render after those of what changed are served: the
+    /// other pages that can show the changes (see [`first_pages`]).
+    pub pages: Vec<render::Page>,
 }
 
 /// What the feeds, bulk data, citations and sitemap are made from,
@@ -447,40 +454,47 @@ fn run_stages<S: output::Sink>(
         })
         .filter_map(|(rel, what)| Some(static_in_the_way(theme.statics.get(*rel)?, what, None)))
         .collect();
+    // Served, the pages of what changed come first: the other pages that
+    // can show the changes are left for later, with the files beside the
+    // pages, and are only checked now (see `Due::pages`).
+    let later: Vec<render::Page> = match &delta {
+        Some(delta) if defer && partial => {
+            let first = first_pages(delta);
+            pages.iter().copied().filter(|p| !first.contains(p)).collect()
+        }
+        _ => Vec::new(),
+    };
+    let now: Vec<render::Page>;
+    let now: &[render::Page] = if later.is_empty() {
+        &pages
+    } else {
+        let later: std::collections::HashSet<&render::Page> = later.iter().collect();
+        now = pages.iter().copied().filter(|p| !later.contains(p)).collect();
+        &now
+    };
+    let later_paths: Vec<String> = later.iter().map(|&page| renderer.output_path(page)).collect();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let render_pages = || -> Vec<Diagnostic> {
         let mut timings = Timings::new();
-        let errors = pages
+        let mut errors: Vec<Diagnostic> = now
             .par_iter()
             .with_max_len(FINE)
-            .filter_map(|&page| {
-                let path = renderer.output_path(page);
-                if let Some(problem) = unwritable(&renderer, page, &path) {
-                    return Some(problem);
-                }
-                if let Some(file) = theme.statics.get(&path) {
-                    return Some(static_in_the_way(
-                        file,
-                        &renderer.origin(page).page,
-                        Some(page.template()),
-                    ));
-                }
-                let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
-                if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
-                    return None;
-                }
-                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let written = renderer.render(page).and_then(|bytes| {
-                    sink.put(&path, &bytes, fingerprint)
-                        .map_err(|e| write_error(&renderer.origin(page), &path, &output, &e))
-                });
-                written.err()
-            })
+            .filter_map(|&page| render_page(&renderer, &theme, page, &sink, fingerprints, &output, &rendered))
             .collect();
+        errors.extend(
+            later
+                .iter()
+                .zip(&later_paths)
+                .filter_map(|(&page, path)| page_in_the_way(&renderer, &theme, page, path)),
+        );
         timings.lap(&format!(
-            "  pages ({} looked at, {} rendered)",
+            "  pages ({} looked at, {} rendered{})",
             pages.len(),
-            rendered.load(std::sync::atomic::Ordering::Relaxed)
+            rendered.load(std::sync::atomic::Ordering::Relaxed),
+            match later.len() {
+                0 => String::new(),
+                n => format!(", {n} left for later"),
+            }
         ));
         errors
     };
@@ -625,7 +639,7 @@ fn run_stages<S: output::Sink>(
         search_files,
         search_partial,
         files: syndication_files,
-        later,
+        later: later_beside,
     } = syndicated?;
     if cfg!(debug_assertions) && partial {
         check_unlisted_pages(&renderer, &pages, &sink);
@@ -634,9 +648,10 @@ fn run_stages<S: output::Sink>(
         for rel in DEFERRED {
             sink.keep(rel);
         }
-        caches.due = later.map(|beside| Due {
+        caches.due = later_beside.map(|beside| Due {
             search: config.search.enabled.then_some(search_changed),
             beside,
+            pages: later,
         });
     }
     if let Some((graph, fingerprint)) = graph {
@@ -685,6 +700,7 @@ fn run_stages<S: output::Sink>(
         archive_updated,
         gone,
         dropped: pages_gone,
+        later: later_paths,
     };
     Ok((sink, report))
 }
@@ -749,6 +765,90 @@ fn check_what_loaded(options: &BuildOptions, config: &Config, caches: &mut Cache
         Err(more) => errors.extend(more),
     }
     errors
+}
+
+/// The pages that show the changes of `delta` most directly: those of
+/// the documents changed and of the entities described anew. A preview
+/// that serves its pages first renders these before the others.
+fn first_pages(delta: &analyse::Delta) -> std::collections::HashSet<render::Page> {
+    let documents = delta.changed.iter().map(|&d| render::Page::Document(d));
+    let entities = (delta.described.iter()).map(|&e| render::Page::List(render::List::Entity(e), 0));
+    documents.chain(entities).collect()
+}
+
+/// Why `page` cannot be written at `path`: a name too long, or a static
+/// file of the theme at its path.
+fn page_in_the_way(renderer: &Renderer, theme: &Theme, page: render::Page, path: &str) -> Option<Diagnostic> {
+    if let Some(problem) = unwritable(renderer, page, path) {
+        return Some(problem);
+    }
+    let file = theme.statics.get(path)?;
+    Some(static_in_the_way(
+        file,
+        &renderer.origin(page).page,
+        Some(page.template()),
+    ))
+}
+
+/// Renders `page` and hands it to `sink`, unless its fingerprint says the
+/// sink holds it already; counts it in `rendered` if it renders it.
+fn render_page<S: output::Sink>(
+    renderer: &Renderer,
+    theme: &Theme,
+    page: render::Page,
+    sink: &S,
+    fingerprints: bool,
+    output: &std::path::Path,
+    rendered: &std::sync::atomic::AtomicUsize,
+) -> Option<Diagnostic> {
+    let path = renderer.output_path(page);
+    if let Some(problem) = page_in_the_way(renderer, theme, page, &path) {
+        return Some(problem);
+    }
+    let fingerprint = fingerprints.then(|| renderer.fingerprint(page));
+    if fingerprint.is_some_and(|f| sink.reuse(&path, f)) {
+        return None;
+    }
+    rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let written = renderer.render(page).and_then(|bytes| {
+        sink.put(&path, &bytes, fingerprint)
+            .map_err(|e| write_error(&renderer.origin(page), &path, output, &e))
+    });
+    written.err()
+}
+
+/// Renders the pages a rebuild left for later ([`Due::pages`]) from the
+/// archive it analysed, as it would have rendered them, and hands them to
+/// `sink`. Returns how many it rendered.
+pub(crate) fn render_later<S: output::Sink>(
+    options: &BuildOptions,
+    config: &Config,
+    archive: &Archive,
+    cache: &mut render::Cache,
+    pages: &[render::Page],
+    sink: &S,
+) -> Result<usize, Vec<Diagnostic>> {
+    let mut timings = Timings::new();
+    let output = options.root.join(&config.output_dir);
+    let theme = Theme::resolve(&options.root, config)?;
+    // Nothing changed since the rebuild that kept the summaries.
+    let unchanged = analyse::Delta::default();
+    let renderer = Renderer::new(config, archive, &theme, cache, Some(&unchanged))?;
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
+    let errors: Vec<Diagnostic> = pages
+        .par_iter()
+        .with_max_len(FINE)
+        .filter_map(|&page| render_page(&renderer, &theme, page, sink, true, &output, &rendered))
+        .collect();
+    renderer.keep(cache);
+    timings.lap(&format!(
+        "  pages left for later ({} rendered)",
+        rendered.load(std::sync::atomic::Ordering::Relaxed)
+    ));
+    match errors.is_empty() {
+        true => Ok(rendered.into_inner()),
+        false => Err(first_of_each(errors)),
+    }
 }
 
 /// Why `page` cannot be written at `path`: a folder name longer than file

@@ -1999,6 +1999,7 @@ pub fn update(
         };
     }
     let scans_of_changed = &scans[..changed.len()];
+    timings.lap("      links: scans");
     // Errors here only stop the update: the caller analyses what loaded
     // anew to report them, drafts and all.
     let (none_absent, no_drafts) = (HashSet::new(), Drafts::new());
@@ -2048,7 +2049,7 @@ pub fn update(
         return Ok(None);
     };
     let (markup_warnings, markup_errors) = markup_diagnostics(root, &flagged, settings);
-    timings.lap("      links: scans, references and markup checked");
+    timings.lap("      links: references and markup checked");
     errors.extend(markup_errors);
     if !errors.is_empty() {
         return Err(errors);

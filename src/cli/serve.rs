@@ -82,8 +82,12 @@ pub fn watch(options: ServeOptions, open: bool) -> ExitCode {
                 0 => String::new(),
                 n => format!(", {n} linked unchanged from the last site"),
             };
+            let later = match rebuilt.report.later.len() {
+                0 => String::new(),
+                n => format!("; {n} other pages that show the change follow"),
+            };
             println!(
-                "Rebuilt {} documents in {} ms: {} files written{linked_text}, {} removed",
+                "Rebuilt {} documents in {} ms: {} files written{linked_text}, {} removed{later}",
                 rebuilt.report.documents,
                 took.as_millis(),
                 rebuilt.written.len().saturating_sub(linked),

@@ -321,8 +321,63 @@ impl Incremental {
         })
     }
 
+    /// After a rebuild that served the pages of what changed first
+    /// ([`BuildReport::later`]): renders the other pages it left for later.
+    /// The returned [`Pending::apply`] writes those that changed. `None`
+    /// if no page was left for later.
+    pub fn prepare_pages(&mut self, options: &BuildOptions) -> Option<Result<Pending<'_>, Vec<Diagnostic>>> {
+        let pages = std::mem::take(&mut self.caches.due.as_mut()?.pages);
+        if pages.is_empty() {
+            return None;
+        }
+        let started = std::time::Instant::now();
+        let output = self.output.clone()?;
+        let sink = Changes::new(&self.known);
+        let Some(archive) = self.caches.analysis.last() else {
+            return Some(Err(vec![Diagnostic::error(
+                "nothing was built to render the pages left for later from",
+            )]));
+        };
+        let cache = &mut self.caches.render;
+        let rendered = crate::config::Config::load(&options.root, &options.overrides)
+            .and_then(|config| crate::render_later(options, &config, archive, cache, &pages, &sink));
+        let rendered = match rendered {
+            Ok(rendered) => rendered,
+            Err(errors) => {
+                // Those pages were not written: the next rebuild hands over
+                // every page, as a whole one does.
+                self.caches.statics = None;
+                return Some(Err(errors));
+            }
+        };
+        let report = BuildReport {
+            documents: archive.documents.len(),
+            pages: 0,
+            files: rendered,
+            output: output.clone(),
+            elapsed: started.elapsed(),
+            warnings: Vec::new(),
+            partial: true,
+            search_partial: false,
+            linked: 0,
+            unchanged: false,
+            deferred: false,
+            rendered,
+            archive_updated: false,
+            gone: None,
+            dropped: Vec::new(),
+            later: Vec::new(),
+        };
+        Some(Ok(Pending {
+            work: sink.into_work(output, Vec::new()),
+            report,
+            incremental: self,
+        }))
+    }
+
     /// After a rebuild that left them for later ([`BuildReport::deferred`]):
-    /// makes `graph.json`, the catalogue, the search index, the feeds, the
+    /// renders the pages it left for later, unless
+    /// [`Incremental::prepare_pages`] did, and makes `graph.json`, the catalogue, the search index, the feeds, the
     /// documents' data and citation files and the sitemap from the archive
     /// that rebuild analysed, as it would have. The returned
     /// [`Pending::apply`] writes those of their files that changed, and
@@ -363,6 +418,9 @@ impl Incremental {
             )]);
         };
         let sink = Changes::new(&self.known);
+        if let Some(pages) = due.map(|d| &d.pages).filter(|pages| !pages.is_empty()) {
+            crate::render_later(options, &config, archive, &mut self.caches.render, pages, &sink)?;
+        }
         // As the rebuild would have handed them over (see `run_stages`).
         let handing = super::Handing {
             sink: &sink,
@@ -426,6 +484,7 @@ impl Incremental {
             archive_updated: false,
             gone: None,
             dropped: Vec::new(),
+            later: Vec::new(),
         };
         Ok((sink.into_work(output, removed), report))
     }

@@ -35,12 +35,48 @@ pub struct Shared {
     /// Counts rebuilds, successful or not.
     version: Mutex<u64>,
     changed: Condvar,
-    /// Whether the files the last rebuild left for later (`graph.json`,
-    /// the search index, the data, citations and feeds: see
-    /// [`crate::Caches::defer_downloads`]) are still being made: requests
-    /// for them wait until they are written.
-    downloads_due: Mutex<bool>,
+    /// What the last rebuild left for later and is still making: requests
+    /// for it wait until it is written.
+    due: Mutex<Due>,
     downloads_done: Condvar,
+}
+
+/// The files a rebuild left for later that are not written yet.
+#[derive(Default)]
+struct Due {
+    /// Whether the files no page loads (`graph.json`, the search index, the
+    /// data, citations and feeds: see [`crate::Caches::defer_downloads`])
+    /// are still being made.
+    downloads: bool,
+    /// The output paths of the pages left for later (see
+    /// [`crate::BuildReport::later`]).
+    pages: crate::hash::Set<String>,
+}
+
+impl Due {
+    /// Whether the file at `rel` (a URL's path, without its first slash)
+    /// may be one still being made.
+    fn holds(&self, rel: &str) -> bool {
+        if self.downloads && crate::deferred(rel) {
+            return true;
+        }
+        if self.pages.is_empty() {
+            return false;
+        }
+        let page = match rel {
+            "" => "index.html".to_string(),
+            _ if rel.ends_with('/') => format!("{rel}index.html"),
+            _ => format!("{rel}/index.html"),
+        };
+        self.pages.contains(rel) || self.pages.contains(&page)
+    }
+}
+
+/// Which of the files left for later a step writes.
+#[derive(Clone, Copy)]
+enum Later {
+    Pages,
+    Downloads,
 }
 
 /// What the server may show.
@@ -64,50 +100,56 @@ impl Shared {
             }),
             version: Mutex::new(0),
             changed: Condvar::new(),
-            downloads_due: Mutex::new(false),
+            due: Mutex::new(Due::default()),
             downloads_done: Condvar::new(),
         }
     }
 
     /// The site, locked against rebuilds writing into it, once `rel` is no
     /// file that the last rebuild is still making; after `timeout`, the
-    /// site as it is. (The flag is set and cleared only while the site is
+    /// site as it is. (What is due is changed only while the site is
     /// locked for writing, so it is read again under the read lock.)
     pub fn site_for(&self, rel: &str, timeout: Duration) -> RwLockReadGuard<'_, Site> {
         let deadline = Instant::now() + timeout;
         loop {
             let site = self.site();
-            let due = || *self.downloads_due.lock().expect("no panics while held");
+            let due = || self.due.lock().expect("no panics while held").holds(rel);
             let left = deadline.saturating_duration_since(Instant::now());
-            if !crate::deferred(rel) || left.is_zero() || !due() {
+            if left.is_zero() || !due() {
                 return site;
             }
             drop(site);
-            let due = self.downloads_due.lock().expect("no panics while held");
+            let due = self.due.lock().expect("no panics while held");
             let _ = self
                 .downloads_done
-                .wait_timeout_while(due, left, |due| *due)
+                .wait_timeout_while(due, left, |due| due.holds(rel))
                 .expect("no panics while held");
         }
     }
 
-    /// Writes the files a rebuild left for later, with the server shut
-    /// out, and lets the requests waiting for them go on. A failure is
+    /// Writes files a rebuild left for later (`which`), with the server
+    /// shut out, and lets the requests waiting for them go on. A failure is
     /// shown as a failed rebuild's is. Open pages reload if it failed, or
     /// if `reloaded` is false (the pages did not change) and some file
-    /// changed now.
-    fn publish_downloads(
+    /// changed now. Returns whether they were told to reload.
+    fn publish_later(
         &self,
         prepared: Result<Pending<'_>, Vec<Diagnostic>>,
         reloaded: bool,
-    ) -> Result<(), Vec<Diagnostic>> {
+        which: Later,
+    ) -> (Result<(), Vec<Diagnostic>>, bool) {
         let (result, changed) = {
             let mut site = self.site.write().expect("no panics while held");
             let result = prepared.and_then(Pending::apply);
             if let Err(diagnostics) = &result {
                 site.error = Some(printed(diagnostics));
             }
-            *self.downloads_due.lock().expect("no panics while held") = false;
+            let mut due = self.due.lock().expect("no panics while held");
+            match which {
+                Later::Pages => due.pages.clear(),
+                Later::Downloads => due.downloads = false,
+            }
+            drop(due);
             let changed = result.as_ref().map_or(true, |r| !reloaded && changed_files(r));
             (result.map(|_| ()), changed)
         };
@@ -115,7 +157,7 @@ impl Shared {
         if changed {
             self.reload();
         }
-        result
+        (result, changed)
     }
 
     /// Tells the open pages to reload.
@@ -162,9 +204,10 @@ impl Shared {
                     let before = site.output.replace(rebuilt.report.output.clone());
                     let moved = before != site.output;
                     let mended = site.error.take().is_some();
-                    if rebuilt.report.deferred {
-                        *self.downloads_due.lock().expect("no panics while held") = true;
-                    }
+                    let mut due = self.due.lock().expect("no panics while held");
+                    due.downloads = rebuilt.report.deferred;
+                    due.pages = rebuilt.report.later.iter().cloned().collect();
+                    drop(due);
                     moved || mended || changed_files(rebuilt)
                 }
                 Err(diagnostics) => {
@@ -271,8 +314,17 @@ fn rebuild(
         Err(diagnostics) => report(Event::Failed(&diagnostics)),
     }
     if deferred {
+        let mut reloaded = reloaded;
+        if let Some(pages) = incremental.prepare_pages(options) {
+            let (published, now) = shared.publish_later(pages, reloaded, Later::Pages);
+            reloaded |= now;
+            timings.lap("the pages left for later");
+            if let Err(diagnostics) = published {
+                report(Event::Failed(&diagnostics));
+            }
+        }
         let downloads = incremental.prepare_downloads(options);
-        if let Err(diagnostics) = shared.publish_downloads(downloads, reloaded) {
+        if let (Err(diagnostics), _) = shared.publish_later(downloads, reloaded, Later::Downloads) {
             report(Event::Failed(&diagnostics));
         }
         timings.lap("search index, data, citations, feeds, sitemap and graph.json, after the pages");
@@ -293,6 +345,55 @@ fn default_output(options: &BuildOptions) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page left for later is due by each URL that serves it; a file
+    /// beside the pages only while those are being made.
+    #[test]
+    fn a_page_left_for_later_is_due_by_its_urls() {
+        let pages = ["documents/a/index.html", "index.html", "404.html"];
+        let due = Due {
+            downloads: false,
+            pages: pages.iter().map(|p| p.to_string()).collect(),
+        };
+        for url in ["documents/a/", "documents/a", "", "404.html"] {
+            assert!(due.holds(url), "{url:?}");
+        }
+        for url in ["documents/b/", "documents/", "graph.json", "documents/a/index.json"] {
+            assert!(!due.holds(url), "{url:?}");
+        }
+        let downloads = Due {
+            downloads: true,
+            ..Due::default()
+        };
+        assert!(downloads.holds("graph.json") && !downloads.holds("documents/a/"));
+    }
+
+    /// A request for a page left for later is answered once the page is
+    /// written, not before.
+    #[test]
+    fn a_request_for_a_page_left_for_later_waits_for_it() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let shared = Arc::new(Shared::new(dir.path().to_path_buf()));
+        let written = Arc::new(AtomicBool::new(false));
+        (shared.due.lock().unwrap().pages).insert("documents/a/index.html".to_string());
+        let request = {
+            let (shared, written) = (shared.clone(), written.clone());
+            std::thread::spawn(move || {
+                let _site = shared.site_for("documents/a/", Duration::from_secs(60));
+                written.load(Ordering::SeqCst)
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        {
+            // As `publish_later` does.
+            let _site = shared.site.write().unwrap();
+            written.store(true, Ordering::SeqCst);
+            shared.due.lock().unwrap().pages.clear();
+        }
+        shared.downloads_done.notify_all();
+        assert!(request.join().unwrap(), "answered before the page was written");
+    }
 
     /// A rebuild that changes no file reloads no page (an editor's second
     /// save of the same text, a late event of the last save); one that

@@ -826,14 +826,24 @@ fn served_archive(documents: &[(&str, String)]) -> (Fixture, Incremental) {
 }
 
 /// After a rebuild that left files for later, makes them, as the preview's
-/// server does once the pages are served.
+/// server does once the pages of what changed are served: the other pages
+/// first, then the files beside the pages. The rebuild returned counts the
+/// pages written later among those it wrote.
 fn made_later(
     incremental: &mut Incremental,
     options: &BuildOptions,
     rebuilt: Result<Rebuilt, Vec<annals::diag::Diagnostic>>,
 ) -> Result<Rebuilt, Vec<annals::diag::Diagnostic>> {
     match rebuilt {
-        Ok(rebuilt) if rebuilt.report.deferred => incremental.prepare_downloads(options)?.apply().map(|_| rebuilt),
+        Ok(mut rebuilt) if rebuilt.report.deferred => {
+            if let Some(pages) = incremental.prepare_pages(options) {
+                let later = pages?.apply()?;
+                assert!(later.removed.is_empty(), "the pages left for later delete nothing");
+                rebuilt.written.extend(later.written);
+                rebuilt.report.rendered += later.report.rendered;
+            }
+            incremental.prepare_downloads(options)?.apply().map(|_| rebuilt)
+        }
         other => other,
     }
 }
@@ -1268,6 +1278,71 @@ fn an_entity_mentioned_more_gains_pages_in_place() {
                 assert!(sitemap.contains("/entities/records-bureau/page/3/"), "{sitemap}");
             }
         }
+    }
+}
+
+/// A preview that serves the pages of what changed first writes, in the
+/// rebuild's own step, only the page of the document or entity edited;
+/// the other pages that show the edit (those of the texts that name it,
+/// the lists) are listed as left for later, and written by the step after.
+/// The site is then a clean build's.
+#[test]
+fn the_page_of_what_changed_is_written_first_and_the_others_later() {
+    let entities = |other_names: &str| {
+        format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
+    };
+    let mut fixture = Fixture::new().file("content/entities.toml", &entities("")).doc(
+        "plan",
+        "title = \"Archive Plan\"\ndate = 2019-01-01",
+        "Nothing here.",
+    );
+    for n in 0..3 {
+        fixture = fixture.doc(
+            &format!("d{n}"),
+            &format!("title = \"Note {n}\"\ndate = 202{n}-01-01"),
+            "The archive office kept the files under the Archive Plan.",
+        );
+    }
+    let root = fixture.root();
+    let served = root.join("served");
+    let mut incremental = Incremental::new("serve");
+    incremental.defer_downloads(true);
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let texts: Vec<String> = (0..3).map(|n| format!("documents/d{n}/index.html")).collect();
+    let edits = [
+        (
+            "content/entities.toml",
+            entities("\"archive office\""),
+            "entities/records-bureau/index.html",
+        ),
+        (
+            "content/plan.md",
+            "+++\ntitle = \"Archive Plan\"\ncited_as = [\"the files\"]\ndate = 2019-01-01\n+++\nNothing here.\n"
+                .to_string(),
+            "documents/plan/index.html",
+        ),
+    ];
+    for (file, text, own) in edits {
+        let file = PathBuf::from(file);
+        std::fs::write(root.join(&file), text).unwrap();
+        let first = incremental
+            .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+            .unwrap();
+        assert!(first.report.partial && first.report.deferred, "after {file:?}");
+        assert_eq!(pages_only(&first.written), [own], "after {file:?}, its own page alone");
+        for text in &texts {
+            assert!(
+                first.report.later.contains(text),
+                "after {file:?}: {:?}",
+                first.report.later
+            );
+        }
+        let rebuilt = made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+        let mut written = pages_only(&rebuilt.written);
+        written.retain(|p| texts.contains(p));
+        assert_eq!(written, texts, "after {file:?}, the texts' pages are written later");
+        annals::build(&options(root, &root.join("clean"))).unwrap();
+        assert_eq!(tree(&served), tree(&root.join("clean")), "after {file:?}");
     }
 }
 
