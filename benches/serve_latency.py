@@ -43,15 +43,18 @@ from build_vs_hugo import add_common_args, annals_corpus, machine_line
 
 
 KINDS = ["text", "summary", "title", "cited_as", "topics", "topics-known", "new", "delete", "entity", "entity-name",
-         "entity-name-held"]
+         "entity-name-held", "entity-name-shared"]
 
 # Ten entities for `--kind entity`, named after the synthetic corpus's
 # issuing bodies, so that texts mention them.
 # Phrases that texts of the synthetic corpus hold, for
 # `--kind entity-name-held`: an entity given one as another name is found
-# in those texts, which are scanned again.
+# in those texts, which are scanned again. Eleven, one more than the
+# entities: each edit gives a phrase no other entity has at the time
+# (`--kind entity-name-shared` gives the one the entity edited before has).
 HELD = ["intelligent manufacturing capacity", "digital divide", "financial technology innovation",
-        "Organization Department", "endless frontier", "piercing supervision", "symposium of responsible comrades"]
+        "Organization Department", "endless frontier", "piercing supervision", "symposium of responsible comrades",
+        "data elements", "common prosperity", "semiconductor", "rare earth"]
 
 ENTITIES = "".join(
     f'[[entity]]\nname = "Provincial Department {i:02d}"\nkind = "organisation"\n'
@@ -73,7 +76,8 @@ def parse_args():
                          "(a term other documents have, which the document joins), a new document, "
                          "a deleted document, an entity's description, or an entity's other names "
                          "(a name looked for in every text, which no text holds with entity-name "
-                         "and which some texts hold with entity-name-held; for these, the corpus gets "
+                         "and which some texts hold with entity-name-held, and which another entity has "
+                         "with entity-name-shared; for these, the corpus gets "
                          "content/entities.toml with ten entities first)")
     ap.add_argument("--reuse", action="store_true",
                     help="use the corpus already in --work/annals instead of writing it anew (at 100,000 "
@@ -162,7 +166,7 @@ def main():
                 keep(originals, root / "config.toml")
                 with open(root / "config.toml", "a", encoding="utf-8") as f:
                     f.write("\n[search]\nenabled = false\n")
-            if args.kind in ("entity", "entity-name", "entity-name-held"):
+            if args.kind.startswith("entity"):
                 keep(originals, root / "content" / "entities.toml")
                 (root / "content" / "entities.toml").write_text(ENTITIES, encoding="utf-8")
             proc, port = start_server(args.annals, root, args.server_log)
@@ -210,7 +214,7 @@ def measure(args, root, proc, port, originals):
             keep(originals, path)
             start = time.perf_counter()
             path.unlink()
-        elif args.kind in ("entity", "entity-name", "entity-name-held"):
+        elif args.kind.startswith("entity"):
             path = root / "content" / "entities.toml"
             original = path.read_text(encoding="utf-8")
             keep(originals, path)
@@ -218,9 +222,13 @@ def measure(args, root, proc, port, originals):
             check = f"/entities/provincial-department-{n:02d}/"
             if args.kind == "entity":
                 pattern, line = rf'description = "Entity {n}\.[^"]*"', f'description = "Entity {n}. {marker}"'
-            elif args.kind == "entity-name-held":
-                # The entity's page lists its other names.
-                held = HELD[i % len(HELD)]
+            elif args.kind in ("entity-name-held", "entity-name-shared"):
+                # The entity's page lists its other names. Shared, the name
+                # is the one the entity edited just before was given (from
+                # the second edit on): its mentions stay that entity's,
+                # and the names of all are planned again (a warning says so).
+                shared = args.kind == "entity-name-shared"
+                held = HELD[(i - shared) % len(HELD)]
                 marker = f"<span>{held}</span>"
                 pattern = rf'(description = "Entity {n}\.[^"]*")(\nother_names = \[[^\]]*\])?'
                 line = rf'\1\nother_names = ["{held}"]'

@@ -619,12 +619,12 @@ pub fn build(
             (Some((fingerprint, scan)), _, _) if *fingerprint == doc.fingerprint => scan.clone(),
             (_, Some((m, _)), Some(ids)) => {
                 let was = ids.get(doc.slug.as_str()).copied().unwrap_or(DocId::MAX);
-                Arc::new(scan(was, doc, m.as_ref().as_ref(), &last_key_of))
+                Arc::new(scan(was, doc, &alone(m.as_ref().as_ref()), &last_key_of))
             }
             _ => Arc::new(scan(
                 id,
                 doc,
-                matcher.get().expect("made before the scans").as_ref().as_ref(),
+                &alone(matcher.get().expect("made before the scans").as_ref().as_ref()),
                 &key_of,
             )),
         })
@@ -744,10 +744,15 @@ fn hash_of_names(each: &[u64], entities: &[Entity], detect_mentions: bool) -> u6
 }
 
 /// Scans one document and states what it found in keys.
-fn scan(id: DocId, doc: &Document, matcher: Option<&Matcher>, key_of: &(impl Fn(Target) -> Key + Sync)) -> Scan {
+fn scan(
+    id: DocId,
+    doc: &Document,
+    matchers: &[(&Matcher, Option<Target>)],
+    key_of: &(impl Fn(Target) -> Key + Sync),
+) -> Scan {
     let outlines = outlines(doc);
     let parts = parts(doc, &outlines.outlines);
-    let (found, inline) = occurrences(id, &doc.slug, &parts, &outlines.links, matcher, key_of);
+    let (found, inline) = occurrences(id, &doc.slug, &parts, &outlines.links, matchers, key_of);
     drop(parts);
     let id_conflicts = raw_id_conflicts(doc, &outlines.outlines);
     Scan {
@@ -762,6 +767,12 @@ fn scan(id: DocId, doc: &Document, matcher: Option<&Matcher>, key_of: &(impl Fn(
         markup: outlines.markup,
         id_conflicts,
     }
+}
+
+/// One matcher, or none, as [`scan`] takes matchers: finding every name
+/// it looks for.
+fn alone(matcher: Option<&Matcher>) -> Vec<(&Matcher, Option<Target>)> {
+    matcher.map(|m| (m, None)).into_iter().collect()
 }
 
 /// The ids of a document's raw HTML that, kept as written, are reserved
@@ -1577,7 +1588,7 @@ fn occurrences(
     own_slug: &str,
     parts: &[Part],
     links: &[(ExplicitLink, Source, usize)],
-    matcher: Option<&Matcher>,
+    matchers: &[(&Matcher, Option<Target>)],
     key_of: &(impl Fn(Target) -> Key + Sync),
 ) -> Keyed {
     let mut out = Vec::new();
@@ -1587,9 +1598,7 @@ fn occurrences(
     for (index, segment) in parts.iter().enumerate() {
         let mut found: Vec<(Range<usize>, Key)> = Vec::new();
         for piece in segment.pieces.iter() {
-            let in_piece = matcher
-                .map(|m| m.find(&segment.text[piece.clone()], Some(id)))
-                .unwrap_or_default();
+            let in_piece = Matcher::find_in_all(matchers, &segment.text[piece.clone()], Some(id));
             let documents: Vec<(Range<usize>, String)> = in_piece
                 .iter()
                 .filter_map(|f| match key_of(f.target) {
@@ -1819,6 +1828,14 @@ pub fn update(
     let Some(mut matcher) = cache.matcher_for(&texts) else {
         return Ok(None);
     };
+    // Whether `matcher` is that of every name of the last build, for any
+    // text (not one being built, nor one for changed names' texts).
+    let matcher_current = cache.pending.is_none() && cache.stale.is_empty();
+    // What one document or entity renamed since the last build names, and
+    // a matcher of its names now: the texts that hold a changed name are
+    // scanned with it, and with `matcher` leaving out that one's names
+    // (see `Matcher::find_in_all`).
+    let mut renamed_now: Option<(Target, Option<Matcher>)> = None;
     let key_of = key_of(documents, entities);
     let target_of = target_of(entities, by_slug);
     // Names that are no longer looked for, or are now: only the texts that
@@ -1894,13 +1911,21 @@ pub fn update(
                 // When only the renamed document's own text holds a changed
                 // name, every scan is the same with the old names as with
                 // the new, as in the case below without a patch. Otherwise
-                // the texts that hold one are scanned again, with a matcher
-                // of the names they may hold (see `plan_for_texts`): at
-                // 100,000 documents, a few milliseconds against a second
-                // for the matcher of every name. Either way the names
-                // looked for are patched, and the new matcher, for later
-                // scans, is planned and built on a thread of its own.
+                // the texts that hold one are scanned again: when the last
+                // build's matcher is at hand, with it, leaving out the names
+                // of what was renamed, and beside it a matcher of that
+                // one's names now (a matcher of every name finds the same,
+                // see `Matcher::find_in_all`); else with a matcher of the
+                // names they may hold (see `plan_for_texts`): at 100,000
+                // documents, a few milliseconds against a second for the
+                // matcher of every name. Either way the names looked for
+                // are patched, and the new matcher, for later scans, is
+                // planned and built on a thread of its own.
                 let key = key_of(target);
+                if !own_only && matcher_current {
+                    let names = added.iter().map(|spelling| (spelling.clone(), target)).collect();
+                    renamed_now = Some((target, Matcher::build_here(super::mentions::Plan::of_spellings(names))));
+                }
                 for spelling in gone {
                     cache.looked.remove(&spelling);
                 }
@@ -1921,6 +1946,8 @@ pub fn update(
                 timings.lap("      links: names patched");
                 if !own_only {
                     others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+                }
+                if !own_only && renamed_now.is_none() {
                     let texts: Vec<&Document> = changed.iter().chain(&others).map(|&id| &*documents[id]).collect();
                     let plan = match plan_for_texts(&cache.looked, &texts, &target_of) {
                         Some(plan) => plan,
@@ -1978,9 +2005,13 @@ pub fn update(
     timings.lap("      links: names kept");
     // The replaced documents, then the others scanned again for the names.
     let rescanned: Vec<DocId> = changed.iter().chain(&others).copied().collect();
+    let left_out = renamed_now.as_ref().map(|(target, _)| *target);
+    let matchers: Vec<(&Matcher, Option<Target>)> = (matcher.as_ref().as_ref().map(|m| (m, left_out)).into_iter())
+        .chain(renamed_now.as_ref().and_then(|(_, m)| m.as_ref()).map(|m| (m, None)))
+        .collect();
     let scans: Vec<Arc<Scan>> = rescanned
         .par_iter()
-        .map(|&id| Arc::new(scan(id, &documents[id], matcher.as_ref().as_ref(), &key_of)))
+        .map(|&id| Arc::new(scan(id, &documents[id], &matchers, &key_of)))
         .collect();
     // (A document added or removed has a stand-in on the other side, of
     // another shape: no link pointed into the one added, and the caller
@@ -2274,7 +2305,7 @@ pub(crate) mod tests {
         let now = vec![with_blocks("new", &[]), old[0].clone()];
         let text = with_blocks("reader", &["The rules apply."]);
         let found = |matcher: &Arc<Option<Matcher>>| {
-            let scan = scan(DocId::MAX, &text, matcher.as_ref().as_ref(), &key_of(&now, &[]));
+            let scan = scan(DocId::MAX, &text, &alone(matcher.as_ref().as_ref()), &key_of(&now, &[]));
             scan.found.into_iter().map(|(key, _)| key).collect::<Vec<_>>()
         };
         let kept = cache.matcher.clone().expect("kept");

@@ -253,6 +253,56 @@ impl Matcher {
     /// automaton and places tried. Tests hold the work to the size of the
     /// input.
     pub fn find_counting(&self, text: &str, exclude: Option<DocId>) -> (Vec<Found>, usize) {
+        let mut found = Vec::new();
+        let mut at = 0;
+        let work = self.each_candidate(text, exclude, None, |f| {
+            // Where a name starts inside the last one found, it is not one.
+            if f.range.start >= at {
+                at = f.range.end;
+                found.push(f);
+            }
+        });
+        (found, work)
+    }
+
+    /// What one matcher of the names of all `matchers` finds in `text`,
+    /// each matcher given with a target whose names it is not to find (one
+    /// renamed since it was built, whose names now another of them finds),
+    /// when no name is then looked for by two of them: where names of
+    /// several start, the longest (a name of its own, for the text of
+    /// `exclude`, falls back to the longest it starts with of another,
+    /// whichever matcher looks for that).
+    pub fn find_in_all(matchers: &[(&Matcher, Option<Target>)], text: &str, exclude: Option<DocId>) -> Vec<Found> {
+        if let [(one, None)] = matchers {
+            return one.find(text, exclude);
+        }
+        let mut candidates = Vec::new();
+        for (matcher, left_out) in matchers {
+            matcher.each_candidate(text, exclude, *left_out, |f| candidates.push(f));
+        }
+        // By start, the longest first.
+        candidates.sort_unstable_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
+        let mut at = 0;
+        candidates.retain(|f| {
+            let kept = f.range.start >= at;
+            if kept {
+                at = f.range.end;
+            }
+            kept
+        });
+        candidates
+    }
+
+    /// Calls `each` with the mention that each place of `text` where a name
+    /// starts makes (the longest name there, see [`Matcher::accept`]), in
+    /// order; returns the work it took.
+    fn each_candidate(
+        &self,
+        text: &str,
+        exclude: Option<DocId>,
+        left_out: Option<Target>,
+        mut each: impl FnMut(Found),
+    ) -> usize {
         let folded = text.to_ascii_lowercase();
         let mut proposals: Vec<(usize, usize)> = self
             .prefixes
@@ -261,13 +311,11 @@ impl Matcher {
             .collect();
         let mut work = text.len() + proposals.len();
         if proposals.is_empty() {
-            return (Vec::new(), work);
+            return work;
         }
         // By start, the farthest reach first; then one entry per start.
         proposals.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         proposals.dedup_by_key(|p| p.0);
-        let mut found = Vec::new();
-        let mut at = 0;
         let mut longest = Vec::new();
         let mut i = 0;
         while i < proposals.len() {
@@ -285,24 +333,24 @@ impl Matcher {
             }
             work += self.names.longest_from(text, from..to, starts, &mut longest);
             for (&(start, _), &pattern) in starts.iter().zip(&longest) {
-                if start < at {
-                    continue;
-                }
-                if let Some(f) = self.accept(start, pattern, exclude) {
-                    at = f.range.end;
-                    found.push(f);
+                if let Some(f) = self.accept(start, pattern, exclude, left_out) {
+                    each(f);
                 }
             }
             i = j;
         }
-        (found, work)
+        work
     }
 
     /// The mention that `pattern` (the longest name starting at `start`)
-    /// makes, or its fallback when it names `exclude`.
-    fn accept(&self, start: usize, pattern: u32, exclude: Option<DocId>) -> Option<Found> {
+    /// makes, or when it names `exclude` or `left_out`, the longest name it
+    /// starts with that names neither: each fallback names another target
+    /// than the name it is the fallback of, and every name between them
+    /// that one's.
+    fn accept(&self, start: usize, pattern: u32, exclude: Option<DocId>, left_out: Option<Target>) -> Option<Found> {
         let mut p = (pattern != NONE).then_some(pattern)?;
-        if Some(self.patterns[p as usize].target) == exclude.map(Target::Document) {
+        let excluded = |t: Target| Some(t) == exclude.map(Target::Document) || Some(t) == left_out;
+        while excluded(self.patterns[p as usize].target) {
             p = self.patterns[p as usize].fallback?;
         }
         let pattern = &self.patterns[p as usize];
@@ -917,6 +965,38 @@ mod tests {
         out
     }
 
+    /// Where names of two matchers start at one place, the longest is
+    /// found, or for the text of the document it names, the other.
+    #[test]
+    fn of_two_matchers_the_longest_name_at_a_place_is_found() {
+        let short = matcher(&[("data office", Target::Document(0))]);
+        let long = matcher(&[("data office rules", Target::Document(1))]);
+        let text = "The Data Office Rules apply.";
+        for (exclude, expected) in [(None, "Data Office Rules"), (Some(1), "Data Office")] {
+            for pair in [[(&short, None), (&long, None)], [(&long, None), (&short, None)]] {
+                let found = Matcher::find_in_all(&pair, text, exclude);
+                let found: Vec<&str> = found.iter().map(|f| &text[f.range.clone()]).collect();
+                assert_eq!(found, [expected], "excluding {exclude:?}");
+            }
+        }
+    }
+
+    /// Left out, a renamed target's name falls back to the longest name it
+    /// starts with that names neither it nor the text's own document,
+    /// however the two alternate.
+    #[test]
+    fn a_name_left_out_falls_back_past_the_text_s_own_names() {
+        let before = matcher(&[
+            ("data office rules", Target::Document(1)),
+            ("data office", Target::Entity(0)),
+            ("data", Target::Document(2)),
+        ]);
+        let text = "The Data Office Rules apply.";
+        let found = Matcher::find_in_all(&[(&before, Some(Target::Entity(0)))], text, Some(1));
+        let found: Vec<(&str, Target)> = found.iter().map(|f| (&text[f.range.clone()], f.target)).collect();
+        assert_eq!(found, [("Data", Target::Document(2))]);
+    }
+
     /// Names that often begin one another, and any others.
     fn name() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
@@ -954,6 +1034,76 @@ mod tests {
                 None => Vec::new(),
             };
             proptest::prop_assert_eq!(got, expected);
+        }
+
+        /// The names looked for split between two matchers, found with
+        /// both, are found as one matcher of them all finds them.
+        #[test]
+        fn two_matchers_find_what_one_of_all_their_names_finds(
+            names in proptest::collection::vec((name(), 0..4usize), 1..8),
+            split in proptest::collection::vec(proptest::bool::ANY, 16),
+            text in proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"],
+            exclude in proptest::option::of(0..4usize),
+        ) {
+            let names: Vec<(String, Target)> = names
+                .into_iter()
+                .map(|(n, t)| (n, if t == 3 { Target::Entity(0) } else { Target::Document(t) }))
+                .collect();
+            let (plan, _) = Matcher::plan(names);
+            let (first, second): (Vec<_>, Vec<_>) =
+                plan.names().iter().cloned().enumerate().partition(|(i, _)| split[i % split.len()]);
+            let build = |half: Vec<(usize, (String, Target))>| {
+                Matcher::build(Plan::of_spellings(half.into_iter().map(|(_, n)| n).collect()))
+            };
+            let halves = [build(first), build(second)];
+            let matchers: Vec<(&Matcher, Option<Target>)> = halves.iter().flatten().map(|m| (m, None)).collect();
+            let found = |found: Vec<Found>| -> Vec<(Range<usize>, Target)> {
+                found.into_iter().map(|f| (f.range, f.target)).collect()
+            };
+            let expected = match Matcher::build(plan) {
+                Some(m) => found(m.find(&text, exclude)),
+                None => Vec::new(),
+            };
+            proptest::prop_assert_eq!(found(Matcher::find_in_all(&matchers, &text, exclude)), expected);
+        }
+
+        /// A matcher built before a target was renamed, leaving out that
+        /// target's names, beside a matcher of its names now, finds what
+        /// one matcher of the names now finds (when no name of the target
+        /// was given for another too, before or after: the preview plans
+        /// every name again then).
+        #[test]
+        fn a_matcher_leaving_out_a_renamed_target_finds_what_one_of_the_names_now_finds(
+            names in proptest::collection::vec((name(), 0..4usize), 1..8),
+            renamed in 0..4usize,
+            new_names in proptest::collection::vec(name(), 0..3),
+            text in proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"],
+            exclude in proptest::option::of(0..4usize),
+        ) {
+            let target = |t: usize| if t == 3 { Target::Entity(0) } else { Target::Document(t) };
+            let renamed = target(renamed);
+            let names: Vec<(String, Target)> = names.into_iter().map(|(n, t)| (n, target(t))).collect();
+            let (before, ambiguous) = Matcher::plan(names);
+            let new_names: Vec<(String, Target)> = new_names.into_iter().map(|n| (n, renamed)).collect();
+            let (now, _) = Matcher::plan(new_names);
+            let others: Vec<(String, Target)> =
+                before.names().iter().filter(|(_, t)| *t != renamed).cloned().collect();
+            let taken = |spelling: &str| others.iter().any(|(s, _)| s == spelling);
+            proptest::prop_assume!(ambiguous.iter().all(|a| a.kept != renamed && a.dropped != renamed));
+            proptest::prop_assume!(now.names().iter().all(|(s, _)| !taken(s)));
+            let all_now = Plan::of_spellings(others.iter().chain(now.names()).cloned().collect());
+            let found = |found: Vec<Found>| -> Vec<(Range<usize>, Target)> {
+                found.into_iter().map(|f| (f.range, f.target)).collect()
+            };
+            let expected = match Matcher::build(all_now) {
+                Some(m) => found(m.find(&text, exclude)),
+                None => Vec::new(),
+            };
+            let (before, now) = (Matcher::build(before), Matcher::build(now));
+            let matchers: Vec<(&Matcher, Option<Target>)> = (before.iter().map(|m| (m, Some(renamed))))
+                .chain(now.iter().map(|m| (m, None)))
+                .collect();
+            proptest::prop_assert_eq!(found(Matcher::find_in_all(&matchers, &text, exclude)), expected);
         }
     }
 }
