@@ -518,14 +518,14 @@ impl<'a> Renderer<'a> {
     /// The pages that can show the changes of `delta`: those of the
     /// changed documents, of documents and entities whose citations or
     /// mentions changed, and the page of each list where a changed summary
-    /// is listed. `None` when the changes reach every page, or take away
-    /// pages other than those of documents removed (an entity mentioned by
-    /// fewer documents may have fewer pages), which only a whole build
-    /// does; the pages an entity mentioned by more documents gains are
-    /// among those returned (see [`Renderer::adds_pages`]). A year's or a
-    /// term's list that has fewer pages, after documents came or went or
-    /// left the term, is no reason for a whole build: the output paths of
-    /// its pages that go are returned beside the pages.
+    /// is listed. `None` when the changes reach every page, or move pages
+    /// (terms built anew), which only a whole build handles; the pages an
+    /// entity mentioned by more documents gains are among those returned
+    /// (see [`Renderer::adds_pages`]). An entity mentioned by fewer
+    /// documents, or a year's or a term's list, that has fewer pages (after
+    /// documents came or went or left the term) is no reason for a whole
+    /// build: the output paths of its pages that go are returned beside the
+    /// pages.
     pub fn pages_for(&self, delta: &Delta) -> Option<(Vec<Page>, Vec<String>)> {
         if self.every_page {
             return None;
@@ -534,16 +534,18 @@ impl<'a> Renderer<'a> {
         let a = self.archive;
         let links = &a.links;
         let layout = &self.layout;
-        // An entity mentioned by fewer documents may have fewer pages:
-        // pages go. (One with more pages has its new pages made below.)
-        let reshaped = delta.counted.iter().any(|&e| {
-            (self.entity_pages_before.get(e)).is_none_or(|&before| layout.page_count(List::Entity(e)) < before)
-        });
         // Terms that came or went, or a term's list with more or fewer
         // pages: pages come and go.
         let repaged = |list: List| self.list_pages_before.get(&self.list_path(list)) != Some(&layout.page_count(list));
-        if reshaped || delta.terms_reshaped {
+        if delta.terms_reshaped {
             return None;
+        }
+        // An entity mentioned by fewer documents may have fewer pages: the
+        // pages it lost are deleted. (One with more pages has its new pages
+        // made below.)
+        for &e in &delta.counted {
+            let before = *self.entity_pages_before.get(e)?;
+            dropped.extend(self.pages_lost(List::Entity(e), before));
         }
         // A term's list with more pages has them made below, and one with
         // fewer has the pages it lost deleted.
@@ -706,12 +708,18 @@ impl<'a> Renderer<'a> {
     /// `None` when the last build had no such list.
     fn pages_dropped(&self, list: List) -> Option<Vec<String>> {
         let before = *self.list_pages_before.get(&self.list_path(list))?;
+        Some(self.pages_lost(list, before))
+    }
+
+    /// The output paths of the pages `list` had in the last build, when it
+    /// had `before` pages, and has no more (see [`Renderer::pages_dropped`]).
+    fn pages_lost(&self, list: List, before: usize) -> Vec<String> {
         let now = self.layout.page_count(list);
         let mut paths: Vec<String> = (now..before).map(|n| self.output_path(Page::List(list, n))).collect();
         if now <= 1 && before > 1 {
             paths.push(self.output_path(Page::FirstPage(list)));
         }
-        Some(paths)
+        paths
     }
 
     /// Whether the pages of [`Renderer::pages_for`] `delta` add pages

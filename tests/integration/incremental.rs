@@ -1228,9 +1228,10 @@ fn names_that_other_texts_hold_change_in_place() {
 /// mentions: the preview renders its pages, new ones too, and the texts
 /// that name it, not every page, and lists the new pages in the sitemap,
 /// whether it makes the sitemap with the pages or after them. Fewer
-/// mentions take pages away: those are deleted.
+/// mentions take pages away: those are deleted, in place too, and the
+/// sitemap no longer lists them.
 #[test]
-fn an_entity_mentioned_more_gains_pages_in_place() {
+fn an_entity_mentioned_more_or_less_gains_or_loses_pages_in_place() {
     for defer in [false, true] {
         let entities = |other_names: &str| {
             format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
@@ -1276,6 +1277,15 @@ fn an_entity_mentioned_more_gains_pages_in_place() {
                 assert_eq!(written, [&texts[..], &["entities/index.html".to_string()]].concat());
                 let sitemap = std::fs::read_to_string(served.join("sitemap.xml")).unwrap();
                 assert!(sitemap.contains("/entities/records-bureau/page/3/"), "{sitemap}");
+            } else {
+                assert!(rebuilt.report.partial, "fewer pages: the pages that show it, in place");
+                let mut removed = rebuilt.removed.clone();
+                removed.retain(|p| p.starts_with("entities/records-bureau/"));
+                removed.sort();
+                let lost = ["page/1", "page/2", "page/3"].map(|p| format!("entities/records-bureau/{p}/index.html"));
+                assert_eq!(removed, lost, "the pages it lost are deleted");
+                let sitemap = std::fs::read_to_string(served.join("sitemap.xml")).unwrap();
+                assert!(!sitemap.contains("/entities/records-bureau/page/"), "{sitemap}");
             }
         }
     }
