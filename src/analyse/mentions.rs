@@ -1017,20 +1017,33 @@ mod tests {
         ]
     }
 
+    /// The targets names of the property tests name: three documents and
+    /// an entity.
+    fn target(t: usize) -> Target {
+        if t == 3 { Target::Entity(0) } else { Target::Document(t) }
+    }
+
+    /// Texts of the property tests.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"]
+    }
+
+    /// What was found, as spans and targets.
+    fn spans(found: Vec<Found>) -> Vec<(Range<usize>, Target)> {
+        found.into_iter().map(|f| (f.range, f.target)).collect()
+    }
+
     proptest::proptest! {
         #[test]
         fn finds_what_trying_every_name_everywhere_finds(
             names in proptest::collection::vec((name(), 0..4usize), 1..8),
-            text in proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"],
+            text in text(),
             exclude in proptest::option::of(0..4usize),
         ) {
-            let names: Vec<(String, Target)> = names
-                .into_iter()
-                .map(|(n, t)| (n, if t == 3 { Target::Entity(0) } else { Target::Document(t) }))
-                .collect();
+            let names: Vec<(String, Target)> = names.into_iter().map(|(n, t)| (n, target(t))).collect();
             let expected = reference(&names, &text, exclude);
-            let got: Vec<(Range<usize>, Target)> = match Matcher::new(names).0 {
-                Some(m) => m.find(&text, exclude).into_iter().map(|f| (f.range, f.target)).collect(),
+            let got = match Matcher::new(names).0 {
+                Some(m) => spans(m.find(&text, exclude)),
                 None => Vec::new(),
             };
             proptest::prop_assert_eq!(got, expected);
@@ -1042,13 +1055,10 @@ mod tests {
         fn two_matchers_find_what_one_of_all_their_names_finds(
             names in proptest::collection::vec((name(), 0..4usize), 1..8),
             split in proptest::collection::vec(proptest::bool::ANY, 16),
-            text in proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"],
+            text in text(),
             exclude in proptest::option::of(0..4usize),
         ) {
-            let names: Vec<(String, Target)> = names
-                .into_iter()
-                .map(|(n, t)| (n, if t == 3 { Target::Entity(0) } else { Target::Document(t) }))
-                .collect();
+            let names: Vec<(String, Target)> = names.into_iter().map(|(n, t)| (n, target(t))).collect();
             let (plan, _) = Matcher::plan(names);
             let (first, second): (Vec<_>, Vec<_>) =
                 plan.names().iter().cloned().enumerate().partition(|(i, _)| split[i % split.len()]);
@@ -1057,14 +1067,11 @@ mod tests {
             };
             let halves = [build(first), build(second)];
             let matchers: Vec<(&Matcher, Option<Target>)> = halves.iter().flatten().map(|m| (m, None)).collect();
-            let found = |found: Vec<Found>| -> Vec<(Range<usize>, Target)> {
-                found.into_iter().map(|f| (f.range, f.target)).collect()
-            };
             let expected = match Matcher::build(plan) {
-                Some(m) => found(m.find(&text, exclude)),
+                Some(m) => spans(m.find(&text, exclude)),
                 None => Vec::new(),
             };
-            proptest::prop_assert_eq!(found(Matcher::find_in_all(&matchers, &text, exclude)), expected);
+            proptest::prop_assert_eq!(spans(Matcher::find_in_all(&matchers, &text, exclude)), expected);
         }
 
         /// A matcher built before a target was renamed, leaving out that
@@ -1077,10 +1084,9 @@ mod tests {
             names in proptest::collection::vec((name(), 0..4usize), 1..8),
             renamed in 0..4usize,
             new_names in proptest::collection::vec(name(), 0..3),
-            text in proptest::prop_oneof!["[ab A'’中国.x-]{0,60}", "((ab|b|中) ){0,12}"],
+            text in text(),
             exclude in proptest::option::of(0..4usize),
         ) {
-            let target = |t: usize| if t == 3 { Target::Entity(0) } else { Target::Document(t) };
             let renamed = target(renamed);
             let names: Vec<(String, Target)> = names.into_iter().map(|(n, t)| (n, target(t))).collect();
             let (before, ambiguous) = Matcher::plan(names);
@@ -1092,18 +1098,15 @@ mod tests {
             proptest::prop_assume!(ambiguous.iter().all(|a| a.kept != renamed && a.dropped != renamed));
             proptest::prop_assume!(now.names().iter().all(|(s, _)| !taken(s)));
             let all_now = Plan::of_spellings(others.iter().chain(now.names()).cloned().collect());
-            let found = |found: Vec<Found>| -> Vec<(Range<usize>, Target)> {
-                found.into_iter().map(|f| (f.range, f.target)).collect()
-            };
             let expected = match Matcher::build(all_now) {
-                Some(m) => found(m.find(&text, exclude)),
+                Some(m) => spans(m.find(&text, exclude)),
                 None => Vec::new(),
             };
             let (before, now) = (Matcher::build(before), Matcher::build(now));
             let matchers: Vec<(&Matcher, Option<Target>)> = (before.iter().map(|m| (m, Some(renamed))))
                 .chain(now.iter().map(|m| (m, None)))
                 .collect();
-            proptest::prop_assert_eq!(found(Matcher::find_in_all(&matchers, &text, exclude)), expected);
+            proptest::prop_assert_eq!(spans(Matcher::find_in_all(&matchers, &text, exclude)), expected);
         }
     }
 }
