@@ -457,21 +457,15 @@ fn run_stages<S: output::Sink>(
     // Served, the pages of what changed come first: the other pages that
     // can show the changes are left for later, with the files beside the
     // pages, and are only checked now (see `Due::pages`).
-    let later: Vec<render::Page> = match &delta {
+    let (first, later): (Option<Vec<render::Page>>, Vec<render::Page>) = match &delta {
         Some(delta) if defer && partial => {
             let first = first_pages(delta);
-            pages.iter().copied().filter(|p| !first.contains(p)).collect()
+            let (now, later) = pages.iter().partition(|p| first.contains(p));
+            (Some(now), later)
         }
-        _ => Vec::new(),
+        _ => (None, Vec::new()),
     };
-    let now: Vec<render::Page>;
-    let now: &[render::Page] = if later.is_empty() {
-        &pages
-    } else {
-        let later: std::collections::HashSet<&render::Page> = later.iter().collect();
-        now = pages.iter().copied().filter(|p| !later.contains(p)).collect();
-        &now
-    };
+    let now: &[render::Page] = first.as_deref().unwrap_or(&pages);
     let later_paths: Vec<String> = later.iter().map(|&page| renderer.output_path(page)).collect();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let render_pages = || -> Vec<Diagnostic> {

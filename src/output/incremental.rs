@@ -13,7 +13,10 @@
 //! keeps the result in memory, [`Pending::apply`] writes it. Between them a
 //! caller can shut out readers of the output (the preview server does), so
 //! that nobody sees the output half updated; the files themselves are still
-//! replaced one by one, so a reader that does not wait may.
+//! replaced one by one, so a reader that does not wait may. A rebuild that
+//! serves the pages of what changed first leaves the other pages for
+//! [`Incremental::prepare_pages`], and the files no page loads for
+//! [`Incremental::prepare_downloads`]: each returns a [`Pending`] too.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -333,15 +336,16 @@ impl Incremental {
         let started = std::time::Instant::now();
         let output = self.output.clone()?;
         let sink = Changes::new(&self.known);
-        let Some(archive) = self.caches.analysis.last() else {
-            return Some(Err(vec![Diagnostic::error(
-                "nothing was built to render the pages left for later from",
-            )]));
-        };
         let cache = &mut self.caches.render;
-        let rendered = crate::config::Config::load(&options.root, &options.overrides)
-            .and_then(|config| crate::render_later(options, &config, archive, cache, &pages, &sink));
-        let rendered = match rendered {
+        let rendered = match self.caches.analysis.last() {
+            Some(archive) => crate::config::Config::load(&options.root, &options.overrides)
+                .and_then(|config| crate::render_later(options, &config, archive, cache, &pages, &sink))
+                .map(|rendered| (rendered, archive.documents.len())),
+            None => Err(vec![Diagnostic::error(
+                "nothing was built to render the pages left for later from",
+            )]),
+        };
+        let (rendered, documents) = match rendered {
             Ok(rendered) => rendered,
             Err(errors) => {
                 // Those pages were not written: the next rebuild hands over
@@ -351,7 +355,7 @@ impl Incremental {
             }
         };
         let report = BuildReport {
-            documents: archive.documents.len(),
+            documents,
             pages: 0,
             files: rendered,
             output: output.clone(),
@@ -377,8 +381,9 @@ impl Incremental {
 
     /// After a rebuild that left them for later ([`BuildReport::deferred`]):
     /// renders the pages it left for later, unless
-    /// [`Incremental::prepare_pages`] did, and makes `graph.json`, the catalogue, the search index, the feeds, the
-    /// documents' data and citation files and the sitemap from the archive
+    /// [`Incremental::prepare_pages`] did, and makes `graph.json`, the
+    /// catalogue, the search index, the feeds, the documents' data and
+    /// citation files and the sitemap from the archive
     /// that rebuild analysed, as it would have. The returned
     /// [`Pending::apply`] writes those of their files that changed, and
     /// deletes those the site no longer has.

@@ -13,7 +13,10 @@
 //! an earlier build); until there is one, it answers with the errors and
 //! nothing else. And it never answers from a half-written rebuild: a
 //! rebuild is rendered first, then written while [`Shared`] is locked for
-//! writing, and the server reads files only under the same lock.
+//! writing, and the server reads files only under the same lock. A rebuild
+//! that writes the pages of what changed first leaves the others, and the
+//! files no page loads, for steps after the reload; a request for one of
+//! those waits until its step has written it.
 
 pub mod http;
 pub mod watch;
