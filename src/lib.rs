@@ -275,6 +275,10 @@ pub struct Caches {
     pub defer_downloads: bool,
     /// What a rebuild left for later, if it did.
     pub due: Option<Due>,
+    /// The output paths of pages that a rebuild that serves the pages of
+    /// what changed first writes first too, when they show the changes:
+    /// the pages open in the preview's browsers.
+    pub open: Vec<String>,
 }
 
 /// The files a rebuild that served its pages first left for later (see
@@ -460,7 +464,9 @@ fn run_stages<S: output::Sink>(
     let (first, later): (Option<Vec<render::Page>>, Vec<render::Page>) = match &delta {
         Some(delta) if defer && partial => {
             let first = first_pages(delta);
-            let (now, later) = pages.iter().partition(|p| first.contains(p));
+            let open: std::collections::HashSet<&str> = caches.open.iter().map(String::as_str).collect();
+            let shown = |page: render::Page| !open.is_empty() && open.contains(renderer.output_path(page).as_str());
+            let (now, later) = pages.iter().partition(|&&p| first.contains(&p) || shown(p));
             (Some(now), later)
         }
         _ => (None, Vec::new()),

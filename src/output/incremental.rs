@@ -494,6 +494,14 @@ impl Incremental {
         Ok((sink.into_work(output, removed), report))
     }
 
+    /// Has the next rebuilds that serve the pages of what changed first
+    /// (see [`Incremental::prepare_pages`]) write first, too, the pages
+    /// among those that show the changes whose output paths are `files`:
+    /// the pages open in browsers.
+    pub fn show_first(&mut self, files: Vec<String>) {
+        self.caches.open = files;
+    }
+
     /// Leaves `graph.json`, the catalogue and the search index of rebuilds
     /// that update the output in place for
     /// [`Incremental::prepare_downloads`], or not.

@@ -6,7 +6,9 @@
 //! with status 404 for anything else. While there is no folder it may serve
 //! (see [`super::Site`]), every request gets a 503 page with the errors.
 //! HTML pages get a small script that listens on `/__annals/events`
-//! (server-sent events) and reloads the page after every rebuild; while the
+//! (server-sent events), naming the page it is on (the rebuilds write the
+//! open pages among those an edit changes first), and reloads the page
+//! after every rebuild; while the
 //! last rebuild failed, they also get an overlay with the errors. Neither is
 //! ever written to disk: the output folder stays byte for byte what `annals
 //! build` writes.
@@ -31,7 +33,9 @@ use crate::render::text::escape;
 /// The path of the live-reload event stream.
 pub const EVENTS: &str = "/__annals/events";
 
-const RELOAD_SCRIPT: &str = r#"<script>(function(){var s=new EventSource("/__annals/events");s.onmessage=function(e){if(e.data==="reload"){s.close();location.reload();}};})();</script>"#;
+/// Listens for reloads, and tells the server which page is open: a rebuild
+/// writes the open pages among those that show an edit first.
+const RELOAD_SCRIPT: &str = r#"<script>(function(){var s=new EventSource("/__annals/events?page="+encodeURIComponent(location.pathname));s.onmessage=function(e){if(e.data==="reload"){s.close();location.reload();}};})();</script>"#;
 
 /// Answers requests until the server is dropped.
 pub fn run(server: tiny_http::Server, shared: Arc<Shared>, hosts: Hosts) {
@@ -111,7 +115,8 @@ fn answer(request: Request, shared: &Shared, hosts: &Hosts) -> io::Result<()> {
     }
     let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
     if url == EVENTS {
-        return events(request, shared);
+        let page = open_page(request.url());
+        return events(request, shared, page);
     }
     // Read under the lock, so no rebuild writes in between; send after. A
     // file the last rebuild is still making is answered once it is made.
@@ -275,13 +280,15 @@ pub fn content_type(path: &Path) -> &'static str {
 /// The stream outlives the request: tiny_http hands over the connection
 /// (its "upgrade"), which sends the head without a length, so the body runs
 /// until the connection closes and each event can be flushed as it happens.
-fn events(request: Request, shared: &Shared) -> io::Result<()> {
+fn events(request: Request, shared: &Shared, page: Option<String>) -> io::Result<()> {
     let head = Response::empty(200)
         .with_header(header("Content-Type", "text/event-stream"))
         .with_header(header("Cache-Control", "no-store"));
     if *request.method() == Method::Head {
         return request.respond(head);
     }
+    // The page is open while its stream is.
+    let _open = page.map(|page| shared.open(page));
     let mut stream = request.upgrade("annals-events", head);
     let mut seen = shared.version();
     stream.write_all(b"retry: 500\n\n")?;
@@ -298,9 +305,40 @@ fn events(request: Request, shared: &Shared) -> io::Result<()> {
     }
 }
 
+/// The output path of the page an event stream's URL says is open
+/// (`?page=`, a URL path, percent-encoded), if it says one.
+fn open_page(url: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    let value = query.split('&').find_map(|pair| pair.strip_prefix("page="))?;
+    let path = percent_encoding::percent_decode_str(value).decode_utf8().ok()?;
+    let path = percent_encoding::percent_decode_str(&path).decode_utf8().ok()?;
+    Some(super::page_file(path.trim_start_matches('/')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The script says which page is open, as its URL path encoded; the
+    /// server takes the page's file from it.
+    #[test]
+    fn an_event_stream_names_the_open_page_s_file() {
+        let term = "%2Ftopics%2F%25E5%25B9%25B3%25E5%25AE%2589%25E4%25B8%25AD%25E5%259B%25BD%2F";
+        let cases = [
+            (
+                "/__annals/events?page=%2Fdocuments%2Fa%2F",
+                Some("documents/a/index.html"),
+            ),
+            ("/__annals/events?page=%2F", Some("index.html")),
+            ("/__annals/events?x=1&page=%2F404.html", Some("404.html")),
+            ("/__annals/events", None),
+        ];
+        for (url, file) in cases {
+            assert_eq!(open_page(url).as_deref(), file, "{url}");
+        }
+        let events = format!("/__annals/events?page={term}");
+        assert_eq!(open_page(&events).as_deref(), Some("topics/平安中国/index.html"));
+    }
 
     #[test]
     fn resolves_only_inside_the_output() {

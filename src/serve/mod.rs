@@ -42,6 +42,9 @@ pub struct Shared {
     /// for it wait until it is written.
     due: Mutex<Due>,
     downloads_done: Condvar,
+    /// The output paths of the pages open in browsers (those whose reload
+    /// script listens), each with how many times it is open.
+    open: Mutex<crate::hash::Map<String, usize>>,
 }
 
 /// The files a rebuild left for later that are not written yet.
@@ -70,12 +73,36 @@ impl Due {
         if self.pages.is_empty() {
             return false;
         }
-        let page = match rel {
-            "" => "index.html".to_string(),
-            _ if rel.ends_with('/') => format!("{rel}index.html"),
-            _ => format!("{rel}/index.html"),
-        };
-        self.pages.contains(rel) || self.pages.contains(&page)
+        self.pages.contains(rel) || self.pages.contains(&page_file(rel))
+    }
+}
+
+/// The output path of the page at the URL path `rel` (decoded, without its
+/// first slash): a folder's `index.html`, or an HTML file named.
+fn page_file(rel: &str) -> String {
+    match rel {
+        "" => "index.html".to_string(),
+        _ if rel.ends_with('/') => format!("{rel}index.html"),
+        _ if rel.ends_with(".html") => rel.to_string(),
+        _ => format!("{rel}/index.html"),
+    }
+}
+
+/// A page open in a browser, counted in [`Shared`] until dropped.
+pub struct OpenPage<'a> {
+    shared: &'a Shared,
+    file: String,
+}
+
+impl Drop for OpenPage<'_> {
+    fn drop(&mut self) {
+        let mut open = self.shared.open.lock().expect("no panics while held");
+        if let Some(count) = open.get_mut(&self.file) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.file);
+            }
+        }
     }
 }
 
@@ -109,6 +136,7 @@ impl Shared {
             changed: Condvar::new(),
             due: Mutex::new(Due::default()),
             downloads_done: Condvar::new(),
+            open: Mutex::new(Default::default()),
         }
     }
 
@@ -165,6 +193,28 @@ impl Shared {
             self.reload();
         }
         (result, changed)
+    }
+
+    /// Counts the page at `file` (an output path) open until the returned
+    /// guard is dropped.
+    pub fn open(&self, file: String) -> OpenPage<'_> {
+        *self
+            .open
+            .lock()
+            .expect("no panics while held")
+            .entry(file.clone())
+            .or_default() += 1;
+        OpenPage { shared: self, file }
+    }
+
+    /// The output paths of the pages open in browsers.
+    pub fn open_pages(&self) -> Vec<String> {
+        self.open
+            .lock()
+            .expect("no panics while held")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Tells the open pages to reload.
@@ -308,6 +358,9 @@ fn rebuild(
     report: &mut impl FnMut(Event),
 ) {
     let started = Instant::now();
+    // The pages open in browsers, among those that show the change, are
+    // written first.
+    incremental.show_first(shared.open_pages());
     let prepared = incremental.prepare(options, changed);
     let mut timings = crate::Timings::new();
     let (published, reloaded) = shared.publish(prepared);

@@ -1354,6 +1354,25 @@ fn the_page_of_what_changed_is_written_first_and_the_others_later() {
         annals::build(&options(root, &root.join("clean"))).unwrap();
         assert_eq!(tree(&served), tree(&root.join("clean")), "after {file:?}");
     }
+    // A page open in a browser that shows the change comes first too; one
+    // that does not is not written.
+    incremental.show_first(vec![texts[1].clone(), "documents/plan/index.html".to_string()]);
+    let file = PathBuf::from("content/entities.toml");
+    std::fs::write(root.join(&file), entities("")).unwrap();
+    let first = incremental
+        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+        .unwrap();
+    let mut written = pages_only(&first.written);
+    written.sort();
+    assert_eq!(written, [texts[1].as_str(), "entities/records-bureau/index.html"]);
+    assert!(first.report.later.contains(&texts[0]) && !first.report.later.contains(&texts[1]));
+    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+    annals::build(&options(root, &root.join("clean"))).unwrap();
+    assert_eq!(
+        tree(&served),
+        tree(&root.join("clean")),
+        "after the open page came first"
+    );
 }
 
 /// A document removed from a year and a term whose lists then have fewer
