@@ -611,23 +611,28 @@ pub fn build(
     if (last.is_none() || last_ids.is_none()) && !documents.iter().all(|doc| kept(doc)) {
         matcher.get_or_init(build_matcher);
     }
+    // The matchers each scan takes, once for all.
+    let last_matchers = last.as_ref().map(|(m, _)| alone(m.as_ref().as_ref()));
+    let this_build = matcher.get().map(|m| alone(m.as_ref().as_ref()));
     let scans: Vec<Arc<Scan>> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
-        .map(|(id, doc)| match (cache.scans.get(&doc.slug), &last, &last_ids) {
-            (Some((fingerprint, scan)), _, _) if *fingerprint == doc.fingerprint => scan.clone(),
-            (_, Some((m, _)), Some(ids)) => {
-                let was = ids.get(doc.slug.as_str()).copied().unwrap_or(DocId::MAX);
-                Arc::new(scan(was, doc, &alone(m.as_ref().as_ref()), &last_key_of))
-            }
-            _ => Arc::new(scan(
-                id,
-                doc,
-                &alone(matcher.get().expect("made before the scans").as_ref().as_ref()),
-                &key_of,
-            )),
-        })
+        .map(
+            |(id, doc)| match (cache.scans.get(&doc.slug), &last_matchers, &last_ids) {
+                (Some((fingerprint, scan)), _, _) if *fingerprint == doc.fingerprint => scan.clone(),
+                (_, Some(matchers), Some(ids)) => {
+                    let was = ids.get(doc.slug.as_str()).copied().unwrap_or(DocId::MAX);
+                    Arc::new(scan(was, doc, matchers, &last_key_of))
+                }
+                _ => Arc::new(scan(
+                    id,
+                    doc,
+                    this_build.as_deref().expect("made before the scans"),
+                    &key_of,
+                )),
+            },
+        )
         .collect();
     timings.lap("      links: scans");
     if let Some((amb, common)) = ambiguous.into_inner().expect("no panics while held") {

@@ -254,14 +254,7 @@ impl Matcher {
     /// input.
     pub fn find_counting(&self, text: &str, exclude: Option<DocId>) -> (Vec<Found>, usize) {
         let mut found = Vec::new();
-        let mut at = 0;
-        let work = self.each_candidate(text, exclude, None, |f| {
-            // Where a name starts inside the last one found, it is not one.
-            if f.range.start >= at {
-                at = f.range.end;
-                found.push(f);
-            }
-        });
+        let work = self.each_candidate(text, exclude, None, |f| keep_apart(&mut found, f));
         (found, work)
     }
 
@@ -282,15 +275,11 @@ impl Matcher {
         }
         // By start, the longest first.
         candidates.sort_unstable_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
-        let mut at = 0;
-        candidates.retain(|f| {
-            let kept = f.range.start >= at;
-            if kept {
-                at = f.range.end;
-            }
-            kept
-        });
-        candidates
+        let mut found = Vec::new();
+        for f in candidates {
+            keep_apart(&mut found, f);
+        }
+        found
     }
 
     /// Calls `each` with the mention that each place of `text` where a name
@@ -358,6 +347,14 @@ impl Matcher {
             range: start..start + pattern.len,
             target: pattern.target,
         })
+    }
+}
+
+/// Adds `f`, a name found, to `found` (in order of where they start),
+/// unless it starts inside the last one: that one stands, and `f` is none.
+fn keep_apart(found: &mut Vec<Found>, f: Found) {
+    if found.last().is_none_or(|last| f.range.start >= last.range.end) {
+        found.push(f);
     }
 }
 
