@@ -41,7 +41,7 @@ pub struct Shared {
     /// What the last rebuild left for later and is still making: requests
     /// for it wait until it is written.
     due: Mutex<Due>,
-    downloads_done: Condvar,
+    due_done: Condvar,
     /// The output paths of the pages open in browsers (those whose reload
     /// script listens), each with how many times it is open.
     open: Mutex<crate::hash::Map<String, usize>>,
@@ -63,17 +63,13 @@ impl Due {
     /// Whether the file at `rel` (a URL's path, without its first slash)
     /// may be one still being made.
     fn holds(&self, rel: &str) -> bool {
+        if !self.downloads && self.pages.is_empty() {
+            return false;
+        }
         // Output paths are not percent-encoded: a term's page may be
         // `topics/平安中国/`.
         let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
-        let rel = rel.as_ref();
-        if self.downloads && crate::deferred(rel) {
-            return true;
-        }
-        if self.pages.is_empty() {
-            return false;
-        }
-        self.pages.contains(rel) || self.pages.contains(&page_file(rel))
+        (self.downloads && crate::deferred(&rel)) || self.pages.contains(&page_file(&rel))
     }
 }
 
@@ -135,7 +131,7 @@ impl Shared {
             version: Mutex::new(0),
             changed: Condvar::new(),
             due: Mutex::new(Due::default()),
-            downloads_done: Condvar::new(),
+            due_done: Condvar::new(),
             open: Mutex::new(Default::default()),
         }
     }
@@ -156,7 +152,7 @@ impl Shared {
             drop(site);
             let due = self.due.lock().expect("no panics while held");
             let _ = self
-                .downloads_done
+                .due_done
                 .wait_timeout_while(due, left, |due| due.holds(rel))
                 .expect("no panics while held");
         }
@@ -188,7 +184,7 @@ impl Shared {
             let changed = result.as_ref().map_or(true, |r| !reloaded && changed_files(r));
             (result.map(|_| ()), changed)
         };
-        self.downloads_done.notify_all();
+        self.due_done.notify_all();
         if changed {
             self.reload();
         }
@@ -457,7 +453,7 @@ mod tests {
             written.store(true, Ordering::SeqCst);
             shared.due.lock().unwrap().pages.clear();
         }
-        shared.downloads_done.notify_all();
+        shared.due_done.notify_all();
         assert!(request.join().unwrap(), "answered before the page was written");
     }
 
