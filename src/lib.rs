@@ -50,8 +50,8 @@ pub struct BuildOptions {
     pub strict: bool,
 }
 
-/// What a successful build did.
-#[derive(Debug, Clone)]
+/// What a successful build did. (The default: nothing, nowhere.)
+#[derive(Debug, Clone, Default)]
 pub struct BuildReport {
     pub documents: usize,
     pub pages: usize,
@@ -179,17 +179,8 @@ fn unchanged(options: &BuildOptions, inputs: u64, started: Instant) -> Option<Bu
         files: summary.files,
         output,
         elapsed: started.elapsed(),
-        warnings: Vec::new(),
-        partial: false,
-        search_partial: false,
-        linked: 0,
         unchanged: true,
-        deferred: false,
-        rendered: 0,
-        archive_updated: false,
-        gone: None,
-        dropped: Vec::new(),
-        later: Vec::new(),
+        ..BuildReport::default()
     })
 }
 

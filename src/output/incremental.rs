@@ -355,22 +355,8 @@ impl Incremental {
             }
         };
         let report = BuildReport {
-            documents,
-            pages: 0,
-            files: rendered,
-            output: output.clone(),
-            elapsed: started.elapsed(),
-            warnings: Vec::new(),
-            partial: true,
-            search_partial: false,
-            linked: 0,
-            unchanged: false,
-            deferred: false,
             rendered,
-            archive_updated: false,
-            gone: None,
-            dropped: Vec::new(),
-            later: Vec::new(),
+            ..step_report(documents, rendered, &output, started)
         };
         Some(Ok(Pending {
             work: sink.into_work(output, Vec::new()),
@@ -473,23 +459,10 @@ impl Incremental {
             .filter(|rel| self.known.get_index_of(rel.as_str()).is_none_or(|i| !sink.was_seen(i)))
             .cloned()
             .collect();
+        let files = files + searched.as_ref().map_or(0, |w| w.files);
         let report = BuildReport {
-            documents: archive.documents.len(),
-            pages: 0,
-            files: files + searched.as_ref().map_or(0, |w| w.files),
-            output: output.clone(),
-            elapsed: started.elapsed(),
-            warnings: Vec::new(),
-            partial: true,
             search_partial: searched.is_some_and(|w| w.in_place),
-            linked: 0,
-            unchanged: false,
-            deferred: false,
-            rendered: 0,
-            archive_updated: false,
-            gone: None,
-            dropped: Vec::new(),
-            later: Vec::new(),
+            ..step_report(archive.documents.len(), files, &output, started)
         };
         Ok((sink.into_work(output, removed), report))
     }
@@ -523,6 +496,21 @@ impl Incremental {
             report,
             incremental: self,
         })
+    }
+}
+
+/// The report of a step after a rebuild that left files for later (see
+/// [`Incremental::prepare_pages`] and [`Incremental::prepare_downloads`]),
+/// which handed over `files` of the archive of `documents` documents into
+/// `output`, begun at `started`.
+fn step_report(documents: usize, files: usize, output: &Path, started: std::time::Instant) -> BuildReport {
+    BuildReport {
+        documents,
+        files,
+        output: output.to_path_buf(),
+        elapsed: started.elapsed(),
+        partial: true,
+        ..BuildReport::default()
     }
 }
 
