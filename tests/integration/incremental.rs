@@ -1224,6 +1224,40 @@ fn names_that_other_texts_hold_change_in_place() {
     assert!(page.contains("/entities/records-bureau/"), "r mentions the bureau");
 }
 
+/// `content/entities.toml` with one entity, the Records Bureau, whose
+/// other names are `other_names` (the items of a TOML array).
+fn records_bureau(other_names: &str) -> String {
+    format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
+}
+
+/// An archive of the Records Bureau with no other names, one document
+/// (`first`: its slug and front matter) that holds nothing, and `notes.0`
+/// notes `d0`, `d1`... a year apart whose text is `notes.1`, with `config`
+/// if given; built by a preview into `served`, leaving the files beside the
+/// pages for later if `defer`.
+fn bureau_archive(
+    config: Option<&str>,
+    first: (&str, &str),
+    notes: (usize, &str),
+    defer: bool,
+) -> (Fixture, Incremental) {
+    let mut fixture = Fixture::new();
+    if let Some(config) = config {
+        fixture = fixture.file("config.toml", config);
+    }
+    fixture = (fixture.file("content/entities.toml", &records_bureau(""))).doc(first.0, first.1, "Nothing here.");
+    for n in 0..notes.0 {
+        let front = format!("title = \"Note {n}\"\ndate = 202{n}-01-01");
+        fixture = fixture.doc(&format!("d{n}"), &front, notes.1);
+    }
+    let mut incremental = Incremental::new("serve");
+    incremental.defer_downloads(defer);
+    incremental
+        .rebuild(&options(fixture.root(), &fixture.root().join("served")))
+        .unwrap();
+    (fixture, incremental)
+}
+
 /// An entity given another name that many texts hold gets more pages of
 /// mentions: the preview renders its pages, new ones too, and the texts
 /// that name it, not every page, and lists the new pages in the sitemap,
@@ -1233,25 +1267,12 @@ fn names_that_other_texts_hold_change_in_place() {
 #[test]
 fn an_entity_mentioned_more_or_less_gains_or_loses_pages_in_place() {
     for defer in [false, true] {
-        let entities = |other_names: &str| {
-            format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
-        };
-        let mut fixture = Fixture::new()
-            .file("config.toml", &format!("{CONFIG}\n[pagination]\npage_size = 2\n"))
-            .file("content/entities.toml", &entities(""))
-            .doc("quiet", "title = \"Quiet\"\ndate = 2019-01-01", "Nothing here.");
-        for n in 0..5 {
-            fixture = fixture.doc(
-                &format!("d{n}"),
-                &format!("title = \"Note {n}\"\ndate = 202{n}-01-01"),
-                "The archive office kept the files.",
-            );
-        }
+        let config = format!("{CONFIG}\n[pagination]\npage_size = 2\n");
+        let first = ("quiet", "title = \"Quiet\"\ndate = 2019-01-01");
+        let notes = (5, "The archive office kept the files.");
+        let (fixture, mut incremental) = bureau_archive(Some(&config), first, notes, defer);
         let root = fixture.root();
         let served = root.join("served");
-        let mut incremental = Incremental::new("serve");
-        incremental.defer_downloads(defer);
-        incremental.rebuild(&options(root, &served)).unwrap();
         let file = PathBuf::from("content/entities.toml");
         let entity_pages = |dir: &Path| {
             let mut pages: Vec<String> = tree(dir)
@@ -1263,7 +1284,7 @@ fn an_entity_mentioned_more_or_less_gains_or_loses_pages_in_place() {
         };
         assert_eq!(entity_pages(&served), ["entities/records-bureau/index.html"]);
         for (names, pages) in [("\"archive office\"", 4), ("", 1), ("\"archive office\"", 4)] {
-            std::fs::write(root.join(&file), entities(names)).unwrap();
+            std::fs::write(root.join(&file), records_bureau(names)).unwrap();
             let what = format!("other names [{names}], defer {defer}");
             let rebuilt = rebuild_and_compare(root, &mut incremental, &file, &what);
             // Three pages of mentions, and page/1/, which leads to the first.
@@ -1298,31 +1319,16 @@ fn an_entity_mentioned_more_or_less_gains_or_loses_pages_in_place() {
 /// The site is then a clean build's.
 #[test]
 fn the_page_of_what_changed_is_written_first_and_the_others_later() {
-    let entities = |other_names: &str| {
-        format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
-    };
-    let mut fixture = Fixture::new().file("content/entities.toml", &entities("")).doc(
-        "plan",
-        "title = \"Archive Plan\"\ndate = 2019-01-01",
-        "Nothing here.",
-    );
-    for n in 0..3 {
-        fixture = fixture.doc(
-            &format!("d{n}"),
-            &format!("title = \"Note {n}\"\ndate = 202{n}-01-01"),
-            "The archive office kept the files under the Archive Plan.",
-        );
-    }
+    let first = ("plan", "title = \"Archive Plan\"\ndate = 2019-01-01");
+    let notes = (3, "The archive office kept the files under the Archive Plan.");
+    let (fixture, mut incremental) = bureau_archive(None, first, notes, true);
     let root = fixture.root();
     let served = root.join("served");
-    let mut incremental = Incremental::new("serve");
-    incremental.defer_downloads(true);
-    incremental.rebuild(&options(root, &served)).unwrap();
     let texts: Vec<String> = (0..3).map(|n| format!("documents/d{n}/index.html")).collect();
     let edits = [
         (
             "content/entities.toml",
-            entities("\"archive office\""),
+            records_bureau("\"archive office\""),
             "entities/records-bureau/index.html",
         ),
         (
@@ -1358,7 +1364,7 @@ fn the_page_of_what_changed_is_written_first_and_the_others_later() {
     // that does not is not written.
     incremental.show_first(vec![texts[1].clone(), "documents/plan/index.html".to_string()]);
     let file = PathBuf::from("content/entities.toml");
-    std::fs::write(root.join(&file), entities("")).unwrap();
+    std::fs::write(root.join(&file), records_bureau("")).unwrap();
     let first = incremental
         .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
         .unwrap();
