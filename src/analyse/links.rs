@@ -201,6 +201,10 @@ impl Looked {
 struct Scan {
     found: Vec<(Key, Occurrence)>,
     inline: Vec<KeyedInline>,
+    /// Every name found, for a later scan of the same text to take those
+    /// of the parts that hold no name changed since (see [`Reuse`]);
+    /// `None` for a text too long to count in `u32`.
+    names: Option<Vec<Named>>,
     links: Vec<(ExplicitLink, Source)>,
     script_links: Vec<(String, Range<usize>, Source)>,
     markup: Vec<(Markup, Source)>,
@@ -216,6 +220,27 @@ pub struct Settings {
     /// Raw HTML is kept as written (`[markdown] unsafe_html`), so ids in it
     /// cannot be renamed.
     pub unsafe_html: bool,
+}
+
+/// A name found in a piece of a text: the piece, counted over the whole
+/// document as [`occurrences`] counts them; where in the piece; and what it
+/// names, as the index of an entry of the scan's `found` with that key.
+#[derive(Clone, Copy)]
+struct Named {
+    piece: u32,
+    start: u32,
+    end: u32,
+    key: u32,
+}
+
+/// A scan kept of the same text, and which of its parts may hold a name
+/// looked for before or now, not both: in the others, every place finds
+/// the name it found (the longest one starting there is another name only
+/// where one of those starts, see [`update`]), so their names are taken
+/// from the kept scan rather than looked for again.
+struct Reuse<'a> {
+    kept: &'a Scan,
+    changed: &'a Finder,
 }
 
 impl Scan {
@@ -623,13 +648,14 @@ pub fn build(
                 (Some((fingerprint, scan)), _, _) if *fingerprint == doc.fingerprint => scan.clone(),
                 (_, Some(matchers), Some(ids)) => {
                     let was = ids.get(doc.slug.as_str()).copied().unwrap_or(DocId::MAX);
-                    Arc::new(scan(was, doc, matchers, &last_key_of))
+                    Arc::new(scan(was, doc, matchers, &last_key_of, None))
                 }
                 _ => Arc::new(scan(
                     id,
                     doc,
                     this_build.as_deref().expect("made before the scans"),
                     &key_of,
+                    None,
                 )),
             },
         )
@@ -749,20 +775,45 @@ fn hash_of_names(each: &[u64], entities: &[Entity], detect_mentions: bool) -> u6
 }
 
 /// Scans one document and states what it found in keys.
+/// With `reuse`, the names of parts that hold no changed name are those
+/// its kept scan found.
 fn scan(
     id: DocId,
     doc: &Document,
     matchers: &[(&Matcher, Option<Target>)],
     key_of: &(impl Fn(Target) -> Key + Sync),
+    reuse: Option<&Reuse>,
 ) -> Scan {
     let outlines = outlines(doc);
     let parts = parts(doc, &outlines.outlines);
-    let (found, inline) = occurrences(id, &doc.slug, &parts, &outlines.links, matchers, key_of);
+    // The kept names of a part, when it holds no changed name.
+    let kept = |part: &Part| -> Option<(&Scan, &[Named])> {
+        let reuse = reuse?;
+        let names = reuse.kept.names.as_deref()?;
+        (!reuse.changed.holds(part.text)).then_some((reuse.kept, names))
+    };
+    let find = |part: &Part, piece: usize, text: &str| -> Vec<(Range<usize>, Key)> {
+        match kept(part) {
+            Some((scan, names)) => {
+                let piece = piece as u32;
+                let from = names.partition_point(|n| n.piece < piece);
+                let to = from + names[from..].partition_point(|n| n.piece == piece);
+                let named = |n: &Named| (n.start as usize..n.end as usize, scan.found[n.key as usize].0.clone());
+                names[from..to].iter().map(named).collect()
+            }
+            None => Matcher::find_in_all(matchers, text, Some(id))
+                .into_iter()
+                .map(|f| (f.range, key_of(f.target)))
+                .collect(),
+        }
+    };
+    let (found, inline, names) = occurrences(id, &doc.slug, &parts, &outlines.links, find);
     drop(parts);
     let id_conflicts = raw_id_conflicts(doc, &outlines.outlines);
     Scan {
         found,
         inline,
+        names,
         links: outlines
             .links
             .into_iter()
@@ -1073,6 +1124,106 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
     title.into_iter().chain(cited_as)
 }
 
+/// A test of whether a text may hold one of some names, looser than the
+/// matcher's (see [`holding_any`]).
+enum Finder {
+    /// Each piece looked for with memchr's `memmem`: those without ASCII
+    /// letters in the text as it stands, the others, in lower case, in a
+    /// copy of the text in ASCII lower case.
+    Few {
+        exact: Vec<memchr::memmem::Finder<'static>>,
+        folded: Vec<memchr::memmem::Finder<'static>>,
+    },
+    /// Every piece in one automaton blind to ASCII case.
+    Many(aho_corasick::AhoCorasick),
+    /// The names could not be looked for: every text may hold one.
+    Everything,
+}
+
+/// The most pieces [`Finder::Few`] looks for one by one.
+const FEW_PIECES: usize = 24;
+
+impl Finder {
+    fn of(names: &[&str]) -> Finder {
+        Finder::new(names, FEW_PIECES)
+    }
+
+    /// With more than `few` pieces, one automaton.
+    fn new(names: &[&str], few: usize) -> Finder {
+        // Where case cannot differ (digits, punctuation, spaces, Chinese), a
+        // name's longest such stretch is looked for as it stands; a name of
+        // letters alone is looked for blind to ASCII case, by its longest
+        // piece between apostrophes (either kind will do), trimmed (a
+        // shorter piece only finds more). A new title brings the old one
+        // and the new, which often share their stretch: it is looked for
+        // once.
+        // On the 10,000-document benchmark's seeds (read block by block, as
+        // the scan reads them), memmem over a lower-case copy finds two
+        // phrases of common words in 18 ms, and eleven in 62 ms, where
+        // aho-corasick's DFA blind to case took 250 and 190 ms: it finds no
+        // rare byte to skip ahead to, and reads 0.3 GB/s. Past a few dozen
+        // pieces, one automaton reading the text once wins.
+        let apostrophe = |c: char| c == '\'' || c == '\u{2019}';
+        let mut pieces: Vec<&str> = Vec::new();
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let invariant = name
+                .split(|c: char| c.is_ascii_alphabetic() || apostrophe(c))
+                .max_by_key(|piece| piece.trim().len())
+                .unwrap_or("");
+            if invariant.trim().len() >= 4 {
+                pieces.push(invariant.trim());
+            } else {
+                // (Every piece of a name is in a text that holds it: the
+                // longest leaves out the most texts.)
+                let longest = name.split(apostrophe).map(str::trim).max_by_key(|piece| piece.len());
+                pieces.push(longest.unwrap_or(""));
+            }
+        }
+        pieces.retain(|p| !p.is_empty());
+        pieces.sort_unstable();
+        pieces.dedup();
+        if pieces.len() > few {
+            return aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&pieces)
+                .map_or(Finder::Everything, Finder::Many);
+        }
+        let (folded, exact): (Vec<&str>, Vec<&str>) = pieces
+            .into_iter()
+            .partition(|p| p.bytes().any(|b| b.is_ascii_alphabetic()));
+        let finder = |piece: &[u8]| memchr::memmem::Finder::new(piece).into_owned();
+        Finder::Few {
+            exact: exact.iter().map(|p| finder(p.as_bytes())).collect(),
+            folded: folded
+                .iter()
+                .map(|p| finder(&p.to_ascii_lowercase().into_bytes()))
+                .collect(),
+        }
+    }
+
+    fn holds(&self, text: &str) -> bool {
+        match self {
+            Finder::Few { exact, folded } => {
+                exact.iter().any(|f| f.find(text.as_bytes()).is_some())
+                    || !folded.is_empty() && {
+                        thread_local! {
+                            static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                        }
+                        LOWER.with_borrow_mut(|lower| {
+                            lower.clear();
+                            lower.extend_from_slice(text.as_bytes());
+                            lower.make_ascii_lowercase();
+                            folded.iter().any(|f| f.find(lower).is_some())
+                        })
+                    }
+            }
+            Finder::Many(automaton) => automaton.is_match(text),
+            Finder::Everything => true,
+        }
+    }
+}
+
 /// The documents whose texts or notes may hold one of `names`: every one
 /// that does, and perhaps others. The test is looser than the matcher's
 /// (any ASCII case, any apostrophe, no word rule) and reads the same
@@ -1082,59 +1233,11 @@ fn looked_for(doc: &Document) -> impl Iterator<Item = &str> {
 /// text that holds the name; the filters of the texts not yet in `words`
 /// are made on the way.
 fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut super::words::Index>) -> Vec<DocId> {
-    // Where case cannot differ (digits, punctuation, spaces, Chinese), a
-    // name's longest such stretch is looked for as it stands; a name of
-    // letters alone is looked for blind to ASCII case, in pieces that
-    // leave its apostrophes out (either kind will do), each piece trimmed
-    // (a shorter piece only finds more). The stretches hold no ASCII
-    // letter, so an automaton blind to case finds them as they stand:
-    // every piece goes into one automaton, and each text is read once
-    // whatever the number of names (a new title brings the old one and
-    // the new, which often share their stretch: it is looked for once).
-    // One piece without letters alone is looked for with memchr's exact
-    // search.
-    // The automaton is a DFA with aho-corasick's prefilter, which skips
-    // ahead to a rare byte of the names: for one title, 8.8 ms over the
-    // 10,000-document benchmark's seeds instead of 187 ms without it; for
-    // names of common words it finds nothing to skip to and is as fast as
-    // the DFA alone (123 against 122 ms).
-    let apostrophe = |c: char| c == '\'' || c == '\u{2019}';
-    let mut pieces: Vec<&str> = Vec::new();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        let invariant = name
-            .split(|c: char| c.is_ascii_alphabetic() || apostrophe(c))
-            .max_by_key(|piece| piece.trim().len())
-            .unwrap_or("");
-        if invariant.trim().len() >= 4 {
-            pieces.push(invariant.trim());
-        } else {
-            pieces.push(name.split(apostrophe).next().unwrap_or(name).trim());
-            pieces.push(name.rsplit(apostrophe).next().unwrap_or(name).trim());
-        }
+    let finder = Finder::of(names);
+    if let Finder::Everything = finder {
+        return (0..documents.len()).collect();
     }
-    pieces.retain(|p| !p.is_empty());
-    pieces.sort_unstable();
-    pieces.dedup();
-    let (exact, blind) = match pieces.as_slice() {
-        [] => return Vec::new(),
-        [one] if !one.bytes().any(|b| b.is_ascii_alphabetic()) => {
-            (Some(memchr::memmem::Finder::new(one).into_owned()), None)
-        }
-        _ => match aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&pieces)
-        {
-            Ok(finder) => (None, Some(finder)),
-            // Cannot look: every document may hold them.
-            Err(_) => return (0..documents.len()).collect(),
-        },
-    };
-    let holds = |text: &str| match (&exact, &blind) {
-        (Some(f), _) => f.find(text.as_bytes()).is_some(),
-        (_, Some(b)) => b.is_match(text),
-        (None, None) => false,
-    };
+    let holds = |text: &str| finder.holds(text);
     let Some(index) = words else {
         return (documents.par_iter().with_max_len(crate::FINE).enumerate())
             .filter(|(_, doc)| each_text(doc, holds))
@@ -1581,45 +1684,48 @@ fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
     }
 }
 
-/// Every citation and entity mention in one document, and the document
-/// mentions to render as links (by piece of text), all in keys.
-type Keyed = (Vec<(Key, Occurrence)>, Vec<KeyedInline>);
+/// What [`occurrences`] finds in one document.
+type Keyed = (Vec<(Key, Occurrence)>, Vec<KeyedInline>, Option<Vec<Named>>);
 
 /// The document mentions of one piece of text, by slug.
 type KeyedInline = (usize, Vec<(Range<usize>, String)>);
 
+/// Every citation and entity mention in one document, the document
+/// mentions to render as links (by piece of text), all in keys, and every
+/// name found (see [`Scan::names`]); `find` gives the names in a piece of
+/// a part, counted over the document.
 fn occurrences(
     id: DocId,
     own_slug: &str,
     parts: &[Part],
     links: &[(ExplicitLink, Source, usize)],
-    matchers: &[(&Matcher, Option<Target>)],
-    key_of: &(impl Fn(Target) -> Key + Sync),
+    find: impl Fn(&Part, usize, &str) -> Vec<(Range<usize>, Key)>,
 ) -> Keyed {
     let mut out = Vec::new();
     let mut inline = Vec::new();
+    // Every name found, with its key, until the occurrences are made.
+    let mut names: Vec<(usize, Range<usize>, Key)> = Vec::new();
     let mut piece_index = 0;
     let mut link_at = links.iter().peekable();
     for (index, segment) in parts.iter().enumerate() {
         let mut found: Vec<(Range<usize>, Key)> = Vec::new();
         for piece in segment.pieces.iter() {
-            let in_piece = Matcher::find_in_all(matchers, &segment.text[piece.clone()], Some(id));
+            let in_piece = find(segment, piece_index, &segment.text[piece.clone()]);
             let documents: Vec<(Range<usize>, String)> = in_piece
                 .iter()
-                .filter_map(|f| match key_of(f.target) {
-                    Key::Document(slug) => Some((f.range.clone(), slug)),
+                .filter_map(|(range, key)| match key {
+                    Key::Document(slug) => Some((range.clone(), slug.clone())),
                     Key::Entity(_) => None,
                 })
                 .collect();
             if !documents.is_empty() {
                 inline.push((piece_index, documents));
             }
+            for (range, key) in in_piece {
+                found.push((range.start + piece.start..range.end + piece.start, key.clone()));
+                names.push((piece_index, range, key));
+            }
             piece_index += 1;
-            found.extend(
-                in_piece
-                    .into_iter()
-                    .map(|f| (f.range.start + piece.start..f.range.end + piece.start, key_of(f.target))),
-            );
         }
         while let Some((link, _, base)) = link_at.peek() {
             if base + link.segment != index {
@@ -1641,7 +1747,19 @@ fn occurrences(
             out.push((key, occurrence));
         }
     }
-    (out, inline)
+    // Each name's key as the index of an occurrence with that key (every
+    // name found is in one).
+    let named = |(piece, range, key): (usize, Range<usize>, Key)| {
+        let key = out.iter().position(|(k, _)| *k == key)?;
+        Some(Named {
+            piece: u32::try_from(piece).ok()?,
+            start: u32::try_from(range.start).ok()?,
+            end: u32::try_from(range.end).ok()?,
+            key: u32::try_from(key).ok()?,
+        })
+    };
+    let names = names.into_iter().map(named).collect();
+    (out, inline, names)
 }
 
 /// Groups the names found in one text (sorted by where they start) by
@@ -1852,6 +1970,10 @@ pub fn update(
         .map(|(&id, old)| (id, old))
         .collect();
     let mut others: Vec<DocId> = Vec::new();
+    // With one renamed document or entity whose names name it alone, which
+    // parts of the others may hold a name changed: those of the other parts
+    // are kept (see `Reuse`).
+    let mut changed_names: Option<Finder> = None;
     if settings.detect_mentions && !(renamed.is_empty() && renamed_entities.is_empty()) {
         // The names looked for before or after, not both: a text that
         // holds none of them finds what it found.
@@ -1951,6 +2073,7 @@ pub fn update(
                 timings.lap("      links: names patched");
                 if !own_only {
                     others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+                    changed_names = Some(Finder::of(&sought));
                 }
                 if !own_only && renamed_now.is_none() {
                     let texts: Vec<&Document> = changed.iter().chain(&others).map(|&id| &*documents[id]).collect();
@@ -2016,7 +2139,18 @@ pub fn update(
         .collect();
     let scans: Vec<Arc<Scan>> = rescanned
         .par_iter()
-        .map(|&id| Arc::new(scan(id, &documents[id], &matchers, &key_of)))
+        .enumerate()
+        .map(|(n, &id)| {
+            let doc = &documents[id];
+            // The scan kept of another text, still its own.
+            let reuse = match (&changed_names, cache.scans.get(&doc.slug)) {
+                (Some(finder), Some((fingerprint, kept))) if n >= changed.len() && *fingerprint == doc.fingerprint => {
+                    Some(Reuse { kept, changed: finder })
+                }
+                _ => None,
+            };
+            Arc::new(scan(id, doc, &matchers, &key_of, reuse.as_ref()))
+        })
         .collect();
     // (A document added or removed has a stand-in on the other side, of
     // another shape: no link pointed into the one added, and the caller
@@ -2310,7 +2444,13 @@ pub(crate) mod tests {
         let now = vec![with_blocks("new", &[]), old[0].clone()];
         let text = with_blocks("reader", &["The rules apply."]);
         let found = |matcher: &Arc<Option<Matcher>>| {
-            let scan = scan(DocId::MAX, &text, &alone(matcher.as_ref().as_ref()), &key_of(&now, &[]));
+            let scan = scan(
+                DocId::MAX,
+                &text,
+                &alone(matcher.as_ref().as_ref()),
+                &key_of(&now, &[]),
+                None,
+            );
             scan.found.into_iter().map(|(key, _)| key).collect::<Vec<_>>()
         };
         let kept = cache.matcher.clone().expect("kept");
@@ -2387,8 +2527,9 @@ pub(crate) mod tests {
             assert_eq!(made, read, "{names:?}, with the words made");
             read
         };
-        // Letters alone, any case.
+        // Letters alone, any case; in quotes too.
         assert_eq!(holding(&["outline of the 14th five-year plan"]), ["plan", "caps"]);
+        assert_eq!(holding(&["'Outline of the 14th Five-Year Plan'"]), ["plan", "caps"]);
         // A stretch without letters, and two names read in one pass; the
         // old and the new name of a retitled document share theirs.
         assert_eq!(
@@ -2404,6 +2545,46 @@ pub(crate) mod tests {
         assert_eq!(holding(&["Outline of the 14th"]), ["plan", "caps"]);
         assert!(holding(&[]).is_empty());
         assert!(holding(&["  "]).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Looked for one by one or in one automaton, a name is found in
+        /// a text that holds it in any ASCII case, with either apostrophe.
+        #[test]
+        fn a_finder_finds_a_name_in_any_case_one_by_one_or_in_one_automaton(
+            names in proptest::collection::vec("[aBc' 1-]{1,8}|[dE’中 2]{1,6}", 1..6),
+            text in "[aAbBcCdDeE' ’中 12-]{0,40}",
+            at in 0..40usize,
+            pick in 0..6usize,
+        ) {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let (few, many) = (Finder::new(&names, FEW_PIECES), Finder::new(&names, 0));
+            let none = |f: &Finder| matches!(f, Finder::Few { exact, folded } if exact.is_empty() && folded.is_empty());
+            let kinds = (matches!(few, Finder::Few { .. }), matches!(many, Finder::Many(_)) || none(&many));
+            proptest::prop_assert_eq!(kinds, (true, true));
+            proptest::prop_assert_eq!(few.holds(&text), many.holds(&text));
+            // The text with one of the names in it, in other cases and
+            // with the other apostrophe.
+            let name = names[pick % names.len()];
+            // (A name of apostrophes and spaces alone is none.)
+            proptest::prop_assume!(name.chars().any(char::is_alphanumeric));
+            let name: String = name
+                .chars()
+                .map(|c| match c {
+                    '\'' => '\u{2019}',
+                    '\u{2019}' => '\'',
+                    c if c.is_ascii_lowercase() => c.to_ascii_uppercase(),
+                    c => c.to_ascii_lowercase(),
+                })
+                .collect();
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let holding = format!("{}{name}{}", &text[..at], &text[at..]);
+            proptest::prop_assert!(few.holds(&holding), "{:?} in {:?}", names, holding);
+            proptest::prop_assert!(many.holds(&holding), "{:?} in {:?}", names, holding);
+        }
     }
 
     /// The words of each text leave out a text that holds a name's
