@@ -401,7 +401,10 @@ fn run_stages<S: output::Sink>(
     };
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
-    let Ok((archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
+    // A preview that writes the pages of what changed first makes the
+    // related lists after them, when those pages show none.
+    caches.analysis.related_later = caches.defer_downloads && sink.keeps_unlisted();
+    let Ok((mut archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
         // The same errors again, with those of rendering.
         return Err(check_what_loaded(options, config, caches));
     };
@@ -429,6 +432,17 @@ fn run_stages<S: output::Sink>(
         .as_ref()
         .filter(|_| sink.keeps_unlisted() && statics_unchanged)
         .and_then(|delta| renderer.pages_for(delta));
+    // Every page rendered now: the related lists too are made now.
+    let related_later = delta.as_ref().is_some_and(|d| d.related_later);
+    let (renderer, partial_pages) = match partial_pages {
+        None if related_later => {
+            drop(renderer);
+            archive.finish_related_now(&mut caches.analysis);
+            let renderer = Renderer::new(config, &archive, &theme, &mut caches.render, delta.as_ref())?;
+            (renderer, None)
+        }
+        partial_pages => (renderer, partial_pages),
+    };
     let partial = partial_pages.is_some();
     let (pages, pages_gone) = partial_pages.unwrap_or_else(|| (renderer.pages(), Vec::new()));
     let fingerprints = sink.wants_fingerprints();
@@ -456,7 +470,11 @@ fn run_stages<S: output::Sink>(
         Some(delta) if defer && partial => {
             let first = first_pages(delta);
             let open: std::collections::HashSet<&str> = caches.open.iter().map(String::as_str).collect();
-            let shown = |page: render::Page| !open.is_empty() && open.contains(renderer.output_path(page).as_str());
+            // (A document's page waits for the related lists.)
+            let waits = |page: render::Page| related_later && matches!(page, render::Page::Document(_));
+            let shown = |page: render::Page| {
+                !open.is_empty() && !waits(page) && open.contains(renderer.output_path(page).as_str())
+            };
             let (now, later) = pages.iter().partition(|&&p| first.contains(&p) || shown(p));
             (Some(now), later)
         }

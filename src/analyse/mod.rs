@@ -42,6 +42,14 @@ pub struct Cache {
     kept_related: Option<related::Kept>,
     /// Whether this is the preview's cache, which keeps.
     keep: bool,
+    /// Whether an update that changed no document may leave the related
+    /// lists for after the pages of what changed (see [`Delta::related_later`]):
+    /// the preview's, which writes those pages first, and no document page
+    /// among them.
+    pub related_later: bool,
+    /// The related lists an update left for later, and the config they
+    /// are made with: made by [`Cache::last`] or the next update.
+    related_due: Option<(related::Due, crate::config::RelatedConfig)>,
     /// The last archive built, with a hash of the config it was built with.
     last: Option<(u64, Archive)>,
 }
@@ -62,8 +70,13 @@ impl Cache {
         self.last = Some((config.settings_hash(), archive));
     }
 
-    /// The archive of the last build.
-    pub fn last(&self) -> Option<&Archive> {
+    /// The archive of the last build, its related lists made if they
+    /// were left for later.
+    pub fn last(&mut self) -> Option<&Archive> {
+        let (_, archive) = self.last.as_mut()?;
+        if let Some(due) = self.related_due.take() {
+            archive.finish_related(due, &mut self.kept_related);
+        }
         self.last.as_ref().map(|(_, archive)| archive)
     }
 }
@@ -85,8 +98,14 @@ pub struct Delta {
     /// Documents not replaced whose links changed: a name they hold now
     /// names another document, or nothing.
     pub rescanned: Vec<DocId>,
-    /// Documents whose related list changed.
+    /// Documents whose related list changed; with `related_later`, those
+    /// whose list may change.
     pub related: Vec<DocId>,
+    /// Whether the related lists are left for later: made once the pages
+    /// of what changed (which show no related list) are written, by
+    /// [`Archive::finish_related_now`] or [`Cache::last`]. Until then the
+    /// archive holds the last build's.
+    pub related_later: bool,
     /// Entities whose description alone changed (in `content/entities.toml`):
     /// their pages and search records show it, nothing else does.
     pub described: Vec<EntityId>,
@@ -161,6 +180,10 @@ impl Archive {
         config: &Config,
         cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
+        // (Related lists left for later are made first; left for an
+        // archive not kept, they are dropped with it.)
+        cache.last();
+        cache.related_due = None;
         let last = cache.last.take();
         if let (Some(replaced), Some((hash, mut last))) = (&loaded.replaced, last) {
             let edits = entity_edits(&last.entities, &loaded.entities, &last.documents);
@@ -432,6 +455,7 @@ impl Archive {
             counted: found.counted,
             rescanned: found.rescanned,
             related: Vec::new(),
+            related_later: false,
             described: Vec::new(),
             terms: moved_terms.terms,
             terms_added: moved_terms.added,
@@ -461,8 +485,24 @@ impl Archive {
                 .collect();
             touched.sort_unstable();
             touched.dedup();
-            match related::in_place(&inputs, &mut cache.kept_related, &touched, &mut self.related) {
-                Some(moved) => delta.related = moved,
+            let due =
+                (cache.kept_related.as_ref()).and_then(|kept| related::plan(&inputs, kept, &touched, &self.related));
+            let finished = match due {
+                // No document changed: the pages written first are those of
+                // entities, which show no related list, and the lists are
+                // made after them.
+                Some(due) if cache.related_later && delta.changed.is_empty() => {
+                    delta.related = due.affected().to_vec();
+                    delta.related_later = true;
+                    cache.related_due = Some((due, config.related.clone()));
+                    Some(())
+                }
+                Some(due) => related::finish(&inputs, &mut cache.kept_related, due, &mut self.related)
+                    .map(|moved| delta.related = moved),
+                None => None,
+            };
+            match finished {
+                Some(()) => {}
                 None => {
                     let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
                     delta.related = (0..related.len())
@@ -523,6 +563,36 @@ impl Archive {
             delta.graph = true;
         }
         Ok(Some((self, warnings, delta)))
+    }
+
+    /// Makes the related lists an update left for later (see
+    /// [`Delta::related_later`]), if it did.
+    pub fn finish_related_now(&mut self, cache: &mut Cache) {
+        if let Some(due) = cache.related_due.take() {
+            self.finish_related(due, &mut cache.kept_related);
+        }
+    }
+
+    fn finish_related(
+        &mut self,
+        (due, config): (related::Due, crate::config::RelatedConfig),
+        kept: &mut Option<related::Kept>,
+    ) {
+        let mut timings = crate::Timings::new();
+        let inputs = related::Inputs {
+            documents: &self.documents,
+            by_slug: &self.by_slug,
+            entities: &self.entities,
+            taxonomies: &self.taxonomies,
+            links: &self.links,
+            config: &config,
+        };
+        let lists = &mut self.related;
+        if related::finish(&inputs, kept, due, lists).is_none() {
+            // (Not reached: nothing changed since the lists were planned.)
+            *lists = related::lists(&inputs, kept, true);
+        }
+        timings.lap("related documents, after the pages of what changed");
     }
 }
 

@@ -205,7 +205,7 @@ impl Kept {
 /// Renumbers the related lists and what `kept` holds of them after
 /// documents came or went (see [`super::renumber`]). Each of the `added`
 /// documents (by new id) comes with a stand-in for the version kept, and
-/// an empty list: its part is unknown, so [`in_place`] ranks it and the
+/// an empty list: its part is unknown, so [`plan`] ranks it and the
 /// documents near it. `removed` are the slugs of the documents gone, which
 /// no list holds any longer.
 pub fn renumber(
@@ -368,25 +368,34 @@ pub fn update(kept: &Kept, inputs: &Inputs, parts: &[u64]) -> Option<Vec<Vec<Doc
     lists
 }
 
-/// The related lists after the archive was updated in place (the same
-/// documents in the same places, as [`super::Archive`]'s update keeps
-/// them), from what `kept` holds of the last build: `touched` are the
-/// documents whose [`part`] may have changed (those replaced, those
-/// scanned again, those whose "Cited by" changed). Only the lists of the
-/// documents whose part changed, and of those within reach of where one
-/// of them joined or left the list of a term or entity, are computed
-/// again: with the same places, a changed document stood where it stands,
-/// and in a list it stayed in, it is the same candidate to the others.
-/// `lists`, the last build's lists (which `kept` holds too), and `kept`
-/// are brought up to date. Returns the documents whose list
-/// changed; `None` when `kept` cannot serve (the caller then calls
-/// [`lists`]).
-pub fn in_place(
-    inputs: &Inputs,
-    kept: &mut Option<Kept>,
-    touched: &[DocId],
-    lists: &mut [Vec<DocId>],
-) -> Option<Vec<DocId>> {
+/// The related lists to compute again after an update in place, found
+/// without computing them (see [`plan`]): which documents' parts changed,
+/// and which lists may have.
+pub struct Due {
+    parts: Vec<(DocId, u64)>,
+    affected: Vec<DocId>,
+}
+
+impl Due {
+    /// The documents whose related list may change.
+    pub fn affected(&self) -> &[DocId] {
+        &self.affected
+    }
+}
+
+/// How to bring the related lists up to date after the archive was
+/// updated in place (the same documents in the same places, as
+/// [`super::Archive`]'s update keeps them), from what `k` holds of the last
+/// build: `touched` are the documents whose [`part`] may have changed
+/// (those replaced, those scanned again, those whose "Cited by" changed).
+/// Only the lists of the documents whose part changed, and of those within
+/// reach of where one of them joined or left the list of a term or entity,
+/// are to be computed again: with the same places, a changed document
+/// stood where it stands, and in a list it stayed in, it is the same
+/// candidate to the others. `None` when `k` cannot serve (the caller then
+/// calls [`lists`]). [`finish`] computes them, now or after the pages that
+/// show no related list.
+pub fn plan(inputs: &Inputs, k: &Kept, touched: &[DocId], lists: &[Vec<DocId>]) -> Option<Due> {
     let &Inputs {
         documents,
         entities,
@@ -395,7 +404,6 @@ pub fn in_place(
         config,
         ..
     } = inputs;
-    let k = kept.as_mut()?;
     let n = documents.len();
     let same_places = k.documents.len() == n
         && lists.len() == n
@@ -417,7 +425,6 @@ pub fn in_place(
     if changed.len() > n / 16 + 1 {
         return None;
     }
-    let context = Context::new(inputs);
     let mut affected: Vec<DocId> = changed.clone();
     // The lists of terms and entities each changed document joined or
     // left: only there do the windows of other documents change. In a list
@@ -460,6 +467,21 @@ pub fn in_place(
     }
     affected.sort_unstable();
     affected.dedup();
+    Some(Due { parts, affected })
+}
+
+/// Computes the lists `due` names and brings `lists` (the last build's,
+/// which `kept` holds too) and `kept` up to date, from the archive `due`
+/// was planned on; returns the documents whose list changed. `None` when
+/// `kept` cannot serve.
+pub fn finish(inputs: &Inputs, kept: &mut Option<Kept>, due: Due, lists: &mut [Vec<DocId>]) -> Option<Vec<DocId>> {
+    let Due { parts, affected } = due;
+    let k = kept.as_mut()?;
+    let n = inputs.documents.len();
+    if k.lists.len() != n || lists.len() != n {
+        return None;
+    }
+    let context = Context::new(inputs);
     let made: Vec<Vec<DocId>> = affected
         .par_iter()
         .with_max_len((affected.len() / 64).max(crate::FINE))
@@ -476,8 +498,8 @@ pub fn in_place(
     }
     for (id, part) in parts {
         k.parts[id] = part;
-        k.documents[id] = documents[id].clone();
-        k.entities_of[id].clone_from(&links.entities_of[id]);
+        k.documents[id] = inputs.documents[id].clone();
+        k.entities_of[id].clone_from(&inputs.links.entities_of[id]);
     }
     debug_assert!(
         k.lists == related(inputs),

@@ -1381,6 +1381,49 @@ fn the_page_of_what_changed_is_written_first_and_the_others_later() {
     );
 }
 
+/// An entity given another name that a few texts hold, in an archive
+/// large enough that their related lists are updated in place: those
+/// lists are made after the entity's page is written (the page of what
+/// changed shows none), and the document pages wait for them, one open in
+/// a browser too. The site is then a clean build's.
+#[test]
+fn related_lists_are_made_after_the_page_of_an_entity_edited() {
+    let mut fixture = Fixture::new().file("content/entities.toml", &records_bureau(""));
+    let holding = [1, 14, 27];
+    for n in 0..40 {
+        let text = match holding.contains(&n) {
+            true => "The archive office kept the files.",
+            false => "Nothing of note.",
+        };
+        let front = format!(
+            "title = \"Note {n}\"\ndate = {}-01-01\n[taxonomies]\ntopics = [\"records\"]",
+            1980 + n
+        );
+        fixture = fixture.doc(&format!("d{n}"), &front, text);
+    }
+    let root = fixture.root();
+    let served = root.join("served");
+    let mut incremental = Incremental::new("serve");
+    incremental.defer_downloads(true);
+    incremental.rebuild(&options(root, &served)).unwrap();
+    let open = "documents/d1/index.html".to_string();
+    incremental.show_first(vec![open.clone()]);
+    let file = PathBuf::from("content/entities.toml");
+    std::fs::write(root.join(&file), records_bureau("\"archive office\"")).unwrap();
+    let first = incremental
+        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+        .unwrap();
+    assert!(first.report.partial && first.report.deferred);
+    assert_eq!(pages_only(&first.written), ["entities/records-bureau/index.html"]);
+    for n in holding {
+        let page = format!("documents/d{n}/index.html");
+        assert!(first.report.later.contains(&page), "{page}: {:?}", first.report.later);
+    }
+    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+    annals::build(&options(root, &root.join("clean"))).unwrap();
+    assert_eq!(tree(&served), tree(&root.join("clean")));
+}
+
 /// A document removed from a year and a term whose lists then have fewer
 /// pages: the preview deletes the pages they lost, and renders only the
 /// pages that show the change, whether it makes the files beside the pages
