@@ -425,7 +425,6 @@ pub fn plan(inputs: &Inputs, k: &Kept, touched: &[DocId], lists: &[Vec<DocId>]) 
     if changed.len() > n / 16 + 1 {
         return None;
     }
-    let mut affected: Vec<DocId> = changed.clone();
     // The lists of terms and entities each changed document joined or
     // left: only there do the windows of other documents change. In a list
     // it stays in, at the same place and with the same date (an update in
@@ -449,25 +448,49 @@ pub fn plan(inputs: &Inputs, k: &Kept, touched: &[DocId], lists: &[Vec<DocId>]) 
     }
     // A list's places shift by at most as many documents as joined or left
     // it: a document that left is looked for where it would stand now, at
-    // most that far from where it stood.
-    let mut moves: crate::hash::Map<List, usize> = crate::hash::Map::default();
-    for (list, _) in &moved {
-        *moves.entry(*list).or_default() += 1;
-    }
+    // most that far from where it stood. Each list's windows are marked
+    // once, merged: thousands of documents joining one entity's list
+    // have windows thousands of places wide.
+    let mut by_list: crate::hash::Map<List, Vec<DocId>> = crate::hash::Map::default();
     for (list, c) in moved {
-        let reach = WINDOW + 1 + moves[&list];
+        by_list.entry(list).or_default().push(c);
+    }
+    let mut marked = vec![false; n];
+    for &c in &changed {
+        marked[c] = true;
+    }
+    for (list, docs) in by_list {
+        let reach = WINDOW + 1 + docs.len();
         match list {
-            List::Term(t, term) => affected.extend_from_slice(near(&taxonomies[t].terms[term].documents, c, reach)),
+            List::Term(t, term) => {
+                let list = &taxonomies[t].terms[term].documents;
+                let places = docs.iter().map(|&c| list.partition_point(|&d| d < c)).collect();
+                mark_near(&mut marked, places, list.len(), reach, |p| list[p]);
+            }
             List::Entity(e) => {
                 let list = links.mentions_of.get(e).map_or(&[][..], Vec::as_slice);
-                let at = list.partition_point(|(d, _)| *d < c);
-                affected.extend(window(list, at, reach).iter().map(|(d, _)| *d));
+                let places = docs.iter().map(|&c| list.partition_point(|(d, _)| *d < c)).collect();
+                mark_near(&mut marked, places, list.len(), reach, |p| list[p].0);
             }
         }
     }
-    affected.sort_unstable();
-    affected.dedup();
+    let affected: Vec<DocId> = (0..n).filter(|&d| marked[d]).collect();
     Some(Due { parts, affected })
+}
+
+/// Marks the documents of a list of `len` places that stand within
+/// `reach` places of one of `places`, the list's place `p` holding
+/// `id_at(p)`: each place once.
+fn mark_near(marked: &mut [bool], mut places: Vec<usize>, len: usize, reach: usize, id_at: impl Fn(usize) -> DocId) {
+    places.sort_unstable();
+    let mut done = 0;
+    for at in places {
+        let to = (at + reach + 1).min(len);
+        for p in at.saturating_sub(reach).max(done)..to {
+            marked[id_at(p)] = true;
+        }
+        done = done.max(to);
+    }
 }
 
 /// Computes the lists `due` names and brings `lists` (the last build's,
@@ -621,6 +644,27 @@ fn days(d: PartialDate) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Windows marked merged mark what each window marks on its own.
+        #[test]
+        fn merged_windows_mark_what_each_window_marks(
+            len in 0..60usize,
+            places in proptest::collection::vec(0..61usize, 0..8),
+            reach in 0..20usize,
+        ) {
+            let places: Vec<usize> = places.into_iter().map(|p| p.min(len)).collect();
+            let id_at = |p: usize| 2 * p + 1;
+            let mut marked = vec![false; 2 * len + 2];
+            mark_near(&mut marked, places.clone(), len, reach, id_at);
+            let mut each = vec![false; 2 * len + 2];
+            let list: Vec<DocId> = (0..len).map(id_at).collect();
+            for at in places {
+                window(&list, at, reach).iter().for_each(|&d| each[d] = true);
+            }
+            proptest::prop_assert_eq!(marked, each);
+        }
+    }
 
     #[test]
     fn windows_bound_the_candidates() {
