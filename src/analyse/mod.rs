@@ -75,7 +75,7 @@ impl Cache {
     pub fn last(&mut self) -> Option<&Archive> {
         let (_, archive) = self.last.as_mut()?;
         if let Some(due) = self.related_due.take() {
-            archive.finish_related(due, &mut self.kept_related);
+            archive.finish_related_later(due, &mut self.kept_related);
         }
         self.last.as_ref().map(|(_, archive)| archive)
     }
@@ -467,14 +467,6 @@ impl Archive {
         // The related lists read the links and the terms (and a document
         // added or removed has a list, or had).
         if found.outward || !retermed.is_empty() || renumbered {
-            let inputs = related::Inputs {
-                documents: &self.documents,
-                by_slug: &self.by_slug,
-                entities: &self.entities,
-                taxonomies: &self.taxonomies,
-                links: &self.links,
-                config: &config.related,
-            };
             // The documents whose part of a related list may have changed.
             let mut touched: Vec<DocId> = delta
                 .changed
@@ -485,32 +477,26 @@ impl Archive {
                 .collect();
             touched.sort_unstable();
             touched.dedup();
+            let inputs = self.related_inputs(&config.related);
             let due =
                 (cache.kept_related.as_ref()).and_then(|kept| related::plan(&inputs, kept, &touched, &self.related));
-            let finished = match due {
+            let kept = &mut cache.kept_related;
+            delta.related = match due {
                 // No document changed: the pages written first are those of
                 // entities, which show no related list, and the lists are
                 // made after them.
                 Some(due) if cache.related_later && delta.changed.is_empty() => {
-                    delta.related = due.affected().to_vec();
                     delta.related_later = true;
+                    let affected = due.affected().to_vec();
                     cache.related_due = Some((due, config.related.clone()));
-                    Some(())
+                    affected
                 }
-                Some(due) => related::finish(&inputs, &mut cache.kept_related, due, &mut self.related)
-                    .map(|moved| delta.related = moved),
-                None => None,
+                Some(due) => match self.finish_related(due, &config.related, kept) {
+                    Some(moved) => moved,
+                    None => self.related_anew(&config.related, kept, cache.keep),
+                },
+                None => self.related_anew(&config.related, kept, cache.keep),
             };
-            match finished {
-                Some(()) => {}
-                None => {
-                    let related = related::lists(&inputs, &mut cache.kept_related, cache.keep);
-                    delta.related = (0..related.len())
-                        .filter(|&d| self.related.get(d) != Some(&related[d]))
-                        .collect();
-                    self.related = related;
-                }
-            }
             delta.graph |= !delta.related.is_empty();
             timings.lap("  analyse: related documents");
         }
@@ -569,30 +555,62 @@ impl Archive {
     /// [`Delta::related_later`]), if it did.
     pub fn finish_related_now(&mut self, cache: &mut Cache) {
         if let Some(due) = cache.related_due.take() {
-            self.finish_related(due, &mut cache.kept_related);
+            self.finish_related_later(due, &mut cache.kept_related);
         }
     }
 
-    fn finish_related(
+    fn finish_related_later(
         &mut self,
         (due, config): (related::Due, crate::config::RelatedConfig),
         kept: &mut Option<related::Kept>,
     ) {
         let mut timings = crate::Timings::new();
-        let inputs = related::Inputs {
+        if self.finish_related(due, &config, kept).is_none() {
+            // (Not reached: nothing changed since the lists were planned.)
+            self.related_anew(&config, kept, true);
+        }
+        timings.lap("related documents, after the pages of what changed");
+    }
+
+    /// Makes the related lists `due` names (see [`related::finish`]);
+    /// returns the documents whose list changed.
+    fn finish_related(
+        &mut self,
+        due: related::Due,
+        config: &crate::config::RelatedConfig,
+        kept: &mut Option<related::Kept>,
+    ) -> Option<Vec<DocId>> {
+        let mut lists = std::mem::take(&mut self.related);
+        let moved = related::finish(&self.related_inputs(config), kept, due, &mut lists);
+        self.related = lists;
+        moved
+    }
+
+    /// Makes every related list (carried over where `kept` can); returns
+    /// the documents whose list changed.
+    fn related_anew(
+        &mut self,
+        config: &crate::config::RelatedConfig,
+        kept: &mut Option<related::Kept>,
+        keep: bool,
+    ) -> Vec<DocId> {
+        let related = related::lists(&self.related_inputs(config), kept, keep);
+        let moved = (0..related.len())
+            .filter(|&d| self.related.get(d) != Some(&related[d]))
+            .collect();
+        self.related = related;
+        moved
+    }
+
+    fn related_inputs<'a>(&'a self, config: &'a crate::config::RelatedConfig) -> related::Inputs<'a> {
+        related::Inputs {
             documents: &self.documents,
             by_slug: &self.by_slug,
             entities: &self.entities,
             taxonomies: &self.taxonomies,
             links: &self.links,
-            config: &config,
-        };
-        let lists = &mut self.related;
-        if related::finish(&inputs, kept, due, lists).is_none() {
-            // (Not reached: nothing changed since the lists were planned.)
-            *lists = related::lists(&inputs, kept, true);
+            config,
         }
-        timings.lap("related documents, after the pages of what changed");
     }
 }
 
