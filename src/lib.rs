@@ -402,8 +402,11 @@ fn run_stages<S: output::Sink>(
     timings.lap("load");
     let mut warnings = loaded.warnings.clone();
     // A preview that writes the pages of what changed first makes the
-    // related lists after them, when those pages show none.
-    caches.analysis.related_later = caches.defer_downloads && sink.keeps_unlisted();
+    // related lists after them, when those pages show none: unless a
+    // document's page is open in a browser, which then comes first with
+    // its list made.
+    let document_open = caches.open.iter().any(|page| page.starts_with("documents/"));
+    caches.analysis.related_later = caches.defer_downloads && sink.keeps_unlisted() && !document_open;
     let Ok((mut archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
         // The same errors again, with those of rendering.
         return Err(check_what_loaded(options, config, caches));

@@ -49,7 +49,7 @@ pub struct Cache {
     pub related_later: bool,
     /// The related lists an update left for later, and the config they
     /// are made with: made by [`Cache::last`] or the next update.
-    related_due: Option<(related::Due, crate::config::RelatedConfig)>,
+    related_due: Option<(RelatedDue, crate::config::RelatedConfig)>,
     /// The last archive built, with a hash of the config it was built with.
     last: Option<(u64, Archive)>,
 }
@@ -79,6 +79,13 @@ impl Cache {
         }
         self.last.as_ref().map(|(_, archive)| archive)
     }
+}
+
+/// Related lists left for later: those a plan names, or every one (more
+/// than a sixteenth of the documents changed their part).
+enum RelatedDue {
+    Planned(related::Due),
+    All,
 }
 
 /// What changed since the last archive, when the archive was updated
@@ -481,15 +488,21 @@ impl Archive {
             let due =
                 (cache.kept_related.as_ref()).and_then(|kept| related::plan(&inputs, kept, &touched, &self.related));
             let kept = &mut cache.kept_related;
+            // No document changed: the pages written first are those of
+            // entities, which show no related list, and the lists are made
+            // after them (every document's page waits for them when every
+            // list is made again).
+            let later = cache.related_later && delta.changed.is_empty() && kept.is_some();
+            delta.related_later = later;
             delta.related = match due {
-                // No document changed: the pages written first are those of
-                // entities, which show no related list, and the lists are
-                // made after them.
-                Some(due) if cache.related_later && delta.changed.is_empty() => {
-                    delta.related_later = true;
+                Some(due) if later => {
                     let affected = due.affected().to_vec();
-                    cache.related_due = Some((due, config.related.clone()));
+                    cache.related_due = Some((RelatedDue::Planned(due), config.related.clone()));
                     affected
+                }
+                None if later => {
+                    cache.related_due = Some((RelatedDue::All, config.related.clone()));
+                    (0..self.documents.len()).collect()
                 }
                 Some(due) => match self.finish_related(due, &config.related, kept) {
                     Some(moved) => moved,
@@ -561,12 +574,15 @@ impl Archive {
 
     fn finish_related_later(
         &mut self,
-        (due, config): (related::Due, crate::config::RelatedConfig),
+        (due, config): (RelatedDue, crate::config::RelatedConfig),
         kept: &mut Option<related::Kept>,
     ) {
         let mut timings = crate::Timings::new();
-        if self.finish_related(due, &config, kept).is_none() {
-            // (Not reached: nothing changed since the lists were planned.)
+        let finished = match due {
+            RelatedDue::Planned(due) => self.finish_related(due, &config, kept),
+            RelatedDue::All => None,
+        };
+        if finished.is_none() {
             self.related_anew(&config, kept, true);
         }
         timings.lap("related documents, after the pages of what changed");

@@ -1384,16 +1384,20 @@ fn the_page_of_what_changed_is_written_first_and_the_others_later() {
 /// An entity given another name that a few texts hold, in an archive
 /// large enough that their related lists are updated in place: those
 /// lists are made after the entity's page is written (the page of what
-/// changed shows none), and the document pages wait for them, one open in
-/// a browser too. The site is then a clean build's.
+/// changed shows none), and the document pages wait for them; so are
+/// they when so many texts join or leave the entity's list that every
+/// list is made again. With a document's page open in a browser, they are
+/// made at once, and that page comes first. The site is then a clean
+/// build's.
 #[test]
 fn related_lists_are_made_after_the_page_of_an_entity_edited() {
     let mut fixture = Fixture::new().file("content/entities.toml", &records_bureau(""));
     let holding = [1, 14, 27];
     for n in 0..40 {
-        let text = match holding.contains(&n) {
-            true => "The archive office kept the files.",
-            false => "Nothing of note.",
+        let text = match (holding.contains(&n), n % 10 == 5) {
+            (true, _) => "The archive office kept the files.",
+            (false, true) => "The records hall kept the maps.",
+            (false, false) => "Nothing of note.",
         };
         let front = format!(
             "title = \"Note {n}\"\ndate = {}-01-01\n[taxonomies]\ntopics = [\"records\"]",
@@ -1406,8 +1410,6 @@ fn related_lists_are_made_after_the_page_of_an_entity_edited() {
     let mut incremental = Incremental::new("serve");
     incremental.defer_downloads(true);
     incremental.rebuild(&options(root, &served)).unwrap();
-    let open = "documents/d1/index.html".to_string();
-    incremental.show_first(vec![open.clone()]);
     let file = PathBuf::from("content/entities.toml");
     std::fs::write(root.join(&file), records_bureau("\"archive office\"")).unwrap();
     let first = incremental
@@ -1422,6 +1424,41 @@ fn related_lists_are_made_after_the_page_of_an_entity_edited() {
     made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
     annals::build(&options(root, &root.join("clean"))).unwrap();
     assert_eq!(tree(&served), tree(&root.join("clean")));
+    // Seven texts join or leave its list, more than a sixteenth of the
+    // archive: every list is made again, after the page all the same,
+    // and every document's page waits for them.
+    std::fs::write(root.join(&file), records_bureau("\"records hall\"")).unwrap();
+    let first = incremental
+        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+        .unwrap();
+    assert_eq!(pages_only(&first.written), ["entities/records-bureau/index.html"]);
+    for n in 0..40 {
+        let page = format!("documents/d{n}/index.html");
+        assert!(first.report.later.contains(&page), "{page}: {:?}", first.report.later);
+    }
+    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+    annals::build(&options(root, &root.join("clean"))).unwrap();
+    assert_eq!(
+        tree(&served),
+        tree(&root.join("clean")),
+        "after every list was made again"
+    );
+    // With a document's page open that shows the edit, the lists are made
+    // at once, and that page comes first with the entity's.
+    incremental.show_first(vec!["documents/d5/index.html".to_string()]);
+    std::fs::write(root.join(&file), records_bureau("\"archive office\"")).unwrap();
+    let first = incremental
+        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
+        .unwrap();
+    let mut written = pages_only(&first.written);
+    written.sort();
+    assert_eq!(
+        written,
+        ["documents/d5/index.html", "entities/records-bureau/index.html"]
+    );
+    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+    annals::build(&options(root, &root.join("clean"))).unwrap();
+    assert_eq!(tree(&served), tree(&root.join("clean")), "with a document's page open");
 }
 
 /// A document removed from a year and a term whose lists then have fewer
