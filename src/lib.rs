@@ -405,7 +405,7 @@ fn run_stages<S: output::Sink>(
     // related lists after them, when those pages show none: unless a
     // document's page is open in a browser, which then comes first with
     // its list made.
-    let document_open = caches.open.iter().any(|page| page.starts_with("documents/"));
+    let document_open = caches.open.iter().any(|page| render::views::paths::is_document(page));
     caches.analysis.related_later = caches.defer_downloads && sink.keeps_unlisted() && !document_open;
     let Ok((mut archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
         // The same errors again, with those of rendering.
@@ -473,12 +473,14 @@ fn run_stages<S: output::Sink>(
         Some(delta) if defer && partial => {
             let first = first_pages(delta);
             let open: std::collections::HashSet<&str> = caches.open.iter().map(String::as_str).collect();
-            // (A document's page waits for the related lists.)
-            let waits = |page: render::Page| related_later && matches!(page, render::Page::Document(_));
-            let shown = |page: render::Page| {
-                !open.is_empty() && !waits(page) && open.contains(renderer.output_path(page).as_str())
-            };
-            let (now, later) = pages.iter().partition(|&&p| first.contains(&p) || shown(p));
+            let shown = |page: render::Page| !open.is_empty() && open.contains(renderer.output_path(page).as_str());
+            let (now, later): (Vec<render::Page>, _) = pages.iter().partition(|&&p| first.contains(&p) || shown(p));
+            // (With the related lists left for later, no document page is
+            // open, and none changed: none comes first.)
+            debug_assert!(
+                !related_later || !now.iter().any(|p| matches!(p, render::Page::Document(_))),
+                "a document's page waits for the related lists"
+            );
             (Some(now), later)
         }
         _ => (None, Vec::new()),

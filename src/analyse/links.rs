@@ -786,22 +786,23 @@ fn scan(
 ) -> Scan {
     let outlines = outlines(doc);
     let parts = parts(doc, &outlines.outlines);
-    // The kept names of a part, when it holds no changed name.
-    let kept = |part: &Part| -> Option<(&Scan, &[Named])> {
-        let reuse = reuse?;
+    // The kept names, and whether each part holds no changed name (its
+    // names are then those kept).
+    let kept: Option<(&Scan, &[Named], Vec<bool>)> = reuse.and_then(|reuse| {
         let names = reuse.kept.names.as_deref()?;
-        (!reuse.changed.holds(part.text)).then_some((reuse.kept, names))
-    };
-    let find = |part: &Part, piece: usize, text: &str| -> Vec<(Range<usize>, Key)> {
-        match kept(part) {
-            Some((scan, names)) => {
+        let unchanged = parts.iter().map(|part| !reuse.changed.holds(part.text)).collect();
+        Some((reuse.kept, names, unchanged))
+    });
+    let find = |part: usize, piece: usize, text: &str| -> Vec<(Range<usize>, Key)> {
+        match &kept {
+            Some((scan, names, unchanged)) if unchanged[part] => {
                 let piece = piece as u32;
                 let from = names.partition_point(|n| n.piece < piece);
                 let to = from + names[from..].partition_point(|n| n.piece == piece);
                 let named = |n: &Named| (n.start as usize..n.end as usize, scan.found[n.key as usize].0.clone());
                 names[from..to].iter().map(named).collect()
             }
-            None => Matcher::find_in_all(matchers, text, Some(id))
+            _ => Matcher::find_in_all(matchers, text, Some(id))
                 .into_iter()
                 .map(|f| (f.range, key_of(f.target)))
                 .collect(),
@@ -1693,13 +1694,14 @@ type KeyedInline = (usize, Vec<(Range<usize>, String)>);
 /// Every citation and entity mention in one document, the document
 /// mentions to render as links (by piece of text), all in keys, and every
 /// name found (see [`Scan::names`]); `find` gives the names in a piece of
-/// a part, counted over the document.
+/// a part (by the part's index, and the piece's counted over the
+/// document).
 fn occurrences(
     id: DocId,
     own_slug: &str,
     parts: &[Part],
     links: &[(ExplicitLink, Source, usize)],
-    find: impl Fn(&Part, usize, &str) -> Vec<(Range<usize>, Key)>,
+    find: impl Fn(usize, usize, &str) -> Vec<(Range<usize>, Key)>,
 ) -> Keyed {
     let mut out = Vec::new();
     let mut inline = Vec::new();
@@ -1710,7 +1712,7 @@ fn occurrences(
     for (index, segment) in parts.iter().enumerate() {
         let mut found: Vec<(Range<usize>, Key)> = Vec::new();
         for piece in segment.pieces.iter() {
-            let in_piece = find(segment, piece_index, &segment.text[piece.clone()]);
+            let in_piece = find(index, piece_index, &segment.text[piece.clone()]);
             let documents: Vec<(Range<usize>, String)> = in_piece
                 .iter()
                 .filter_map(|(range, key)| match key {

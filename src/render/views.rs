@@ -49,6 +49,10 @@ pub mod paths {
     pub fn document(slug: &str) -> String {
         format!("documents/{slug}/")
     }
+    /// Whether an output path is a document's page (or a file beside it).
+    pub fn is_document(path: &str) -> bool {
+        path.starts_with("documents/")
+    }
     pub fn taxonomy(name: &str) -> String {
         format!("{name}/")
     }
