@@ -872,8 +872,20 @@ fn rewrite_file_and_compare(root: &Path, incremental: &mut Incremental, rel: &Pa
 /// files it leaves for later made too; builds `clean` anew, and checks
 /// that both hold the same (`what` says after what); returns the rebuild.
 fn rebuild_and_compare(root: &Path, incremental: &mut Incremental, rel: &Path, what: &str) -> Rebuilt {
+    let rebuilt = incremental.rebuild_after(&options(root, &root.join("served")), &[rel.to_path_buf()]);
+    later_and_compare(root, incremental, rebuilt, what)
+}
+
+/// Makes what `rebuilt`, a rebuild of `served`, left for later; builds
+/// `clean` anew, and checks that both hold the same (`what` says after
+/// what); returns the rebuild with what was made later.
+fn later_and_compare(
+    root: &Path,
+    incremental: &mut Incremental,
+    rebuilt: Result<Rebuilt, Vec<annals::diag::Diagnostic>>,
+    what: &str,
+) -> Rebuilt {
     let (served, clean) = (root.join("served"), root.join("clean"));
-    let rebuilt = incremental.rebuild_after(&options(root, &served), &[rel.to_path_buf()]);
     let rebuilt = made_later(incremental, &options(root, &served), rebuilt).unwrap();
     annals::build(&options(root, &clean)).unwrap();
     assert_eq!(tree(&served), tree(&clean), "{what}");
@@ -1230,6 +1242,14 @@ fn records_bureau(other_names: &str) -> String {
     format!("[[entity]]\nname = \"Records Bureau\"\nkind = \"organisation\"\nother_names = [{other_names}]\n")
 }
 
+/// Gives the Records Bureau `other_names` and rebuilds `served` as the
+/// watcher would, leaving for later what the preview leaves.
+fn rename_bureau(root: &Path, incremental: &mut Incremental, other_names: &str) -> Rebuilt {
+    let file = PathBuf::from("content/entities.toml");
+    std::fs::write(root.join(&file), records_bureau(other_names)).unwrap();
+    (incremental.rebuild_after(&options(root, &root.join("served")), &[file])).unwrap()
+}
+
 /// An archive of the Records Bureau with no other names, one document
 /// (`first`: its slug and front matter) that holds nothing, and `notes.0`
 /// notes `d0`, `d1`... a year apart whose text is `notes.1`, with `config`
@@ -1353,32 +1373,20 @@ fn the_page_of_what_changed_is_written_first_and_the_others_later() {
                 first.report.later
             );
         }
-        let rebuilt = made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
+        let rebuilt = later_and_compare(root, &mut incremental, Ok(first), &format!("after {file:?}"));
         let mut written = pages_only(&rebuilt.written);
         written.retain(|p| texts.contains(p));
         assert_eq!(written, texts, "after {file:?}, the texts' pages are written later");
-        annals::build(&options(root, &root.join("clean"))).unwrap();
-        assert_eq!(tree(&served), tree(&root.join("clean")), "after {file:?}");
     }
     // A page open in a browser that shows the change comes first too; one
     // that does not is not written.
     incremental.show_first(vec![texts[1].clone(), "documents/plan/index.html".to_string()]);
-    let file = PathBuf::from("content/entities.toml");
-    std::fs::write(root.join(&file), records_bureau("")).unwrap();
-    let first = incremental
-        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
-        .unwrap();
+    let first = rename_bureau(root, &mut incremental, "");
     let mut written = pages_only(&first.written);
     written.sort();
     assert_eq!(written, [texts[1].as_str(), "entities/records-bureau/index.html"]);
     assert!(first.report.later.contains(&texts[0]) && !first.report.later.contains(&texts[1]));
-    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
-    annals::build(&options(root, &root.join("clean"))).unwrap();
-    assert_eq!(
-        tree(&served),
-        tree(&root.join("clean")),
-        "after the open page came first"
-    );
+    later_and_compare(root, &mut incremental, Ok(first), "after the open page came first");
 }
 
 /// An entity given another name that a few texts hold, in an archive
@@ -1406,59 +1414,38 @@ fn related_lists_are_made_after_the_page_of_an_entity_edited() {
         fixture = fixture.doc(&format!("d{n}"), &front, text);
     }
     let root = fixture.root();
-    let served = root.join("served");
     let mut incremental = Incremental::new("serve");
     incremental.defer_downloads(true);
-    incremental.rebuild(&options(root, &served)).unwrap();
-    let file = PathBuf::from("content/entities.toml");
-    std::fs::write(root.join(&file), records_bureau("\"archive office\"")).unwrap();
-    let first = incremental
-        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
-        .unwrap();
+    incremental.rebuild(&options(root, &root.join("served"))).unwrap();
+    let first = rename_bureau(root, &mut incremental, "\"archive office\"");
     assert!(first.report.partial && first.report.deferred);
     assert_eq!(pages_only(&first.written), ["entities/records-bureau/index.html"]);
     for n in holding {
         let page = format!("documents/d{n}/index.html");
         assert!(first.report.later.contains(&page), "{page}: {:?}", first.report.later);
     }
-    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
-    annals::build(&options(root, &root.join("clean"))).unwrap();
-    assert_eq!(tree(&served), tree(&root.join("clean")));
+    later_and_compare(root, &mut incremental, Ok(first), "after the lists were updated");
     // Seven texts join or leave its list, more than a sixteenth of the
     // archive: every list is made again, after the page all the same,
     // and every document's page waits for them.
-    std::fs::write(root.join(&file), records_bureau("\"records hall\"")).unwrap();
-    let first = incremental
-        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
-        .unwrap();
+    let first = rename_bureau(root, &mut incremental, "\"records hall\"");
     assert_eq!(pages_only(&first.written), ["entities/records-bureau/index.html"]);
     for n in 0..40 {
         let page = format!("documents/d{n}/index.html");
         assert!(first.report.later.contains(&page), "{page}: {:?}", first.report.later);
     }
-    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
-    annals::build(&options(root, &root.join("clean"))).unwrap();
-    assert_eq!(
-        tree(&served),
-        tree(&root.join("clean")),
-        "after every list was made again"
-    );
+    later_and_compare(root, &mut incremental, Ok(first), "after every list was made again");
     // With a document's page open that shows the edit, the lists are made
     // at once, and that page comes first with the entity's.
     incremental.show_first(vec!["documents/d5/index.html".to_string()]);
-    std::fs::write(root.join(&file), records_bureau("\"archive office\"")).unwrap();
-    let first = incremental
-        .rebuild_after(&options(root, &served), std::slice::from_ref(&file))
-        .unwrap();
+    let first = rename_bureau(root, &mut incremental, "\"archive office\"");
     let mut written = pages_only(&first.written);
     written.sort();
     assert_eq!(
         written,
         ["documents/d5/index.html", "entities/records-bureau/index.html"]
     );
-    made_later(&mut incremental, &options(root, &served), Ok(first)).unwrap();
-    annals::build(&options(root, &root.join("clean"))).unwrap();
-    assert_eq!(tree(&served), tree(&root.join("clean")), "with a document's page open");
+    later_and_compare(root, &mut incremental, Ok(first), "with a document's page open");
 }
 
 /// A document removed from a year and a term whose lists then have fewer
