@@ -1249,8 +1249,8 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
     // every word of one of the names are read; a name without words (in
     // Chinese, say) has every text read.
     index.settle();
-    let sought: Vec<Vec<u64>> = names.iter().map(|n| super::words::of_name(n)).collect();
-    let may_hold = |words: &super::words::Words| sought.iter().any(|name| name.iter().all(|&h| words.may_hold(h)));
+    let sought: Vec<super::words::Name> = names.iter().map(|n| super::words::Name::of(n)).collect();
+    let may_hold = |words: &super::words::Words| sought.iter().any(|name| name.may_be_in(words));
     let index_now = &*index;
     // Each document that holds a name, or whose filter was made here.
     let found: Vec<(DocId, bool, Option<super::words::Words>)> = documents
@@ -1294,13 +1294,14 @@ fn plan_for_texts(
     texts: &[&Document],
     target_of: &(impl Fn(&Key) -> Option<Target> + Sync),
 ) -> Option<super::mentions::Plan> {
-    // Each word of the texts, and each pair of words one after another.
+    // Each word of the texts, and each pair of words one after another,
+    // piece by piece as the matcher reads them.
     let pairs = |text: &str, f: &mut dyn FnMut(u64)| {
         let mut last = None;
         super::words::each_word(text, |h| {
             f(h);
             if let Some(last) = last.replace(h) {
-                f(pair(last, h));
+                f(super::words::pair(last, h));
             }
         });
     };
@@ -1317,9 +1318,8 @@ fn plan_for_texts(
         .map(|chunk| {
             let mut bits = vec![0u64; size / 64];
             for doc in chunk {
-                each_text(doc, |text| {
-                    pairs(text, &mut |h| bits[(h as usize & (size - 1)) / 64] |= 1 << (h % 64));
-                    false
+                each_piece(doc, |text| {
+                    pairs(text, &mut |h| bits[(h as usize & (size - 1)) / 64] |= 1 << (h % 64))
                 });
             }
             bits
@@ -1337,7 +1337,8 @@ fn plan_for_texts(
     let may_hold = |spelling: &str, looked: &Looked| {
         let mut last = None;
         looked.first.is_none_or(held)
-            && super::words::words(spelling).all(|h| held(h) && last.replace(h).is_none_or(|last| held(pair(last, h))))
+            && super::words::words(spelling)
+                .all(|h| held(h) && last.replace(h).is_none_or(|last| held(super::words::pair(last, h))))
     };
     let mut names: Vec<(String, Target)> = looked
         .par_iter()
@@ -1347,11 +1348,6 @@ fn plan_for_texts(
     // (In one order whatever the map's.)
     names.par_sort_unstable();
     Some(super::mentions::Plan::of_spellings(names))
-}
-
-/// The hash of two words one after another, from theirs.
-fn pair(first: u64, second: u64) -> u64 {
-    first.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ second
 }
 
 /// The bytes of `doc`'s text and note, which hold every text
@@ -1365,14 +1361,24 @@ fn text_bytes(doc: &Document) -> usize {
     text + doc.note.as_ref().map_or(0, String::len)
 }
 
-/// The words of the texts of `doc` that [`holding_any`] reads.
+/// The words of the texts of `doc` that [`holding_any`] reads, and their
+/// pairs of words side by side, piece by piece.
 fn words_of(doc: &Document) -> super::words::Words {
-    let mut hashes = Vec::new();
-    each_text(doc, |text| {
-        super::words::each_word(text, |h| hashes.push(h));
-        false
-    });
-    super::words::Words::of_hashes(hashes)
+    let mut of = super::words::Of::default();
+    each_piece(doc, |piece| of.add(piece));
+    of.words()
+}
+
+/// Calls `f` with each piece of each text of `doc` that the scan reads,
+/// as the matcher reads it: on its own, so that a name may end a piece
+/// that a longer run of letters goes on from (`*sub*Bureau`).
+fn each_piece(doc: &Document, mut f: impl FnMut(&str)) {
+    let outlines = outlines(doc);
+    for part in parts(doc, &outlines.outlines) {
+        for piece in part.pieces.iter() {
+            f(&part.text[piece]);
+        }
+    }
 }
 
 /// Calls `holds` with each text of `doc` that the scan reads, until one
@@ -2670,6 +2676,45 @@ pub(crate) mod tests {
         let mut index = crate::analyse::words::Index::default();
         assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
         assert_eq!(holding_any(&documents, &name, Some(&mut index)), [1]);
+    }
+
+    /// A document whose text is markdown, as if read from its file.
+    fn with_markdown(slug: &str, md: &str) -> Arc<Document> {
+        let mut doc = Arc::unwrap_or_clone(with_blocks(slug, &[]));
+        doc.text = Text::Markdown(md.to_string());
+        doc.fingerprint = crate::hash::of(&(slug, md));
+        Arc::new(doc)
+    }
+
+    /// The matcher reads each piece of a markdown block on its own, so a
+    /// name that ends a run of letters set apart by emphasis or code is
+    /// found: the words of each text, and the words the plan of names
+    /// for some texts reads, are those of the pieces, and keep the text.
+    #[test]
+    fn words_are_read_piece_by_piece_as_the_matcher_reads_them() {
+        let documents = [
+            with_markdown("emphasis", "The sub*Records Bureau* met."),
+            with_markdown("code", "See `data`Records Bureau notes."),
+            with_markdown("none", "The Records Office met."),
+        ];
+        let name = ["Records Bureau"];
+        let (plan, _) = Matcher::plan(vec![("Records Bureau".to_string(), Target::Entity(0))]);
+        let matcher = Matcher::build(plan).expect("a name to look for");
+        let key_of = |_: Target| Key::Entity("records-bureau".to_string());
+        let finds = |doc: &Document| !scan(0, doc, &alone(Some(&matcher)), &key_of, None).found.is_empty();
+        assert!(finds(&documents[0]) && finds(&documents[1]) && !finds(&documents[2]));
+        assert_eq!(holding_any(&documents, &name, None), [0, 1]);
+        let mut index = crate::analyse::words::Index::default();
+        assert_eq!(holding_any(&documents, &name, Some(&mut index)), [0, 1]);
+        assert_eq!(holding_any(&documents, &name, Some(&mut index)), [0, 1]);
+        let mut looked = crate::hash::Map::default();
+        looked.insert(
+            name[0].to_string(),
+            Looked::new(name[0], Key::Entity("records-bureau".to_string())),
+        );
+        let texts: Vec<&Document> = documents.iter().map(|d| &**d).collect();
+        let plan = plan_for_texts(&looked, &texts[..2], &|_: &Key| Some(Target::Entity(0))).expect("names");
+        assert_eq!(plan.names().len(), 1);
     }
 
     /// The names a text may hold are those whose words it holds one
