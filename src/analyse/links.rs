@@ -1392,8 +1392,9 @@ fn words_of(doc: &Document) -> super::words::Words {
 }
 
 /// Calls `f` with each piece of each text of `doc` that the scan reads,
-/// as the matcher reads it: on its own, so that a name may end a piece
-/// that a longer run of letters goes on from (`*sub*Bureau`).
+/// as the matcher reads it: on its own, so that a name set apart by
+/// emphasis or code may start right after other letters
+/// (`sub*Records Bureau*`), where the whole text reads one word.
 fn each_piece(doc: &Document, mut f: impl FnMut(&str)) {
     let outlines = outlines(doc);
     for part in parts(doc, &outlines.outlines) {
@@ -2740,7 +2741,7 @@ pub(crate) mod tests {
     }
 
     /// The matcher reads each piece of a markdown block on its own, so a
-    /// name that ends a run of letters set apart by emphasis or code is
+    /// name set apart by emphasis or code right after other letters is
     /// found: the words of each text, and the words the plan of names
     /// for some texts reads, are those of the pieces, and keep the text.
     #[test]
