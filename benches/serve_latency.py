@@ -31,6 +31,7 @@ import argparse
 import contextlib
 import http.client
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -154,6 +155,11 @@ def get(port, path, method="GET"):
 
 def main():
     args = parse_args()
+    # Stopped by a signal (`kill`, a timeout), the run still puts back the
+    # files it changed in a reused corpus and stops the server: the
+    # `finally` blocks below run on SystemExit, not on a bare SIGTERM.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, _frame: sys.exit(128 + number))
     reused = args.reuse and args.work and (Path(args.work) / "annals" / "content").is_dir()
     corpus = contextlib.nullcontext(Path(args.work).resolve()) if reused else annals_corpus(args, "annals-serve-")
     with corpus as work:
