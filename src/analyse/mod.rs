@@ -504,11 +504,7 @@ impl Archive {
                     cache.related_due = Some((RelatedDue::All, config.related.clone()));
                     (0..self.documents.len()).collect()
                 }
-                Some(due) => match self.finish_related(due, &config.related, kept) {
-                    Some(moved) => moved,
-                    None => self.related_anew(&config.related, kept, cache.keep),
-                },
-                None => self.related_anew(&config.related, kept, cache.keep),
+                due => self.make_related(due, &config.related, kept, cache.keep),
             };
             delta.graph |= !delta.related.is_empty();
             timings.lap("  analyse: related documents");
@@ -578,38 +574,32 @@ impl Archive {
         kept: &mut Option<related::Kept>,
     ) {
         let mut timings = crate::Timings::new();
-        let finished = match due {
-            RelatedDue::Planned(due) => self.finish_related(due, &config, kept),
+        let due = match due {
+            RelatedDue::Planned(due) => Some(due),
             RelatedDue::All => None,
         };
-        if finished.is_none() {
-            self.related_anew(&config, kept, true);
-        }
+        self.make_related(due, &config, kept, true);
         timings.lap("related documents, after the pages of what changed");
     }
 
-    /// Makes the related lists `due` names (see [`related::finish`]);
-    /// returns the documents whose list changed.
-    fn finish_related(
+    /// Makes the related lists `due` names (see [`related::finish`]), or,
+    /// without a plan or where it cannot be followed, every list (carried
+    /// over where `kept` can); returns the documents whose list changed.
+    fn make_related(
         &mut self,
-        due: related::Due,
-        config: &crate::config::RelatedConfig,
-        kept: &mut Option<related::Kept>,
-    ) -> Option<Vec<DocId>> {
-        let mut lists = std::mem::take(&mut self.related);
-        let moved = related::finish(&self.related_inputs(config), kept, due, &mut lists);
-        self.related = lists;
-        moved
-    }
-
-    /// Makes every related list (carried over where `kept` can); returns
-    /// the documents whose list changed.
-    fn related_anew(
-        &mut self,
+        due: Option<related::Due>,
         config: &crate::config::RelatedConfig,
         kept: &mut Option<related::Kept>,
         keep: bool,
     ) -> Vec<DocId> {
+        if let Some(due) = due {
+            let mut lists = std::mem::take(&mut self.related);
+            let moved = related::finish(&self.related_inputs(config), kept, due, &mut lists);
+            self.related = lists;
+            if let Some(moved) = moved {
+                return moved;
+            }
+        }
         let related = related::lists(&self.related_inputs(config), kept, keep);
         let moved = (0..related.len())
             .filter(|&d| self.related.get(d) != Some(&related[d]))
