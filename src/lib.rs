@@ -407,7 +407,9 @@ fn run_stages<S: output::Sink>(
     // its list made.
     let document_open = caches.open.iter().any(|page| render::views::paths::is_document(page));
     caches.analysis.related_later = caches.defer_downloads && sink.keeps_unlisted() && !document_open;
-    let Ok((mut archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis) else {
+    let every = || caches.documents.documents(options.drafts);
+    let Ok((mut archive, analyse_warnings, delta)) = Archive::new(root, loaded, config, &mut caches.analysis, every)
+    else {
         // The same errors again, with those of rendering.
         return Err(check_what_loaded(options, config, caches));
     };

@@ -180,12 +180,14 @@ impl Archive {
     /// of the last archive in `cache` (but for entities' descriptions, which
     /// no analysis reads, and their other names: see [`entity_edits`]),
     /// that archive is updated in place and the [`Delta`] says what
-    /// changed; otherwise the archive is built anew.
+    /// changed; otherwise the archive is built anew, from every document
+    /// (`every` lists them when the load did not: see [`Loaded::documents`]).
     pub fn new(
         root: &Path,
         loaded: Loaded,
         config: &Config,
         cache: &mut Cache,
+        every: impl FnOnce() -> Vec<Arc<Document>>,
     ) -> Result<(Archive, Vec<Diagnostic>, Option<Delta>), Vec<Diagnostic>> {
         // (Related lists left for later are made first; left for an
         // archive not kept, they are dropped with it.)
@@ -209,13 +211,15 @@ impl Archive {
                 }
             }
         }
-        let (archive, warnings) = Archive::build(root, loaded, config, cache)?;
+        let documents = loaded.documents.unwrap_or_else(every);
+        let (archive, warnings) = Archive::build(root, documents, loaded.entities, config, cache)?;
         Ok((archive, warnings, None))
     }
 
     fn build(
         root: &Path,
-        loaded: Loaded,
+        documents: Vec<Arc<Document>>,
+        entities: Vec<Entity>,
         config: &Config,
         cache: &mut Cache,
     ) -> Result<(Archive, Vec<Diagnostic>), Vec<Diagnostic>> {
@@ -226,8 +230,7 @@ impl Archive {
             absent: &none_absent,
             drafts: &no_drafts,
         };
-        let (archive, warnings, errors) =
-            Archive::assemble(root, loaded.documents, loaded.entities, config, elsewhere, cache);
+        let (archive, warnings, errors) = Archive::assemble(root, documents, entities, config, elsewhere, cache);
         if errors.is_empty() {
             Ok((archive, warnings))
         } else {

@@ -120,8 +120,8 @@ fn vocabulary(
     slug: &str,
     seed: &str,
 ) -> Result<(Vocabulary, Vec<Diagnostic>), Diagnostic> {
-    let loaded = match content::load(root, config, true) {
-        Ok(loaded) => loaded,
+    let documents = match content::load(root, config, true) {
+        Ok(documents) => documents,
         Err(errors) => {
             let n = errors.iter().filter(|d| d.is_error()).count();
             let warning = Diagnostic::warning(format!(
@@ -132,13 +132,12 @@ fn vocabulary(
             return Ok((Vocabulary::new(config, &[]), vec![warning]));
         }
     };
-    if let Some(doc) = loaded.documents.iter().find(|d| d.slug == slug) {
+    if let Some(doc) = documents.iter().find(|d| d.slug == slug) {
         return Err(Diagnostic::error(format!("a document already has the slug `{slug}`"))
             .at(Location::file_only(&doc.file))
             .hint("choose another slug with --slug"));
     }
-    let warnings = loaded
-        .documents
+    let warnings = documents
         .iter()
         .filter(|d| d.seed.as_deref() == Some(Path::new(seed)))
         .map(|d| {
@@ -146,7 +145,7 @@ fn vocabulary(
                 .hint("two documents may share a seed, but check that this one is not a duplicate")
         })
         .collect();
-    Ok((Vocabulary::new(config, &loaded.documents), warnings))
+    Ok((Vocabulary::new(config, &documents), warnings))
 }
 
 /// The seed's path from the archive root (`seeds/x.txt`, with `/`), for a
