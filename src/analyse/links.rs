@@ -249,7 +249,8 @@ struct Kept {
 /// from the kept scan rather than looked for again.
 struct Reuse<'a> {
     kept: &'a Scan,
-    changed: &'a Finder,
+    /// The parts that may hold such a name, in order (see [`holding`]).
+    changed: &'a [u32],
 }
 
 impl Scan {
@@ -799,7 +800,10 @@ fn scan(
     // names, and its occurrences, are then those kept).
     let kept: Option<(&Scan, &Kept, Vec<bool>)> = reuse.and_then(|reuse| {
         let kept = reuse.kept.kept.as_ref()?;
-        let unchanged = parts.iter().map(|part| !reuse.changed.holds(part.text)).collect();
+        let mut unchanged = vec![true; parts.len()];
+        for &part in reuse.changed {
+            *unchanged.get_mut(part as usize)? = false;
+        }
         Some((reuse.kept, kept, unchanged))
     });
     let find = |part: usize, piece: usize, text: &str| -> Vec<(Range<usize>, Key)> {
@@ -1249,15 +1253,39 @@ impl Finder {
 /// text that holds the name; the filters of the texts not yet in `words`
 /// are made on the way.
 fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut super::words::Index>) -> Vec<DocId> {
+    let holding = holding(documents, names, words, Look::Any);
+    holding.into_iter().map(|(id, _)| id).collect()
+}
+
+/// How far [`holding`] reads a text that holds a name.
+#[derive(Clone, Copy)]
+enum Look {
+    /// To the first part that holds one.
+    Any,
+    /// Every part the scan reads, to tell which hold one (see
+    /// [`parts_holding`]): the scan of the text then reads only those.
+    EveryPart,
+}
+
+/// [`holding_any`], each document with the parts that may hold a name
+/// when `look` asks for them (none otherwise).
+fn holding(
+    documents: &[Arc<Document>],
+    names: &[&str],
+    words: Option<&mut super::words::Index>,
+    look: Look,
+) -> Vec<(DocId, Box<[u32]>)> {
     let finder = Finder::of(names);
-    if let Finder::Everything = finder {
-        return (0..documents.len()).collect();
-    }
     let holds = |text: &str| finder.holds(text);
+    let read = |doc: &Document| -> Option<Box<[u32]>> {
+        match look {
+            Look::Any => each_text(doc, holds).then(Box::default),
+            Look::EveryPart => Some(parts_holding(doc, holds)).filter(|parts| !parts.is_empty()),
+        }
+    };
     let Some(index) = words else {
         return (documents.par_iter().with_max_len(crate::FINE).enumerate())
-            .filter(|(_, doc)| each_text(doc, holds))
-            .map(|(id, _)| id)
+            .filter_map(|(id, doc)| Some((id, read(doc)?)))
             .collect();
     };
     // With the words of each text (see `words`), only the texts that hold
@@ -1269,7 +1297,8 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
     let index_now = &*index;
     // Each document that holds a name, whose filter was made here, or
     // whose filter was out of place.
-    let found: Vec<(DocId, bool, Option<super::words::Words>, Option<u32>)> = documents
+    type Found = (DocId, Option<Box<[u32]>>, Option<super::words::Words>, Option<u32>);
+    let found: Vec<Found> = documents
         .par_iter()
         .with_max_len(crate::FINE)
         .enumerate()
@@ -1279,20 +1308,18 @@ fn holding_any(documents: &[Arc<Document>], names: &[&str], words: Option<&mut s
                 super::words::Found::Moved(words, slot) => (words, Some(slot)),
                 super::words::Found::Missing => {
                     let words = words_of(doc);
-                    let found = may_hold(&words) && each_text(doc, holds);
+                    let found = may_hold(&words).then(|| read(doc)).flatten();
                     return Some((id, found, Some(words), None));
                 }
             };
-            let found = may_hold(words) && each_text(doc, holds);
-            (found || moved.is_some()).then_some((id, found, None, moved))
+            let found = may_hold(words).then(|| read(doc)).flatten();
+            (found.is_some() || moved.is_some()).then_some((id, found, None, moved))
         })
         .collect();
     let mut holding = Vec::new();
     let (mut made, mut moved) = (Vec::new(), Vec::new());
-    for (id, holds, words, slot) in found {
-        if holds {
-            holding.push(id);
-        }
+    for (id, parts, words, slot) in found {
+        holding.extend(parts.map(|parts| (id, parts)));
         if let Some(words) = words {
             made.push((id, documents[id].fingerprint, words));
         }
@@ -1400,6 +1427,31 @@ fn each_piece(doc: &Document, mut f: impl FnMut(&str)) {
     for part in parts(doc, &outlines.outlines) {
         for piece in part.pieces.iter() {
             f(&part.text[piece]);
+        }
+    }
+}
+
+/// The parts of `doc`, numbered as [`parts`] lays them out, whose text
+/// `holds`.
+fn parts_holding(doc: &Document, holds: impl Fn(&str) -> bool) -> Box<[u32]> {
+    fn number<T>((n, _): (usize, T)) -> u32 {
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+    match (&doc.text, &doc.note) {
+        (Text::Blocks(blocks), None) => (blocks.iter())
+            .filter(|block| has_mentions(block.kind))
+            .enumerate()
+            .filter(|(_, block)| holds(&block.text))
+            .map(number)
+            .collect(),
+        (Text::None, None) => Box::default(),
+        _ => {
+            let outlines = outlines(doc);
+            (parts(doc, &outlines.outlines).iter())
+                .enumerate()
+                .filter(|(_, part)| holds(part.text))
+                .map(number)
+                .collect()
         }
     }
 }
@@ -2046,9 +2098,9 @@ pub fn update(
         .collect();
     let mut others: Vec<DocId> = Vec::new();
     // With one renamed document or entity whose names name it alone, which
-    // parts of the others may hold a name changed: those of the other parts
-    // are kept (see `Reuse`).
-    let mut changed_names: Option<Finder> = None;
+    // parts of each of the others may hold a name changed: those of the
+    // other parts are kept (see `Reuse`).
+    let mut changed_parts: Option<Vec<Box<[u32]>>> = None;
     if settings.detect_mentions && !(renamed.is_empty() && renamed_entities.is_empty()) {
         // The names looked for before or after, not both: a text that
         // holds none of them finds what it found.
@@ -2092,19 +2144,19 @@ pub fn update(
         let words = &mut cache.words;
         let (planned_now, holding) = match patch {
             Some(_) => {
-                let holding = holding_any(documents, &sought, Some(words));
+                let holding = holding(documents, &sought, Some(words), Look::EveryPart);
                 timings.lap("      links: the texts that hold the changed names");
                 (None, holding)
             }
             None => {
-                let (made, holding) = rayon::join(planned, || holding_any(documents, &sought, Some(words)));
+                let (made, holding) = rayon::join(planned, || holding(documents, &sought, Some(words), Look::Any));
                 (Some(made), holding)
             }
         };
         // Whether no text but the renamed document's own holds a changed
         // name (a text never names its own document).
         let own_only = match single {
-            Some(Target::Document(id)) => holding.iter().all(|&h| h == id),
+            Some(Target::Document(id)) => holding.iter().all(|&(h, _)| h == id),
             Some(Target::Entity(_)) => holding.is_empty(),
             None => false,
         };
@@ -2147,8 +2199,9 @@ pub fn update(
                 }
                 timings.lap("      links: names patched");
                 if !own_only {
-                    others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
-                    changed_names = Some(Finder::of(&sought));
+                    let parts;
+                    (others, parts) = holding.into_iter().filter(|(id, _)| !changed.contains(id)).unzip();
+                    changed_parts = Some(parts);
                 }
                 if !own_only && renamed_now.is_none() {
                     let texts: Vec<&Document> = changed.iter().chain(&others).map(|&id| &*documents[id]).collect();
@@ -2197,7 +2250,10 @@ pub fn update(
                     cache.matcher = Some(matcher.clone());
                     cache.pending = None;
                     cache.stale.clear();
-                    others = holding.into_iter().filter(|id| !changed.contains(id)).collect();
+                    others = (holding.into_iter())
+                        .map(|(id, _)| id)
+                        .filter(|id| !changed.contains(id))
+                        .collect();
                 }
                 cache.names = cache.hash_names(documents, entities, true, None);
                 cache.ambiguous = ambiguous;
@@ -2218,9 +2274,10 @@ pub fn update(
         .map(|(n, &id)| {
             let doc = &documents[id];
             // The scan kept of another text, still its own.
-            let reuse = match (&changed_names, cache.scans.get(&doc.slug)) {
-                (Some(finder), Some((fingerprint, kept))) if n >= changed.len() && *fingerprint == doc.fingerprint => {
-                    Some(Reuse { kept, changed: finder })
+            let parts = (changed_parts.as_ref()).and_then(|parts| parts.get(n.checked_sub(changed.len())?));
+            let reuse = match (parts, cache.scans.get(&doc.slug)) {
+                (Some(parts), Some((fingerprint, kept))) if *fingerprint == doc.fingerprint => {
+                    Some(Reuse { kept, changed: parts })
                 }
                 _ => None,
             };
@@ -2738,6 +2795,64 @@ pub(crate) mod tests {
         doc.text = Text::Markdown(md.to_string());
         doc.fingerprint = crate::hash::of(&(slug, md));
         Arc::new(doc)
+    }
+
+    /// Read for every part, a text that holds a name gives the parts that
+    /// hold it, numbered as the scan numbers them: a heading, which the
+    /// scan does not read, is not counted, and a note's parts come after
+    /// the text's. Every part named holds the name, and no other does.
+    #[test]
+    fn holding_every_part_names_the_parts_the_scan_reads() {
+        use crate::content::seed::BlockKind;
+        // The first block of `doc` made a heading.
+        let headed = |doc: Arc<Document>| {
+            let mut doc = Arc::unwrap_or_clone(doc);
+            if let Text::Blocks(blocks) = &mut doc.text {
+                blocks[0].kind = BlockKind::Heading { level: 2 };
+            }
+            Arc::new(doc)
+        };
+        let mut noted = Arc::unwrap_or_clone(with_blocks("noted", &["The Records Bureau met.", "Nothing."]));
+        noted.note = Some("A note.\n\nThe *Records Bureau* said so.".to_string());
+        let documents = [
+            headed(with_blocks(
+                "headed",
+                &[
+                    "Records Bureau",
+                    "Nothing here.",
+                    "The records bureau met.",
+                    "And again: RECORDS BUREAU.",
+                ],
+            )),
+            Arc::new(noted),
+            with_markdown(
+                "markdown",
+                "# Records Bureau\n\nFirst.\n\n- an item of the Records Bureau\n- another",
+            ),
+            headed(with_blocks("heading only", &["Records Bureau"])),
+            with_blocks("none", &["No name at all."]),
+        ];
+        let name = ["Records Bureau"];
+        let mut index = crate::analyse::words::Index::default();
+        for words in [None, Some(&mut index)] {
+            let found = holding(&documents, &name, words, Look::EveryPart);
+            let ids: Vec<DocId> = found.iter().map(|(id, _)| *id).collect();
+            assert_eq!(ids, [0, 1, 2], "the heading alone is not read");
+            for (id, numbers) in &found {
+                let outlines = outlines(&documents[*id]);
+                let parts = parts(&documents[*id], &outlines.outlines);
+                let holds: Vec<u32> = (0..parts.len() as u32)
+                    .filter(|&n| parts[n as usize].text.to_lowercase().contains("records bureau"))
+                    .collect();
+                assert_eq!(**numbers, *holds, "{}", documents[*id].slug);
+            }
+            assert_eq!(*found[0].1, [1, 2]);
+            assert_eq!(*found[1].1, [0, 3]);
+        }
+        // Read to the first part that holds one, no part is named.
+        let found = holding(&documents, &name, None, Look::Any);
+        assert!(found.iter().all(|(_, parts)| parts.is_empty()));
+        assert_eq!(found.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [0, 1, 2, 3]);
     }
 
     /// The matcher reads each piece of a markdown block on its own, so a
