@@ -82,13 +82,16 @@ impl Snippet {
 }
 
 /// One sentence where a document cites another or mentions an entity, by
-/// one or more of its names.
+/// one or more of its names. Its anchor and snippet are shared by its
+/// copies (the scan's that `serve` keeps, the graph's, one copied from
+/// the last scan of a text scanned again): a copy allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     pub from: DocId,
-    /// Anchor of the paragraph in `from`.
-    pub anchor: String,
-    pub snippet: Snippet,
+    /// Anchor of the paragraph in `from`, shared by the occurrences of
+    /// the paragraph.
+    pub anchor: Arc<str>,
+    pub snippet: Arc<Snippet>,
     /// Whether it is in the curator's note rather than the text.
     pub in_note: bool,
 }
@@ -174,8 +177,8 @@ struct Outlines {
 /// added, removed or re-dated, unlike a [`DocId`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Document(String),
-    Entity(String),
+    Document(Arc<str>),
+    Entity(Arc<str>),
 }
 
 /// A name looked for: what it names, and the hash of its first word
@@ -633,8 +636,8 @@ pub fn build(
     let last_key_of = |t: Target| {
         let (_, (docs, entities)) = last.as_ref().expect("used with the last matcher only");
         match t {
-            Target::Document(d) => Key::Document(docs.get(d).cloned().unwrap_or_default()),
-            Target::Entity(e) => Key::Entity(entities[e].clone()),
+            Target::Document(d) => Key::Document(docs.get(d).map_or("", String::as_str).into()),
+            Target::Entity(e) => Key::Entity(entities[e].as_str().into()),
         }
     };
     // This build's matcher is made before the scans when one of them
@@ -744,8 +747,8 @@ fn key_of<'a>(documents: &'a [Arc<Document>], entities: &'a [Entity]) -> impl Fn
     // (A target no document has, which a matcher renumbered after a
     // document went gives its names, is a slug no document has.)
     move |t| match t {
-        Target::Document(d) => Key::Document(documents.get(d).map(|d| d.slug.clone()).unwrap_or_default()),
-        Target::Entity(e) => Key::Entity(entities[e].slug.clone()),
+        Target::Document(d) => Key::Document(documents.get(d).map_or("", |d| d.slug.as_str()).into()),
+        Target::Entity(e) => Key::Entity(entities[e].slug.as_str().into()),
     }
 }
 
@@ -757,8 +760,8 @@ fn target_of<'a>(
     let entity_ids: HashMap<&'a str, EntityId> =
         entities.iter().enumerate().map(|(i, e)| (e.slug.as_str(), i)).collect();
     move |key| match key {
-        Key::Document(slug) => by_slug.get(slug).map(|&d| Target::Document(d)),
-        Key::Entity(slug) => entity_ids.get(slug.as_str()).map(|&e| Target::Entity(e)),
+        Key::Document(slug) => by_slug.get(&**slug).map(|&d| Target::Document(d)),
+        Key::Entity(slug) => entity_ids.get(&**slug).map(|&e| Target::Entity(e)),
     }
 }
 
@@ -902,7 +905,7 @@ fn resolve(
         .map(|(piece, list)| {
             let list = list
                 .iter()
-                .filter_map(|(r, slug)| Some((r.clone(), *by_slug.get(slug)?)))
+                .filter_map(|(r, slug)| Some((r.clone(), *by_slug.get(&**slug)?)))
                 .collect();
             (*piece, list)
         })
@@ -1521,7 +1524,7 @@ fn ambiguous_warnings(
         Key::Entity(slug) => format!("entity `{slug}`"),
     };
     let file = |key: &Key| match key {
-        Key::Document(slug) => by_slug.get(slug).map(|&d| documents[d].file.clone()),
+        Key::Document(slug) => by_slug.get(&**slug).map(|&d| documents[d].file.clone()),
         Key::Entity(_) => Some(PathBuf::from(crate::content::entities::FILE)),
     };
     ambiguous
@@ -1770,7 +1773,7 @@ fn locate(root: &Path, file: &Path, span: Range<usize>) -> Location {
 type Keyed = (Vec<(Key, Occurrence)>, Vec<KeyedInline>, Option<Kept>);
 
 /// The document mentions of one piece of text, by slug.
-type KeyedInline = (usize, Vec<(Range<usize>, String)>);
+type KeyedInline = (usize, Vec<(Range<usize>, Arc<str>)>);
 
 /// Every citation and entity mention in one document, the document
 /// mentions to render as links (by piece of text), all in keys, and what
@@ -1801,7 +1804,7 @@ fn occurrences<'k>(
         let mut found: Vec<(Range<usize>, Key)> = Vec::new();
         for piece in segment.pieces.iter() {
             let in_piece = find(index, piece_index, &segment.text[piece.clone()]);
-            let documents: Vec<(Range<usize>, String)> = in_piece
+            let documents: Vec<(Range<usize>, Arc<str>)> = in_piece
                 .iter()
                 .filter_map(|(range, key)| match key {
                     Key::Document(slug) => Some((range.clone(), slug.clone())),
@@ -1824,7 +1827,7 @@ fn occurrences<'k>(
                 break;
             }
             if link.slug != own_slug && copied.is_none() {
-                found.push((link.text.clone(), Key::Document(link.slug.clone())));
+                found.push((link.text.clone(), Key::Document(link.slug.as_str().into())));
             }
             link_at.next();
         }
@@ -1837,11 +1840,12 @@ fn occurrences<'k>(
             continue;
         }
         found.sort_by_key(|(r, _)| r.start);
+        let anchor: Arc<str> = Arc::from(&*segment.anchor);
         for (sentence, key, names) in by_sentence(segment.text, found) {
             let occurrence = Occurrence {
                 from: id,
-                anchor: segment.anchor.to_string(),
-                snippet: snippet(segment.text, sentence, &names),
+                anchor: anchor.clone(),
+                snippet: Arc::new(snippet(segment.text, sentence, &names)),
                 in_note: segment.in_note,
             };
             out.push((key, occurrence));
@@ -2700,8 +2704,8 @@ pub(crate) mod tests {
             let target = |t: usize| if t < 2 { Target::Document(t) } else { Target::Entity(t - 2) };
             let occurrences = |from: DocId, list: &[(usize, bool)]| -> Vec<(Target, Occurrence)> {
                 let occurrence = |(n, &(t, in_note)): (usize, &(usize, bool))| {
-                    let snippet = Snippet { text: format!("{from} {n}"), marks: Vec::new() };
-                    let anchor = format!("p{n}");
+                    let snippet = Arc::new(Snippet { text: format!("{from} {n}"), marks: Vec::new() });
+                    let anchor = format!("p{n}").into();
                     (target(t), Occurrence { from, anchor, snippet, in_note })
                 };
                 let own = |(_, (t, _)): &(usize, &(usize, bool))| target(*t) == Target::Document(from);
@@ -2869,7 +2873,7 @@ pub(crate) mod tests {
         let name = ["Records Bureau"];
         let (plan, _) = Matcher::plan(vec![("Records Bureau".to_string(), Target::Entity(0))]);
         let matcher = Matcher::build(plan).expect("a name to look for");
-        let key_of = |_: Target| Key::Entity("records-bureau".to_string());
+        let key_of = |_: Target| Key::Entity("records-bureau".into());
         let finds = |doc: &Document| !scan(0, doc, &alone(Some(&matcher)), &key_of, None).found.is_empty();
         assert!(finds(&documents[0]) && finds(&documents[1]) && !finds(&documents[2]));
         assert_eq!(holding_any(&documents, &name, None), [0, 1]);
@@ -2879,7 +2883,7 @@ pub(crate) mod tests {
         let mut looked = crate::hash::Map::default();
         looked.insert(
             name[0].to_string(),
-            Looked::new(name[0], Key::Entity("records-bureau".to_string())),
+            Looked::new(name[0], Key::Entity("records-bureau".into())),
         );
         let texts: Vec<&Document> = documents.iter().map(|d| &**d).collect();
         let plan = plan_for_texts(&looked, &texts[..2], &|_: &Key| Some(Target::Entity(0))).expect("names");
@@ -2904,7 +2908,7 @@ pub(crate) mod tests {
             "2021",
             "数字中国",
         ] {
-            looked.insert(name.to_string(), Looked::new(name, Key::Entity(name.to_string())));
+            looked.insert(name.to_string(), Looked::new(name, Key::Entity(name.into())));
         }
         let target_of = |_: &Key| Some(Target::Entity(0));
         let plan = plan_for_texts(&looked, &[&text], &target_of).expect("every key names something");
