@@ -488,21 +488,25 @@ fn run_stages<S: output::Sink>(
         _ => (None, Vec::new()),
     };
     let now: &[render::Page] = first.as_deref().unwrap_or(&pages);
-    let later_paths: Vec<String> = later.iter().map(|&page| renderer.output_path(page)).collect();
+    let later_paths: Vec<String> = later.par_iter().map(|&page| renderer.output_path(page)).collect();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let render_pages = || -> Vec<Diagnostic> {
         let mut timings = Timings::new();
-        let mut errors: Vec<Diagnostic> = now
-            .par_iter()
-            .with_max_len(FINE)
-            .filter_map(|&page| render_page(&renderer, &theme, page, &sink, fingerprints, &output, &rendered))
-            .collect();
-        errors.extend(
-            later
-                .iter()
-                .zip(&later_paths)
-                .filter_map(|(&page, path)| page_in_the_way(&renderer, &theme, page, path)),
+        // (The pages left for later, thousands when a name that thousands
+        // of texts hold changed, are checked beside the few rendered now.)
+        let (mut errors, in_the_way): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
+            || {
+                (now.par_iter().with_max_len(FINE))
+                    .filter_map(|&page| render_page(&renderer, &theme, page, &sink, fingerprints, &output, &rendered))
+                    .collect()
+            },
+            || {
+                (later.par_iter().zip(&later_paths))
+                    .filter_map(|(&page, path)| page_in_the_way(&renderer, &theme, page, path))
+                    .collect()
+            },
         );
+        errors.extend(in_the_way);
         timings.lap(&format!(
             "  pages ({} looked at, {} rendered{})",
             pages.len(),
