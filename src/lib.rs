@@ -13,6 +13,7 @@ pub mod content;
 pub mod diag;
 pub mod files;
 pub mod hash;
+pub mod later;
 pub mod output;
 pub mod render;
 pub mod scaffold;

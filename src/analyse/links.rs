@@ -328,7 +328,7 @@ impl Cache {
         if let Some(pending) = self.pending.take() {
             // The last matcher's memory (at 100,000 documents, automata of
             // 200,000 names) is freed on a thread of its own.
-            drop_later(std::mem::replace(&mut self.matcher, pending.join()));
+            crate::later::drop(std::mem::replace(&mut self.matcher, pending.join()));
             self.stale.clear();
         }
         self.matcher.clone()
@@ -441,35 +441,43 @@ impl Cache {
     }
 }
 
-/// A matcher being built on a thread of its own, at low priority. Dropped,
-/// it tells the thread to give up if it has not started the automata.
+/// A matcher being built on a thread of its own, at low priority, once
+/// the rebuild that wants it for later has made its first pages (see
+/// [`crate::later`]). Dropped, it tells the thread to give up if it has
+/// not started the automata.
 struct Later {
     handle: Option<std::thread::JoinHandle<Option<Matcher>>>,
     cancelled: Arc<std::sync::atomic::AtomicBool>,
+    /// Raised when a rebuild waits for the matcher.
+    hurry: crate::later::Hurry,
     /// How documents were renumbered since the matcher was planned, in
     /// order: applied to it once it is built.
     renumbered: Vec<Arc<Renumber>>,
 }
 
 impl Later {
-    /// Runs `make` on a thread of its own at low priority; `make` is told
-    /// whether the matcher is still wanted. `None` if no thread could be
-    /// started.
+    /// Runs `make` on a thread of its own at low priority, as work for
+    /// later; `make` is told whether the matcher is still wanted. `None` if
+    /// no thread could be started.
     fn spawn(make: impl FnOnce(&dyn Fn() -> bool) -> Option<Matcher> + Send + 'static) -> Option<Later> {
         let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = cancelled.clone();
+        let hurry = crate::later::Hurry::default();
+        let (flag, hurried) = (cancelled.clone(), hurry.clone());
         let handle = std::thread::Builder::new()
             .name("annals-matcher".into())
             .spawn(move || {
-                background();
+                crate::later::wait(Some(&hurried));
                 let wanted = || !flag.load(std::sync::atomic::Ordering::Relaxed);
+                if !wanted() {
+                    return None;
+                }
                 // Loops `make` runs on every core would run on the global
                 // pool, at the priority of the rebuild, which would then wait
                 // for them: here they run on one thread at low priority.
                 match rayon::ThreadPoolBuilder::new()
                     .num_threads(1)
                     .thread_name(|_| "annals-matcher-pool".into())
-                    .start_handler(|_| background())
+                    .start_handler(|_| crate::later::lower_priority())
                     .build()
                 {
                     Ok(pool) => pool.install(|| make(&wanted)),
@@ -480,6 +488,7 @@ impl Later {
         Some(Later {
             handle: Some(handle),
             cancelled,
+            hurry,
             renumbered: Vec::new(),
         })
     }
@@ -490,6 +499,7 @@ impl Later {
 
     /// The matcher, once built; `None` if building it failed.
     fn join(mut self) -> Option<Arc<Option<Matcher>>> {
+        self.hurry.now();
         let mut matcher = self.handle.take()?.join().ok()?;
         if let Some(matcher) = &mut matcher {
             for map in &self.renumbered {
@@ -597,7 +607,7 @@ pub fn build(
             .map(|a| (a.name, key_of(a.kept), key_of(a.dropped)))
             .collect();
         cache.common = common_warnings(root, documents, &common);
-        drop_later(std::mem::replace(&mut cache.looked, looked));
+        crate::later::drop(std::mem::replace(&mut cache.looked, looked));
         timings.lap("      links: warnings about names");
         if last.is_some() {
             cache.build_later(build_later(plan), &[]);
@@ -698,7 +708,7 @@ pub fn build(
         .zip(&scans)
         .map(|(doc, scan)| (doc.slug.clone(), (doc.fingerprint, scan.clone())))
         .collect();
-    drop_later(std::mem::replace(&mut cache.scans, kept));
+    crate::later::drop(std::mem::replace(&mut cache.scans, kept));
     cache.flagged = documents
         .iter()
         .zip(&scans)
@@ -1050,31 +1060,10 @@ fn looked(plan: &super::mentions::Plan, key_of: &(impl Fn(Target) -> Key + Sync)
     looked
 }
 
-/// Drops `value` on a thread of its own: freeing a map of 200,000 names
-/// takes tens of milliseconds that a rebuild need not wait for.
-fn drop_later<T: Send + 'static>(value: T) {
-    // Without a thread, the value is dropped here, as it would have been.
-    let _ = std::thread::Builder::new()
-        .name("annals-drop".into())
-        .spawn(move || drop(value));
-}
-
 /// Builds the matcher of `plan` on a thread of its own at low priority,
 /// for later scans.
 fn build_later(plan: super::mentions::Plan) -> Option<Later> {
     Later::spawn(move |wanted| wanted().then(|| Matcher::build_here(plan)).flatten())
-}
-
-/// Lowers the calling thread's priority, so that work for later builds
-/// gives way to this one's.
-pub(super) fn background() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with PRIO_PROCESS and who = 0 changes only the
-    // calling thread (Linux keeps a nice value per thread); it takes no
-    // pointers.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
 }
 
 /// Plans the names of `documents` and `entities` and builds their
@@ -2233,7 +2222,7 @@ pub fn update(
                         .any(|(_, kept, dropped)| own.as_ref().is_some_and(|own| kept == own || dropped == own))
                 };
                 if cache.keeps_names {
-                    drop_later(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
+                    crate::later::drop(std::mem::replace(&mut cache.looked, looked(&plan, &key_of)));
                 }
                 // A document removed leaves a stand-in with no text: no
                 // scan of this update reads a name, so which document a
@@ -2307,7 +2296,7 @@ pub fn update(
             false => cache.flagged.remove(&doc.slug),
         };
     }
-    drop_later(replaced);
+    crate::later::drop(replaced);
     let scans_of_changed = &scans[..changed.len()];
     timings.lap("      links: scans");
     // Errors here only stop the update: the caller analyses what loaded

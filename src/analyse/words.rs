@@ -311,7 +311,10 @@ impl Index {
     /// `words_of` on threads of their own at low priority, one for each
     /// core: the first edit of a name then finds them made, instead of
     /// reading every text (at 100,000 documents, some 870 MB). A rebuild
-    /// meanwhile, at normal priority, takes the cores first.
+    /// meanwhile, at normal priority, takes the cores first. (They start
+    /// at once, not as [`crate::later`]'s work for later, which would wait
+    /// for the first build's pages: at 100,000 documents, the first edit of
+    /// a name then waited five seconds for them.)
     pub fn make_later(&mut self, documents: &[Arc<Document>], words_of: fn(&Document) -> Words) {
         if !self.slots.is_empty() || !self.pending.is_empty() {
             return;
@@ -323,7 +326,7 @@ impl Index {
             let spawned = std::thread::Builder::new()
                 .name(format!("annals-words-{n}"))
                 .spawn(move || {
-                    super::links::background();
+                    crate::later::lower_priority();
                     (documents.iter()).map(|doc| (doc.fingerprint, words_of(doc))).collect()
                 });
             match spawned {

@@ -354,12 +354,15 @@ fn rebuild(
     report: &mut impl FnMut(Event),
 ) {
     let started = Instant::now();
+    // Work for later waits until the pages a reader reloads are served.
+    let urgent = crate::later::urgent();
     // The pages open in browsers, among those that show the change, are
     // written first.
     incremental.show_first(shared.open_pages());
     let prepared = incremental.prepare(options, changed);
     let mut timings = crate::Timings::new();
     let (published, reloaded) = shared.publish(prepared);
+    drop(urgent);
     timings.lap("write the changed files, the server shut out");
     let deferred = matches!(&published, Ok(rebuilt) if rebuilt.report.deferred);
     match published {
