@@ -158,8 +158,11 @@ pub type DocId = usize;
 
 /// The analysed archive.
 pub struct Archive {
-    /// Newest first; undated documents last, by title.
-    pub documents: Vec<Arc<Document>>,
+    /// Newest first; undated documents last, by title. (Shared, so that
+    /// the preview's thread that plans the names for later takes the list
+    /// without a copy: see [`links::update`]; an update that finds it
+    /// shared still copies it.)
+    pub documents: Arc<Vec<Arc<Document>>>,
     pub entities: Vec<Entity>,
     pub by_slug: crate::hash::Map<String, DocId>,
     pub taxonomies: Vec<Taxonomy>,
@@ -311,7 +314,7 @@ impl Archive {
         let related = related::lists(&related_inputs, &mut cache.kept_related, cache.keep);
         timings.lap("  analyse: related documents");
         let archive = Archive {
-            documents,
+            documents: Arc::new(documents),
             entities,
             by_slug,
             taxonomies,
@@ -372,7 +375,7 @@ impl Archive {
         }
         let mut old: Vec<Arc<Document>> = changed.iter().map(|&id| self.documents[id].clone()).collect();
         for (&id, doc) in changed.iter().zip(&replaced.documents) {
-            self.documents[id] = doc.clone();
+            Arc::make_mut(&mut self.documents)[id] = doc.clone();
         }
         // A new title may move a document among those of its date (or
         // among the undated, ordered by title): then every id after it
@@ -406,7 +409,7 @@ impl Archive {
             }
             for &id in &gone {
                 let stand_in = stand_in(&self.documents[id]);
-                let doc = std::mem::replace(&mut self.documents[id], stand_in);
+                let doc = std::mem::replace(&mut Arc::make_mut(&mut self.documents)[id], stand_in);
                 old_gone.push((id, doc.clone()));
                 old.push(doc);
                 changed.push(id);
@@ -646,11 +649,12 @@ impl Archive {
         if !cache.links.renumber(&map, &slugs, &[]) {
             return None;
         }
-        let mut documents = map.rows(std::mem::take(&mut self.documents).into_iter().map(Some).collect());
+        let last = std::mem::take(Arc::make_mut(&mut self.documents));
+        let mut documents = map.rows(last.into_iter().map(Some).collect());
         for (&id, doc) in ids.iter().zip(added) {
             documents[id] = Some(doc.clone());
         }
-        self.documents = documents.into_iter().flatten().collect();
+        self.documents = Arc::new(documents.into_iter().flatten().collect());
         debug_assert_eq!(self.documents.len(), map.new_len(), "every place filled");
         self.renumber(&map, &slugs, &[]);
         let stand_ins: Vec<(DocId, Arc<Document>)> = ids.iter().zip(added).map(|(&id, d)| (id, stand_in(d))).collect();
@@ -668,8 +672,7 @@ impl Archive {
         // the next build that scans a text makes one.
         cache.links.renumber(&map, &[], &slugs);
         let mut old = 0..;
-        self.documents
-            .retain(|_| map.get(old.next().unwrap_or_default()).is_some());
+        Arc::make_mut(&mut self.documents).retain(|_| map.get(old.next().unwrap_or_default()).is_some());
         self.renumber(&map, &[], &slugs);
         related::renumber(&mut cache.kept_related, &mut self.related, &map, &[], &slugs);
         map

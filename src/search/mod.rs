@@ -315,7 +315,7 @@ fn write_names(names: &[u64], put: &Put) -> Result<Vec<u64>, Diagnostic> {
 fn record_order(archive: &Archive, options: &SearchConfig) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::hash::hasher();
-    for doc in &archive.documents {
+    for doc in archive.documents.iter() {
         doc.slug.hash(&mut h);
     }
     h.write_u8(0);
