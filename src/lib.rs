@@ -236,7 +236,7 @@ pub fn run<S: output::Sink>(
     // tenth of a second at 10,000 documents, on one core, after the site is
     // done. A one-shot run hands it to a thread; if the process exits first,
     // the system takes the memory back at once.
-    std::thread::spawn(move || drop(caches));
+    later::drop(caches);
     result
 }
 
