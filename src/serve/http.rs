@@ -124,7 +124,15 @@ fn answer(request: Request, shared: &Shared, hosts: &Hosts) -> io::Result<()> {
         let site = shared.site_for(url.trim_start_matches('/'), std::time::Duration::from_secs(30));
         response_for(&site, &url)?
     };
-    request.respond(response)
+    let page = response
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("Content-Type") && h.value.as_str().starts_with("text/html"));
+    let sent = request.respond(response);
+    if page {
+        shared.page_served();
+    }
+    sent
 }
 
 /// What the server answers for `url`, read from the site as it is.
@@ -287,8 +295,8 @@ fn events(request: Request, shared: &Shared, page: Option<String>) -> io::Result
     if *request.method() == Method::Head {
         return request.respond(head);
     }
-    // The page is open while its stream is.
-    let _open = page.map(|page| shared.open(page));
+    // The stream, and the page it names, count as open while it is.
+    let _open = shared.open(page);
     let mut stream = request.upgrade("annals-events", head);
     let mut seen = shared.version();
     stream.write_all(b"retry: 500\n\n")?;

@@ -45,6 +45,23 @@ pub struct Shared {
     /// The output paths of the pages open in browsers (those whose reload
     /// script listens), each with how many times it is open.
     open: Mutex<crate::hash::Map<String, usize>>,
+    /// The event streams open, and how many of the pages they were on are
+    /// still to be asked for again since the last reload: work for later
+    /// waits for those (see [`Shared::wait_for_reloaded_pages`]).
+    reloading: Mutex<Reloading>,
+    asked_again: Condvar,
+}
+
+/// How long the work a rebuild leaves for later waits at most for the
+/// pages it told to reload to be asked for again: a stream whose page was
+/// closed is noticed only when an event is next written to it.
+const RELOAD_WAIT: Duration = Duration::from_millis(250);
+
+/// The event streams open, and the pages still to be asked for again.
+#[derive(Default)]
+struct Reloading {
+    streams: usize,
+    awaited: usize,
 }
 
 /// The files a rebuild left for later that are not written yet.
@@ -84,19 +101,22 @@ fn page_file(rel: &str) -> String {
     }
 }
 
-/// A page open in a browser, counted in [`Shared`] until dropped.
-pub struct OpenPage<'a> {
+/// An open event stream, and the page it is on if it says, counted in
+/// [`Shared`] until dropped.
+pub struct OpenStream<'a> {
     shared: &'a Shared,
-    file: String,
+    file: Option<String>,
 }
 
-impl Drop for OpenPage<'_> {
+impl Drop for OpenStream<'_> {
     fn drop(&mut self) {
+        self.shared.reloading.lock().expect("no panics while held").streams -= 1;
+        let Some(file) = &self.file else { return };
         let mut open = self.shared.open.lock().expect("no panics while held");
-        if let Some(count) = open.get_mut(&self.file) {
+        if let Some(count) = open.get_mut(file) {
             *count -= 1;
             if *count == 0 {
-                open.remove(&self.file);
+                open.remove(file);
             }
         }
     }
@@ -133,6 +153,8 @@ impl Shared {
             due: Mutex::new(Due::default()),
             due_done: Condvar::new(),
             open: Mutex::new(Default::default()),
+            reloading: Mutex::new(Reloading::default()),
+            asked_again: Condvar::new(),
         }
     }
 
@@ -150,6 +172,10 @@ impl Shared {
                 return site;
             }
             drop(site);
+            // What is due is made after the wait for the reloaded pages:
+            // this request ends that wait.
+            self.reloading.lock().expect("no panics while held").awaited = 0;
+            self.asked_again.notify_all();
             let due = self.due.lock().expect("no panics while held");
             let _ = self
                 .due_done
@@ -191,16 +217,42 @@ impl Shared {
         (result, changed)
     }
 
-    /// Counts the page at `file` (an output path) open until the returned
-    /// guard is dropped.
-    pub fn open(&self, file: String) -> OpenPage<'_> {
-        *self
-            .open
-            .lock()
-            .expect("no panics while held")
-            .entry(file.clone())
-            .or_default() += 1;
-        OpenPage { shared: self, file }
+    /// Counts an event stream open, and the page at `file` (an output
+    /// path) if it names one, until the returned guard is dropped.
+    pub fn open(&self, file: Option<String>) -> OpenStream<'_> {
+        self.reloading.lock().expect("no panics while held").streams += 1;
+        if let Some(file) = &file {
+            *self
+                .open
+                .lock()
+                .expect("no panics while held")
+                .entry(file.clone())
+                .or_default() += 1;
+        }
+        OpenStream { shared: self, file }
+    }
+
+    /// Records that a page was served (or that a request waits for one
+    /// the rebuild is still making): one fewer of the reloaded pages to
+    /// wait for.
+    pub fn page_served(&self) {
+        let mut reloading = self.reloading.lock().expect("no panics while held");
+        reloading.awaited = reloading.awaited.saturating_sub(1);
+        self.asked_again.notify_all();
+    }
+
+    /// Waits until the pages the last reload was sent to have been asked
+    /// for again, one for each event stream open then, or `timeout`.
+    /// Returns whether they were. The work a rebuild leaves for later
+    /// waits for this, so that on a machine of few cores the browser's
+    /// request, and the server's answer, do not queue behind it.
+    fn wait_for_reloaded_pages(&self, timeout: Duration) -> bool {
+        let reloading = self.reloading.lock().expect("no panics while held");
+        let (reloading, _) = self
+            .asked_again
+            .wait_timeout_while(reloading, timeout, |r| r.awaited > 0)
+            .expect("no panics while held");
+        reloading.awaited == 0
     }
 
     /// The output paths of the pages open in browsers.
@@ -215,6 +267,10 @@ impl Shared {
 
     /// Tells the open pages to reload.
     fn reload(&self) {
+        {
+            let mut reloading = self.reloading.lock().expect("no panics while held");
+            reloading.awaited = reloading.streams;
+        }
         *self.version.lock().expect("no panics while held") += 1;
         self.changed.notify_all();
     }
@@ -354,7 +410,9 @@ fn rebuild(
     report: &mut impl FnMut(Event),
 ) {
     let started = Instant::now();
-    // Work for later waits until the pages a reader reloads are served.
+    // Work for later waits until the pages a reader reloads are written,
+    // and then until they are asked for again (below): on a machine of
+    // few cores, the browser's request would otherwise queue behind it.
     let urgent = crate::later::urgent();
     // The pages open in browsers, among those that show the change, are
     // written first.
@@ -362,7 +420,6 @@ fn rebuild(
     let prepared = incremental.prepare(options, changed);
     let mut timings = crate::Timings::new();
     let (published, reloaded) = shared.publish(prepared);
-    drop(urgent);
     timings.lap("write the changed files, the server shut out");
     let deferred = matches!(&published, Ok(rebuilt) if rebuilt.report.deferred);
     match published {
@@ -372,6 +429,11 @@ fn rebuild(
         }),
         Err(diagnostics) => report(Event::Failed(&diagnostics)),
     }
+    if reloaded {
+        shared.wait_for_reloaded_pages(RELOAD_WAIT);
+        timings.lap("printed, and the reloaded pages asked for again");
+    }
+    drop(urgent);
     if deferred {
         let mut reloaded = reloaded;
         if let Some(pages) = incremental.prepare_pages(options) {
@@ -458,6 +520,60 @@ mod tests {
         }
         shared.due_done.notify_all();
         assert!(request.join().unwrap(), "answered before the page was written");
+    }
+
+    /// The work a rebuild leaves for later waits until the pages told to
+    /// reload are asked for again, one for each event stream open then:
+    /// not at all with none open, and no longer once a request waits for
+    /// something the rebuild is still making.
+    #[test]
+    fn work_for_later_waits_for_the_reloaded_pages_to_be_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = Arc::new(Shared::new(dir.path().to_path_buf()));
+        shared.reload();
+        assert!(shared.wait_for_reloaded_pages(Duration::ZERO), "no stream open");
+
+        let on_a_page = shared.open(Some("documents/a/index.html".to_string()));
+        let other = shared.open(None);
+        shared.reload();
+        shared.page_served();
+        assert!(
+            !shared.wait_for_reloaded_pages(Duration::from_millis(20)),
+            "one page of two asked for"
+        );
+        let waiting = {
+            let shared = shared.clone();
+            std::thread::spawn(move || shared.wait_for_reloaded_pages(Duration::from_secs(60)))
+        };
+        shared.page_served();
+        assert!(waiting.join().unwrap());
+
+        // A stream closed is not waited for at the next reload.
+        drop(other);
+        shared.reload();
+        assert!(!shared.wait_for_reloaded_pages(Duration::ZERO));
+        shared.page_served();
+        assert!(shared.wait_for_reloaded_pages(Duration::ZERO));
+
+        // A request for a page the rebuild is still making ends the wait,
+        // which the making of it comes after.
+        shared.reload();
+        (shared.due.lock().unwrap().pages).insert("documents/b/index.html".to_string());
+        let request = {
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                let _site = shared.site_for("documents/b/", Duration::from_secs(60));
+            })
+        };
+        assert!(shared.wait_for_reloaded_pages(Duration::from_secs(60)));
+        {
+            let _site = shared.site.write().unwrap();
+            shared.due.lock().unwrap().pages.clear();
+        }
+        shared.due_done.notify_all();
+        request.join().unwrap();
+        drop(on_a_page);
+        assert_eq!(shared.reloading.lock().unwrap().streams, 0);
     }
 
     /// A rebuild that changes no file reloads no page (an editor's second
