@@ -296,6 +296,7 @@ fn events(request: Request, shared: &Shared, page: Option<String>) -> io::Result
         return request.respond(head);
     }
     // The stream, and the page it names, count as open while it is.
+    let names_a_page = page.is_some();
     let _open = shared.open(page);
     let mut stream = request.upgrade("annals-events", head);
     let mut seen = shared.version();
@@ -306,6 +307,15 @@ fn events(request: Request, shared: &Shared, page: Option<String>) -> io::Result
         if version > seen {
             seen = version;
             stream.write_all(b"data: reload\n\n")?;
+            if names_a_page {
+                // The page's script closes its stream on a reload, and the
+                // page reloaded opens another: this one is done now, not
+                // at the next write that finds it closed, so that the next
+                // rebuild does not wait for its page (see
+                // `Shared::wait_for_reloaded_pages`). (The connection
+                // stays with tiny_http until the browser closes it.)
+                return stream.flush();
+            }
         } else {
             stream.write_all(b": keep-alive\n\n")?;
         }

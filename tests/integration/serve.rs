@@ -121,15 +121,21 @@ impl Server {
         self.send("GET", path)
     }
 
-    /// Opens the live-reload stream, as a browser page does.
+    /// Opens the live-reload stream without naming a page, as a program
+    /// that watches the preview does.
     fn events(&self) -> EventStream {
+        self.events_at("/__annals/events")
+    }
+
+    /// Opens the live-reload stream as the script of the page at `path`
+    /// does.
+    fn events_on(&self, path: &str) -> EventStream {
+        self.events_at(&format!("/__annals/events?page={}", path.replace('/', "%2F")))
+    }
+
+    fn events_at(&self, url: &str) -> EventStream {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(
-            stream,
-            "GET /__annals/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.port
-        )
-        .unwrap();
+        write!(stream, "GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", self.port).unwrap();
         stream.set_read_timeout(Some(WAIT)).unwrap();
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
@@ -204,6 +210,26 @@ impl EventStream {
             assert!(n > 0, "the event stream closed");
             if line.trim() == "data: reload" {
                 return;
+            }
+        }
+    }
+}
+
+impl EventStream {
+    /// Fails if the server writes another event within `quiet` (the blank
+    /// line that ends the last may come, and the stream may end).
+    fn stays_silent(&mut self, quiet: Duration) {
+        self.reader.get_ref().set_read_timeout(Some(quiet)).unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return,
+                Ok(_) => assert_eq!(line, "\n", "another event"),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return;
+                }
+                Err(e) => panic!("{e}"),
             }
         }
     }
@@ -484,6 +510,31 @@ fn edits_adds_and_deletes_reach_the_browser() {
     assert_eq!(documents(server.get("/search/meta.json")), 2);
     assert_eq!(server.get("/documents/b/").status, 404);
     assert!(!f.root().join("public/documents/b").exists());
+}
+
+/// A page's script closes its stream when told to reload, and the page
+/// reloaded opens another: the server is done with the first stream then
+/// too, so that the next rebuild does not count it among the pages it
+/// waits to be asked for, and tells it nothing more. A stream that names
+/// no page is told of every reload.
+#[test]
+fn a_page_s_event_stream_hears_of_one_reload() {
+    let f = archive();
+    let server = Server::start(&f);
+    let mut on_page = server.events_on("/documents/a/");
+    let mut watching = server.events();
+    let edit = |title: &str| {
+        let text = format!("+++\ntitle = \"{title}\"\ndate = 2020-01-01\n+++\nText.\n");
+        save(&f.root().join("content/a.md"), &text);
+    };
+    edit("Revised");
+    on_page.reload();
+    watching.reload();
+    edit("Revised Again");
+    watching.reload();
+    // Both streams hear of a reload at once; two seconds is ample.
+    on_page.stays_silent(Duration::from_secs(2));
+    assert_eq!(title_of(&server.get("/documents/a/").body), "Revised Again");
 }
 
 #[test]
