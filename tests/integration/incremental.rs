@@ -1739,6 +1739,41 @@ fn added_and_removed(defer: bool) {
     assert!(shown.contains("c2.md") && shown.contains("`n`"), "{shown}");
 }
 
+/// A link to a paragraph of another document breaks only when that
+/// paragraph goes. One added to the target (at the end of its text) is an
+/// update in place, the same as a clean build; one taken away fails the
+/// rebuild, naming the file that links to it.
+#[test]
+fn only_an_anchor_gone_breaks_the_links_into_it() {
+    let plan = |paragraphs: &[&str]| {
+        format!(
+            "+++\ntitle = \"Plan\"\ndate = 2020-01-01\n+++\n{}\n",
+            paragraphs.join("\n\n")
+        )
+    };
+    let (fixture, mut incremental) = served_archive(&[
+        ("plan", plan(&["First.", "Second."])),
+        (
+            "digest",
+            "+++\ntitle = \"Digest\"\ndate = 2021-01-01\n+++\nSee [the second](@/plan#p-2).\n".to_string(),
+        ),
+    ]);
+    let root = fixture.root();
+    let added = rewrite_and_compare(root, &mut incremental, "plan", &plan(&["First.", "Second.", "Third."]));
+    assert!(added, "a paragraph added is an update in place");
+    let gone = PathBuf::from("content/plan.md");
+    std::fs::write(root.join(&gone), plan(&["First."])).unwrap();
+    let failed = incremental.rebuild_after(&options(root, &root.join("served")), &[gone]);
+    let Err(errors) = failed else {
+        panic!("a link to a paragraph gone fails the rebuild");
+    };
+    let shown = format!("{errors:?}");
+    assert!(
+        shown.contains("document `plan` has no anchor `#p-2`") && shown.contains("digest.md"),
+        "{shown}"
+    );
+}
+
 fn pages_only(written: &[String]) -> Vec<String> {
     written.iter().filter(|p| p.ends_with(".html")).cloned().collect()
 }
