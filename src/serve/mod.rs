@@ -16,7 +16,10 @@
 //! writing, and the server reads files only under the same lock. A rebuild
 //! that writes the pages of what changed first leaves the others, and the
 //! files no page loads, for steps after the reload; a request for one of
-//! those waits until its step has written it.
+//! those waits until its step has written it. Those steps, and the rest of
+//! the work for later, wait in turn until the pages told to reload have
+//! been asked for again (at most a quarter of a second), so that the
+//! browser's request does not queue behind them for the cores.
 
 pub mod http;
 pub mod watch;
